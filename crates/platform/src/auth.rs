@@ -1,0 +1,477 @@
+//! Token verification and authorization, the same in every service. Access tokens are JWTs signed
+//! with Ed25519 (`alg: EdDSA`, `kid` in the header) whose claims carry the account, its unit and
+//! its grants as (scope path, permissions). A denylist fed by identity events rejects the older
+//! tokens of an account that was disabled, moved or changed its password, before they expire.
+
+use crate::clock::{SharedClock, UnixMillis};
+use crate::error::{AppError, AppResult, ErrorKind};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The scope of a grant that covers only the holder's own personnel record.
+pub const SELF_SCOPE: &str = "self";
+
+/// A grant as carried in a token: a unit subtree path (or `self`) and the permissions there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantClaim {
+    /// Unit path such as `/a1/b2/`, or `self`.
+    pub s: String,
+    /// Permission patterns, e.g. `identity.account.read`, `*.*.read`, `*`.
+    pub p: Vec<String>,
+}
+
+/// The claims of an access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    /// Account id.
+    pub sub: String,
+    pub uname: String,
+    /// The account's unit path.
+    pub unit: String,
+    /// Linked personnel record id, for `self` grants.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rec: String,
+    pub grants: Vec<GrantClaim>,
+    /// True while the one-time password has not been changed: the token can only change it.
+    #[serde(default)]
+    pub mcp: bool,
+    /// Service account.
+    #[serde(default)]
+    pub svc: bool,
+    pub iat: i64,
+    pub exp: i64,
+    /// Issue time in milliseconds, compared with the denylist.
+    pub iat_ms: i64,
+    pub jti: String,
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account_id: String,
+    pub username: String,
+    pub unit_path: String,
+    pub personnel_id: String,
+    pub grants: Vec<GrantClaim>,
+    pub must_change_password: bool,
+    pub is_service: bool,
+    pub issued_at_ms: UnixMillis,
+}
+
+/// True when `pattern` (segments, `*` for any one, a lone `*` for all) allows `permission`.
+pub fn permission_matches(pattern: &str, permission: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    let mut p = pattern.split('.');
+    let mut q = permission.split('.');
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some("*"), Some(_)) => {}
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
+}
+
+impl Principal {
+    /// True when some grant gives `permission` over the unit at `unit_path`.
+    pub fn can(&self, permission: &str, unit_path: &str) -> bool {
+        !self.must_change_password
+            && self.grants.iter().any(|g| {
+                g.s != SELF_SCOPE
+                    && unit_path.starts_with(&g.s)
+                    && g.p.iter().any(|p| permission_matches(p, permission))
+            })
+    }
+
+    /// True when a `self` grant gives `permission` over the caller's own personnel record.
+    pub fn can_self(&self, permission: &str, personnel_id: &str) -> bool {
+        !self.must_change_password
+            && !self.personnel_id.is_empty()
+            && self.personnel_id == personnel_id
+            && self
+                .grants
+                .iter()
+                .any(|g| g.s == SELF_SCOPE && g.p.iter().any(|p| permission_matches(p, permission)))
+    }
+
+    /// Fails with PASSWORD_CHANGE_REQUIRED for a token that may only change its password.
+    pub fn require_active(&self) -> AppResult<()> {
+        if self.must_change_password {
+            return Err(AppError::new(
+                ErrorKind::FailedPrecondition,
+                "PASSWORD_CHANGE_REQUIRED",
+                "Bạn phải đổi mật khẩu trước khi sử dụng hệ thống",
+                "you must change your password first",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Fails unless the caller holds `permission` over `unit_path`.
+    pub fn require(&self, permission: &str, unit_path: &str) -> AppResult<()> {
+        self.require_active()?;
+        if self.can(permission, unit_path) {
+            Ok(())
+        } else {
+            Err(AppError::permission_denied())
+        }
+    }
+
+    /// The unit subtrees (paths) in which the caller holds `permission`, without nested ones.
+    pub fn scopes_for(&self, permission: &str) -> Vec<String> {
+        if self.must_change_password {
+            return Vec::new();
+        }
+        let mut scopes: Vec<String> = self
+            .grants
+            .iter()
+            .filter(|g| g.s != SELF_SCOPE && g.p.iter().any(|p| permission_matches(p, permission)))
+            .map(|g| g.s.clone())
+            .collect();
+        scopes.sort();
+        let mut out: Vec<String> = Vec::new();
+        for s in scopes {
+            if !out.iter().any(|o| s.starts_with(o.as_str())) {
+                out.push(s);
+            }
+        }
+        out
+    }
+}
+
+/// Signs claims into a compact JWT.
+pub fn sign(claims: &Claims, kid: &str, key: &SigningKey) -> String {
+    let header = serde_json::json!({"alg": "EdDSA", "typ": "JWT", "kid": kid});
+    let signing_input = format!(
+        "{}.{}",
+        B64.encode(header.to_string()),
+        B64.encode(serde_json::to_vec(claims).unwrap_or_default())
+    );
+    let signature = key.sign(signing_input.as_bytes());
+    format!("{signing_input}.{}", B64.encode(signature.to_bytes()))
+}
+
+/// A public key in JWK form (OKP / Ed25519).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicJwk {
+    pub kid: String,
+    /// base64url of the 32-byte public key.
+    pub x: String,
+}
+
+impl PublicJwk {
+    pub fn of(kid: &str, key: &VerifyingKey) -> Self {
+        Self {
+            kid: kid.to_string(),
+            x: B64.encode(key.as_bytes()),
+        }
+    }
+}
+
+/// Verifies access tokens and keeps the denylist.
+#[derive(Debug)]
+pub struct Verifier {
+    issuer: String,
+    keys: RwLock<HashMap<String, VerifyingKey>>,
+    denylist: RwLock<HashMap<String, UnixMillis>>,
+    clock: SharedClock,
+}
+
+pub type SharedVerifier = Arc<Verifier>;
+
+fn bad_token() -> AppError {
+    AppError::unauthenticated("INVALID_TOKEN")
+}
+
+impl Verifier {
+    pub fn new(issuer: &str, clock: SharedClock) -> Self {
+        Self {
+            issuer: issuer.to_string(),
+            keys: RwLock::new(HashMap::new()),
+            denylist: RwLock::new(HashMap::new()),
+            clock,
+        }
+    }
+
+    /// Replaces the trusted keys (from identity's JWKS).
+    pub fn set_keys(&self, jwks: &[PublicJwk]) {
+        let mut map = HashMap::new();
+        for jwk in jwks {
+            let Ok(bytes) = B64.decode(&jwk.x) else {
+                continue;
+            };
+            let Ok(arr) = <[u8; 32]>::try_from(bytes.as_slice()) else {
+                continue;
+            };
+            if let Ok(key) = VerifyingKey::from_bytes(&arr) {
+                map.insert(jwk.kid.clone(), key);
+            }
+        }
+        *self.keys.write().unwrap_or_else(|p| p.into_inner()) = map;
+    }
+
+    /// Denies the account's tokens issued before `not_before_ms`.
+    pub fn deny(&self, account_id: &str, not_before_ms: UnixMillis) {
+        let mut list = self.denylist.write().unwrap_or_else(|p| p.into_inner());
+        let entry = list.entry(account_id.to_string()).or_insert(not_before_ms);
+        *entry = (*entry).max(not_before_ms);
+    }
+
+    /// Loads the persisted denylist (table `token_denylist` of the platform's event migration).
+    pub async fn load_denylist(&self, db: &crate::db::Db) -> Result<(), sqlx::Error> {
+        use sqlx::Row as _;
+        let rows = sqlx::query("SELECT account_id, not_before_ms FROM token_denylist")
+            .fetch_all(&db.pool)
+            .await?;
+        for row in rows {
+            self.deny(&row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?);
+        }
+        Ok(())
+    }
+
+    /// Verifies a compact JWT and returns its principal.
+    pub fn verify(&self, token: &str) -> AppResult<Principal> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(c), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad_token());
+        };
+        let header: serde_json::Value =
+            serde_json::from_slice(&B64.decode(h).map_err(|_| bad_token())?)
+                .map_err(|_| bad_token())?;
+        if header.get("alg").and_then(|v| v.as_str()) != Some("EdDSA") {
+            return Err(bad_token());
+        }
+        let kid = header
+            .get("kid")
+            .and_then(|v| v.as_str())
+            .ok_or_else(bad_token)?;
+        let key = *self
+            .keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(kid)
+            .ok_or_else(bad_token)?;
+        let sig_bytes = B64.decode(s).map_err(|_| bad_token())?;
+        let signature = Signature::from_slice(&sig_bytes).map_err(|_| bad_token())?;
+        key.verify(format!("{h}.{c}").as_bytes(), &signature)
+            .map_err(|_| bad_token())?;
+        let claims: Claims = serde_json::from_slice(&B64.decode(c).map_err(|_| bad_token())?)
+            .map_err(|_| bad_token())?;
+        if claims.iss != self.issuer {
+            return Err(bad_token());
+        }
+        let now = self.clock.now_ms();
+        if claims.exp * 1000 <= now {
+            return Err(AppError::unauthenticated("TOKEN_EXPIRED"));
+        }
+        if let Some(not_before) = self
+            .denylist
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&claims.sub)
+            && claims.iat_ms < *not_before
+        {
+            return Err(AppError::unauthenticated("TOKEN_REVOKED"));
+        }
+        Ok(Principal {
+            account_id: claims.sub,
+            username: claims.uname,
+            unit_path: claims.unit,
+            personnel_id: claims.rec,
+            grants: claims.grants,
+            must_change_password: claims.mcp,
+            is_service: claims.svc,
+            issued_at_ms: claims.iat_ms,
+        })
+    }
+
+    /// The bearer token of a gRPC request, if any.
+    pub fn bearer<T>(request: &tonic::Request<T>) -> Option<String> {
+        let value = request.metadata().get("authorization")?.to_str().ok()?;
+        value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .map(|t| t.trim().to_string())
+    }
+
+    /// Authenticates a gRPC request: no token, a bad one, an expired or revoked one are all
+    /// UNAUTHENTICATED.
+    pub fn authenticate<T>(&self, request: &tonic::Request<T>) -> AppResult<Principal> {
+        let token =
+            Self::bearer(request).ok_or_else(|| AppError::unauthenticated("MISSING_TOKEN"))?;
+        self.verify(&token)
+    }
+}
+
+/// Consumes identity's account events into a service's denylist (persisted and in memory).
+#[derive(Debug)]
+pub struct DenylistHandler {
+    pub verifier: SharedVerifier,
+}
+
+/// Account event types that revoke older tokens.
+pub const REVOKING_EVENTS: &str = "tinhso.identity.account.>";
+
+impl crate::events::Handler for DenylistHandler {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a mut crate::db::Tx<'static>,
+        event: &'a crate::events::Event,
+    ) -> crate::events::BoxFuture<'a, Result<(), crate::events::HandlerError>> {
+        Box::pin(async move {
+            use prost::Message as _;
+            let changed = tinhso_proto::identity::v1::AccountChanged::decode(event.data.as_slice())
+                .map_err(|e| crate::events::HandlerError(format!("bad AccountChanged: {e}")))?;
+            if changed.not_before_unix_ms <= 0 {
+                return Ok(());
+            }
+            let updated = sqlx::query("UPDATE token_denylist SET not_before_ms = $1 WHERE account_id = $2 AND not_before_ms < $1")
+                .bind(changed.not_before_unix_ms)
+                .bind(&changed.account_id)
+                .execute(&mut **tx)
+                .await?;
+            if updated.rows_affected() == 0 {
+                let exists = sqlx::query("SELECT 1 FROM token_denylist WHERE account_id = $1")
+                    .bind(&changed.account_id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                if exists.is_none() {
+                    sqlx::query(
+                        "INSERT INTO token_denylist (account_id, not_before_ms) VALUES ($1, $2)",
+                    )
+                    .bind(&changed.account_id)
+                    .bind(changed.not_before_unix_ms)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+            }
+            self.verifier
+                .deny(&changed.account_id, changed.not_before_unix_ms);
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    fn claims(now_ms: i64) -> Claims {
+        Claims {
+            iss: "tinhso".into(),
+            sub: "acc-1".into(),
+            uname: "an".into(),
+            unit: "/r/a/".into(),
+            rec: "rec-1".into(),
+            grants: vec![
+                GrantClaim {
+                    s: "/r/a/".into(),
+                    p: vec!["identity.account.*".into()],
+                },
+                GrantClaim {
+                    s: SELF_SCOPE.into(),
+                    p: vec!["personnel.record.read".into()],
+                },
+            ],
+            mcp: false,
+            svc: false,
+            iat: now_ms / 1000,
+            exp: now_ms / 1000 + 300,
+            iat_ms: now_ms,
+            jti: "j".into(),
+        }
+    }
+
+    fn key() -> SigningKey {
+        SigningKey::from_bytes(&[7u8; 32])
+    }
+
+    #[test]
+    fn scopes_and_patterns() {
+        assert!(permission_matches("*", "a.b.c"));
+        assert!(permission_matches("*.*.read", "personnel.record.read"));
+        assert!(!permission_matches("*.*.read", "personnel.record.write"));
+        assert!(!permission_matches(
+            "identity.account",
+            "identity.account.read"
+        ));
+        let clock = ManualClock::new(1_000_000);
+        let v = Verifier::new("tinhso", clock.clone());
+        v.set_keys(&[PublicJwk::of("k1", &key().verifying_key())]);
+        let p = v
+            .verify(&sign(&claims(1_000_000), "k1", &key()))
+            .expect("valid");
+        assert!(p.can("identity.account.create", "/r/a/b/"));
+        assert!(
+            !p.can("identity.account.create", "/r/"),
+            "parent is outside the subtree"
+        );
+        assert!(!p.can("identity.unit.create", "/r/a/"));
+        assert!(p.can_self("personnel.record.read", "rec-1"));
+        assert!(!p.can_self("personnel.record.read", "rec-2"));
+        assert_eq!(
+            p.scopes_for("identity.account.read"),
+            vec!["/r/a/".to_string()]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_expired_and_revoked_tokens() {
+        let clock = ManualClock::new(1_000_000);
+        let v = Verifier::new("tinhso", clock.clone());
+        v.set_keys(&[PublicJwk::of("k1", &key().verifying_key())]);
+        let token = sign(&claims(1_000_000), "k1", &key());
+        assert!(v.verify(&token).is_ok());
+        let mut forged = token.clone();
+        forged.push('A');
+        assert_eq!(v.verify(&forged).expect_err("bad").code, "INVALID_TOKEN");
+        let other = SigningKey::from_bytes(&[9u8; 32]);
+        assert_eq!(
+            v.verify(&sign(&claims(1_000_000), "k1", &other))
+                .expect_err("bad")
+                .code,
+            "INVALID_TOKEN"
+        );
+        v.deny("acc-1", 1_000_001);
+        assert_eq!(v.verify(&token).expect_err("revoked").code, "TOKEN_REVOKED");
+        assert!(
+            v.verify(&sign(&claims(1_000_001), "k1", &key())).is_ok(),
+            "newer token passes"
+        );
+        clock.advance_secs(301);
+        assert_eq!(
+            v.verify(&sign(&claims(1_000_001), "k1", &key()))
+                .expect_err("expired")
+                .code,
+            "TOKEN_EXPIRED"
+        );
+    }
+
+    #[test]
+    fn must_change_token_can_do_nothing_else() {
+        let clock = ManualClock::new(1_000_000);
+        let v = Verifier::new("tinhso", clock);
+        v.set_keys(&[PublicJwk::of("k1", &key().verifying_key())]);
+        let mut c = claims(1_000_000);
+        c.mcp = true;
+        let p = v.verify(&sign(&c, "k1", &key())).expect("valid");
+        assert!(!p.can("identity.account.read", "/r/a/"));
+        assert_eq!(
+            p.require("identity.account.read", "/r/a/")
+                .expect_err("blocked")
+                .code,
+            "PASSWORD_CHANGE_REQUIRED"
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! Database access for every service: PostgreSQL in production, SQLite in the embedded dev mode
+//! and fast tests, chosen by URL. Queries go through sqlx's `Any` driver with `$n` placeholders,
+//! which both backends accept, so one query text serves both. Each service has its own migrator
+//! with its own migration table.
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, AssertSqlSafe, Row};
+use std::time::Duration;
+
+pub use sqlx::Transaction;
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+/// The database engine behind a pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// A connection pool and the backend it talks to.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database url must start with postgres:// or sqlite:")]
+    BadUrl,
+    #[error("cannot connect to the database: {0}")]
+    Connect(sqlx::Error),
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+impl Db {
+    /// Connects to the database at `url`. SQLite uses one connection: writers never contend, and
+    /// the embedded mode needs no more.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            return Err(DbError::BadUrl);
+        };
+        let max = match backend {
+            Backend::Postgres => max_connections.max(1),
+            Backend::Sqlite => 1,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(DbError::Connect)?;
+        let db = Self { pool, backend };
+        if backend == Backend::Sqlite {
+            // WAL keeps readers and the backup snapshot off the writer's way; it persists in the file.
+            if !url.contains(":memory:") && !url.contains("mode=memory") {
+                sqlx::query("PRAGMA journal_mode=WAL")
+                    .execute(&db.pool)
+                    .await?;
+            }
+            sqlx::query("PRAGMA foreign_keys=ON")
+                .execute(&db.pool)
+                .await?;
+        }
+        Ok(db)
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
+    /// Rewrites the few portable type tokens of a migration into this backend's SQL:
+    /// `ID_PK` (auto-increment key), `BYTES` (binary), `BIGINT`.
+    pub fn dialect(&self, sql: &str) -> String {
+        match self.backend {
+            Backend::Postgres => sql
+                .replace("ID_PK", "BIGSERIAL PRIMARY KEY")
+                .replace("BYTES", "BYTEA"),
+            Backend::Sqlite => sql
+                .replace("ID_PK", "INTEGER PRIMARY KEY AUTOINCREMENT")
+                .replace("BYTES", "BLOB")
+                .replace("BIGINT", "INTEGER"),
+        }
+    }
+
+    /// Makes a consistent snapshot of a SQLite database into `target` (embedded-mode backup).
+    pub async fn sqlite_snapshot(&self, target: &std::path::Path) -> Result<(), DbError> {
+        let path = target.to_string_lossy().replace('\'', "''");
+        sqlx::query(AssertSqlSafe(format!("VACUUM INTO '{path}'")))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// One schema change. Statements are separated by `;` on their own line ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Applies a service's migrations in order, recording each in the service's own table.
+#[derive(Debug, Clone, Copy)]
+pub struct Migrator {
+    pub table: &'static str,
+    pub migrations: &'static [Migration],
+}
+
+impl Migrator {
+    /// Applies every migration not applied yet; each one in its own transaction.
+    pub async fn run(&self, db: &Db) -> Result<usize, DbError> {
+        sqlx::query(AssertSqlSafe(format!(
+            "CREATE TABLE IF NOT EXISTS {} (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+            self.table
+        )))
+        .execute(&db.pool)
+        .await?;
+        if db.backend == Backend::Postgres {
+            // Several replicas may start at once: one migrates, the others wait on this lock.
+            let mut conn = db.pool.acquire().await?;
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT pg_advisory_lock({})",
+                lock_key(self.table)
+            )))
+            .execute(&mut *conn)
+            .await?;
+            let result = self.apply_pending(db).await;
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT pg_advisory_unlock({})",
+                lock_key(self.table)
+            )))
+            .execute(&mut *conn)
+            .await?;
+            result
+        } else {
+            self.apply_pending(db).await
+        }
+    }
+
+    async fn apply_pending(&self, db: &Db) -> Result<usize, DbError> {
+        let rows: Vec<AnyRow> =
+            sqlx::query(AssertSqlSafe(format!("SELECT version FROM {}", self.table)))
+                .fetch_all(&db.pool)
+                .await?;
+        let applied: Vec<i64> = rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?;
+        let mut count = 0;
+        for m in self.migrations {
+            if applied.contains(&m.version) {
+                continue;
+            }
+            let fail = |source| DbError::Migration {
+                version: m.version,
+                name: m.name,
+                source,
+            };
+            let mut tx = db.begin().await?;
+            for statement in db.dialect(m.sql).split(";\n") {
+                let statement = statement.trim();
+                if statement.is_empty() {
+                    continue;
+                }
+                sqlx::query(AssertSqlSafe(statement.to_string()))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(fail)?;
+            }
+            sqlx::query(AssertSqlSafe(format!(
+                "INSERT INTO {} (version, name, applied_at) VALUES ($1, $2, $3)",
+                self.table
+            )))
+            .bind(m.version)
+            .bind(m.name)
+            .bind(crate::clock::SystemClock.now_ms())
+            .execute(&mut *tx)
+            .await
+            .map_err(fail)?;
+            tx.commit().await.map_err(fail)?;
+            tracing::info!(
+                table = self.table,
+                version = m.version,
+                name = m.name,
+                "migration applied"
+            );
+            count += 1;
+        }
+        Ok(count)
+    }
+}
+
+use crate::clock::Clock as _;
+
+fn lock_key(table: &str) -> i64 {
+    // A stable small hash of the table name: one advisory lock per service.
+    table.bytes().fold(1_469_598_103_934_665_603_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(1_099_511_628_211)
+    }) as i64
+}
+
+/// True when a sqlx error is a unique-constraint violation.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.is_unique_violation() || d.message().contains("UNIQUE constraint failed")
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,269 @@
+//! One error type for every service. Each error has a stable code, a Vietnamese message (with an
+//! English one beside it) and optional per-field violations; it maps to a gRPC status and an HTTP
+//! status. Internal causes are logged, never returned to callers.
+
+use prost::Message;
+use tinhso_proto::common::v1::{ErrorDetail, FieldViolation};
+
+/// The kind of failure, which decides the gRPC and HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    InvalidArgument,
+    FailedPrecondition,
+    AlreadyExists,
+    NotFound,
+    Aborted,
+    PermissionDenied,
+    Unauthenticated,
+    ResourceExhausted,
+    Unavailable,
+    Internal,
+}
+
+impl ErrorKind {
+    /// The gRPC status code of this kind.
+    pub fn grpc_code(self) -> tonic::Code {
+        match self {
+            Self::InvalidArgument => tonic::Code::InvalidArgument,
+            Self::FailedPrecondition => tonic::Code::FailedPrecondition,
+            Self::AlreadyExists => tonic::Code::AlreadyExists,
+            Self::NotFound => tonic::Code::NotFound,
+            Self::Aborted => tonic::Code::Aborted,
+            Self::PermissionDenied => tonic::Code::PermissionDenied,
+            Self::Unauthenticated => tonic::Code::Unauthenticated,
+            Self::ResourceExhausted => tonic::Code::ResourceExhausted,
+            Self::Unavailable => tonic::Code::Unavailable,
+            Self::Internal => tonic::Code::Internal,
+        }
+    }
+
+    /// The HTTP status code of this kind (RFC 9457 responses use it).
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::InvalidArgument => 400,
+            Self::FailedPrecondition => 412,
+            Self::AlreadyExists | Self::Aborted => 409,
+            Self::NotFound => 404,
+            Self::PermissionDenied => 403,
+            Self::Unauthenticated => 401,
+            Self::ResourceExhausted => 429,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+}
+
+/// A violation of one request field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+}
+
+/// The error every service returns.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{code}: {message_en}")]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+    pub violations: Vec<Violation>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(
+        kind: ErrorKind,
+        code: &'static str,
+        message: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            code,
+            message: message.into(),
+            message_en: message_en.into(),
+            violations: Vec::new(),
+        }
+    }
+
+    /// One invalid field: INVALID_ARGUMENT with the field named.
+    pub fn invalid(field: &str, code: &'static str, message: &str, message_en: &str) -> Self {
+        let mut e = Self::new(
+            ErrorKind::InvalidArgument,
+            code,
+            format!("Dữ liệu không hợp lệ: {message}"),
+            format!("invalid input: {message_en}"),
+        );
+        e.violations.push(Violation {
+            field: field.to_string(),
+            code,
+            message: message.to_string(),
+            message_en: message_en.to_string(),
+        });
+        e
+    }
+
+    /// Adds a field to this error's violations.
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.violations.push(Violation {
+            field: field.to_string(),
+            code: self.code,
+            message: self.message.clone(),
+            message_en: self.message_en.clone(),
+        });
+        self
+    }
+
+    pub fn not_found(what_vi: &str, what_en: &str) -> Self {
+        Self::new(
+            ErrorKind::NotFound,
+            "NOT_FOUND",
+            format!("Không tìm thấy {what_vi}"),
+            format!("{what_en} not found"),
+        )
+    }
+
+    pub fn permission_denied() -> Self {
+        Self::new(
+            ErrorKind::PermissionDenied,
+            "PERMISSION_DENIED",
+            "Bạn không có quyền thực hiện thao tác này",
+            "you do not have permission for this action",
+        )
+    }
+
+    pub fn unauthenticated(code: &'static str) -> Self {
+        Self::new(
+            ErrorKind::Unauthenticated,
+            code,
+            "Phiên đăng nhập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại",
+            "missing, invalid, expired or revoked credentials",
+        )
+    }
+
+    pub fn stale_etag() -> Self {
+        Self::new(
+            ErrorKind::Aborted,
+            "STALE_ETAG",
+            "Dữ liệu đã được người khác thay đổi, vui lòng tải lại và thử lại",
+            "the resource was changed by someone else; reload and retry",
+        )
+        .with_field("etag")
+    }
+
+    pub fn failed_precondition(code: &'static str, message: &str, message_en: &str) -> Self {
+        Self::new(ErrorKind::FailedPrecondition, code, message, message_en)
+    }
+
+    pub fn already_exists(
+        field: &str,
+        code: &'static str,
+        message: &str,
+        message_en: &str,
+    ) -> Self {
+        Self::new(ErrorKind::AlreadyExists, code, message, message_en).with_field(field)
+    }
+
+    /// An internal fault: the cause is logged here and never sent to the caller.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            ErrorKind::Internal,
+            "INTERNAL",
+            "Lỗi hệ thống, vui lòng thử lại sau",
+            "internal error; please retry later",
+        )
+    }
+
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "dependency unavailable");
+        Self::new(
+            ErrorKind::Unavailable,
+            "UNAVAILABLE",
+            "Dịch vụ tạm thời không sẵn sàng, vui lòng thử lại sau",
+            "service temporarily unavailable; please retry later",
+        )
+    }
+
+    /// The detail message carried in the gRPC status.
+    pub fn detail(&self) -> ErrorDetail {
+        ErrorDetail {
+            code: self.code.to_string(),
+            message: self.message.clone(),
+            message_en: self.message_en.clone(),
+            violations: self
+                .violations
+                .iter()
+                .map(|v| FieldViolation {
+                    field: v.field.clone(),
+                    code: v.code.to_string(),
+                    message: v.message.clone(),
+                    message_en: v.message_en.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<AppError> for tonic::Status {
+    fn from(e: AppError) -> Self {
+        let details = e.detail().encode_to_vec();
+        let mut status =
+            tonic::Status::with_details(e.kind.grpc_code(), e.message.clone(), details.into());
+        if let Ok(v) = e.code.parse() {
+            status.metadata_mut().insert("x-tinhso-error-code", v);
+        }
+        status
+    }
+}
+
+/// Reads the error detail a tinhso service put into a status, if any.
+pub fn detail_of(status: &tonic::Status) -> Option<ErrorDetail> {
+    ErrorDetail::decode(status.details())
+        .ok()
+        .filter(|d| !d.code.is_empty())
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                AppError::unavailable(e)
+            }
+            _ => AppError::internal(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_carries_code_message_and_field() {
+        let e = AppError::invalid(
+            "name",
+            "REQUIRED",
+            "tên không được để trống",
+            "name is required",
+        );
+        let status: tonic::Status = e.into();
+        assert_eq!(status.code(), tonic::Code::InvalidArgument);
+        let detail = detail_of(&status).expect("detail");
+        assert_eq!(detail.code, "REQUIRED");
+        assert_eq!(detail.violations[0].field, "name");
+        assert!(detail.message.contains("không được để trống"));
+    }
+
+    #[test]
+    fn http_statuses_follow_kinds() {
+        assert_eq!(ErrorKind::Aborted.http_status(), 409);
+        assert_eq!(ErrorKind::Unauthenticated.http_status(), 401);
+        assert_eq!(ErrorKind::FailedPrecondition.http_status(), 412);
+    }
+}

@@ -1,0 +1,156 @@
+//! The consumer harness: each delivery is handled in one transaction that also records its id in
+//! the inbox, so a redelivered or republished event is acked and skipped. A message that keeps
+//! failing goes to the dead-letter table after `max_deliver` attempts.
+
+use super::Event;
+use super::bus::{BoxFuture, ConsumerSpec, SharedBus};
+use crate::clock::SharedClock;
+use crate::db::{Db, Tx};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HandlerError(pub String);
+
+impl From<sqlx::Error> for HandlerError {
+    fn from(e: sqlx::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// What a service does with one event, inside the inbox transaction.
+pub trait Handler: Send + Sync {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a mut Tx<'static>,
+        event: &'a Event,
+    ) -> BoxFuture<'a, Result<(), HandlerError>>;
+}
+
+enum Outcome {
+    Handled,
+    Duplicate,
+    Failed(String),
+}
+
+async fn handle_once(
+    db: &Db,
+    spec: &ConsumerSpec,
+    handler: &dyn Handler,
+    event: &Event,
+    now: i64,
+) -> Result<Outcome, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let inserted = sqlx::query("INSERT INTO inbox (consumer, id, handled_at) VALUES ($1, $2, $3)")
+        .bind(&spec.durable)
+        .bind(&event.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+    match inserted {
+        Ok(_) => {}
+        Err(e) if crate::db::is_unique_violation(&e) => {
+            tx.rollback().await?;
+            return Ok(Outcome::Duplicate);
+        }
+        Err(e) => return Err(e),
+    }
+    match handler.handle(&mut tx, event).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Outcome::Handled)
+        }
+        Err(e) => {
+            tx.rollback().await?;
+            Ok(Outcome::Failed(e.0))
+        }
+    }
+}
+
+async fn dead_letter(
+    db: &Db,
+    spec: &ConsumerSpec,
+    event: &Event,
+    error: &str,
+    attempts: u64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO dead_letter (consumer, id, event_type, data, error, attempts, failed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&spec.durable)
+    .bind(&event.id)
+    .bind(&event.event_type)
+    .bind(event.data.clone())
+    .bind(error)
+    .bind(attempts as i64)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(())
+}
+
+/// Consumes `spec` until `shutdown` resolves, resubscribing when the bus drops the subscription.
+pub async fn run_consumer(
+    db: Db,
+    bus: SharedBus,
+    clock: SharedClock,
+    spec: ConsumerSpec,
+    handler: Arc<dyn Handler>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let mut subscription = tokio::select! {
+            _ = &mut shutdown => return,
+            s = bus.subscribe(&spec) => match s {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(consumer = %spec.durable, error = %e, "cannot subscribe; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+        };
+        loop {
+            let delivery = tokio::select! {
+                _ = &mut shutdown => return,
+                d = subscription.recv() => match d {
+                    Some(d) => d,
+                    None => break,
+                },
+            };
+            let now = clock.now_ms();
+            let outcome = handle_once(&db, &spec, handler.as_ref(), &delivery.event, now).await;
+            let result = match outcome {
+                Ok(Outcome::Handled) | Ok(Outcome::Duplicate) => delivery.ack().await,
+                Ok(Outcome::Failed(error)) if delivery.attempt >= spec.max_deliver => {
+                    tracing::error!(consumer = %spec.durable, id = %delivery.event.id, %error, "event dead-lettered");
+                    match dead_letter(&db, &spec, &delivery.event, &error, delivery.attempt, now)
+                        .await
+                    {
+                        Ok(()) => delivery.ack().await,
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot dead-letter; will retry");
+                            delivery.nack().await
+                        }
+                    }
+                }
+                Ok(Outcome::Failed(error)) => {
+                    tracing::warn!(consumer = %spec.durable, id = %delivery.event.id, attempt = delivery.attempt, %error, "event handling failed; will retry");
+                    delivery.nack().await
+                }
+                Err(e) => {
+                    tracing::warn!(consumer = %spec.durable, error = %e, "database error; will retry");
+                    delivery.nack().await
+                }
+            };
+            if let Err(e) = result {
+                tracing::warn!(consumer = %spec.durable, error = %e, "ack failed");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

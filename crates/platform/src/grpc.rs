@@ -1,0 +1,132 @@
+//! The gRPC server every service runs: the service's routes plus health (tonic-health),
+//! reflection over the tinhso descriptor set, W3C trace-context propagation, request limits and
+//! graceful shutdown. Authentication happens in handlers through `auth::Verifier::authenticate`,
+//! because public RPCs (login, JWKS) share services with protected ones.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tonic::service::Routes;
+use tonic::transport::server::TcpIncoming;
+use tracing::Instrument as _;
+
+/// Serves `routes` on `listener` until `shutdown` resolves, then drains open calls.
+/// `services` are the fully-qualified names reported SERVING by the health service.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    routes: Routes,
+    services: &[&str],
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), tonic::transport::Error> {
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .await;
+    for name in services {
+        reporter
+            .set_service_status(*name, tonic_health::ServingStatus::Serving)
+            .await;
+    }
+    let mut routes = routes.add_service(health);
+    match tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(tinhso_proto::FILE_DESCRIPTOR_SET)
+        .build_v1()
+    {
+        Ok(reflection) => routes = routes.add_service(reflection),
+        Err(e) => tracing::warn!(error = %e, "grpc reflection disabled"),
+    }
+    tonic::transport::Server::builder()
+        .timeout(Duration::from_secs(60))
+        .concurrency_limit_per_connection(512)
+        .layer(TraceContextLayer)
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(
+            TcpIncoming::from(listener).with_nodelay(Some(true)),
+            shutdown,
+        )
+        .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM (Kubernetes stops pods with SIGTERM).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Runs every call inside the caller's trace context (or a new one), so logs and events of the
+/// call carry its `traceparent`.
+#[derive(Debug, Clone, Copy)]
+pub struct TraceContextLayer;
+
+impl<S> tower::Layer<S> for TraceContextLayer {
+    type Service = TraceContextService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        TraceContextService { inner }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TraceContextService<S> {
+    inner: S,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for TraceContextService<S>
+where
+    S: tower::Service<http::Request<B>>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let incoming = request
+            .headers()
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok());
+        let traceparent = crate::telemetry::continue_or_new(incoming);
+        let span =
+            tracing::info_span!("grpc", path = %request.uri().path(), traceparent = %traceparent);
+        let future = self.inner.call(request);
+        Box::pin(crate::telemetry::with_traceparent(traceparent, future).instrument(span))
+    }
+}
+
+/// The client address of a call, for audit and rate limits. `x-forwarded-for` is trusted only
+/// from a loopback peer (the gateway beside the service), so remote callers cannot spoof it.
+pub fn client_address<T>(request: &tonic::Request<T>) -> String {
+    let peer = request.remote_addr();
+    let trusted_proxy = peer.is_none_or(|a| a.ip().is_loopback());
+    let forwarded = request
+        .metadata()
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next());
+    if let Some(forwarded) = forwarded.filter(|_| trusted_proxy) {
+        return forwarded.trim().to_string();
+    }
+    peer.map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}

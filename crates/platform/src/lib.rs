@@ -1,0 +1,16 @@
+//! The shared runtime of every tinhso service: layered configuration, telemetry, database access
+//! and migrations, the transactional outbox and event bus, token verification and permission
+//! checks, one error type for gRPC and HTTP, the gRPC server builder, and Vietnamese text and
+//! calendar helpers. Services own their domain; everything they would otherwise repeat lives here.
+
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod grpc;
+pub mod telemetry;
+pub mod vn;
+
+pub use error::{AppError, AppResult};

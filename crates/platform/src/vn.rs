@@ -1,0 +1,124 @@
+//! Vietnamese helpers: diacritic-insensitive folding for search, and a working-day calendar with
+//! configurable public holidays.
+
+use time::{Date, Duration, Weekday};
+
+/// Folds Vietnamese text for search: lowercase, no tone marks or diacritics, `đ` -> `d`, single
+/// spaces. "Nguyễn Văn Đức" -> "nguyen van duc".
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        for lower in c.to_lowercase() {
+            out.push(base_letter(lower));
+        }
+    }
+    out
+}
+
+fn base_letter(c: char) -> char {
+    const GROUPS: &[(&str, char)] = &[
+        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
+        ("èéẻẽẹêềếểễệ", 'e'),
+        ("ìíỉĩị", 'i'),
+        ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
+        ("ùúủũụưừứửữự", 'u'),
+        ("ỳýỷỹỵ", 'y'),
+        ("đ", 'd'),
+    ];
+    if c.is_ascii() {
+        return c;
+    }
+    GROUPS
+        .iter()
+        .find(|(set, _)| set.contains(c))
+        .map(|(_, base)| *base)
+        .unwrap_or(c)
+}
+
+/// Working days: Monday to Friday, less configured holidays (Tết and compensatory days are
+/// announced each year, so holidays are data).
+#[derive(Debug, Clone, Default)]
+pub struct WorkingCalendar {
+    holidays: std::collections::BTreeSet<Date>,
+}
+
+impl WorkingCalendar {
+    pub fn new(holidays: impl IntoIterator<Item = Date>) -> Self {
+        Self {
+            holidays: holidays.into_iter().collect(),
+        }
+    }
+
+    pub fn is_working_day(&self, d: Date) -> bool {
+        !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) && !self.holidays.contains(&d)
+    }
+
+    /// The date `n` working days after `start` (not counting `start`).
+    pub fn add_working_days(&self, start: Date, n: u32) -> Date {
+        let mut d = start;
+        let mut left = n;
+        while left > 0 {
+            d += Duration::days(1);
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` <= `from`).
+    pub fn working_days_between(&self, from: Date, to: Date) -> u32 {
+        let mut d = from;
+        let mut count = 0;
+        while d < to {
+            d += Duration::days(1);
+            if self.is_working_day(d) {
+                count += 1;
+            }
+        }
+        count
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn folds_vietnamese_names() {
+        assert_eq!(fold("Nguyễn Văn Đức"), "nguyen van duc");
+        assert_eq!(fold("  ĐẶNG   Thị Hồng  "), "dang thi hong");
+        assert_eq!(fold("Sở Nội vụ"), "so noi vu");
+        assert_eq!(fold("Ủy ban nhân dân"), "uy ban nhan dan");
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_holidays() {
+        // 2025-04-30 (Wed) and 2025-05-01 (Thu) are public holidays; 2025-05-02 was a swap day off.
+        let cal = WorkingCalendar::new([
+            date!(2025 - 04 - 30),
+            date!(2025 - 05 - 01),
+            date!(2025 - 05 - 02),
+        ]);
+        // From Tuesday 29 April, 5 working days: 5, 6, 7, 8, 9 May.
+        assert_eq!(
+            cal.add_working_days(date!(2025 - 04 - 29), 5),
+            date!(2025 - 05 - 09)
+        );
+        assert_eq!(
+            cal.working_days_between(date!(2025 - 04 - 29), date!(2025 - 05 - 09)),
+            5
+        );
+        assert!(!cal.is_working_day(date!(2025 - 05 - 03)));
+    }
+}
