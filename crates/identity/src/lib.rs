@@ -1,1 +1,174 @@
-//! placeholder
+//! Identity and accounts: the organisation-unit tree and its reorganisations, accounts and their
+//! passwords, roles and grants, token issuance (Ed25519 JWT access tokens, rotating refresh
+//! tokens), the audit record, and the bootstrap of an empty database.
+
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod grpc;
+pub mod store;
+
+use ed25519_dalek::SigningKey;
+use std::sync::{Arc, RwLock};
+use tinhso_platform::auth::{PublicJwk, SharedVerifier, Verifier};
+use tinhso_platform::clock::SharedClock;
+use tinhso_platform::db::Db;
+use tinhso_platform::events::{Outbox, SharedBus};
+use tinhso_platform::ratelimit::SlidingWindow;
+use tinhso_proto::identity::v1 as pb;
+
+pub use config::IdentityConfig;
+
+/// Fully-qualified names of identity's gRPC services (health reports each).
+pub const SERVICE_NAMES: &[&str] = &[
+    "tinhso.identity.v1.AuthService",
+    "tinhso.identity.v1.UnitService",
+    "tinhso.identity.v1.AccountService",
+    "tinhso.identity.v1.AccessService",
+    "tinhso.identity.v1.AuditService",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] tinhso_platform::db::DbError),
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// The running identity service: its database, outbox, keys and limits.
+#[derive(Debug)]
+pub struct Identity {
+    pub db: Db,
+    pub outbox: Outbox,
+    pub verifier: SharedVerifier,
+    pub clock: SharedClock,
+    pub config: Arc<IdentityConfig>,
+    signer: RwLock<(String, SigningKey)>,
+    login_limiter: SlidingWindow,
+}
+
+/// What the bootstrap of an empty database did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bootstrap {
+    pub root_unit_id: String,
+    /// The generated admin password, to print once; `None` when it came from the configuration
+    /// or the database was not empty.
+    pub generated_admin_password: Option<String>,
+    pub created: bool,
+}
+
+impl Identity {
+    /// Migrates the database, loads (or creates) the signing key and the denylist.
+    pub async fn open(
+        config: IdentityConfig,
+        db: Db,
+        clock: SharedClock,
+    ) -> Result<Arc<Self>, StartError> {
+        store::MIGRATOR.run(&db).await?;
+        let mut keys = store::tokens::signing_keys(&db.pool).await?;
+        if !keys.iter().any(|(_, _, active)| *active) {
+            let mut secret = [0u8; 32];
+            getrandom::fill(&mut secret).map_err(|e| StartError::Other(e.to_string()))?;
+            let kid = uuid::Uuid::now_v7().simple().to_string();
+            let mut tx = db.begin().await?;
+            store::tokens::rotate_signing_key(&mut tx, &kid, &secret, clock.now_ms()).await?;
+            tx.commit().await?;
+            keys = store::tokens::signing_keys(&db.pool).await?;
+        }
+        let mut jwks = Vec::new();
+        let mut active = None;
+        for (kid, secret, is_active) in &keys {
+            let bytes: [u8; 32] = secret
+                .as_slice()
+                .try_into()
+                .map_err(|_| StartError::Other(format!("signing key {kid} is corrupt")))?;
+            let key = SigningKey::from_bytes(&bytes);
+            jwks.push(PublicJwk::of(kid, &key.verifying_key()));
+            if *is_active {
+                active = Some((kid.clone(), key));
+            }
+        }
+        let signer = active.ok_or_else(|| StartError::Other("no active signing key".into()))?;
+        let verifier = Arc::new(Verifier::new(&config.issuer, clock.clone()));
+        verifier.set_keys(&jwks);
+        verifier.load_denylist(&db).await?;
+        let login_limiter = SlidingWindow::new(
+            config.login_rate.max_attempts,
+            config.login_rate.window_secs * 1000,
+            clock.clone(),
+        );
+        Ok(Arc::new(Self {
+            db,
+            outbox: Outbox::new(),
+            verifier,
+            clock,
+            config: Arc::new(config),
+            signer: RwLock::new(signer),
+            login_limiter,
+        }))
+    }
+
+    /// On an empty database, creates the root unit, the built-in roles and the system admin.
+    pub async fn bootstrap(&self) -> Result<Bootstrap, StartError> {
+        grpc::bootstrap(self).await
+    }
+
+    /// The public keys that verify this service's tokens.
+    pub fn jwks(&self) -> Vec<pb::Jwk> {
+        let (kid, key) = &*self.signer.read().unwrap_or_else(|p| p.into_inner());
+        let jwk = PublicJwk::of(kid, &key.verifying_key());
+        vec![pb::Jwk {
+            kty: "OKP".into(),
+            crv: "Ed25519".into(),
+            kid: jwk.kid,
+            x: jwk.x,
+            alg: "EdDSA".into(),
+            r#use: "sig".into(),
+        }]
+    }
+
+    /// The gRPC routes of all identity services.
+    pub fn routes(self: &Arc<Self>) -> tonic::service::Routes {
+        grpc::routes(self.clone())
+    }
+
+    /// Starts the outbox relay and the audit retention task until `shutdown` fires.
+    pub fn spawn_background(
+        self: &Arc<Self>,
+        bus: SharedBus,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let relay = self.outbox.relay(self.db.clone(), bus, self.clock.clone());
+        tokio::spawn(relay.run(wait_for(shutdown.clone())));
+        if self.config.audit.retention_days > 0 {
+            let me = self.clone();
+            let mut stop = shutdown;
+            tokio::spawn(async move {
+                loop {
+                    let cutoff = me.clock.now_ms() - me.config.audit.retention_days * 86_400_000;
+                    match store::audit::purge_before(&me.db.pool, cutoff).await {
+                        Ok(n) if n > 0 => tracing::info!(purged = n, "audit retention applied"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "audit retention failed"),
+                    }
+                    tokio::select! {
+                        _ = stop.changed() => return,
+                        _ = tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// Resolves when the watch flips to true (or its sender is gone).
+pub async fn wait_for(mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    while !*shutdown.borrow() {
+        if shutdown.changed().await.is_err() {
+            return;
+        }
+    }
+}

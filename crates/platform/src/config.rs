@@ -57,6 +57,7 @@ pub fn load<T: DeserializeOwned + Validate>(
         }
         builder = builder.add_source(config::File::from(path).format(config::FileFormat::Toml));
     }
+    let mut overrides: Vec<(String, String)> = Vec::new();
     for (name, value) in env {
         let Some(rest) = name.strip_prefix("TINHSO_") else {
             continue;
@@ -73,9 +74,17 @@ pub fn load<T: DeserializeOwned + Validate>(
             }
             None => (rest, value.clone()),
         };
-        builder = builder
-            .set_override(env_key(rest), value)
-            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        let key = env_key(rest);
+        // Typed values: serde's flatten (used by service configs) does not coerce strings.
+        builder = if let Ok(n) = value.parse::<i64>() {
+            builder.set_override(key.clone(), n)
+        } else if let Ok(b) = value.parse::<bool>() {
+            builder.set_override(key.clone(), b)
+        } else {
+            builder.set_override(key.clone(), value.clone())
+        }
+        .map_err(|e| ConfigError::Load(e.to_string()))?;
+        overrides.push((key, value));
     }
     let raw = builder
         .build()
@@ -83,10 +92,16 @@ pub fn load<T: DeserializeOwned + Validate>(
     let typed: T = raw.try_deserialize().map_err(|e| {
         let text = e.to_string();
         // config names the key as "for key `a.b`"; keep that as the key at fault.
+        // Through serde's flatten the key is lost; find the override whose value is quoted.
+        let from_env = overrides
+            .iter()
+            .find(|(_, v)| text.contains(&format!("\"{v}\"")))
+            .map(|(k, _)| k.as_str());
         match text
             .split("for key `")
             .nth(1)
             .and_then(|s| s.split('`').next())
+            .or(from_env)
         {
             Some(key) => ConfigError::invalid(key, text.clone()),
             None => ConfigError::Load(text),

@@ -1,0 +1,7 @@
+//! Identity's rules as plain functions over plain types: password policy, field validation,
+//! unit-tree paths, lockout, permissions, built-in roles and delegation. No I/O.
+
+pub mod accounts;
+pub mod password;
+pub mod roles;
+pub mod units;

@@ -1,0 +1,265 @@
+//! Permissions (`<domain>.<resource>.<action>`), the built-in roles that cover the five
+//! regulations, and the delegation rule: a grantor may grant a role only if every permission of
+//! the role is covered by what the grantor holds at the target scope.
+
+use tinhso_platform::auth::{Principal, permission_matches};
+
+/// A registered permission with its Vietnamese description.
+#[derive(Debug, Clone, Copy)]
+pub struct PermissionDef {
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+const fn p(name: &'static str, description: &'static str) -> PermissionDef {
+    PermissionDef { name, description }
+}
+
+/// Permissions registered by the services. Each service adds its own block here as it lands.
+pub const PERMISSIONS: &[PermissionDef] = &[
+    p("identity.unit.read", "Xem cây đơn vị"),
+    p("identity.unit.create", "Tạo đơn vị"),
+    p("identity.unit.update", "Sửa thông tin đơn vị"),
+    p(
+        "identity.unit.reorganize",
+        "Chuyển, sáp nhập, giải thể đơn vị",
+    ),
+    p("identity.account.read", "Xem tài khoản"),
+    p("identity.account.create", "Cấp tài khoản"),
+    p("identity.account.update", "Sửa thông tin tài khoản"),
+    p(
+        "identity.account.disable",
+        "Khóa (thu hồi) và mở lại tài khoản",
+    ),
+    p(
+        "identity.account.unlock",
+        "Mở khóa tài khoản bị khóa do đăng nhập sai",
+    ),
+    p("identity.account.reset_password", "Cấp lại mật khẩu"),
+    p("identity.role.read", "Xem vai trò và quyền"),
+    p("identity.role.create", "Tạo vai trò"),
+    p("identity.grant.read", "Xem phân quyền"),
+    p("identity.grant.create", "Phân quyền"),
+    p("identity.grant.delete", "Thu hồi quyền"),
+    p("identity.audit.read", "Tra cứu nhật ký hệ thống"),
+    p(
+        "personnel.record.read",
+        "Xem hồ sơ cán bộ, công chức, viên chức",
+    ),
+    p(
+        "personnel.record.write",
+        "Cập nhật hồ sơ cán bộ, công chức, viên chức",
+    ),
+    p("personnel.salary.write", "Cập nhật dữ liệu tiền lương"),
+    p("welfare.beneficiary.read", "Xem đối tượng hưởng chính sách"),
+    p(
+        "welfare.beneficiary.write",
+        "Cập nhật đối tượng hưởng chính sách",
+    ),
+    p("welfare.estimate.approve", "Thẩm định dự toán, quyết toán"),
+    p("projects.project.read", "Xem dự án đầu tư công"),
+    p("projects.project.write", "Cập nhật dự án đầu tư công"),
+    p("scoring.assessment.read", "Xem kết quả chấm điểm CCHC"),
+    p("scoring.assessment.write", "Tự đánh giá, chấm điểm CCHC"),
+    p(
+        "scoring.assessment.submit",
+        "Phê duyệt và gửi báo cáo tự đánh giá",
+    ),
+    p("scoring.appraisal.write", "Thẩm định điểm CCHC"),
+    p("reporting.report.read", "Xem báo cáo"),
+    p("reporting.report.enter", "Nhập liệu báo cáo"),
+    p("reporting.report.aggregate", "Tổng hợp báo cáo"),
+    p("reporting.report.approve", "Duyệt, ký và gửi báo cáo"),
+];
+
+/// A built-in role: code, Vietnamese name, permission patterns.
+#[derive(Debug, Clone, Copy)]
+pub struct BuiltinRole {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub permissions: &'static [&'static str],
+}
+
+pub const BUILTIN_ROLES: &[BuiltinRole] = &[
+    BuiltinRole {
+        code: "system_admin",
+        name: "Quản trị hệ thống",
+        permissions: &["*"],
+    },
+    BuiltinRole {
+        code: "provincial_leader",
+        name: "Lãnh đạo tỉnh (xem toàn tỉnh)",
+        permissions: &["*.*.read"],
+    },
+    BuiltinRole {
+        code: "unit_head",
+        name: "Thủ trưởng đơn vị (xem đơn vị)",
+        permissions: &["*.*.read"],
+    },
+    BuiltinRole {
+        code: "unit_admin",
+        name: "Quản trị đơn vị",
+        permissions: &[
+            "identity.unit.read",
+            "identity.account.*",
+            "identity.role.read",
+            "identity.grant.*",
+            "identity.audit.read",
+            "personnel.record.read",
+            "personnel.record.write",
+            "welfare.beneficiary.*",
+            "projects.project.*",
+            "scoring.assessment.read",
+            "scoring.assessment.write",
+            "reporting.report.read",
+            "reporting.report.enter",
+            "reporting.report.aggregate",
+        ],
+    },
+    BuiltinRole {
+        code: "data_entry",
+        name: "Cán bộ nhập liệu",
+        permissions: &[
+            "identity.unit.read",
+            "personnel.record.read",
+            "personnel.record.write",
+            "welfare.beneficiary.*",
+            "projects.project.*",
+            "scoring.assessment.read",
+            "scoring.assessment.write",
+            "reporting.report.read",
+            "reporting.report.enter",
+            "reporting.report.aggregate",
+        ],
+    },
+    BuiltinRole {
+        code: "approver",
+        name: "Lãnh đạo phê duyệt",
+        permissions: &[
+            "identity.unit.read",
+            "scoring.assessment.read",
+            "scoring.assessment.submit",
+            "welfare.beneficiary.read",
+            "welfare.estimate.approve",
+            "reporting.report.read",
+            "reporting.report.approve",
+        ],
+    },
+    BuiltinRole {
+        code: "appraiser",
+        name: "Thành viên tổ thẩm định",
+        permissions: &[
+            "identity.unit.read",
+            "scoring.assessment.read",
+            "scoring.appraisal.write",
+        ],
+    },
+    BuiltinRole {
+        code: "employee_self_service",
+        name: "Cán bộ tự tra cứu hồ sơ",
+        permissions: &["personnel.record.read"],
+    },
+];
+
+/// True when holding `held` implies holding every permission `wanted` stands for.
+pub fn pattern_covers(held: &str, wanted: &str) -> bool {
+    if held == "*" {
+        return true;
+    }
+    if wanted == "*" {
+        return false;
+    }
+    let h: Vec<&str> = held.split('.').collect();
+    let w: Vec<&str> = wanted.split('.').collect();
+    h.len() == w.len() && h.iter().zip(&w).all(|(a, b)| *a == "*" || a == b)
+}
+
+/// True when a permission pattern is well formed and names registered permissions.
+pub fn is_known_pattern(pattern: &str) -> bool {
+    pattern == "*"
+        || (pattern.split('.').count() == 3
+            && PERMISSIONS
+                .iter()
+                .any(|def| permission_matches(pattern, def.name)))
+}
+
+/// True when `grantor` holds every permission of `role_permissions` over `scope_path`.
+pub fn can_delegate(grantor: &Principal, role_permissions: &[String], scope_path: &str) -> bool {
+    !grantor.must_change_password
+        && role_permissions.iter().all(|wanted| {
+            grantor.grants.iter().any(|g| {
+                g.s != tinhso_platform::auth::SELF_SCOPE
+                    && scope_path.starts_with(&g.s)
+                    && g.p.iter().any(|held| pattern_covers(held, wanted))
+            })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tinhso_platform::auth::GrantClaim;
+
+    fn principal<S: AsRef<str>>(scope: &str, perms: &[S]) -> Principal {
+        Principal {
+            account_id: "a".into(),
+            username: "a".into(),
+            unit_path: scope.into(),
+            personnel_id: String::new(),
+            grants: vec![GrantClaim {
+                s: scope.into(),
+                p: perms.iter().map(|s| s.as_ref().to_string()).collect(),
+            }],
+            must_change_password: false,
+            is_service: false,
+            issued_at_ms: 0,
+        }
+    }
+
+    fn perms(code: &str) -> Vec<String> {
+        BUILTIN_ROLES
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| r.permissions.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn unit_admin_delegates_only_what_it_holds_inside_its_subtree() {
+        let unit_admin = principal("/r/a/", &perms("unit_admin"));
+        assert!(can_delegate(&unit_admin, &perms("data_entry"), "/r/a/"));
+        assert!(can_delegate(&unit_admin, &perms("data_entry"), "/r/a/b/"));
+        assert!(
+            !can_delegate(&unit_admin, &perms("data_entry"), "/r/"),
+            "outside the subtree"
+        );
+        assert!(
+            !can_delegate(&unit_admin, &perms("system_admin"), "/r/a/"),
+            "above its own role"
+        );
+        assert!(
+            !can_delegate(&unit_admin, &perms("unit_head"), "/r/a/"),
+            "*.*.read is more than it holds"
+        );
+        let admin = principal("/r/", &["*"]);
+        assert!(can_delegate(&admin, &perms("system_admin"), "/r/a/"));
+    }
+
+    #[test]
+    fn every_builtin_permission_is_registered() {
+        for role in BUILTIN_ROLES {
+            for p in role.permissions {
+                assert!(is_known_pattern(p), "{} has unknown {}", role.code, p);
+            }
+        }
+        assert!(!is_known_pattern("identity.nothing.read"));
+        assert!(pattern_covers(
+            "identity.account.*",
+            "identity.account.read"
+        ));
+        assert!(!pattern_covers(
+            "identity.account.read",
+            "identity.account.*"
+        ));
+    }
+}

@@ -1,0 +1,203 @@
+//! The organisation-unit tree: kinds, field rules and materialized paths (`/root/child/`).
+
+use tinhso_platform::{AppError, AppResult};
+
+/// Unit kinds, as stored.
+pub const KINDS: &[&str] = &[
+    "province",
+    "department",
+    "district",
+    "commune",
+    "public_service_unit",
+    "association",
+    "other",
+];
+
+/// Proto enum value -> stored kind.
+pub fn kind_from_proto(value: i32) -> Option<&'static str> {
+    usize::try_from(value)
+        .ok()
+        .and_then(|v| v.checked_sub(1))
+        .and_then(|i| KINDS.get(i).copied())
+}
+
+/// Stored kind -> proto enum value.
+pub fn kind_to_proto(kind: &str) -> i32 {
+    KINDS
+        .iter()
+        .position(|k| *k == kind)
+        .map(|i| i as i32 + 1)
+        .unwrap_or(0)
+}
+
+/// Unit names: 1-255 characters after trimming.
+pub fn check_name(field: &str, name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::invalid(
+            field,
+            "REQUIRED",
+            "tên đơn vị không được để trống",
+            "unit name is required",
+        ));
+    }
+    if name.chars().count() > 255 {
+        return Err(AppError::invalid(
+            field,
+            "TOO_LONG",
+            "tên đơn vị không được dài quá 255 ký tự",
+            "unit name is longer than 255 characters",
+        ));
+    }
+    Ok(name.to_string())
+}
+
+/// Unit codes: 1-32 of letters, digits, `.`, `-`, `_` (e.g. the state budget-unit code).
+pub fn check_code(field: &str, code: &str) -> AppResult<String> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(AppError::invalid(
+            field,
+            "REQUIRED",
+            "mã đơn vị không được để trống",
+            "unit code is required",
+        ));
+    }
+    if code.len() > 32
+        || !code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    {
+        return Err(AppError::invalid(
+            field,
+            "BAD_FORMAT",
+            "mã đơn vị chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới và tối đa 32 ký tự",
+            "unit code must be at most 32 letters, digits, '.', '-' or '_'",
+        ));
+    }
+    Ok(code.to_string())
+}
+
+/// The path of a child: the parent's path followed by the child's id.
+pub fn child_path(parent_path: &str, id: &str) -> String {
+    format!("{parent_path}{id}/")
+}
+
+/// The root path of a unit without parent.
+pub fn root_path(id: &str) -> String {
+    format!("/{id}/")
+}
+
+/// True when `path` is `ancestor` or lies below it.
+pub fn is_within(path: &str, ancestor: &str) -> bool {
+    path.starts_with(ancestor)
+}
+
+/// Checks that `unit_path` may move under `new_parent_path`: not under itself or a descendant.
+pub fn check_move(unit_path: &str, new_parent_path: &str) -> AppResult<()> {
+    if is_within(new_parent_path, unit_path) {
+        return Err(AppError::failed_precondition(
+            "UNIT_MOVE_CYCLE",
+            "Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó",
+            "a unit cannot move under itself or one of its descendants",
+        )
+        .with_field("new_parent_id"));
+    }
+    Ok(())
+}
+
+/// The path of `path` after its ancestor `old_prefix` became `new_prefix`.
+pub fn rebase(path: &str, old_prefix: &str, new_prefix: &str) -> String {
+    match path.strip_prefix(old_prefix) {
+        Some(rest) => format!("{new_prefix}{rest}"),
+        None => path.to_string(),
+    }
+}
+
+/// Parses an ISO date `YYYY-MM-DD` kept as text.
+pub fn date_text(year: i32, month: i32, day: i32, field: &str) -> AppResult<String> {
+    let month_ok = u8::try_from(month)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok());
+    let date = month_ok.and_then(|m| {
+        u8::try_from(day)
+            .ok()
+            .and_then(|d| time::Date::from_calendar_date(year, m, d).ok())
+    });
+    match date {
+        Some(d) => Ok(format!(
+            "{:04}-{:02}-{:02}",
+            d.year(),
+            u8::from(d.month()),
+            d.day()
+        )),
+        None => Err(AppError::invalid(
+            field,
+            "BAD_DATE",
+            "ngày không hợp lệ",
+            "invalid date",
+        )),
+    }
+}
+
+/// Today's date in Vietnam (UTC+7) as `YYYY-MM-DD`, from Unix milliseconds.
+pub fn date_text_today(now_ms: i64) -> String {
+    let date = time::OffsetDateTime::from_unix_timestamp(now_ms.div_euclid(1000) + 7 * 3600)
+        .map(|t| t.date())
+        .unwrap_or(time::Date::MIN);
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip() {
+        assert_eq!(kind_from_proto(1), Some("province"));
+        assert_eq!(kind_from_proto(4), Some("commune"));
+        assert_eq!(kind_from_proto(0), None);
+        assert_eq!(kind_from_proto(99), None);
+        assert_eq!(kind_to_proto("association"), 6);
+    }
+
+    #[test]
+    fn moves_under_own_subtree_are_cycles() {
+        assert!(check_move("/r/a/", "/r/a/b/").is_err());
+        assert!(check_move("/r/a/", "/r/a/").is_err());
+        assert!(check_move("/r/a/", "/r/c/").is_ok());
+        assert!(
+            check_move("/r/a/", "/r/ab/").is_ok(),
+            "path segments end with '/', so /r/ab/ is not under /r/a/"
+        );
+        assert_eq!(rebase("/r/a/b/c/", "/r/a/", "/r/x/a/"), "/r/x/a/b/c/");
+    }
+
+    #[test]
+    fn names_codes_and_dates_are_checked() {
+        assert_eq!(check_name("name", "  Sở Nội vụ ").expect("ok"), "Sở Nội vụ");
+        assert_eq!(
+            check_name("name", "  ").expect_err("empty").code,
+            "REQUIRED"
+        );
+        assert_eq!(
+            check_name("name", &"ă".repeat(256)).expect_err("long").code,
+            "TOO_LONG"
+        );
+        assert_eq!(check_code("code", "SNV-01").expect("ok"), "SNV-01");
+        assert_eq!(
+            check_code("code", "Sở").expect_err("bad").code,
+            "BAD_FORMAT"
+        );
+        assert_eq!(
+            date_text(2025, 7, 1, "valid_from").expect("ok"),
+            "2025-07-01"
+        );
+        assert!(date_text(2025, 2, 30, "valid_from").is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! Identity's schema, in order. Portable SQL; `ID_PK` and `BYTES` are rewritten per backend.
+
+use tinhso_platform::db::{Migration, Migrator};
+use tinhso_platform::events::OUTBOX_MIGRATION;
+
+pub const MIGRATOR: Migrator = Migrator {
+    table: "identity_migrations",
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "outbox",
+            sql: OUTBOX_MIGRATION,
+        },
+        Migration {
+            version: 2,
+            name: "identity",
+            sql: "
+CREATE TABLE units (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    parent_id TEXT REFERENCES units (id),
+    path TEXT NOT NULL,
+    valid_from TEXT,
+    valid_to TEXT,
+    status TEXT NOT NULL,
+    merged_into_id TEXT,
+    version BIGINT NOT NULL,
+    request_id TEXT UNIQUE,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX units_code ON units (code);
+CREATE INDEX units_path ON units (path);
+CREATE INDEX units_parent ON units (parent_id);
+CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    full_name TEXT NOT NULL,
+    search_folded TEXT NOT NULL,
+    position TEXT NOT NULL,
+    department TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    email TEXT NOT NULL,
+    unit_id TEXT NOT NULL REFERENCES units (id),
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    personnel_id TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    must_change_password BIGINT NOT NULL,
+    password_expires_at BIGINT,
+    failed_count BIGINT NOT NULL,
+    failed_window_start BIGINT NOT NULL,
+    locked_until BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX accounts_unit ON accounts (unit_id);
+CREATE TABLE roles (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    permissions TEXT NOT NULL,
+    builtin BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    role_id TEXT NOT NULL REFERENCES roles (id),
+    scope TEXT NOT NULL,
+    scope_unit_id TEXT REFERENCES units (id),
+    created_by TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX grants_account ON grants (account_id);
+CREATE TABLE refresh_tokens (
+    id TEXT PRIMARY KEY,
+    family_id TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    rotated_at BIGINT,
+    revoked_at BIGINT
+);
+CREATE INDEX refresh_family ON refresh_tokens (family_id);
+CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    secret BYTES NOT NULL,
+    created_at BIGINT NOT NULL,
+    active BIGINT NOT NULL
+);
+CREATE TABLE audit_events (
+    id ID_PK,
+    at BIGINT NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_username TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    unit_path TEXT NOT NULL,
+    client_address TEXT NOT NULL,
+    before_json TEXT NOT NULL,
+    after_json TEXT NOT NULL
+);
+CREATE INDEX audit_at ON audit_events (at);
+CREATE INDEX audit_unit ON audit_events (unit_path)",
+        },
+    ],
+};

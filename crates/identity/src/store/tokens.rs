@@ -1,0 +1,124 @@
+//! Refresh tokens (stored as SHA-256 digests, grouped in families) and the signing keys.
+
+use super::{col, flag};
+use tinhso_platform::db::Tx;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRow {
+    pub id: String,
+    pub family_id: String,
+    pub account_id: String,
+    pub expires_at: i64,
+    pub rotated_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+pub async fn insert_refresh(
+    tx: &mut Tx<'_>,
+    r: &RefreshRow,
+    digest: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO refresh_tokens (id, family_id, account_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&r.id)
+        .bind(&r.family_id)
+        .bind(&r.account_id)
+        .bind(digest)
+        .bind(now)
+        .bind(r.expires_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn refresh_by_digest(
+    tx: &mut Tx<'_>,
+    digest: &str,
+) -> Result<Option<RefreshRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, family_id, account_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1")
+        .bind(digest)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let row = &row;
+    Ok(Some(RefreshRow {
+        id: col!(row, "id"),
+        family_id: col!(row, "family_id"),
+        account_id: col!(row, "account_id"),
+        expires_at: col!(row, "expires_at"),
+        rotated_at: col!(row, "rotated_at"),
+        revoked_at: col!(row, "revoked_at"),
+    }))
+}
+
+pub async fn mark_rotated(tx: &mut Tx<'_>, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE refresh_tokens SET rotated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_family(tx: &mut Tx<'_>, family_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(family_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn revoke_account(
+    tx: &mut Tx<'_>,
+    account_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Signing keys: (kid, 32-byte secret, active).
+pub async fn signing_keys(
+    pool: &sqlx::AnyPool,
+) -> Result<Vec<(String, Vec<u8>, bool)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT kid, secret, active FROM signing_keys ORDER BY created_at")
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let active: i64 = col!(row, "active");
+            Ok((col!(row, "kid"), col!(row, "secret"), active != 0))
+        })
+        .collect()
+}
+
+/// Adds a new active key and retires the others (they still verify until removed).
+pub async fn rotate_signing_key(
+    tx: &mut Tx<'_>,
+    kid: &str,
+    secret: &[u8],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE signing_keys SET active = 0")
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO signing_keys (kid, secret, created_at, active) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(kid)
+    .bind(secret.to_vec())
+    .bind(now)
+    .bind(flag(true))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
