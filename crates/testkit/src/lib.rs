@@ -1,1 +1,142 @@
-//! placeholder
+//! Test sandbox shared by service tests: a fresh database per test (SQLite in a temp folder, or a
+//! new PostgreSQL database when `TINHSO_TEST_DATABASE_URL` is set), the bus (in-process, or NATS
+//! when `TINHSO_TEST_NATS_URL` is set), and a gRPC server on a free loopback port.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tinhso_platform::db::Db;
+use tinhso_platform::events::{InProcessBus, NatsBus, SharedBus};
+
+/// A database that lives as long as the test.
+#[derive(Debug)]
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// True when the suite runs against PostgreSQL and NATS (`make test-services`).
+pub fn using_services() -> bool {
+    std::env::var("TINHSO_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
+}
+
+/// A fresh, empty database for one test.
+pub async fn database() -> TestDb {
+    match std::env::var("TINHSO_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("tinhso_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Db::connect(&admin_url, 1).await.unwrap_or_else(|e| {
+                panic!("TINHSO_TEST_DATABASE_URL={admin_url} is unreachable: {e}")
+            });
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin.pool)
+                .await
+                .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
+            admin.pool.close().await;
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
+            let url = format!("{base}/{name}");
+            let db = Db::connect(&url, 5)
+                .await
+                .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+            TestDb {
+                db,
+                url,
+                _dir: None,
+            }
+        }
+        _ => {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            let db = Db::connect(&url, 1)
+                .await
+                .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+            TestDb {
+                db,
+                url,
+                _dir: Some(dir),
+            }
+        }
+    }
+}
+
+/// The bus for a test: NATS when `TINHSO_TEST_NATS_URL` is set, else in-process.
+pub async fn bus() -> SharedBus {
+    match std::env::var("TINHSO_TEST_NATS_URL") {
+        Ok(url) if !url.is_empty() => {
+            let bus = NatsBus::connect(&url)
+                .await
+                .unwrap_or_else(|e| panic!("TINHSO_TEST_NATS_URL={url} is unreachable: {e}"));
+            Arc::new(bus)
+        }
+        _ => Arc::new(InProcessBus::new()),
+    }
+}
+
+/// A gRPC server on a free loopback port; it stops when dropped.
+#[derive(Debug)]
+pub struct TestServer {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    pub async fn start(routes: tonic::service::Routes, names: &'static [&'static str]) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("addr: {e}"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            if let Err(e) = tinhso_platform::grpc::serve(listener, routes, names, shutdown).await {
+                eprintln!("test server failed: {e}");
+            }
+        });
+        Self {
+            addr,
+            stop: Some(stop),
+        }
+    }
+
+    /// A channel to the server.
+    pub async fn channel(&self) -> tonic::transport::Channel {
+        tonic::transport::Endpoint::from_shared(format!("http://{}", self.addr))
+            .unwrap_or_else(|e| panic!("endpoint: {e}"))
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("connect: {e}"))
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Polls `check` every 20 ms until it returns true or `secs` pass; returns the last answer.
+pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

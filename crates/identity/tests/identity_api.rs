@@ -1,0 +1,1096 @@
+//! Identity through its gRPC API, on SQLite + the in-process bus (`make test`) and on
+//! PostgreSQL + NATS (`make test-services`).
+
+use std::sync::Arc;
+use tinhso_identity::{Identity, IdentityConfig};
+use tinhso_platform::auth::{DenylistHandler, Verifier};
+use tinhso_platform::clock::{Clock as _, ManualClock, SharedClock, SystemClock};
+use tinhso_platform::error::detail_of;
+use tinhso_platform::events::{ConsumerSpec, SharedBus};
+use tinhso_proto::identity::v1 as pb;
+use tinhso_proto::identity::v1::access_service_client::AccessServiceClient;
+use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
+use tinhso_proto::identity::v1::audit_service_client::AuditServiceClient;
+use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
+use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
+use tinhso_testkit::{TestDb, TestServer};
+use tonic::transport::Channel;
+use tonic::{Code, Request};
+
+const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
+const NEW_ADMIN_PASSWORD: &str = "Quản trị tỉnh số 2026!";
+
+struct Harness {
+    identity: Arc<Identity>,
+    clock: Arc<ManualClock>,
+    bus: SharedBus,
+    root_id: String,
+    channel: Channel,
+    _server: TestServer,
+    _db: TestDb,
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+async fn start_with(env: &[(&str, &str)]) -> Harness {
+    let mut vars: Vec<(String, String)> = vec![(
+        "TINHSO_BOOTSTRAP_ADMIN_PASSWORD".into(),
+        ADMIN_PASSWORD.into(),
+    )];
+    vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let test_db = tinhso_testkit::database().await;
+    vars.push(("TINHSO_DATABASE__URL".into(), test_db.url.clone()));
+    let config = IdentityConfig::load(None, &vars).expect("config");
+    let clock = ManualClock::new(SystemClock.now_ms());
+    let shared: SharedClock = clock.clone();
+    let identity = Identity::open(config, test_db.db.clone(), shared)
+        .await
+        .expect("open");
+    let boot = identity.bootstrap().await.expect("bootstrap");
+    let bus = tinhso_testkit::bus().await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    identity.spawn_background(bus.clone(), stopped);
+    let server = TestServer::start(identity.routes(), tinhso_identity::SERVICE_NAMES).await;
+    let channel = server.channel().await;
+    Harness {
+        identity,
+        clock,
+        bus,
+        root_id: boot.root_unit_id,
+        channel,
+        _server: server,
+        _db: test_db,
+        _stop: stop,
+    }
+}
+
+async fn start() -> Harness {
+    start_with(&[]).await
+}
+
+fn authed<T>(token: &str, message: T) -> Request<T> {
+    let mut r = Request::new(message);
+    r.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    r
+}
+
+fn code_of(status: &tonic::Status) -> String {
+    detail_of(status).map(|d| d.code).unwrap_or_default()
+}
+
+impl Harness {
+    fn auth(&self) -> AuthServiceClient<Channel> {
+        AuthServiceClient::new(self.channel.clone())
+    }
+    fn units(&self) -> UnitServiceClient<Channel> {
+        UnitServiceClient::new(self.channel.clone())
+    }
+    fn accounts(&self) -> AccountServiceClient<Channel> {
+        AccountServiceClient::new(self.channel.clone())
+    }
+    fn access(&self) -> AccessServiceClient<Channel> {
+        AccessServiceClient::new(self.channel.clone())
+    }
+
+    async fn login(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<pb::TokenResponse, tonic::Status> {
+        self.auth()
+            .login(pb::LoginRequest {
+                username: username.into(),
+                password: password.into(),
+            })
+            .await
+            .map(|r| r.into_inner())
+    }
+
+    /// Logs in as admin and completes the forced password change; returns a usable token.
+    async fn admin(&self) -> String {
+        let first = self
+            .login("admin", ADMIN_PASSWORD)
+            .await
+            .expect("admin login");
+        let changed = self
+            .auth()
+            .change_password(authed(
+                &first.access_token,
+                pb::ChangePasswordRequest {
+                    current_password: ADMIN_PASSWORD.into(),
+                    new_password: NEW_ADMIN_PASSWORD.into(),
+                },
+            ))
+            .await
+            .expect("change password")
+            .into_inner();
+        changed.access_token
+    }
+
+    async fn create_unit(&self, token: &str, parent: &str, code: &str, name: &str) -> pb::Unit {
+        self.units()
+            .create_unit(authed(
+                token,
+                pb::CreateUnitRequest {
+                    unit: Some(pb::Unit {
+                        parent_id: parent.into(),
+                        code: code.into(),
+                        name: name.into(),
+                        kind: 2,
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("create unit")
+            .into_inner()
+    }
+
+    async fn get_unit(&self, token: &str, id: &str) -> pb::Unit {
+        self.units()
+            .get_unit(authed(token, pb::GetUnitRequest { id: id.into() }))
+            .await
+            .expect("get unit")
+            .into_inner()
+    }
+
+    async fn create_account(
+        &self,
+        token: &str,
+        unit: &str,
+        username: &str,
+    ) -> Result<pb::CreateAccountResponse, tonic::Status> {
+        self.accounts()
+            .create_account(authed(
+                token,
+                pb::CreateAccountRequest {
+                    account: Some(pb::Account {
+                        username: username.into(),
+                        full_name: "Nguyễn Văn Đức".into(),
+                        email: format!("{username}@sonoivu.gov.vn"),
+                        phone: "0912 345 678".into(),
+                        unit_id: unit.into(),
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .map(|r| r.into_inner())
+    }
+
+    /// Creates an account, grants it `role` at `scope_unit`, and logs it in past the forced change.
+    async fn person(
+        &self,
+        admin: &str,
+        unit: &str,
+        username: &str,
+        role: &str,
+        scope_unit: &str,
+    ) -> (String, String) {
+        let created = self
+            .create_account(admin, unit, username)
+            .await
+            .expect("create account");
+        let id = created.account.expect("account").id;
+        self.access()
+            .create_grant(authed(
+                admin,
+                pb::CreateGrantRequest {
+                    account_id: id.clone(),
+                    role_id: role.into(),
+                    scope: 1,
+                    scope_unit_id: scope_unit.into(),
+                },
+            ))
+            .await
+            .expect("grant");
+        let first = self
+            .login(username, &created.initial_password)
+            .await
+            .expect("first login");
+        assert!(first.must_change_password);
+        let token = self
+            .auth()
+            .change_password(authed(
+                &first.access_token,
+                pb::ChangePasswordRequest {
+                    current_password: created.initial_password,
+                    new_password: "Mật khẩu riêng rất dài của tôi".into(),
+                },
+            ))
+            .await
+            .expect("change")
+            .into_inner()
+            .access_token;
+        (id, token)
+    }
+}
+
+#[tokio::test]
+async fn first_login_forces_a_password_change_and_the_old_token_dies() {
+    let h = start().await;
+    let first = h.login("admin", ADMIN_PASSWORD).await.expect("login");
+    assert!(first.must_change_password);
+    // A must-change token can do nothing else.
+    let denied = h
+        .units()
+        .get_unit(authed(
+            &first.access_token,
+            pb::GetUnitRequest {
+                id: h.root_id.clone(),
+            },
+        ))
+        .await
+        .expect_err("blocked");
+    assert_eq!(denied.code(), Code::FailedPrecondition);
+    assert_eq!(code_of(&denied), "PASSWORD_CHANGE_REQUIRED");
+    let denied = h
+        .accounts()
+        .list_accounts(authed(
+            &first.access_token,
+            pb::ListAccountsRequest::default(),
+        ))
+        .await
+        .expect_err("blocked");
+    assert_eq!(code_of(&denied), "PASSWORD_CHANGE_REQUIRED");
+    // A weak new password is refused with the field named, and nothing changes.
+    let weak = h
+        .auth()
+        .change_password(authed(
+            &first.access_token,
+            pb::ChangePasswordRequest {
+                current_password: ADMIN_PASSWORD.into(),
+                new_password: "1qaz2wsx3edc".into(),
+            },
+        ))
+        .await
+        .expect_err("weak");
+    assert_eq!(weak.code(), Code::InvalidArgument);
+    let detail = detail_of(&weak).expect("detail");
+    assert_eq!(detail.code, "PASSWORD_TOO_COMMON");
+    assert_eq!(detail.violations[0].field, "new_password");
+    h.clock.advance_secs(1);
+    let token = h.admin().await;
+    let unit = h.get_unit(&token, &h.root_id).await;
+    assert_eq!(unit.name, "Ủy ban nhân dân tỉnh");
+    // The token issued before the change is now revoked.
+    let old = h
+        .units()
+        .get_unit(authed(
+            &first.access_token,
+            pb::GetUnitRequest {
+                id: h.root_id.clone(),
+            },
+        ))
+        .await
+        .expect_err("revoked");
+    assert_eq!(old.code(), Code::Unauthenticated);
+    // And the old password no longer works, the new one does.
+    assert_eq!(
+        h.login("admin", ADMIN_PASSWORD)
+            .await
+            .expect_err("old")
+            .code(),
+        Code::Unauthenticated
+    );
+    assert!(
+        !h.login("admin", NEW_ADMIN_PASSWORD)
+            .await
+            .expect("new")
+            .must_change_password
+    );
+    // No token, a forged one: UNAUTHENTICATED.
+    let none = h
+        .units()
+        .get_unit(pb::GetUnitRequest {
+            id: h.root_id.clone(),
+        })
+        .await
+        .expect_err("no token");
+    assert_eq!(none.code(), Code::Unauthenticated);
+    let forged = h
+        .units()
+        .get_unit(authed(
+            &format!("{token}x"),
+            pb::GetUnitRequest {
+                id: h.root_id.clone(),
+            },
+        ))
+        .await
+        .expect_err("forged");
+    assert_eq!(forged.code(), Code::Unauthenticated);
+    // Expired.
+    h.clock.advance_secs(301);
+    let expired = h
+        .units()
+        .get_unit(authed(
+            &token,
+            pb::GetUnitRequest {
+                id: h.root_id.clone(),
+            },
+        ))
+        .await
+        .expect_err("expired");
+    assert_eq!(code_of(&expired), "TOKEN_EXPIRED");
+}
+
+#[tokio::test]
+async fn moves_and_merges_keep_every_descendant_path_right() {
+    let h = start().await;
+    let t = h.admin().await;
+    let a = h.create_unit(&t, &h.root_id, "A", "Sở A").await;
+    let b = h.create_unit(&t, &h.root_id, "B", "Sở B").await;
+    let c = h.create_unit(&t, &a.id, "C", "Phòng C").await;
+    let d = h.create_unit(&t, &c.id, "D", "Tổ D").await;
+    assert_eq!(
+        d.path,
+        format!("/{}/{}/{}/{}/", h.root_id, a.id, c.id, d.id)
+    );
+
+    let moved = h
+        .units()
+        .move_unit(authed(
+            &t,
+            pb::MoveUnitRequest {
+                id: a.id.clone(),
+                new_parent_id: b.id.clone(),
+                etag: a.etag.clone(),
+            },
+        ))
+        .await
+        .expect("move")
+        .into_inner();
+    assert_eq!(moved.path, format!("/{}/{}/{}/", h.root_id, b.id, a.id));
+    assert_eq!(
+        h.get_unit(&t, &c.id).await.path,
+        format!("{}{}/", moved.path, c.id)
+    );
+    assert_eq!(
+        h.get_unit(&t, &d.id).await.path,
+        format!("{}{}/{}/", moved.path, c.id, d.id)
+    );
+
+    // A stale etag is refused.
+    let stale = h
+        .units()
+        .move_unit(authed(
+            &t,
+            pb::MoveUnitRequest {
+                id: a.id.clone(),
+                new_parent_id: h.root_id.clone(),
+                etag: a.etag.clone(),
+            },
+        ))
+        .await
+        .expect_err("stale");
+    assert_eq!(stale.code(), Code::Aborted);
+    // Moving B under its own descendant D is a cycle; nothing changes.
+    let cycle = h
+        .units()
+        .move_unit(authed(
+            &t,
+            pb::MoveUnitRequest {
+                id: b.id.clone(),
+                new_parent_id: d.id.clone(),
+                etag: String::new(),
+            },
+        ))
+        .await
+        .expect_err("cycle");
+    assert_eq!(cycle.code(), Code::FailedPrecondition);
+    assert_eq!(code_of(&cycle), "UNIT_MOVE_CYCLE");
+    assert_eq!(
+        h.get_unit(&t, &b.id).await.path,
+        format!("/{}/{}/", h.root_id, b.id)
+    );
+
+    // Merge X and Y into Z: children and accounts follow; X and Y close.
+    let x = h.create_unit(&t, &h.root_id, "X", "Huyện X").await;
+    let y = h.create_unit(&t, &h.root_id, "Y", "Huyện Y").await;
+    let z = h.create_unit(&t, &h.root_id, "Z", "Huyện Z").await;
+    let x1 = h.create_unit(&t, &x.id, "X1", "Xã X1").await;
+    let x11 = h.create_unit(&t, &x1.id, "X11", "Thôn X11").await;
+    let y1 = h.create_unit(&t, &y.id, "Y1", "Xã Y1").await;
+    let acc = h
+        .create_account(&t, &y.id, "canbo.y")
+        .await
+        .expect("account")
+        .account
+        .expect("a");
+    h.units()
+        .merge_units(authed(
+            &t,
+            pb::MergeUnitsRequest {
+                source_ids: vec![x.id.clone(), y.id.clone()],
+                target_id: z.id.clone(),
+            },
+        ))
+        .await
+        .expect("merge");
+    assert_eq!(
+        h.get_unit(&t, &x1.id).await.path,
+        format!("{}{}/", z.path, x1.id)
+    );
+    assert_eq!(
+        h.get_unit(&t, &x11.id).await.path,
+        format!("{}{}/{}/", z.path, x1.id, x11.id)
+    );
+    assert_eq!(
+        h.get_unit(&t, &y1.id).await.path,
+        format!("{}{}/", z.path, y1.id)
+    );
+    let closed = h.get_unit(&t, &x.id).await;
+    assert_eq!(closed.status, 2);
+    assert_eq!(closed.merged_into_id, z.id);
+    let moved_acc = h
+        .accounts()
+        .get_account(authed(&t, pb::GetAccountRequest { id: acc.id }))
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(moved_acc.unit_id, z.id);
+    // Merging into a descendant is refused.
+    let bad = h
+        .units()
+        .merge_units(authed(
+            &t,
+            pb::MergeUnitsRequest {
+                source_ids: vec![z.id.clone()],
+                target_id: x1.id.clone(),
+            },
+        ))
+        .await
+        .expect_err("cycle");
+    assert_eq!(bad.code(), Code::FailedPrecondition);
+}
+
+#[tokio::test]
+async fn lockout_after_five_failures_for_fifteen_minutes() {
+    let h = start().await;
+    let t = h.admin().await;
+    let created = h
+        .create_account(&t, &h.root_id, "nhapieu")
+        .await
+        .expect("create");
+    let secret = created.initial_password;
+    let unknown = h
+        .login("khongtontai", "mat khau bat ky")
+        .await
+        .expect_err("unknown");
+    for _ in 0..5 {
+        let e = h
+            .login("nhapieu", "sai mat khau roi")
+            .await
+            .expect_err("wrong");
+        assert_eq!(e.code(), Code::Unauthenticated);
+    }
+    // Locked: even the right password gets the same answer as a wrong one or an unknown user.
+    let locked = h.login("nhapieu", &secret).await.expect_err("locked");
+    assert_eq!(locked.code(), unknown.code());
+    assert_eq!(locked.message(), unknown.message());
+    assert_eq!(code_of(&locked), code_of(&unknown));
+    // Failing while locked does not extend the lock.
+    h.clock.advance_secs(10 * 60);
+    let _ = h.login("nhapieu", "sai mat khau roi").await;
+    h.clock.advance_secs(5 * 60 + 1);
+    assert!(
+        h.login("nhapieu", &secret).await.is_ok(),
+        "lock ends 15 minutes after it began"
+    );
+}
+
+#[tokio::test]
+async fn admin_unlock_lifts_a_lock_and_disabled_accounts_cannot_log_in() {
+    let h = start().await;
+    let t = h.admin().await;
+    let created = h
+        .create_account(&t, &h.root_id, "canbo.khoa")
+        .await
+        .expect("create");
+    let id = created.account.expect("a").id;
+    for _ in 0..5 {
+        let _ = h.login("canbo.khoa", "sai mat khau roi").await;
+    }
+    let listed = h
+        .accounts()
+        .get_account(authed(&t, pb::GetAccountRequest { id: id.clone() }))
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(listed.status, 2, "shown as locked");
+    h.accounts()
+        .unlock_account(authed(
+            &t,
+            pb::AccountActionRequest {
+                id: id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("unlock");
+    assert!(
+        h.login("canbo.khoa", &created.initial_password)
+            .await
+            .is_ok()
+    );
+    h.accounts()
+        .disable_account(authed(
+            &t,
+            pb::AccountActionRequest {
+                id: id.clone(),
+                reason: "nghỉ hưu".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("disable");
+    assert_eq!(
+        h.login("canbo.khoa", &created.initial_password)
+            .await
+            .expect_err("disabled")
+            .code(),
+        Code::Unauthenticated
+    );
+}
+
+#[tokio::test]
+async fn login_rate_limit_per_client_address() {
+    let h = start_with(&[("TINHSO_LOGIN_RATE__MAX_ATTEMPTS", "3")]).await;
+    for _ in 0..3 {
+        let _ = h.login("ai-do", "mat khau nao do").await;
+    }
+    let limited = h
+        .login("ai-do", "mat khau nao do")
+        .await
+        .expect_err("limited");
+    assert_eq!(limited.code(), Code::ResourceExhausted);
+    h.clock.advance_secs(61);
+    assert_eq!(
+        h.login("ai-do", "mat khau nao do")
+            .await
+            .expect_err("allowed again")
+            .code(),
+        Code::Unauthenticated
+    );
+}
+
+#[tokio::test]
+async fn one_time_password_expires_after_72_hours() {
+    let h = start().await;
+    let t = h.admin().await;
+    let created = h
+        .create_account(&t, &h.root_id, "moi.tuyen")
+        .await
+        .expect("create");
+    assert!(created.initial_password_expire_time.is_some());
+    h.clock.advance_secs(72 * 3600 + 1);
+    let e = h
+        .login("moi.tuyen", &created.initial_password)
+        .await
+        .expect_err("expired");
+    assert_eq!(code_of(&e), "INITIAL_PASSWORD_EXPIRED");
+    // The admin issues a new one-time password, which works.
+    let t = h
+        .login("admin", NEW_ADMIN_PASSWORD)
+        .await
+        .expect("admin")
+        .access_token;
+    let reset = h
+        .accounts()
+        .reset_password(authed(
+            &t,
+            pb::AccountActionRequest {
+                id: created.account.expect("a").id,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("reset")
+        .into_inner();
+    assert!(
+        h.login("moi.tuyen", &reset.initial_password)
+            .await
+            .expect("login")
+            .must_change_password
+    );
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
+    let h = start().await;
+    h.admin().await;
+    let login = h.login("admin", NEW_ADMIN_PASSWORD).await.expect("login");
+    let second = h
+        .auth()
+        .refresh(pb::RefreshRequest {
+            refresh_token: login.refresh_token.clone(),
+        })
+        .await
+        .expect("refresh")
+        .into_inner();
+    assert_ne!(second.refresh_token, login.refresh_token);
+    // Reusing the rotated token is detected and ends the whole family, including the new token.
+    let reuse = h
+        .auth()
+        .refresh(pb::RefreshRequest {
+            refresh_token: login.refresh_token.clone(),
+        })
+        .await
+        .expect_err("reuse");
+    assert_eq!(reuse.code(), Code::Unauthenticated);
+    let after = h
+        .auth()
+        .refresh(pb::RefreshRequest {
+            refresh_token: second.refresh_token.clone(),
+        })
+        .await
+        .expect_err("family revoked");
+    assert_eq!(after.code(), Code::Unauthenticated);
+    // Logout ends a fresh session.
+    let other = h.login("admin", NEW_ADMIN_PASSWORD).await.expect("login");
+    h.auth()
+        .logout(pb::LogoutRequest {
+            refresh_token: other.refresh_token.clone(),
+        })
+        .await
+        .expect("logout");
+    assert!(
+        h.auth()
+            .refresh(pb::RefreshRequest {
+                refresh_token: other.refresh_token
+            })
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn unit_admin_manages_accounts_only_inside_its_subtree() {
+    let h = start().await;
+    let t = h.admin().await;
+    let dept = h.create_unit(&t, &h.root_id, "SNV", "Sở Nội vụ").await;
+    let office = h.create_unit(&t, &dept.id, "SNV-VP", "Văn phòng Sở").await;
+    let other = h.create_unit(&t, &h.root_id, "STC", "Sở Tài chính").await;
+    let (ua_id, ua) = h
+        .person(&t, &dept.id, "qtdv.snv", "unit_admin", &dept.id)
+        .await;
+
+    // Inside the subtree: create an account and grant data entry.
+    let staff = h
+        .create_account(&ua, &office.id, "nhaplieu.snv")
+        .await
+        .expect("inside")
+        .account
+        .expect("a");
+    h.access()
+        .create_grant(authed(
+            &ua,
+            pb::CreateGrantRequest {
+                account_id: staff.id.clone(),
+                role_id: "data_entry".into(),
+                scope: 1,
+                scope_unit_id: office.id.clone(),
+            },
+        ))
+        .await
+        .expect("grant data entry");
+    // Outside: PERMISSION_DENIED and no account.
+    let e = h
+        .create_account(&ua, &other.id, "nguoi.ngoai")
+        .await
+        .expect_err("outside");
+    assert_eq!(e.code(), Code::PermissionDenied);
+    let e = h
+        .accounts()
+        .get_account(authed(
+            &ua,
+            pb::GetAccountRequest {
+                id: h
+                    .login("admin", NEW_ADMIN_PASSWORD)
+                    .await
+                    .map(|_| String::new())
+                    .unwrap_or_default(),
+            },
+        ))
+        .await;
+    assert!(e.is_err());
+    // Cannot grant a role above its own, nor at a scope outside its subtree, nor to itself.
+    let up = h
+        .access()
+        .create_grant(authed(
+            &ua,
+            pb::CreateGrantRequest {
+                account_id: staff.id.clone(),
+                role_id: "system_admin".into(),
+                scope: 1,
+                scope_unit_id: office.id.clone(),
+            },
+        ))
+        .await
+        .expect_err("above");
+    assert_eq!(code_of(&up), "GRANT_EXCEEDS_OWN");
+    let wide = h
+        .access()
+        .create_grant(authed(
+            &ua,
+            pb::CreateGrantRequest {
+                account_id: staff.id.clone(),
+                role_id: "data_entry".into(),
+                scope: 1,
+                scope_unit_id: h.root_id.clone(),
+            },
+        ))
+        .await
+        .expect_err("outside scope");
+    assert_eq!(wide.code(), Code::PermissionDenied);
+    let selfish = h
+        .access()
+        .create_grant(authed(
+            &ua,
+            pb::CreateGrantRequest {
+                account_id: ua_id.clone(),
+                role_id: "data_entry".into(),
+                scope: 1,
+                scope_unit_id: dept.id.clone(),
+            },
+        ))
+        .await
+        .expect_err("self");
+    assert_eq!(code_of(&selfish), "SELF_GRANT");
+    // Lists show only the subtree.
+    let listed = h
+        .accounts()
+        .list_accounts(authed(&ua, pb::ListAccountsRequest::default()))
+        .await
+        .expect("list")
+        .into_inner();
+    assert!(
+        listed
+            .accounts
+            .iter()
+            .all(|a| a.unit_path.starts_with(&dept.path))
+    );
+    assert!(listed.accounts.iter().any(|a| a.username == "nhaplieu.snv"));
+    assert!(!listed.accounts.iter().any(|a| a.username == "admin"));
+    // Diacritic-insensitive search.
+    let found = h
+        .accounts()
+        .list_accounts(authed(
+            &ua,
+            pb::ListAccountsRequest {
+                query: "nguyen van duc".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("search")
+        .into_inner();
+    assert!(!found.accounts.is_empty());
+    // Units and audit outside the subtree are denied.
+    let e = h
+        .units()
+        .get_unit(authed(
+            &ua,
+            pb::GetUnitRequest {
+                id: other.id.clone(),
+            },
+        ))
+        .await
+        .expect_err("unit outside");
+    assert_eq!(e.code(), Code::PermissionDenied);
+    let e = AuditServiceClient::new(h.channel.clone())
+        .list_audit_events(authed(
+            &ua,
+            pb::ListAuditEventsRequest {
+                unit_id: other.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("audit outside");
+    assert_eq!(e.code(), Code::PermissionDenied);
+    let audit = AuditServiceClient::new(h.channel.clone())
+        .list_audit_events(authed(&ua, pb::ListAuditEventsRequest::default()))
+        .await
+        .expect("audit")
+        .into_inner();
+    assert!(
+        audit
+            .events
+            .iter()
+            .any(|e| e.action == "account.created" && e.target_id == staff.id)
+    );
+    assert!(
+        audit
+            .events
+            .iter()
+            .all(|e| e.unit_path.starts_with(&dept.path))
+    );
+    // Data entry cannot create accounts at all.
+    let (_, de) = h
+        .person(&t, &office.id, "nhaplieu2", "data_entry", &office.id)
+        .await;
+    assert_eq!(
+        h.create_account(&de, &office.id, "ai.do")
+            .await
+            .expect_err("no right")
+            .code(),
+        Code::PermissionDenied
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_field_errors_and_changes_nothing() {
+    let h = start().await;
+    let t = h.admin().await;
+    let e = h
+        .units()
+        .create_unit(authed(
+            &t,
+            pb::CreateUnitRequest {
+                unit: Some(pb::Unit {
+                    parent_id: h.root_id.clone(),
+                    code: "OK".into(),
+                    name: "  ".into(),
+                    kind: 2,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("empty name");
+    assert_eq!(e.code(), Code::InvalidArgument);
+    let d = detail_of(&e).expect("detail");
+    assert_eq!(d.violations[0].field, "unit.name");
+    assert!(d.message.contains("không được để trống"), "{}", d.message);
+    let e = h
+        .units()
+        .create_unit(authed(
+            &t,
+            pb::CreateUnitRequest {
+                unit: Some(pb::Unit {
+                    parent_id: "khong-co".into(),
+                    code: "OK".into(),
+                    name: "Tên".into(),
+                    kind: 2,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("unknown parent");
+    assert_eq!(e.code(), Code::NotFound);
+    h.create_account(&t, &h.root_id, "trung.ten")
+        .await
+        .expect("first");
+    let e = h
+        .create_account(&t, &h.root_id, "trung.ten")
+        .await
+        .expect_err("taken");
+    assert_eq!(e.code(), Code::AlreadyExists);
+    assert_eq!(code_of(&e), "USERNAME_TAKEN");
+    let mut bad = pb::Account {
+        username: "email.sai".into(),
+        full_name: "A".into(),
+        email: "khong-phai-email".into(),
+        unit_id: h.root_id.clone(),
+        ..Default::default()
+    };
+    let e = h
+        .accounts()
+        .create_account(authed(
+            &t,
+            pb::CreateAccountRequest {
+                account: Some(bad.clone()),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("email");
+    assert_eq!(
+        detail_of(&e).expect("d").violations[0].field,
+        "account.email"
+    );
+    bad.email = String::new();
+    bad.phone = "123".into();
+    let e = h
+        .accounts()
+        .create_account(authed(
+            &t,
+            pb::CreateAccountRequest {
+                account: Some(bad),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("phone");
+    assert_eq!(code_of(&e), "BAD_PHONE");
+    let listed = h
+        .accounts()
+        .list_accounts(authed(&t, pb::ListAccountsRequest::default()))
+        .await
+        .expect("list")
+        .into_inner();
+    assert_eq!(
+        listed.accounts.len(),
+        2,
+        "admin and trung.ten only: failed creates wrote nothing"
+    );
+    // Stale etag on update.
+    let acc = listed
+        .accounts
+        .iter()
+        .find(|a| a.username == "trung.ten")
+        .expect("a")
+        .clone();
+    h.accounts()
+        .update_account(authed(
+            &t,
+            pb::UpdateAccountRequest {
+                id: acc.id.clone(),
+                position: Some("Chuyên viên".into()),
+                etag: acc.etag.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("update");
+    let e = h
+        .accounts()
+        .update_account(authed(
+            &t,
+            pb::UpdateAccountRequest {
+                id: acc.id.clone(),
+                position: Some("Trưởng phòng".into()),
+                etag: acc.etag,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("stale");
+    assert_eq!(e.code(), Code::Aborted);
+}
+
+#[tokio::test]
+async fn a_disabled_accounts_token_is_rejected_by_another_service() {
+    let h = start().await;
+    let t = h.admin().await;
+    let (id, token) = h
+        .person(&t, &h.root_id, "canbo.chuyen", "unit_head", &h.root_id)
+        .await;
+
+    // "Another service": its own database, its own verifier fed by identity's events.
+    let other_db = tinhso_testkit::database().await;
+    tinhso_platform::db::Migrator {
+        table: "other_migrations",
+        migrations: &[tinhso_platform::db::Migration {
+            version: 1,
+            name: "outbox",
+            sql: tinhso_platform::events::OUTBOX_MIGRATION,
+        }],
+    }
+    .run(&other_db.db)
+    .await
+    .expect("migrate");
+    let clock: SharedClock = h.clock.clone();
+    let verifier = Arc::new(Verifier::new("tinhso", clock.clone()));
+    let jwks = h
+        .auth()
+        .get_jwks(pb::GetJwksRequest {})
+        .await
+        .expect("jwks")
+        .into_inner();
+    verifier.set_keys(
+        &jwks
+            .keys
+            .iter()
+            .map(|k| tinhso_platform::auth::PublicJwk {
+                kid: k.kid.clone(),
+                x: k.x.clone(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    assert!(verifier.verify(&token).is_ok());
+    let spec = ConsumerSpec {
+        domain: "identity".into(),
+        durable: format!("other-{}", uuid_like()),
+        filter: tinhso_platform::auth::REVOKING_EVENTS.into(),
+        max_deliver: 5,
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(tinhso_platform::events::run_consumer(
+        other_db.db.clone(),
+        h.bus.clone(),
+        clock,
+        spec,
+        Arc::new(DenylistHandler {
+            verifier: verifier.clone(),
+        }),
+        tinhso_identity::wait_for(stopped),
+    ));
+    h.clock.advance_secs(1);
+    h.accounts()
+        .disable_account(authed(
+            &t,
+            pb::AccountActionRequest {
+                id: id.clone(),
+                reason: "chuyển công tác".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("disable");
+    let v = verifier.clone();
+    let tok = token.clone();
+    assert!(
+        tinhso_testkit::eventually(20, move || {
+            let v = v.clone();
+            let tok = tok.clone();
+            async move { v.verify(&tok).is_err() }
+        })
+        .await,
+        "the other service must reject the disabled account's token"
+    );
+    assert_eq!(
+        verifier.verify(&token).expect_err("revoked").code,
+        "TOKEN_REVOKED"
+    );
+    // The denial is persisted: a restarted service still rejects the token.
+    let restarted = Verifier::new("tinhso", h.clock.clone());
+    restarted.set_keys(
+        &jwks
+            .keys
+            .iter()
+            .map(|k| tinhso_platform::auth::PublicJwk {
+                kid: k.kid.clone(),
+                x: k.x.clone(),
+            })
+            .collect::<Vec<_>>(),
+    );
+    restarted.load_denylist(&other_db.db).await.expect("load");
+    assert!(restarted.verify(&token).is_err());
+    let _ = stop.send(true);
+    // Identity itself rejects it at once too.
+    let e = h
+        .units()
+        .get_unit(authed(
+            &token,
+            pb::GetUnitRequest {
+                id: h.root_id.clone(),
+            },
+        ))
+        .await
+        .expect_err("revoked here");
+    assert_eq!(e.code(), Code::Unauthenticated);
+    let _ = h.identity.db.pool.size();
+}
+
+fn uuid_like() -> String {
+    format!("{:x}", SystemClock.now_ms())
+}
