@@ -1,1 +1,156 @@
-fn main() {}
+//! `tinhso`: the command for people. `tinhso dev` runs every service in one process on one gRPC
+//! port with SQLite files under a data folder and the in-process bus; `migrate`, `backup` and
+//! `restore` look after the embedded databases.
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tinhso_identity::{Identity, IdentityConfig};
+use tinhso_platform::db::Db;
+use tinhso_platform::events::{InProcessBus, SharedBus};
+
+/// The services of the embedded platform and their database files.
+const SERVICES: &[&str] = &["identity"];
+
+#[derive(Parser)]
+#[command(name = "tinhso", version, about = "tỉnh số — nền tảng phần mềm dùng chung của tỉnh")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the whole platform in one process (embedded SQLite, in-process bus).
+    Dev {
+        #[arg(long, default_value = ".tinhso")]
+        data_dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:50051")]
+        grpc: String,
+        /// Address of the REST gateway (served once the gateway lands).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        http: String,
+    },
+    /// Applies a service's migrations to its database (TINHSO_DATABASE__URL, or the dev file).
+    Migrate {
+        service: String,
+        #[arg(long, default_value = ".tinhso")]
+        data_dir: PathBuf,
+    },
+    /// Writes consistent snapshots of the embedded databases into DIR.
+    Backup {
+        dir: PathBuf,
+        #[arg(long, default_value = ".tinhso")]
+        data_dir: PathBuf,
+    },
+    /// Replaces the embedded databases with the snapshots in DIR (stop `tinhso dev` first).
+    Restore {
+        dir: PathBuf,
+        #[arg(long, default_value = ".tinhso")]
+        data_dir: PathBuf,
+    },
+}
+
+fn sqlite_url(data_dir: &Path, service: &str) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join(format!("{service}.db")).display())
+}
+
+fn identity_config(data_dir: &Path, grpc: &str) -> anyhow::Result<IdentityConfig> {
+    let mut env = tinhso_platform::config::process_env();
+    if !env.iter().any(|(k, _)| k == "TINHSO_DATABASE__URL") {
+        env.push(("TINHSO_DATABASE__URL".into(), sqlite_url(data_dir, "identity")));
+    }
+    env.push(("TINHSO_GRPC_ADDR".into(), grpc.into()));
+    let file = std::env::var("TINHSO_CONFIG").ok().map(PathBuf::from);
+    Ok(IdentityConfig::load(file.as_deref(), &env)?)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Dev { data_dir, grpc, http } => dev(&data_dir, &grpc, &http).await,
+        Command::Migrate { service, data_dir } => {
+            if service != "identity" {
+                bail!("unknown service `{service}`; known: {}", SERVICES.join(", "));
+            }
+            let config = identity_config(&data_dir, "127.0.0.1:0")?;
+            std::fs::create_dir_all(&data_dir)?;
+            let db = Db::connect(&config.common.database.url, 1).await?;
+            let applied = tinhso_identity::store::MIGRATOR.run(&db).await?;
+            println!("{service}: {applied} migration(s) applied");
+            Ok(())
+        }
+        Command::Backup { dir, data_dir } => {
+            std::fs::create_dir_all(&dir)?;
+            for service in SERVICES {
+                let source = data_dir.join(format!("{service}.db"));
+                if !source.exists() {
+                    continue;
+                }
+                let target = dir.join(format!("{service}.db"));
+                if target.exists() {
+                    bail!("{} already exists; choose an empty folder", target.display());
+                }
+                let db = Db::connect(&sqlite_url(&data_dir, service), 1).await?;
+                db.sqlite_snapshot(&target).await?;
+                println!("{service}: snapshot written to {}", target.display());
+            }
+            Ok(())
+        }
+        Command::Restore { dir, data_dir } => {
+            std::fs::create_dir_all(&data_dir)?;
+            for service in SERVICES {
+                let source = dir.join(format!("{service}.db"));
+                if !source.exists() {
+                    continue;
+                }
+                let target = data_dir.join(format!("{service}.db"));
+                for suffix in ["-wal", "-shm"] {
+                    let _ = std::fs::remove_file(data_dir.join(format!("{service}.db{suffix}")));
+                }
+                std::fs::copy(&source, &target).with_context(|| format!("restoring {}", target.display()))?;
+                println!("{service}: restored from {}", source.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let config = identity_config(data_dir, grpc)?;
+    tinhso_platform::telemetry::init(&config.common.telemetry);
+    let bus: SharedBus = Arc::new(InProcessBus::new());
+    let clock = tinhso_platform::clock::system();
+    let db = Db::connect(&config.common.database.url, 1).await?;
+    let identity = Identity::open(config, db, clock).await?;
+    let boot = identity.bootstrap().await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    identity.spawn_background(bus, stopped);
+    let listener = tokio::net::TcpListener::bind(grpc).await.with_context(|| format!("binding {grpc}"))?;
+
+    println!();
+    println!("  tỉnh số — nền tảng đang chạy (chế độ nhúng, dữ liệu tại {})", data_dir.display());
+    println!("  gRPC:      {grpc}   (reflection bật: grpcurl -plaintext {grpc} list)");
+    println!("  REST/HTTP: {http}   (cổng API REST sẽ chạy tại đây khi gateway hoàn thành)");
+    println!();
+    match &boot.generated_admin_password {
+        Some(password) => {
+            println!("  Đăng nhập lần đầu / first login:  admin / {password}");
+            println!("  (mật khẩu chỉ hiện một lần, phải đổi ở lần đăng nhập đầu tiên)");
+        }
+        None if boot.created => println!("  Đăng nhập: admin / (mật khẩu trong TINHSO_BOOTSTRAP_ADMIN_PASSWORD)"),
+        None => {
+            println!("  Đăng nhập bằng tài khoản admin và mật khẩu hiện tại của nó.");
+            println!("  (quên mật khẩu khi thử nghiệm: dừng lại, xóa thư mục {} rồi chạy lại)", data_dir.display());
+        }
+    }
+    println!(
+        "  grpcurl -plaintext -d '{{\"username\":\"admin\",\"password\":\"...\"}}' {grpc} tinhso.identity.v1.AuthService/Login"
+    );
+    println!();
+    tinhso_platform::grpc::serve(listener, identity.routes(), tinhso_identity::SERVICE_NAMES, tinhso_platform::grpc::shutdown_signal()).await?;
+    let _ = stop.send(true);
+    Ok(())
+}

@@ -1,0 +1,41 @@
+# tinhso — the two commands that matter: `make run` and `make test`.
+CARGO ?= cargo
+TINHSO_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+TINHSO_TEST_NATS_URL ?= nats://127.0.0.1:4222
+
+.PHONY: run test test-services services-up bench lint build fmt clean
+
+## run: start the whole platform in one process (SQLite + in-process bus under ./.tinhso)
+run:
+	$(CARGO) run -p tinhso -- dev
+
+## test: every suite on SQLite and the in-process bus; needs no database or broker
+test:
+	$(CARGO) test --workspace
+
+## test-services: the same suites on PostgreSQL + NATS JetStream (fails loudly if unreachable)
+test-services: services-up
+	TINHSO_TEST_DATABASE_URL=$(TINHSO_TEST_DATABASE_URL) TINHSO_TEST_NATS_URL=$(TINHSO_TEST_NATS_URL) \
+		$(CARGO) test --workspace
+
+services-up:
+	@bash scripts/check-services.sh "$(TINHSO_TEST_DATABASE_URL)" "$(TINHSO_TEST_NATS_URL)"
+
+## bench: benchmarks (figures go to docs/benchmarks.md)
+bench:
+	@echo "no benchmarks have landed yet: see docs/benchmarks.md" >&2; exit 2
+
+## lint: formatting and clippy with warnings as errors
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## build: release binaries
+build:
+	$(CARGO) build --workspace --release
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
