@@ -8,12 +8,17 @@ use tinhso_platform::events::{InProcessBus, NatsBus, SharedBus};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let file = std::env::var("TINHSO_CONFIG").ok().map(std::path::PathBuf::from);
+    let file = std::env::var("TINHSO_CONFIG")
+        .ok()
+        .map(std::path::PathBuf::from);
     let config = IdentityConfig::load(file.as_deref(), &tinhso_platform::config::process_env())?;
     tinhso_platform::telemetry::init(&config.common.telemetry);
-    let db = Db::connect(&config.common.database.url, config.common.database.max_connections)
-        .await
-        .context("connecting to the database")?;
+    let db = Db::connect(
+        &config.common.database.url,
+        config.common.database.max_connections,
+    )
+    .await
+    .context("connecting to the database")?;
     let bus: SharedBus = if config.common.nats.url.is_empty() {
         tracing::warn!("nats.url is empty: events stay in this process (dev only)");
         Arc::new(InProcessBus::new())
@@ -28,9 +33,17 @@ async fn main() -> anyhow::Result<()> {
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus, stopped);
-    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("binding {addr}"))?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     tracing::info!(%addr, "identity serving gRPC");
-    tinhso_platform::grpc::serve(listener, identity.routes(), tinhso_identity::SERVICE_NAMES, tinhso_platform::grpc::shutdown_signal()).await?;
+    tinhso_platform::grpc::serve(
+        listener,
+        identity.routes(),
+        tinhso_identity::SERVICE_NAMES,
+        tinhso_platform::grpc::shutdown_signal(),
+    )
+    .await?;
     let _ = stop.send(true);
     Ok(())
 }

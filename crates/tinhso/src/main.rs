@@ -14,7 +14,11 @@ use tinhso_platform::events::{InProcessBus, SharedBus};
 const SERVICES: &[&str] = &["identity"];
 
 #[derive(Parser)]
-#[command(name = "tinhso", version, about = "tỉnh số — nền tảng phần mềm dùng chung của tỉnh")]
+#[command(
+    name = "tinhso",
+    version,
+    about = "tỉnh số — nền tảng phần mềm dùng chung của tỉnh"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,13 +57,19 @@ enum Command {
 }
 
 fn sqlite_url(data_dir: &Path, service: &str) -> String {
-    format!("sqlite://{}?mode=rwc", data_dir.join(format!("{service}.db")).display())
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join(format!("{service}.db")).display()
+    )
 }
 
 fn identity_config(data_dir: &Path, grpc: &str) -> anyhow::Result<IdentityConfig> {
     let mut env = tinhso_platform::config::process_env();
     if !env.iter().any(|(k, _)| k == "TINHSO_DATABASE__URL") {
-        env.push(("TINHSO_DATABASE__URL".into(), sqlite_url(data_dir, "identity")));
+        env.push((
+            "TINHSO_DATABASE__URL".into(),
+            sqlite_url(data_dir, "identity"),
+        ));
     }
     env.push(("TINHSO_GRPC_ADDR".into(), grpc.into()));
     let file = std::env::var("TINHSO_CONFIG").ok().map(PathBuf::from);
@@ -69,10 +79,17 @@ fn identity_config(data_dir: &Path, grpc: &str) -> anyhow::Result<IdentityConfig
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Command::Dev { data_dir, grpc, http } => dev(&data_dir, &grpc, &http).await,
+        Command::Dev {
+            data_dir,
+            grpc,
+            http,
+        } => dev(&data_dir, &grpc, &http).await,
         Command::Migrate { service, data_dir } => {
             if service != "identity" {
-                bail!("unknown service `{service}`; known: {}", SERVICES.join(", "));
+                bail!(
+                    "unknown service `{service}`; known: {}",
+                    SERVICES.join(", ")
+                );
             }
             let config = identity_config(&data_dir, "127.0.0.1:0")?;
             std::fs::create_dir_all(&data_dir)?;
@@ -90,7 +107,10 @@ async fn main() -> anyhow::Result<()> {
                 }
                 let target = dir.join(format!("{service}.db"));
                 if target.exists() {
-                    bail!("{} already exists; choose an empty folder", target.display());
+                    bail!(
+                        "{} already exists; choose an empty folder",
+                        target.display()
+                    );
                 }
                 let db = Db::connect(&sqlite_url(&data_dir, service), 1).await?;
                 db.sqlite_snapshot(&target).await?;
@@ -109,7 +129,8 @@ async fn main() -> anyhow::Result<()> {
                 for suffix in ["-wal", "-shm"] {
                     let _ = std::fs::remove_file(data_dir.join(format!("{service}.db{suffix}")));
                 }
-                std::fs::copy(&source, &target).with_context(|| format!("restoring {}", target.display()))?;
+                std::fs::copy(&source, &target)
+                    .with_context(|| format!("restoring {}", target.display()))?;
                 println!("{service}: restored from {}", source.display());
             }
             Ok(())
@@ -118,7 +139,8 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
-    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
     let config = identity_config(data_dir, grpc)?;
     tinhso_platform::telemetry::init(&config.common.telemetry);
     let bus: SharedBus = Arc::new(InProcessBus::new());
@@ -128,10 +150,15 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     let boot = identity.bootstrap().await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus, stopped);
-    let listener = tokio::net::TcpListener::bind(grpc).await.with_context(|| format!("binding {grpc}"))?;
+    let listener = tokio::net::TcpListener::bind(grpc)
+        .await
+        .with_context(|| format!("binding {grpc}"))?;
 
     println!();
-    println!("  tỉnh số — nền tảng đang chạy (chế độ nhúng, dữ liệu tại {})", data_dir.display());
+    println!(
+        "  tỉnh số — nền tảng đang chạy (chế độ nhúng, dữ liệu tại {})",
+        data_dir.display()
+    );
     println!("  gRPC:      {grpc}   (reflection bật: grpcurl -plaintext {grpc} list)");
     println!("  REST/HTTP: {http}   (cổng API REST sẽ chạy tại đây khi gateway hoàn thành)");
     println!();
@@ -140,17 +167,28 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
             println!("  Đăng nhập lần đầu / first login:  admin / {password}");
             println!("  (mật khẩu chỉ hiện một lần, phải đổi ở lần đăng nhập đầu tiên)");
         }
-        None if boot.created => println!("  Đăng nhập: admin / (mật khẩu trong TINHSO_BOOTSTRAP_ADMIN_PASSWORD)"),
+        None if boot.created => {
+            println!("  Đăng nhập: admin / (mật khẩu trong TINHSO_BOOTSTRAP_ADMIN_PASSWORD)")
+        }
         None => {
             println!("  Đăng nhập bằng tài khoản admin và mật khẩu hiện tại của nó.");
-            println!("  (quên mật khẩu khi thử nghiệm: dừng lại, xóa thư mục {} rồi chạy lại)", data_dir.display());
+            println!(
+                "  (quên mật khẩu khi thử nghiệm: dừng lại, xóa thư mục {} rồi chạy lại)",
+                data_dir.display()
+            );
         }
     }
     println!(
         "  grpcurl -plaintext -d '{{\"username\":\"admin\",\"password\":\"...\"}}' {grpc} tinhso.identity.v1.AuthService/Login"
     );
     println!();
-    tinhso_platform::grpc::serve(listener, identity.routes(), tinhso_identity::SERVICE_NAMES, tinhso_platform::grpc::shutdown_signal()).await?;
+    tinhso_platform::grpc::serve(
+        listener,
+        identity.routes(),
+        tinhso_identity::SERVICE_NAMES,
+        tinhso_platform::grpc::shutdown_signal(),
+    )
+    .await?;
     let _ = stop.send(true);
     Ok(())
 }
