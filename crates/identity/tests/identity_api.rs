@@ -1094,3 +1094,65 @@ async fn a_disabled_accounts_token_is_rejected_by_another_service() {
 fn uuid_like() -> String {
     format!("{:x}", SystemClock.now_ms())
 }
+
+#[tokio::test]
+async fn service_accounts_log_in_with_client_credentials_only() {
+    let h = start().await;
+    let t = h.admin().await;
+    let created = h
+        .accounts()
+        .create_account(authed(
+            &t,
+            pb::CreateAccountRequest {
+                account: Some(pb::Account {
+                    username: "svc.reporting".into(),
+                    full_name: "Dịch vụ tổng hợp báo cáo".into(),
+                    unit_id: h.root_id.clone(),
+                    kind: 2,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("create service account")
+        .into_inner();
+    assert!(
+        created.initial_password_expire_time.is_none(),
+        "a client secret does not expire"
+    );
+    let tokens = h
+        .auth()
+        .service_login(pb::ServiceLoginRequest {
+            client_id: "svc.reporting".into(),
+            client_secret: created.initial_password.clone(),
+        })
+        .await
+        .expect("service login")
+        .into_inner();
+    assert!(!tokens.must_change_password);
+    let me = h
+        .auth()
+        .get_me(authed(&tokens.access_token, pb::GetMeRequest {}))
+        .await
+        .expect("me")
+        .into_inner();
+    assert_eq!(me.account.expect("account").kind, 2);
+    // The person login route does not accept service credentials, nor the other way round.
+    assert_eq!(
+        h.login("svc.reporting", &created.initial_password)
+            .await
+            .expect_err("person route")
+            .code(),
+        Code::Unauthenticated
+    );
+    let e = h
+        .auth()
+        .service_login(pb::ServiceLoginRequest {
+            client_id: "admin".into(),
+            client_secret: NEW_ADMIN_PASSWORD.into(),
+        })
+        .await
+        .expect_err("person on service route");
+    assert_eq!(e.code(), Code::Unauthenticated);
+}
