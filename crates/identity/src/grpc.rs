@@ -152,6 +152,17 @@ fn account_pb(a: &AccountRow, now: i64) -> pb::Account {
     }
 }
 
+/// The event body of an account change; `not_before` > 0 revokes older tokens.
+fn account_changed(a: &AccountRow, not_before: i64, actor: &str) -> pb::AccountChanged {
+    pb::AccountChanged {
+        account_id: a.id.clone(),
+        username: a.username.clone(),
+        unit_path: a.unit_path.clone(),
+        not_before_unix_ms: not_before,
+        actor_id: actor.to_string(),
+    }
+}
+
 fn grant_pb(g: &GrantRow) -> pb::Grant {
     pb::Grant {
         id: g.id.clone(),
@@ -288,17 +299,7 @@ impl Api {
         now: i64,
     ) -> AppResult<()> {
         store::tokens::revoke_account(tx, &a.id, now).await?;
-        let event = events::account(
-            change,
-            pb::AccountChanged {
-                account_id: a.id.clone(),
-                username: a.username.clone(),
-                unit_path: a.unit_path.clone(),
-                not_before_unix_ms: now,
-                actor_id: actor.into(),
-            },
-            now,
-        );
+        let event = events::account(change, account_changed(a, now, actor), now);
         self.enqueue(tx, &event).await?;
         // Persist our own denial too, so a restart keeps it.
         let handler = tinhso_platform::auth::DenylistHandler {
@@ -1341,8 +1342,7 @@ impl Api {
                 "Không thể tự thu hồi tài khoản của mình",
                 "you cannot disable your own account",
             )
-            .with_field("id")
-            .into_status_err());
+            .with_field("id"));
         }
         let now = self.now();
         let mut a = before.clone();
@@ -1366,13 +1366,7 @@ impl Api {
                 } else {
                     "unlocked"
                 },
-                pb::AccountChanged {
-                    account_id: a.id.clone(),
-                    username: a.username.clone(),
-                    unit_path: a.unit_path.clone(),
-                    not_before_unix_ms: 0,
-                    actor_id: p.account_id.clone(),
-                },
+                account_changed(&a, 0, &p.account_id),
                 now,
             );
             self.enqueue(&mut tx, &event).await?;
@@ -1390,16 +1384,6 @@ impl Api {
         store::audit::append(&mut tx, &entry).await?;
         self.commit(tx).await?;
         Ok(a)
-    }
-}
-
-trait IntoStatusErr {
-    fn into_status_err(self) -> AppError;
-}
-
-impl IntoStatusErr for AppError {
-    fn into_status_err(self) -> AppError {
-        self
     }
 }
 
@@ -1487,17 +1471,7 @@ impl pb::account_service_server::AccountService for Api {
             );
             entry.after_json = json(Some(&row));
             store::audit::append(&mut tx, &entry).await?;
-            let event = events::account(
-                "created",
-                pb::AccountChanged {
-                    account_id: row.id.clone(),
-                    username: row.username.clone(),
-                    unit_path: row.unit_path.clone(),
-                    not_before_unix_ms: 0,
-                    actor_id: p.account_id.clone(),
-                },
-                now,
-            );
+            let event = events::account("created", account_changed(&row, 0, &p.account_id), now);
             self.enqueue(&mut tx, &event).await?;
             self.commit(tx).await?;
             Ok(Response::new(pb::CreateAccountResponse {
@@ -1637,17 +1611,7 @@ impl pb::account_service_server::AccountService for Api {
                 self.revoke_tokens(&mut tx, &a, "moved", &p.account_id, now)
                     .await?;
             } else {
-                let event = events::account(
-                    "updated",
-                    pb::AccountChanged {
-                        account_id: a.id.clone(),
-                        username: a.username.clone(),
-                        unit_path: a.unit_path.clone(),
-                        not_before_unix_ms: 0,
-                        actor_id: p.account_id.clone(),
-                    },
-                    now,
-                );
+                let event = events::account("updated", account_changed(&a, 0, &p.account_id), now);
                 self.enqueue(&mut tx, &event).await?;
             }
             let mut entry = self.audit(
