@@ -362,7 +362,7 @@ impl Api {
         Ok(pb::TokenResponse {
             access_token: access,
             refresh_token: refresh,
-            expires_in: self.0.config.tokens.access_ttl_secs,
+            expires_in: i32::try_from(self.0.config.tokens.access_ttl_secs).unwrap_or(i32::MAX),
             must_change_password: a.must_change_password,
             token_type: "Bearer".into(),
         })
@@ -1775,7 +1775,7 @@ impl pb::access_service_server::AccessService for Api {
             let address = tinhso_platform::grpc::client_address(&request);
             let role = request.into_inner().role.unwrap_or_default();
             let mut tx = self.begin().await?;
-            let root = store::units::root(&self.0.db.pool)
+            let root = store::units::root(&mut *tx)
                 .await?
                 .ok_or_else(|| internal("no root unit"))?;
             // Roles are province-wide definitions: only who holds role.create at the root defines them.

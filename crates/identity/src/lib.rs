@@ -142,7 +142,7 @@ impl Identity {
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
         let relay = self.outbox.relay(self.db.clone(), bus, self.clock.clone());
-        tokio::spawn(relay.run(wait_for(shutdown.clone())));
+        tokio::spawn(relay.run(tinhso_platform::grpc::wait_for(shutdown.clone())));
         if self.config.audit.retention_days > 0 {
             let me = self.clone();
             let mut stop = shutdown;
@@ -160,15 +160,6 @@ impl Identity {
                     }
                 }
             });
-        }
-    }
-}
-
-/// Resolves when the watch flips to true (or its sender is gone).
-pub async fn wait_for(mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    while !*shutdown.borrow() {
-        if shutdown.changed().await.is_err() {
-            return;
         }
     }
 }

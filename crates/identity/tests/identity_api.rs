@@ -1032,7 +1032,7 @@ async fn a_disabled_accounts_token_is_rejected_by_another_service() {
         Arc::new(DenylistHandler {
             verifier: verifier.clone(),
         }),
-        tinhso_identity::wait_for(stopped),
+        tinhso_platform::grpc::wait_for(stopped),
     ));
     h.clock.advance_secs(1);
     h.accounts()

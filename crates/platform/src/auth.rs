@@ -362,6 +362,58 @@ impl crate::events::Handler for DenylistHandler {
     }
 }
 
+/// Fetches identity's current signing keys over gRPC (`AuthService/GetJwks`).
+pub async fn fetch_jwks(
+    identity: tonic::transport::Channel,
+) -> Result<Vec<PublicJwk>, tonic::Status> {
+    use tinhso_proto::identity::v1::{GetJwksRequest, auth_service_client::AuthServiceClient};
+    let reply = AuthServiceClient::new(identity)
+        .get_jwks(GetJwksRequest {})
+        .await?
+        .into_inner();
+    Ok(reply
+        .keys
+        .into_iter()
+        .filter(|k| k.kty == "OKP" && k.crv == "Ed25519")
+        .map(|k| PublicJwk { kid: k.kid, x: k.x })
+        .collect())
+}
+
+/// Keeps `verifier`'s keys in step with identity's JWKS: fetched at once (retrying every
+/// second until identity answers), then every `interval`, so a rotated key is trusted before
+/// tokens signed with it arrive. Runs until `shutdown` resolves.
+pub async fn keep_jwks_fresh(
+    verifier: SharedVerifier,
+    identity: tonic::transport::Channel,
+    interval: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut loaded = false;
+    loop {
+        match fetch_jwks(identity.clone()).await {
+            Ok(keys) if !keys.is_empty() => {
+                if !loaded {
+                    tracing::info!(keys = keys.len(), "token signing keys loaded");
+                }
+                verifier.set_keys(&keys);
+                loaded = true;
+            }
+            Ok(_) => tracing::warn!("identity published no signing keys"),
+            Err(e) => tracing::warn!(error = %e.message(), "cannot fetch signing keys"),
+        }
+        let wait = if loaded {
+            interval
+        } else {
+            std::time::Duration::from_secs(1)
+        };
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

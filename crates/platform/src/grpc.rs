@@ -48,6 +48,16 @@ pub async fn serve(
         .await
 }
 
+/// Resolves when the watch flips to true (or its sender is gone): one stop signal shared by a
+/// process's servers and background tasks.
+pub async fn wait_for(mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    while !*shutdown.borrow() {
+        if shutdown.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
 /// Resolves on Ctrl-C or SIGTERM (Kubernetes stops pods with SIGTERM).
 pub async fn shutdown_signal() {
     let ctrl_c = async {

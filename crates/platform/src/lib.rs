@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod grpc;
+pub mod metrics;
 pub mod ratelimit;
 pub mod telemetry;
 pub mod vn;

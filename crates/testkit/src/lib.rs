@@ -2,6 +2,8 @@
 //! new PostgreSQL database when `TINHSO_TEST_DATABASE_URL` is set), the bus (in-process, or NATS
 //! when `TINHSO_TEST_NATS_URL` is set), and a gRPC server on a free loopback port.
 
+pub mod http;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tinhso_platform::db::Db;

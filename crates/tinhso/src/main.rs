@@ -6,9 +6,11 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tinhso_gateway::{Gateway, GatewayConfig};
 use tinhso_identity::{Identity, IdentityConfig};
 use tinhso_platform::db::Db;
 use tinhso_platform::events::{InProcessBus, SharedBus};
+use tinhso_platform::grpc::wait_for;
 
 /// The services of the embedded platform and their database files.
 const SERVICES: &[&str] = &["identity"];
@@ -32,7 +34,7 @@ enum Command {
         data_dir: PathBuf,
         #[arg(long, default_value = "127.0.0.1:50051")]
         grpc: String,
-        /// Address of the REST gateway (served once the gateway lands).
+        /// Address of the REST gateway (REST/JSON API and its documentation).
         #[arg(long, default_value = "127.0.0.1:8080")]
         http: String,
     },
@@ -138,6 +140,29 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// The gateway of the embedded platform: every upstream is the one local gRPC port.
+fn gateway_config(grpc: &str, http: &str) -> anyhow::Result<GatewayConfig> {
+    let grpc_addr: std::net::SocketAddr = grpc
+        .parse()
+        .with_context(|| format!("--grpc `{grpc}` is not host:port"))?;
+    let ip = if grpc_addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        grpc_addr.ip()
+    };
+    let upstream = format!("http://{}", std::net::SocketAddr::new(ip, grpc_addr.port()));
+    let mut env = tinhso_platform::config::process_env();
+    env.push(("TINHSO_HTTP_ADDR".into(), http.into()));
+    for service in SERVICES {
+        env.push((
+            format!("TINHSO_UPSTREAMS__{}", service.to_ascii_uppercase()),
+            upstream.clone(),
+        ));
+    }
+    let file = std::env::var("TINHSO_CONFIG").ok().map(PathBuf::from);
+    Ok(GatewayConfig::load(file.as_deref(), &env)?)
+}
+
 async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
@@ -146,13 +171,27 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     let bus: SharedBus = Arc::new(InProcessBus::new());
     let clock = tinhso_platform::clock::system();
     let db = Db::connect(&config.common.database.url, 1).await?;
-    let identity = Identity::open(config, db, clock).await?;
+    let identity = Identity::open(config, db, clock.clone()).await?;
     let boot = identity.bootstrap().await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    identity.spawn_background(bus, stopped);
+    identity.spawn_background(bus, stopped.clone());
     let listener = tokio::net::TcpListener::bind(grpc)
         .await
         .with_context(|| format!("binding {grpc}"))?;
+    let gateway = Gateway::new(
+        gateway_config(grpc, http)?,
+        clock.clone(),
+        tinhso_platform::metrics::Registry::new(),
+    )?;
+    let http_listener = tokio::net::TcpListener::bind(http)
+        .await
+        .with_context(|| format!("binding {http}"))?;
+    gateway.spawn_background(wait_for(stopped.clone()));
+    let rest = {
+        let gateway = gateway.clone();
+        let stopped = stopped.clone();
+        tokio::spawn(async move { gateway.serve(http_listener, wait_for(stopped)).await })
+    };
 
     println!();
     println!(
@@ -160,7 +199,8 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         data_dir.display()
     );
     println!("  gRPC:      {grpc}   (reflection bật: grpcurl -plaintext {grpc} list)");
-    println!("  REST/HTTP: {http}   (cổng API REST sẽ chạy tại đây khi gateway hoàn thành)");
+    println!("  REST/JSON: http://{http}/api/v1/...");
+    println!("  Tài liệu API: http://{http}/api/docs   (OpenAPI: http://{http}/api/openapi.json)");
     println!();
     match &boot.generated_admin_password {
         Some(password) => {
@@ -179,16 +219,23 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         }
     }
     println!(
+        "  curl -s -H 'Content-Type: application/json' -d '{{\"username\":\"admin\",\"password\":\"...\"}}' http://{http}/api/v1/auth/login"
+    );
+    println!(
         "  grpcurl -plaintext -d '{{\"username\":\"admin\",\"password\":\"...\"}}' {grpc} tinhso.identity.v1.AuthService/Login"
     );
     println!();
+    tokio::spawn(async move {
+        tinhso_platform::grpc::shutdown_signal().await;
+        let _ = stop.send(true);
+    });
     tinhso_platform::grpc::serve(
         listener,
         identity.routes(),
         tinhso_identity::SERVICE_NAMES,
-        tinhso_platform::grpc::shutdown_signal(),
+        wait_for(stopped),
     )
     .await?;
-    let _ = stop.send(true);
+    rest.await??;
     Ok(())
 }

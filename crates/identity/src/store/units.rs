@@ -80,12 +80,14 @@ pub async fn code_taken(tx: &mut Tx<'_>, code: &str, except_id: &str) -> Result<
     )
 }
 
-pub async fn root(pool: &sqlx::AnyPool) -> Result<Option<UnitRow>, sqlx::Error> {
+pub async fn root<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+) -> Result<Option<UnitRow>, sqlx::Error> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM units WHERE parent_id IS NULL ORDER BY created_at LIMIT 1"
     ));
     sqlx::query(sql)
-        .fetch_optional(pool)
+        .fetch_optional(exec)
         .await?
         .as_ref()
         .map(from_row)

@@ -1,0 +1,181 @@
+//! The end-to-end harness: identity on its own database and bus (SQLite + in-process by default,
+//! PostgreSQL + NATS under `make test-services`) behind a real gateway on a loopback port, driven
+//! over HTTP exactly as a browser or another system would.
+
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+
+use tinhso_gateway::{Gateway, GatewayConfig};
+use tinhso_identity::{Identity, IdentityConfig};
+use tinhso_testkit::http::{HttpResponse, request};
+use tinhso_testkit::{TestDb, TestServer};
+
+/// The bootstrap admin's one-time password in tests.
+pub const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
+/// What the admin changes it to.
+pub const NEW_ADMIN_PASSWORD: &str = "Quản trị tỉnh số 2026!";
+
+/// Identity plus the gateway, stopped when dropped.
+pub struct Platform {
+    pub http: SocketAddr,
+    pub grpc: SocketAddr,
+    pub root_unit_id: String,
+    pub gateway: Gateway,
+    pub metrics: tinhso_platform::metrics::SharedRegistry,
+    _server: TestServer,
+    _db: TestDb,
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Platform {
+    /// Starts identity and a gateway with default settings.
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts with extra `TINHSO_*` settings for the gateway (e.g. a small body limit).
+    pub async fn start_with(gateway_env: &[(&str, &str)]) -> Self {
+        let test_db = tinhso_testkit::database().await;
+        let env = vec![
+            (
+                "TINHSO_BOOTSTRAP_ADMIN_PASSWORD".to_string(),
+                ADMIN_PASSWORD.to_string(),
+            ),
+            ("TINHSO_DATABASE__URL".to_string(), test_db.url.clone()),
+        ];
+        let config = IdentityConfig::load(None, &env).expect("identity config");
+        let clock = tinhso_platform::clock::system();
+        let identity = Identity::open(config, test_db.db.clone(), clock.clone())
+            .await
+            .expect("identity opens");
+        let boot = identity.bootstrap().await.expect("bootstrap");
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        identity.spawn_background(tinhso_testkit::bus().await, stopped.clone());
+        let server = TestServer::start(identity.routes(), tinhso_identity::SERVICE_NAMES).await;
+
+        let mut env: Vec<(String, String)> = vec![
+            ("TINHSO_HTTP_ADDR".into(), "127.0.0.1:0".into()),
+            (
+                "TINHSO_UPSTREAMS__IDENTITY".into(),
+                format!("http://{}", server.addr),
+            ),
+        ];
+        env.extend(
+            gateway_env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string())),
+        );
+        let config = GatewayConfig::load(None, &env).expect("gateway config");
+        let metrics = tinhso_platform::metrics::Registry::new();
+        let gateway = Gateway::new(config, clock, metrics.clone()).expect("gateway");
+        let keys = tinhso_platform::auth::fetch_jwks(server.channel().await)
+            .await
+            .expect("jwks");
+        gateway.verifier().set_keys(&keys);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let http = listener.local_addr().expect("addr");
+        let serving = gateway.clone();
+        tokio::spawn(async move {
+            let _ = serving
+                .serve(listener, tinhso_platform::grpc::wait_for(stopped))
+                .await;
+        });
+        Self {
+            http,
+            grpc: server.addr,
+            root_unit_id: boot.root_unit_id,
+            gateway,
+            metrics,
+            _server: server,
+            _db: test_db,
+            _stop: stop,
+        }
+    }
+
+    /// Sends a request; `token` becomes a bearer header, `body` JSON.
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> HttpResponse {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers: Vec<(&str, &str)> = Vec::new();
+        if let Some(auth) = &auth {
+            headers.push(("Authorization", auth));
+        }
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        if bytes.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        request(self.http, method, path, &headers, bytes.as_deref()).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> HttpResponse {
+        self.call("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> HttpResponse {
+        self.call("POST", path, Some(token), Some(&body)).await
+    }
+
+    /// Logs in; panics unless it succeeds.
+    pub async fn login(&self, username: &str, password: &str) -> Value {
+        let r = self
+            .call(
+                "POST",
+                "/api/v1/auth/login",
+                None,
+                Some(&json!({"username": username, "password": password})),
+            )
+            .await;
+        assert_eq!(r.status, 200, "login {username}: {}", r.text());
+        r.json()
+    }
+
+    /// Logs in with a one-time password and replaces it; returns the new access token.
+    pub async fn first_login(&self, username: &str, one_time: &str, new_password: &str) -> String {
+        let tokens = self.login(username, one_time).await;
+        assert_eq!(tokens["mustChangePassword"], true);
+        let r = self
+            .post(
+                "/api/v1/auth/password",
+                tokens["accessToken"].as_str().expect("token"),
+                json!({"currentPassword": one_time, "newPassword": new_password}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "password change: {}", r.text());
+        r.json()["accessToken"].as_str().expect("token").to_string()
+    }
+
+    /// The admin's usable token (first login completed).
+    pub async fn admin(&self) -> String {
+        self.first_login("admin", ADMIN_PASSWORD, NEW_ADMIN_PASSWORD)
+            .await
+    }
+}
+
+/// Asserts a problem+json response with `status` and `code`; returns the document.
+pub fn assert_problem(r: &HttpResponse, status: u16, code: &str) -> Value {
+    assert_eq!(r.status, status, "{}", r.text());
+    assert_eq!(
+        r.header("content-type"),
+        Some("application/problem+json"),
+        "{}",
+        r.text()
+    );
+    let doc = r.json();
+    assert_eq!(doc["code"], code, "{doc}");
+    assert_eq!(doc["status"], status);
+    doc
+}
+
+/// The string at `key`; panics naming the key when it is missing.
+pub fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("`{key}` missing in {v}"))
+}
