@@ -3,7 +3,7 @@ CARGO ?= cargo
 TINHSO_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TINHSO_TEST_NATS_URL ?= nats://127.0.0.1:4222
 
-.PHONY: run test test-services services-up bench lint build fmt clean
+.PHONY: run test test-services services-up fuzz-api k8s-check bench lint build fmt clean
 
 ## run: start the whole platform in one process (SQLite + in-process bus under ./.tinhso)
 run:
@@ -20,6 +20,14 @@ test-services: services-up
 
 services-up:
 	@bash scripts/check-services.sh "$(TINHSO_TEST_DATABASE_URL)" "$(TINHSO_TEST_NATS_URL)"
+
+## fuzz-api: schemathesis against `tinhso dev` from the generated OpenAPI (FUZZ_EXAMPLES per route)
+fuzz-api:
+	bash scripts/fuzz-api.sh
+
+## k8s-check: render every kustomize overlay, validate it against the Kubernetes schemas and checkov
+k8s-check:
+	bash scripts/k8s-check.sh
 
 ## bench: benchmarks (figures go to docs/benchmarks.md)
 bench:

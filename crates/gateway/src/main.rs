@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
         .map(std::path::PathBuf::from);
     let config = GatewayConfig::load(file.as_deref(), &tinhso_platform::config::process_env())?;
     tinhso_platform::telemetry::init(&config.telemetry);
-    let metrics = tinhso_platform::metrics::Registry::new();
+    let metrics = tinhso_platform::metrics::global();
     let gateway = Gateway::new(
         config.clone(),
         tinhso_platform::clock::system(),

@@ -172,6 +172,7 @@ impl RouteTable {
         if allowed.is_empty() {
             Match::NotFound
         } else {
+            allowed.sort_by(|a, b| a.as_str().cmp(b.as_str()));
             Match::MethodNotAllowed(allowed)
         }
     }

@@ -1,4 +1,5 @@
 //! The `tinhso-identity` binary: load config, init telemetry, connect, migrate, bootstrap, serve.
+//! `tinhso-identity migrate` only applies the migrations and exits (the Kubernetes migration Job).
 
 use anyhow::Context as _;
 use std::sync::Arc;
@@ -19,6 +20,11 @@ async fn main() -> anyhow::Result<()> {
     )
     .await
     .context("connecting to the database")?;
+    if std::env::args().nth(1).as_deref() == Some("migrate") {
+        let applied = tinhso_identity::store::MIGRATOR.run(&db).await?;
+        println!("identity: {applied} migration(s) applied");
+        return Ok(());
+    }
     let bus: SharedBus = if config.common.nats.url.is_empty() {
         tracing::warn!("nats.url is empty: events stay in this process (dev only)");
         Arc::new(InProcessBus::new())
@@ -26,6 +32,7 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(NatsBus::connect(&config.common.nats.url).await?)
     };
     let addr = config.common.grpc_addr.clone();
+    let metrics_addr = config.common.metrics_addr.clone();
     let identity = Identity::open(config, db, tinhso_platform::clock::system()).await?;
     let boot = identity.bootstrap().await?;
     if let Some(password) = boot.generated_admin_password {
@@ -33,6 +40,16 @@ async fn main() -> anyhow::Result<()> {
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus, stopped);
+    if !metrics_addr.is_empty() {
+        let listener = tokio::net::TcpListener::bind(&metrics_addr)
+            .await
+            .with_context(|| format!("binding {metrics_addr}"))?;
+        tokio::spawn(tinhso_platform::metrics::serve(
+            listener,
+            tinhso_platform::metrics::global(),
+            tinhso_platform::grpc::shutdown_signal(),
+        ));
+    }
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("binding {addr}"))?;

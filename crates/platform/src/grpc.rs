@@ -117,18 +117,52 @@ where
             .get("traceparent")
             .and_then(|v| v.to_str().ok());
         let traceparent = crate::telemetry::continue_or_new(incoming);
-        let span =
-            tracing::info_span!("grpc", path = %request.uri().path(), traceparent = %traceparent);
+        let request_id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let path = request.uri().path();
+        let span = tracing::info_span!("grpc", %path, %request_id, %traceparent);
+        // Unknown paths share one label so random probes cannot grow the metric series.
+        let method =
+            if path.len() <= 128 && (path.starts_with("/tinhso.") || path.starts_with("/grpc.")) {
+                path.to_string()
+            } else {
+                "other".to_string()
+            };
+        let started = std::time::Instant::now();
         let future = self.inner.call(request);
-        Box::pin(crate::telemetry::with_traceparent(traceparent, future).instrument(span))
+        Box::pin(async move {
+            let result = crate::telemetry::with_traceparent(traceparent, future)
+                .instrument(span)
+                .await;
+            let metrics = crate::metrics::global();
+            metrics.inc(
+                "tinhso_grpc_requests_total",
+                "gRPC calls received, by method.",
+                &[("method", &method)],
+            );
+            metrics.observe(
+                "tinhso_grpc_request_duration_seconds",
+                "Time to the response headers of a gRPC call, by method.",
+                &[("method", &method)],
+                started.elapsed().as_secs_f64(),
+            );
+            result
+        })
     }
 }
 
 /// The client address of a call, for audit and rate limits. `x-forwarded-for` is trusted only
-/// from a loopback peer (the gateway beside the service), so remote callers cannot spoof it.
+/// from a loopback or private-network peer: the gateway beside the service (dev) or inside the
+/// cluster, where the NetworkPolicy admits only the gateway and tinhso services.
 pub fn client_address<T>(request: &tonic::Request<T>) -> String {
     let peer = request.remote_addr();
-    let trusted_proxy = peer.is_none_or(|a| a.ip().is_loopback());
+    let trusted_proxy = peer.is_none_or(|a| match a.ip() {
+        std::net::IpAddr::V4(ip) => ip.is_loopback() || ip.is_private(),
+        std::net::IpAddr::V6(ip) => ip.is_loopback() || ip.is_unique_local(),
+    });
     let forwarded = request
         .metadata()
         .get("x-forwarded-for")

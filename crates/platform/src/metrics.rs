@@ -122,6 +122,13 @@ impl Registry {
     }
 }
 
+/// The process's registry: what the gRPC server layer records into, and what a service binary
+/// serves on its `metrics_addr`.
+pub fn global() -> SharedRegistry {
+    static GLOBAL: std::sync::LazyLock<SharedRegistry> = std::sync::LazyLock::new(Registry::new);
+    GLOBAL.clone()
+}
+
 /// Serves `GET /metrics` on `listener` until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
