@@ -31,7 +31,7 @@ k8s-check:
 
 ## bench: benchmarks (figures go to docs/benchmarks.md)
 bench:
-	@echo "no benchmarks have landed yet: see docs/benchmarks.md" >&2; exit 2
+	$(CARGO) run --release -p tinhso-bench
 
 ## lint: formatting and clippy with warnings as errors
 lint:

@@ -345,10 +345,7 @@ impl Api {
             iat_ms: now,
             jti: uuid::Uuid::new_v4().simple().to_string(),
         };
-        let access = {
-            let (kid, key) = &*self.0.signer.read().unwrap_or_else(|p| p.into_inner());
-            tinhso_platform::auth::sign(&claims, kid, key)
-        };
+        let access = self.0.sign(&claims);
         let refresh = password::random_token().map_err(internal)?;
         let row = RefreshRow {
             id: uuid::Uuid::now_v7().to_string(),

@@ -46,8 +46,41 @@ pub struct Identity {
     pub verifier: SharedVerifier,
     pub clock: SharedClock,
     pub config: Arc<IdentityConfig>,
-    signer: RwLock<(String, SigningKey)>,
+    keys: RwLock<KeyRing>,
     login_limiter: SlidingWindow,
+}
+
+/// The keys in force: the one that signs, and the public keys published and trusted.
+#[derive(Debug)]
+struct KeyRing {
+    signer: (String, SigningKey),
+    published: Vec<PublicJwk>,
+}
+
+impl KeyRing {
+    /// Builds the ring from the stored keys as of `now_ms` (see `domain::keys`).
+    fn from_rows(rows: &[store::tokens::SigningKeyRow], now_ms: i64) -> Result<Self, StartError> {
+        let mut published = Vec::new();
+        let mut keys = Vec::new();
+        for row in rows {
+            let bytes: [u8; 32] =
+                row.secret.as_slice().try_into().map_err(|_| {
+                    StartError::Other(format!("signing key {} is corrupt", row.kid))
+                })?;
+            let key = SigningKey::from_bytes(&bytes);
+            if row.active {
+                published.push(PublicJwk::of(&row.kid, &key.verifying_key()));
+            }
+            keys.push(key);
+        }
+        let infos: Vec<domain::keys::KeyInfo> = rows.iter().map(|r| r.info()).collect();
+        let index = domain::keys::signer(&infos, now_ms)
+            .ok_or_else(|| StartError::Other("no live signing key".into()))?;
+        Ok(Self {
+            signer: (rows[index].kid.clone(), keys[index].clone()),
+            published,
+        })
+    }
 }
 
 /// What the bootstrap of an empty database did.
@@ -68,32 +101,19 @@ impl Identity {
         clock: SharedClock,
     ) -> Result<Arc<Self>, StartError> {
         store::MIGRATOR.run(&db).await?;
-        let mut keys = store::tokens::signing_keys(&db.pool).await?;
-        if !keys.iter().any(|(_, _, active)| *active) {
-            let mut secret = [0u8; 32];
-            getrandom::fill(&mut secret).map_err(|e| StartError::Other(e.to_string()))?;
-            let kid = uuid::Uuid::now_v7().simple().to_string();
-            let mut tx = db.begin().await?;
-            store::tokens::rotate_signing_key(&mut tx, &kid, &secret, clock.now_ms()).await?;
-            tx.commit().await?;
-            keys = store::tokens::signing_keys(&db.pool).await?;
+        if !store::tokens::signing_keys(&db.pool)
+            .await?
+            .iter()
+            .any(|k| k.active)
+        {
+            Self::add_signing_key(&db, clock.now_ms()).await?;
         }
-        let mut jwks = Vec::new();
-        let mut active = None;
-        for (kid, secret, is_active) in &keys {
-            let bytes: [u8; 32] = secret
-                .as_slice()
-                .try_into()
-                .map_err(|_| StartError::Other(format!("signing key {kid} is corrupt")))?;
-            let key = SigningKey::from_bytes(&bytes);
-            jwks.push(PublicJwk::of(kid, &key.verifying_key()));
-            if *is_active {
-                active = Some((kid.clone(), key));
-            }
-        }
-        let signer = active.ok_or_else(|| StartError::Other("no active signing key".into()))?;
+        let ring = KeyRing::from_rows(
+            &store::tokens::signing_keys(&db.pool).await?,
+            clock.now_ms(),
+        )?;
         let verifier = Arc::new(Verifier::new(&config.issuer, clock.clone()));
-        verifier.set_keys(&jwks);
+        verifier.set_keys(&ring.published);
         verifier.load_denylist(&db).await?;
         let login_limiter = SlidingWindow::new(
             config.login_rate.max_attempts,
@@ -106,7 +126,7 @@ impl Identity {
             verifier,
             clock,
             config: Arc::new(config),
-            signer: RwLock::new(signer),
+            keys: RwLock::new(ring),
             login_limiter,
         }))
     }
@@ -116,18 +136,54 @@ impl Identity {
         grpc::bootstrap(self).await
     }
 
-    /// The public keys that verify this service's tokens.
+    /// The public keys that verify this service's tokens: every live key, including one added
+    /// but not yet signing.
     pub fn jwks(&self) -> Vec<pb::Jwk> {
-        let (kid, key) = &*self.signer.read().unwrap_or_else(|p| p.into_inner());
-        let jwk = PublicJwk::of(kid, &key.verifying_key());
-        vec![pb::Jwk {
-            kty: "OKP".into(),
-            crv: "Ed25519".into(),
-            kid: jwk.kid,
-            x: jwk.x,
-            alg: "EdDSA".into(),
-            r#use: "sig".into(),
-        }]
+        let ring = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        ring.published
+            .iter()
+            .map(|jwk| pb::Jwk {
+                kty: "OKP".into(),
+                crv: "Ed25519".into(),
+                kid: jwk.kid.clone(),
+                x: jwk.x.clone(),
+                alg: "EdDSA".into(),
+                r#use: "sig".into(),
+            })
+            .collect()
+    }
+
+    /// Signs `claims` with the key in force.
+    pub(crate) fn sign(&self, claims: &tinhso_platform::auth::Claims) -> String {
+        let ring = self.keys.read().unwrap_or_else(|p| p.into_inner());
+        let (kid, key) = &ring.signer;
+        tinhso_platform::auth::sign(claims, kid, key)
+    }
+
+    /// Rereads the keys from the database: picks up keys added or retired by an operator (on
+    /// any replica) and a new key whose publish delay has passed.
+    pub async fn reload_keys(&self) -> Result<(), StartError> {
+        let rows = store::tokens::signing_keys(&self.db.pool).await?;
+        let ring = KeyRing::from_rows(&rows, self.clock.now_ms())?;
+        self.verifier.set_keys(&ring.published);
+        let mut current = self.keys.write().unwrap_or_else(|p| p.into_inner());
+        if current.signer.0 != ring.signer.0 {
+            tracing::info!(kid = %ring.signer.0, "signing with a new key");
+        }
+        *current = ring;
+        Ok(())
+    }
+
+    /// Adds a new signing key (published at once, signing after the publish delay); returns
+    /// its id. Used by `tinhso-identity keys add`.
+    pub async fn add_signing_key(db: &Db, now_ms: i64) -> Result<String, StartError> {
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).map_err(|e| StartError::Other(e.to_string()))?;
+        let kid = uuid::Uuid::now_v7().simple().to_string();
+        let mut tx = db.begin().await?;
+        store::tokens::add_signing_key(&mut tx, &kid, &secret, now_ms).await?;
+        tx.commit().await?;
+        Ok(kid)
     }
 
     /// The gRPC routes of all identity services.
@@ -141,6 +197,19 @@ impl Identity {
         bus: SharedBus,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
+        let me = self.clone();
+        let mut stop = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+                }
+                if let Err(e) = me.reload_keys().await {
+                    tracing::warn!(error = %e, "cannot reload signing keys");
+                }
+            }
+        });
         let relay = self.outbox.relay(self.db.clone(), bus, self.clock.clone());
         tokio::spawn(relay.run(tinhso_platform::grpc::wait_for(shutdown.clone())));
         if self.config.audit.retention_days > 0 {

@@ -1,5 +1,7 @@
 //! The `tinhso-identity` binary: load config, init telemetry, connect, migrate, bootstrap, serve.
 //! `tinhso-identity migrate` only applies the migrations and exits (the Kubernetes migration Job).
+//! `tinhso-identity keys list | add | retire KID` rotates the token signing keys (see
+//! docs/operations.md).
 
 use anyhow::Context as _;
 use std::sync::Arc;
@@ -20,10 +22,23 @@ async fn main() -> anyhow::Result<()> {
     )
     .await
     .context("connecting to the database")?;
-    if std::env::args().nth(1).as_deref() == Some("migrate") {
-        let applied = tinhso_identity::store::MIGRATOR.run(&db).await?;
-        println!("identity: {applied} migration(s) applied");
-        return Ok(());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => {}
+        ["migrate"] => {
+            let applied = tinhso_identity::store::MIGRATOR.run(&db).await?;
+            println!("identity: {applied} migration(s) applied");
+            return Ok(());
+        }
+        ["keys", command @ ..] => return keys(&db, command).await,
+        _ => anyhow::bail!(
+            "usage: tinhso-identity [migrate | keys list | keys add | keys retire KID]"
+        ),
     }
     let bus: SharedBus = if config.common.nats.url.is_empty() {
         tracing::warn!("nats.url is empty: events stay in this process (dev only)");
@@ -63,4 +78,61 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let _ = stop.send(true);
     Ok(())
+}
+
+/// Signing-key rotation: add a key (published now, signing after the publish delay), list them,
+/// retire an old one once no valid token can still carry it.
+async fn keys(db: &Db, command: &[&str]) -> anyhow::Result<()> {
+    tinhso_identity::store::MIGRATOR.run(db).await?;
+    let now = tinhso_platform::clock::system().now_ms();
+    match command {
+        ["list"] => {
+            let rows = tinhso_identity::store::tokens::signing_keys(&db.pool).await?;
+            let infos = key_infos(&rows);
+            let signer = tinhso_identity::domain::keys::signer(&infos, now);
+            for (i, row) in rows.iter().enumerate() {
+                let state = if Some(i) == signer {
+                    "signing"
+                } else if row.active {
+                    "published"
+                } else {
+                    "retired"
+                };
+                println!(
+                    "{}  {}  {state}",
+                    row.kid,
+                    tinhso_platform::clock::rfc3339(row.created_at)
+                );
+            }
+        }
+        ["add"] => {
+            let kid = Identity::add_signing_key(db, now).await?;
+            println!(
+                "added key {kid}: published now, signing in {} minutes (replicas reload keys every minute)",
+                tinhso_identity::domain::keys::PUBLISH_DELAY_MS / 60_000
+            );
+        }
+        ["retire", kid] => {
+            let rows = tinhso_identity::store::tokens::signing_keys(&db.pool).await?;
+            if let Some(i) = tinhso_identity::domain::keys::signer(&key_infos(&rows), now)
+                && rows[i].kid == *kid
+            {
+                anyhow::bail!(
+                    "key {kid} is signing now: add a new key, wait until it signs (keys list), then retire this one"
+                );
+            }
+            if !tinhso_identity::store::tokens::retire_signing_key(&db.pool, kid).await? {
+                anyhow::bail!("no live key {kid}");
+            }
+            println!("retired key {kid}: tokens it signed no longer verify");
+        }
+        _ => anyhow::bail!("usage: tinhso-identity keys list | add | retire KID"),
+    }
+    Ok(())
+}
+
+fn key_infos(
+    rows: &[tinhso_identity::store::tokens::SigningKeyRow],
+) -> Vec<tinhso_identity::domain::keys::KeyInfo> {
+    rows.iter().map(|r| r.info()).collect()
 }

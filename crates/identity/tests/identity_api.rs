@@ -21,6 +21,7 @@ const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
 const NEW_ADMIN_PASSWORD: &str = "Quản trị tỉnh số 2026!";
 
 struct Harness {
+    identity: Arc<Identity>,
     clock: Arc<ManualClock>,
     bus: SharedBus,
     root_id: String,
@@ -51,6 +52,7 @@ async fn start_with(env: &[(&str, &str)]) -> Harness {
     let server = TestServer::start(identity.routes(), tinhso_identity::SERVICE_NAMES).await;
     let channel = server.channel().await;
     Harness {
+        identity,
         clock,
         bus,
         root_id: boot.root_unit_id,
@@ -1154,4 +1156,77 @@ async fn service_accounts_log_in_with_client_credentials_only() {
         .await
         .expect_err("person on service route");
     assert_eq!(e.code(), Code::Unauthenticated);
+}
+
+fn kid_of(token: &str) -> String {
+    use base64::Engine as _;
+    let header = token.split('.').next().expect("header");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .expect("base64");
+    let json: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    json["kid"].as_str().expect("kid").to_string()
+}
+
+#[tokio::test]
+async fn signing_keys_rotate_without_breaking_valid_tokens() {
+    let h = start().await;
+    h.admin().await;
+    let first = h.login("admin", NEW_ADMIN_PASSWORD).await.expect("login");
+    let old_kid = kid_of(&first.access_token);
+
+    // A new key is published at once but does not sign yet.
+    let new_kid = Identity::add_signing_key(&h.identity.db, h.clock.now_ms())
+        .await
+        .expect("add key");
+    h.identity.reload_keys().await.expect("reload");
+    let jwks = h
+        .auth()
+        .get_jwks(pb::GetJwksRequest {})
+        .await
+        .expect("jwks")
+        .into_inner();
+    let kids: Vec<&str> = jwks.keys.iter().map(|k| k.kid.as_str()).collect();
+    assert!(kids.contains(&old_kid.as_str()) && kids.contains(&new_kid.as_str()));
+    h.clock.advance_secs(9 * 60);
+    let before = h.login("admin", NEW_ADMIN_PASSWORD).await.expect("login");
+    assert_eq!(
+        kid_of(&before.access_token),
+        old_kid,
+        "not before the publish delay"
+    );
+
+    // After the delay the new key signs; a token of the old key stays valid until retired.
+    h.clock.advance_secs(60);
+    h.identity.reload_keys().await.expect("reload");
+    let after = h.login("admin", NEW_ADMIN_PASSWORD).await.expect("login");
+    assert_eq!(kid_of(&after.access_token), new_kid);
+    h.auth()
+        .get_me(authed(&before.access_token, pb::GetMeRequest {}))
+        .await
+        .expect("the old key still verifies");
+
+    assert!(
+        tinhso_identity::store::tokens::retire_signing_key(&h.identity.db.pool, &old_kid)
+            .await
+            .expect("retire")
+    );
+    h.identity.reload_keys().await.expect("reload");
+    let status = h
+        .auth()
+        .get_me(authed(&before.access_token, pb::GetMeRequest {}))
+        .await
+        .expect_err("a retired key no longer verifies");
+    assert_eq!(status.code(), Code::Unauthenticated);
+    h.auth()
+        .get_me(authed(&after.access_token, pb::GetMeRequest {}))
+        .await
+        .expect("the new key verifies");
+    let jwks = h
+        .auth()
+        .get_jwks(pb::GetJwksRequest {})
+        .await
+        .expect("jwks")
+        .into_inner();
+    assert_eq!(jwks.keys.len(), 1);
 }

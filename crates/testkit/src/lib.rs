@@ -24,8 +24,19 @@ pub fn using_services() -> bool {
 
 /// A fresh, empty database for one test.
 pub async fn database() -> TestDb {
-    match std::env::var("TINHSO_TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
+    database_at(
+        std::env::var("TINHSO_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .as_deref(),
+    )
+    .await
+}
+
+/// A fresh database: a new PostgreSQL database beside `admin_url`, or SQLite in a temp folder.
+pub async fn database_at(admin_url: Option<&str>) -> TestDb {
+    match admin_url.map(str::to_string) {
+        Some(admin_url) => {
             let name = format!("tinhso_test_{}", uuid::Uuid::new_v4().simple());
             let admin = Db::connect(&admin_url, 1).await.unwrap_or_else(|e| {
                 panic!("TINHSO_TEST_DATABASE_URL={admin_url} is unreachable: {e}")

@@ -2,6 +2,7 @@
 //! unit-tree paths, lockout, permissions, built-in roles and delegation. No I/O.
 
 pub mod accounts;
+pub mod keys;
 pub mod password;
 pub mod roles;
 pub mod units;

@@ -86,31 +86,53 @@ pub async fn revoke_account(
     Ok(())
 }
 
-/// Signing keys: (kid, 32-byte secret, active).
-pub async fn signing_keys(
-    pool: &sqlx::AnyPool,
-) -> Result<Vec<(String, Vec<u8>, bool)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT kid, secret, active FROM signing_keys ORDER BY created_at")
-        .fetch_all(pool)
-        .await?;
+/// A stored signing key.
+#[derive(Debug, Clone)]
+pub struct SigningKeyRow {
+    pub kid: String,
+    pub secret: Vec<u8>,
+    pub created_at: i64,
+    /// False once retired: neither published nor trusted.
+    pub active: bool,
+}
+
+impl SigningKeyRow {
+    /// What the signer rule needs to know of the key.
+    pub fn info(&self) -> crate::domain::keys::KeyInfo {
+        crate::domain::keys::KeyInfo {
+            kid: self.kid.clone(),
+            created_at_ms: self.created_at,
+            retired: !self.active,
+        }
+    }
+}
+
+/// Every signing key, oldest first.
+pub async fn signing_keys(pool: &sqlx::AnyPool) -> Result<Vec<SigningKeyRow>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT kid, secret, created_at, active FROM signing_keys ORDER BY created_at")
+            .fetch_all(pool)
+            .await?;
     rows.iter()
         .map(|row| {
             let active: i64 = col!(row, "active");
-            Ok((col!(row, "kid"), col!(row, "secret"), active != 0))
+            Ok(SigningKeyRow {
+                kid: col!(row, "kid"),
+                secret: col!(row, "secret"),
+                created_at: col!(row, "created_at"),
+                active: active != 0,
+            })
         })
         .collect()
 }
 
-/// Adds a new active key and retires the others (they still verify until removed).
-pub async fn rotate_signing_key(
+/// Adds a key; it is published at once and signs after the publish delay.
+pub async fn add_signing_key(
     tx: &mut Tx<'_>,
     kid: &str,
     secret: &[u8],
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE signing_keys SET active = 0")
-        .execute(&mut **tx)
-        .await?;
     sqlx::query(
         "INSERT INTO signing_keys (kid, secret, created_at, active) VALUES ($1, $2, $3, $4)",
     )
@@ -121,4 +143,15 @@ pub async fn rotate_signing_key(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Retires a key: tokens it signed stop verifying. Returns false when no live key has that id.
+pub async fn retire_signing_key(pool: &sqlx::AnyPool, kid: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE signing_keys SET active = $1 WHERE kid = $2 AND active = $3")
+        .bind(flag(false))
+        .bind(kid)
+        .bind(flag(true))
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
