@@ -22,6 +22,8 @@ pub struct Platform {
     pub root_unit_id: String,
     pub gateway: Gateway,
     pub metrics: tinhso_platform::metrics::SharedRegistry,
+    /// The bus identity publishes on (in-process, or NATS under `make test-services`).
+    pub bus: tinhso_platform::events::SharedBus,
     _server: TestServer,
     _db: TestDb,
     _stop: tokio::sync::watch::Sender<bool>,
@@ -50,7 +52,8 @@ impl Platform {
             .expect("identity opens");
         let boot = identity.bootstrap().await.expect("bootstrap");
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        identity.spawn_background(tinhso_testkit::bus().await, stopped.clone());
+        let bus = tinhso_testkit::bus().await;
+        identity.spawn_background(bus.clone(), stopped.clone());
         let server = TestServer::start(identity.routes(), tinhso_identity::SERVICE_NAMES).await;
 
         let mut env: Vec<(String, String)> = vec![
@@ -88,6 +91,7 @@ impl Platform {
             root_unit_id: boot.root_unit_id,
             gateway,
             metrics,
+            bus,
             _server: server,
             _db: test_db,
             _stop: stop,

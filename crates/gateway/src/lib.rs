@@ -195,6 +195,13 @@ async fn edge(State(gw): State<Gateway>, mut request: Request, next: Next) -> Re
         .map(str::to_string);
 
     let span = tracing::info_span!("http", request_id = %request_id, %method, %path);
+    tinhso_platform::telemetry::continue_remote(
+        &span,
+        request
+            .headers()
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok()),
+    );
     let mut response = if method == Method::OPTIONS
         && origin.is_some()
         && request
@@ -499,12 +506,15 @@ async fn call(
     if has_body && !is_json(request.headers()) {
         return Err(Problem::unsupported_media_type());
     }
-    let traceparent = tinhso_platform::telemetry::continue_or_new(
-        request
-            .headers()
-            .get("traceparent")
-            .and_then(|v| v.to_str().ok()),
-    );
+    // The http span's context when traces are recorded, else the caller's (or a new) trace.
+    let traceparent = tinhso_platform::telemetry::current_traceparent().unwrap_or_else(|| {
+        tinhso_platform::telemetry::continue_or_new(
+            request
+                .headers()
+                .get("traceparent")
+                .and_then(|v| v.to_str().ok()),
+        )
+    });
     let query = request.uri().query().map(str::to_string);
     let limit = inner.config.max_body_bytes;
     let body = if has_body {

@@ -11,7 +11,7 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .map(std::path::PathBuf::from);
     let config = GatewayConfig::load(file.as_deref(), &tinhso_platform::config::process_env())?;
-    tinhso_platform::telemetry::init(&config.telemetry);
+    let _telemetry = tinhso_platform::telemetry::init(&config.telemetry, "tinhso-gateway");
     let metrics = tinhso_platform::metrics::global();
     let gateway = Gateway::new(
         config.clone(),

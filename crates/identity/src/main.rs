@@ -15,7 +15,7 @@ async fn main() -> anyhow::Result<()> {
         .ok()
         .map(std::path::PathBuf::from);
     let config = IdentityConfig::load(file.as_deref(), &tinhso_platform::config::process_env())?;
-    tinhso_platform::telemetry::init(&config.common.telemetry);
+    let _telemetry = tinhso_platform::telemetry::init(&config.common.telemetry, "tinhso-identity");
     let db = Db::connect(
         &config.common.database.url,
         config.common.database.max_connections,

@@ -124,6 +124,7 @@ where
             .unwrap_or_default();
         let path = request.uri().path();
         let span = tracing::info_span!("grpc", %path, %request_id, %traceparent);
+        crate::telemetry::continue_remote(&span, incoming);
         // Unknown paths share one label so random probes cannot grow the metric series.
         let method =
             if path.len() <= 128 && (path.starts_with("/tinhso.") || path.starts_with("/grpc.")) {

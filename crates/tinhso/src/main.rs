@@ -167,7 +167,7 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let config = identity_config(data_dir, grpc)?;
-    tinhso_platform::telemetry::init(&config.common.telemetry);
+    let _telemetry = tinhso_platform::telemetry::init(&config.common.telemetry, "tinhso-dev");
     let bus: SharedBus = Arc::new(InProcessBus::new());
     let clock = tinhso_platform::clock::system();
     let db = Db::connect(&config.common.database.url, 1).await?;

@@ -8,6 +8,7 @@ use crate::clock::SharedClock;
 use crate::db::{Db, Tx};
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument as _;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -123,7 +124,22 @@ pub async fn run_consumer(
                 },
             };
             let now = clock.now_ms();
-            let outcome = handle_once(&db, &spec, handler.as_ref(), &delivery.event, now).await;
+            // The handling continues the trace of the change that produced the event.
+            let span = tracing::info_span!(
+                "consume",
+                consumer = %spec.durable,
+                event_type = %delivery.event.event_type,
+                event_id = %delivery.event.id,
+            );
+            crate::telemetry::continue_remote(&span, delivery.event.traceparent.as_deref());
+            let traceparent =
+                crate::telemetry::continue_or_new(delivery.event.traceparent.as_deref());
+            let outcome = crate::telemetry::with_traceparent(
+                traceparent,
+                handle_once(&db, &spec, handler.as_ref(), &delivery.event, now),
+            )
+            .instrument(span)
+            .await;
             let result = match outcome {
                 Ok(Outcome::Handled) | Ok(Outcome::Duplicate) => delivery.ack().await,
                 Ok(Outcome::Failed(error)) if delivery.attempt >= spec.max_deliver => {
