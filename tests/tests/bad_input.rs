@@ -97,6 +97,52 @@ impl Checked {
     }
 }
 
+impl Checked {
+    /// Uploads: JSON instead of multipart, a form without the file, a broken multipart body.
+    async fn uploads(&mut self, p: &Platform, token: &str, method: &str, path: &str) {
+        let auth = format!("Bearer {token}");
+        let r = tinhso_testkit::http::request(
+            p.http,
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/json"),
+            ],
+            Some(b"{}"),
+        )
+        .await;
+        assert_problem(&r, 415, "UNSUPPORTED_MEDIA_TYPE");
+        let no_file = "--B\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nx\r\n--B--\r\n";
+        let r = tinhso_testkit::http::request(
+            p.http,
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "multipart/form-data; boundary=B"),
+            ],
+            Some(no_file.as_bytes()),
+        )
+        .await;
+        assert_problem(&r, 400, "FILE_MISSING");
+        let broken = "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nunterminated";
+        let r = tinhso_testkit::http::request(
+            p.http,
+            method,
+            path,
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "multipart/form-data; boundary=B"),
+            ],
+            Some(broken.as_bytes()),
+        )
+        .await;
+        assert_problem(&r, 400, "MALFORMED_MULTIPART");
+        self.requests += 3;
+    }
+}
+
 async fn audit_count(p: &Platform, token: &str) -> usize {
     let r = p.get("/api/v1/audit-events?pageSize=1000", token).await;
     assert_eq!(r.status, 200, "{}", r.text());
@@ -165,6 +211,10 @@ async fn every_route_refuses_bad_input_naming_the_field_and_changes_nothing() {
             let Some(body) = op.get("requestBody") else {
                 continue;
             };
+            if body["content"].get("multipart/form-data").is_some() {
+                checked.uploads(&p, &token, &method, &path).await;
+                continue;
+            }
             let schema = &body["content"]["application/json"]["schema"];
             // Malformed JSON, and a body that is not an object.
             checked

@@ -27,6 +27,16 @@ impl SpanExporter for Collected {
 }
 
 impl Collected {
+    /// The span named `name` in `trace`, if recorded yet.
+    fn in_trace(&self, name: &str, trace: TraceId) -> Option<SpanData> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .find(|s| s.name == name && s.span_context.trace_id() == trace)
+            .cloned()
+    }
+
     fn find(&self, name: &str, attribute: (&str, &str)) -> Option<SpanData> {
         self.0
             .lock()
@@ -107,7 +117,8 @@ async fn one_rest_call_is_one_trace_across_gateway_service_and_broker() {
     ));
 
     // An outside caller with its own trace.
-    let caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    // A fresh trace id per run: on NATS the stream keeps earlier runs' events.
+    let caller_trace = uuid::Uuid::new_v4().simple().to_string();
     let traceparent = format!("00-{caller_trace}-00f067aa0ba902b7-01");
     let auth = format!("Bearer {token}");
     let body = json!({"code": "SYT", "name": "Sở Y tế", "kind": "UNIT_KIND_DEPARTMENT", "parentId": p.root_unit_id})
@@ -127,20 +138,26 @@ async fn one_rest_call_is_one_trace_across_gateway_service_and_broker() {
     .await;
     assert_eq!(r.status, 200, "{}", r.text());
 
+    // On NATS the stream also holds earlier runs' events: wait for the consumer's span in this
+    // request's trace, not merely for some unit event.
+    let trace = TraceId::from_hex(&caller_trace).expect("trace id");
     let consumed = tinhso_testkit::eventually(20, || {
-        let seen = seen.clone();
-        async move {
-            seen.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .iter()
-                .any(|t| t == "tinhso.identity.unit.created.v1")
-        }
+        let spans = spans.clone();
+        async move { spans.in_trace("consume", trace).is_some() }
     })
     .await;
-    assert!(consumed, "the unit event reached the consumer");
+    assert!(
+        consumed,
+        "the unit event reached the consumer within the caller's trace"
+    );
+    assert!(
+        seen.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .any(|t| t == "tinhso.identity.unit.created.v1")
+    );
 
-    let trace = TraceId::from_hex(caller_trace).expect("trace id");
     let http = spans
         .find("http", ("request_id", "quan-sat-1"))
         .expect("the gateway's span");
@@ -148,8 +165,15 @@ async fn one_rest_call_is_one_trace_across_gateway_service_and_broker() {
         .find("grpc", ("request_id", "quan-sat-1"))
         .expect("the service's span, with the request id");
     let consume = spans
-        .find("consume", ("event_type", "tinhso.identity.unit.created.v1"))
+        .in_trace("consume", trace)
         .expect("the consumer's span");
+    assert!(
+        consume
+            .attributes
+            .iter()
+            .any(|kv| kv.key.as_str() == "event_type"
+                && kv.value.as_str() == "tinhso.identity.unit.created.v1")
+    );
     assert_eq!(
         http.span_context.trace_id(),
         trace,

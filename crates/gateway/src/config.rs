@@ -12,7 +12,9 @@ http_addr = "0.0.0.0:8080"
 metrics_addr = ""
 issuer = "tinhso"
 request_timeout_ms = 15000
+stream_timeout_ms = 300000
 max_body_bytes = 1048576
+max_upload_bytes = 20971520
 trust_forwarded_for = false
 cors_allowed_origins = []
 
@@ -37,8 +39,12 @@ pub struct GatewayConfig {
     pub upstreams: HashMap<String, String>,
     /// Deadline of one upstream call.
     pub request_timeout_ms: u64,
-    /// Largest accepted request body.
+    /// Deadline of an upload or download.
+    pub stream_timeout_ms: u64,
+    /// Largest accepted JSON request body.
     pub max_body_bytes: usize,
+    /// Largest accepted uploaded file (streamed, never held whole).
+    pub max_upload_bytes: usize,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted ingress).
     pub trust_forwarded_for: bool,
     /// Origins allowed by CORS; empty turns CORS off (same-origin only).
@@ -83,6 +89,18 @@ impl Validate for GatewayConfig {
         if self.request_timeout_ms == 0 {
             return Err(ConfigError::invalid(
                 "request_timeout_ms",
+                "must be at least 1",
+            ));
+        }
+        if self.stream_timeout_ms == 0 {
+            return Err(ConfigError::invalid(
+                "stream_timeout_ms",
+                "must be at least 1",
+            ));
+        }
+        if self.max_upload_bytes == 0 {
+            return Err(ConfigError::invalid(
+                "max_upload_bytes",
                 "must be at least 1",
             ));
         }

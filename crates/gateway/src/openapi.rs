@@ -2,7 +2,7 @@
 //! routes by, so the documentation cannot drift from the API. Proto comments become summaries
 //! and descriptions; messages and enums become component schemas in their JSON mapping.
 
-use crate::routes::{BodyRule, Route, RouteTable, resolve_field_path};
+use crate::routes::{BodyRule, Route, RouteTable, Transfer, resolve_field_path};
 use prost_reflect::{
     DescriptorPool, EnumDescriptor, FieldDescriptor, Kind, MessageDescriptor, MethodDescriptor,
 };
@@ -190,6 +190,28 @@ fn operation(route: &Route, comments: &Comments, pending: &mut Needed) -> (Strin
     });
     if route.anonymous {
         op["security"] = json!([]);
+    }
+    if let Transfer::Download = route.transfer {
+        op["responses"]["200"] = json!({
+            "description": "Tệp tải về (Content-Type và Content-Disposition cho biết loại và tên tệp)",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        });
+    }
+    if let Transfer::Upload(field) = &route.transfer {
+        let name = field.json_name();
+        op["requestBody"] = json!({
+            "required": true,
+            "content": {"multipart/form-data": {"schema": {
+                "type": "object",
+                "required": [name],
+                "properties": {name: {
+                    "type": "string",
+                    "format": "binary",
+                    "description": comments.field(field).unwrap_or("Tệp tải lên"),
+                }},
+            }}},
+        });
+        return (path, op);
     }
     let body_schema = match &route.body {
         BodyRule::Whole => Some(body_without(&input, &bound, pending)),

@@ -97,13 +97,13 @@ impl Problem {
         }
     }
 
-    pub fn unsupported_media_type() -> Self {
+    pub fn unsupported_media_type(expected: &str) -> Self {
         Self {
             status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
             detail: detail(
                 "UNSUPPORTED_MEDIA_TYPE",
-                "Nội dung yêu cầu phải là application/json",
-                "the request body must be application/json",
+                &format!("Nội dung yêu cầu phải là {expected}"),
+                &format!("the request body must be {expected}"),
             ),
         }
     }

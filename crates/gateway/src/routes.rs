@@ -36,6 +36,21 @@ enum Segment {
     Field(String),
 }
 
+/// The full name of the message that carries streamed files.
+pub const FILE_CHUNK: &str = "tinhso.common.v1.FileChunk";
+
+/// How a route moves data.
+#[derive(Debug, Clone)]
+pub enum Transfer {
+    /// One JSON request, one JSON response.
+    Unary,
+    /// A download: the RPC streams `FileChunk`s, sent as one chunked HTTP response.
+    Download,
+    /// An upload: a multipart file becomes a stream of request messages whose field `file` (a
+    /// `FileChunk`) carries the pieces; path and query parameters fill the first message.
+    Upload(FieldDescriptor),
+}
+
 /// One REST route of one RPC.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -45,6 +60,7 @@ pub struct Route {
     segments: Vec<Segment>,
     verb: Option<String>,
     pub body: BodyRule,
+    pub transfer: Transfer,
     pub method: MethodDescriptor,
     /// The routes that need no bearer token.
     pub anonymous: bool,
@@ -71,9 +87,9 @@ impl Route {
         )
     }
 
-    /// Whether retrying a failed call is safe (reads only).
+    /// Whether retrying a failed call is safe (unary reads only).
     pub fn is_idempotent_read(&self) -> bool {
-        self.http_method == Method::GET
+        self.http_method == Method::GET && matches!(self.transfer, Transfer::Unary)
     }
 
     fn literal_count(&self) -> usize {
@@ -241,6 +257,29 @@ fn compile(method: &MethodDescriptor, rule: &HttpRule) -> Result<Route, RouteErr
                 .ok_or_else(|| fail(format!("body field `{name}` not in {}", input.name())))?,
         ),
     };
+    let transfer = match (method.is_client_streaming(), method.is_server_streaming()) {
+        (false, false) => Transfer::Unary,
+        (false, true) if method.output().full_name() == FILE_CHUNK => Transfer::Download,
+        (true, false) => match &body {
+            BodyRule::Field(f)
+                if f.kind()
+                    .as_message()
+                    .is_some_and(|m| m.full_name() == FILE_CHUNK) =>
+            {
+                Transfer::Upload(f.clone())
+            }
+            _ => {
+                return Err(fail(format!(
+                    "a client-streaming route needs `body` naming a {FILE_CHUNK} field"
+                )));
+            }
+        },
+        _ => {
+            return Err(fail(format!(
+                "only unary RPCs, {FILE_CHUNK} downloads and uploads have REST routes"
+            )));
+        }
+    };
     let upstream = method
         .parent_service()
         .package_name()
@@ -254,6 +293,7 @@ fn compile(method: &MethodDescriptor, rule: &HttpRule) -> Result<Route, RouteErr
         segments,
         verb,
         body,
+        transfer,
         method: method.clone(),
         anonymous: rule.anonymous,
         upstream,

@@ -137,3 +137,61 @@ pub async fn unary(
     }
     Err(last)
 }
+
+fn grpc_path_of(grpc_path: &str) -> Result<http::uri::PathAndQuery, tonic::Status> {
+    grpc_path
+        .parse()
+        .map_err(|_| tonic::Status::internal("bad grpc path"))
+}
+
+/// Starts a server-streaming call (a download); the stream yields the response messages.
+pub async fn server_stream(
+    channel: &Channel,
+    grpc_path: &str,
+    response: MessageDescriptor,
+    message: DynamicMessage,
+    metadata: tonic::metadata::MetadataMap,
+    timeout: Duration,
+) -> Result<tonic::Streaming<DynamicMessage>, tonic::Status> {
+    let path = grpc_path_of(grpc_path)?;
+    let mut grpc = tonic::client::Grpc::new(channel.clone());
+    let mut request = tonic::Request::from_parts(metadata, tonic::Extensions::default(), message);
+    request.set_timeout(timeout);
+    let call = async {
+        grpc.ready()
+            .await
+            .map_err(|e| tonic::Status::unavailable(format!("upstream not ready: {e}")))?;
+        grpc.server_streaming(request, path, DynamicCodec { response })
+            .await
+    };
+    match tokio::time::timeout(timeout, call).await {
+        Ok(result) => result.map(tonic::Response::into_inner),
+        Err(_) => Err(tonic::Status::deadline_exceeded("upstream timed out")),
+    }
+}
+
+/// A client-streaming call (an upload) fed by `messages`; never retried.
+pub async fn client_stream(
+    channel: &Channel,
+    grpc_path: &str,
+    response: MessageDescriptor,
+    messages: impl futures_util::Stream<Item = DynamicMessage> + Send + 'static,
+    metadata: tonic::metadata::MetadataMap,
+    timeout: Duration,
+) -> Result<DynamicMessage, tonic::Status> {
+    let path = grpc_path_of(grpc_path)?;
+    let mut grpc = tonic::client::Grpc::new(channel.clone());
+    let mut request = tonic::Request::from_parts(metadata, tonic::Extensions::default(), messages);
+    request.set_timeout(timeout);
+    let call = async {
+        grpc.ready()
+            .await
+            .map_err(|e| tonic::Status::unavailable(format!("upstream not ready: {e}")))?;
+        grpc.client_streaming(request, path, DynamicCodec { response })
+            .await
+    };
+    match tokio::time::timeout(timeout, call).await {
+        Ok(result) => result.map(tonic::Response::into_inner),
+        Err(_) => Err(tonic::Status::deadline_exceeded("upstream timed out")),
+    }
+}

@@ -215,8 +215,16 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::internal(e)
 }
 
-/// Runs CPU-heavy password work off the async threads.
+/// Runs CPU-heavy password work off the async threads, on all cores but one at a time (at least
+/// one). Without the bound, 50 concurrent logins start 50 argon2 threads and the OS scheduler
+/// starves the async threads: every other call then waits hundreds of milliseconds (measured by
+/// `make bench`). Queued logins wait asynchronously, costing no CPU.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    static SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    });
+    let _slot = SLOTS.acquire().await.map_err(internal)?;
     tokio::task::spawn_blocking(f).await.map_err(internal)
 }
 
@@ -385,12 +393,23 @@ impl Api {
         if username.is_empty() || secret.is_empty() || secret.len() > 1024 {
             return Err(invalid_credentials());
         }
+        // The password is checked before the transaction opens: argon2 takes tens of
+        // milliseconds, and a transaction held that long per login would drain the connection
+        // pool (and block SQLite's single connection) for every other call.
+        let found = store::accounts::by_username(&self.0.db.pool, &username).await?;
+        let candidate = secret.to_string();
+        let (hash, known) = match &found {
+            Some(a) => (a.password_hash.clone(), true),
+            None => (password::DUMMY_HASH.to_string(), false),
+        };
+        let checked_hash = hash.clone();
+        // Unknown users cost the same hash, so timing does not reveal which usernames exist.
+        let verified = blocking(move || password::verify(&candidate, &checked_hash)).await?;
+        let matches = known && verified;
         let now = self.now();
         let mut tx = self.begin().await?;
         let found = store::accounts::by_username(&mut *tx, &username).await?;
         let Some(mut account) = found else {
-            let secret = secret.to_string();
-            blocking(move || password::verify(&secret, &password::DUMMY_HASH)).await?;
             let mut entry = self.audit(None, "login.failed", "account", "", "", address);
             entry.after_json =
                 serde_json::json!({"username": username, "reason": "unknown_user"}).to_string();
@@ -398,9 +417,8 @@ impl Api {
             self.commit(tx).await?;
             return Err(invalid_credentials());
         };
-        let hash = account.password_hash.clone();
-        let candidate = secret.to_string();
-        let matches = blocking(move || password::verify(&candidate, &hash)).await?;
+        // A password changed while we were hashing: the checked hash is stale.
+        let matches = matches && account.password_hash == hash;
         let mut entry = self.audit(
             None,
             "login.failed",
@@ -693,10 +711,11 @@ impl pb::auth_service_server::AuthService for Api {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
-            let now = self.now();
-            let mut tx = self.begin().await?;
-            let mut account = self.account(&mut tx, &p.account_id).await?;
-            let hash = account.password_hash.clone();
+            // Both argon2 runs happen before the transaction opens (see `login`).
+            let snapshot = store::accounts::get(&self.0.db.pool, &p.account_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("tài khoản", "account"))?;
+            let hash = snapshot.password_hash.clone();
             let current = r.current_password.clone();
             if !blocking(move || password::verify(&current, &hash)).await? {
                 return Err(AppError::invalid(
@@ -706,7 +725,7 @@ impl pb::auth_service_server::AuthService for Api {
                     "current password is wrong",
                 ));
             }
-            password::check_policy("new_password", &r.new_password, &account.username)?;
+            password::check_policy("new_password", &r.new_password, &snapshot.username)?;
             if r.new_password == r.current_password {
                 return Err(AppError::invalid(
                     "new_password",
@@ -716,9 +735,16 @@ impl pb::auth_service_server::AuthService for Api {
                 ));
             }
             let new = r.new_password.clone();
-            account.password_hash = blocking(move || password::hash(&new))
+            let new_hash = blocking(move || password::hash(&new))
                 .await?
                 .map_err(internal)?;
+            let now = self.now();
+            let mut tx = self.begin().await?;
+            let mut account = self.account(&mut tx, &p.account_id).await?;
+            if account.password_hash != snapshot.password_hash {
+                return Err(AppError::stale_etag());
+            }
+            account.password_hash = new_hash;
             let version = account.version;
             account.must_change_password = false;
             account.password_expires_at = None;
@@ -1284,7 +1310,143 @@ struct OneTime {
     expires_at: Option<i64>,
 }
 
+/// The fields of a new account, checked; errors name `<prefix>.<field>`.
+struct NewAccount {
+    username: String,
+    full_name: String,
+    position: String,
+    department: String,
+    email: String,
+    phone: String,
+    personnel_id: String,
+    service: bool,
+}
+
+impl NewAccount {
+    /// Checks every field; the error lists each field at fault, not only the first.
+    fn check(a: &pb::Account, prefix: &str) -> AppResult<Self> {
+        let field = |name: &str| format!("{prefix}.{name}");
+        let mut errors: Vec<AppError> = Vec::new();
+        let mut keep = |r: AppResult<String>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+        let checked = Self {
+            username: keep(acc::check_username(&field("username"), &a.username)),
+            full_name: keep(acc::check_text(
+                &field("full_name"),
+                &a.full_name,
+                true,
+                255,
+            )),
+            position: keep(acc::check_text(&field("position"), &a.position, false, 255)),
+            department: keep(acc::check_text(
+                &field("department"),
+                &a.department,
+                false,
+                255,
+            )),
+            email: keep(acc::check_email(&field("email"), &a.email)),
+            phone: keep(acc::check_phone(&field("phone"), &a.phone)),
+            personnel_id: keep(acc::check_text(
+                &field("personnel_id"),
+                &a.personnel_id,
+                false,
+                64,
+            )),
+            service: a.kind == pb::AccountKind::Service as i32,
+        };
+        let mut errors = errors.into_iter();
+        match errors.next() {
+            None => Ok(checked),
+            Some(mut first) => {
+                for e in errors {
+                    first.violations.extend(e.violations);
+                }
+                Err(first)
+            }
+        }
+    }
+}
+
 impl Api {
+    /// Creates a checked account in `unit` inside `tx`, with its audit entry and event, if the
+    /// caller may create accounts there. Errors name `<prefix>.<field>`.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_account(
+        &self,
+        tx: &mut Tx<'static>,
+        p: &Principal,
+        address: &str,
+        n: NewAccount,
+        unit: &UnitRow,
+        secret: &OneTime,
+        prefix: &str,
+    ) -> AppResult<AccountRow> {
+        let field = |name: &str| format!("{prefix}.{name}");
+        p.require("identity.account.create", &unit.path)?;
+        if unit.status != "active" {
+            return Err(AppError::failed_precondition(
+                "UNIT_CLOSED",
+                "Đơn vị đã giải thể hoặc sáp nhập",
+                "the unit is closed",
+            )
+            .with_field(&field("unit_id")));
+        }
+        let taken = || {
+            AppError::already_exists(
+                &field("username"),
+                "USERNAME_TAKEN",
+                "Tên đăng nhập đã được sử dụng",
+                "username already taken",
+            )
+        };
+        if store::accounts::by_username(&mut **tx, &n.username)
+            .await?
+            .is_some()
+        {
+            return Err(taken());
+        }
+        let now = self.now();
+        let row = AccountRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            username: n.username,
+            full_name: n.full_name,
+            position: n.position,
+            department: n.department,
+            phone: n.phone,
+            email: n.email,
+            unit_id: unit.id.clone(),
+            unit_path: unit.path.clone(),
+            kind: if n.service { "service" } else { "person" }.into(),
+            status: "active".into(),
+            personnel_id: n.personnel_id,
+            password_hash: secret.hash.clone(),
+            must_change_password: !n.service,
+            password_expires_at: secret.expires_at,
+            login: Default::default(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        if let Err(e) = store::accounts::insert(tx, &row).await {
+            if tinhso_platform::db::is_unique_violation(&e) {
+                return Err(taken());
+            }
+            return Err(AppError::from(e));
+        }
+        let mut entry = self.audit(
+            Some(p),
+            "account.created",
+            "account",
+            &row.id,
+            &row.unit_path,
+            address,
+        );
+        entry.after_json = json(Some(&row));
+        store::audit::append(tx, &entry).await?;
+        let event = events::account("created", account_changed(&row, 0, &p.account_id), now);
+        self.enqueue(tx, &event).await?;
+        Ok(row)
+    }
+
     async fn one_time_secret(&self, service: bool) -> AppResult<OneTime> {
         let secret = if service {
             password::random_token()
@@ -1384,8 +1546,246 @@ impl Api {
     }
 }
 
+/// Largest account import file and row count: one import is one transaction, and each account
+/// costs an argon2 hash (about 50 ms), so a file stays within a request's time.
+const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
+const MAX_IMPORT_ROWS: usize = 500;
+
+/// CSV columns of an account import, each under its Vietnamese and English names.
+const IMPORT_COLUMNS: &[(&str, &[&str])] = &[
+    ("username", &["ten_dang_nhap", "username"]),
+    ("full_name", &["ho_ten", "ho_va_ten", "full_name"]),
+    ("unit_code", &["ma_don_vi", "unit_code"]),
+    ("email", &["email", "thu_dien_tu"]),
+    ("phone", &["dien_thoai", "so_dien_thoai", "phone"]),
+    ("position", &["chuc_vu", "position"]),
+    ("department", &["phong_ban", "department"]),
+];
+
+fn import_error(code: &'static str, vi: &str, en: &str) -> AppError {
+    AppError::invalid("file", code, vi, en)
+}
+
+/// The rows of an import file as (line number, column -> value), checked for shape.
+fn import_rows(
+    bytes: Vec<u8>,
+) -> AppResult<Vec<(usize, std::collections::HashMap<&'static str, String>)>> {
+    let text = String::from_utf8(bytes).map_err(|_| {
+        import_error(
+            "FILE_NOT_UTF8",
+            "Tệp phải là CSV mã hóa UTF-8 (Excel: Lưu thành CSV UTF-8)",
+            "the file must be UTF-8 CSV",
+        )
+    })?;
+    let rows = tinhso_platform::csv::parse(&text).map_err(|e| {
+        import_error(
+            "CSV_MALFORMED",
+            &format!("Tệp CSV lỗi ở dòng {}: {}", e.line, e.message),
+            &format!("malformed CSV at line {}", e.line),
+        )
+    })?;
+    let Some((header, data)) = rows.split_first() else {
+        return Err(import_error(
+            "FILE_EMPTY",
+            "Tệp không có dữ liệu",
+            "the file is empty",
+        ));
+    };
+    let mut columns = Vec::new();
+    for name in header {
+        let folded = tinhso_platform::vn::fold(name.trim()).replace(' ', "_");
+        let column = IMPORT_COLUMNS
+            .iter()
+            .find(|(_, names)| names.contains(&folded.as_str()))
+            .map(|(c, _)| *c)
+            .ok_or_else(|| {
+                import_error(
+                    "UNKNOWN_COLUMN",
+                    &format!("Cột không được hỗ trợ: \"{name}\""),
+                    &format!("unsupported column \"{name}\""),
+                )
+            })?;
+        columns.push(column);
+    }
+    for required in ["username", "full_name", "unit_code"] {
+        if !columns.contains(&required) {
+            return Err(import_error(
+                "MISSING_COLUMN",
+                &format!("Thiếu cột bắt buộc: {required}"),
+                &format!("missing required column {required}"),
+            ));
+        }
+    }
+    if data.is_empty() {
+        return Err(import_error(
+            "FILE_EMPTY",
+            "Tệp không có dòng dữ liệu nào",
+            "the file has no data rows",
+        ));
+    }
+    if data.len() > MAX_IMPORT_ROWS {
+        return Err(import_error(
+            "TOO_MANY_ROWS",
+            &format!("Mỗi lần nhập tối đa {MAX_IMPORT_ROWS} dòng; hãy chia nhỏ tệp"),
+            &format!("at most {MAX_IMPORT_ROWS} rows per import"),
+        ));
+    }
+    Ok(data
+        .iter()
+        .enumerate()
+        .map(|(i, cells)| {
+            let values = columns
+                .iter()
+                .zip(cells.iter().chain(std::iter::repeat(&String::new())))
+                .map(|(c, v)| (*c, v.trim().to_string()))
+                .collect();
+            (i + 2, values)
+        })
+        .collect())
+}
+
 #[tonic::async_trait]
 impl pb::account_service_server::AccountService for Api {
+    async fn import_accounts(
+        &self,
+        request: Request<tonic::Streaming<pb::ImportAccountsRequest>>,
+    ) -> Reply<pb::ImportAccountsResponse> {
+        let result: AppResult<Response<pb::ImportAccountsResponse>> = async move {
+            let p = self.principal(&request)?;
+            p.require_active()?;
+            let address = tinhso_platform::grpc::client_address(&request);
+            let mut stream = request.into_inner();
+            let mut validate_only = None;
+            let mut bytes = Vec::new();
+            loop {
+                let message = stream.message().await.map_err(|_| {
+                    import_error(
+                        "UPLOAD_INTERRUPTED",
+                        "Tệp tải lên bị gián đoạn",
+                        "the upload was interrupted",
+                    )
+                })?;
+                let Some(message) = message else { break };
+                validate_only.get_or_insert(message.validate_only);
+                if let Some(chunk) = message.file {
+                    bytes.extend(chunk.data);
+                }
+                if bytes.len() > MAX_IMPORT_BYTES {
+                    return Err(import_error(
+                        "FILE_TOO_LARGE",
+                        &format!("Tệp nhập vượt quá {} MB", MAX_IMPORT_BYTES / 1024 / 1024),
+                        "the import file is too large",
+                    ));
+                }
+            }
+            let rows = import_rows(bytes)?;
+
+            // Every row is checked before anything is written, so the report lists all errors.
+            let mut checked = Vec::new();
+            let mut violations = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (line, values) in &rows {
+                let prefix = format!("rows[{line}]");
+                let account = pb::Account {
+                    username: values.get("username").cloned().unwrap_or_default(),
+                    full_name: values.get("full_name").cloned().unwrap_or_default(),
+                    email: values.get("email").cloned().unwrap_or_default(),
+                    phone: values.get("phone").cloned().unwrap_or_default(),
+                    position: values.get("position").cloned().unwrap_or_default(),
+                    department: values.get("department").cloned().unwrap_or_default(),
+                    kind: pb::AccountKind::Person as i32,
+                    ..Default::default()
+                };
+                let repeated = !seen.insert(account.username.trim().to_lowercase());
+                match NewAccount::check(&account, &prefix) {
+                    Ok(_) if repeated => violations.extend(
+                        AppError::invalid(
+                            &format!("{prefix}.username"),
+                            "DUPLICATE_IN_FILE",
+                            "Tên đăng nhập lặp lại trong tệp",
+                            "username repeated in the file",
+                        )
+                        .violations,
+                    ),
+                    Ok(n) => checked.push((
+                        *line,
+                        n,
+                        values.get("unit_code").cloned().unwrap_or_default(),
+                    )),
+                    Err(e) => violations.extend(e.violations),
+                }
+            }
+            if !violations.is_empty() {
+                let mut e = AppError::new(
+                    tinhso_platform::error::ErrorKind::InvalidArgument,
+                    "IMPORT_INVALID",
+                    format!("Tệp có {} lỗi; chưa tạo tài khoản nào", violations.len()),
+                    format!(
+                        "the file has {} errors; nothing was created",
+                        violations.len()
+                    ),
+                );
+                violations.truncate(200);
+                e.violations = violations;
+                return Err(e);
+            }
+
+            let validate_only = validate_only.unwrap_or(false);
+            let mut secrets = Vec::with_capacity(checked.len());
+            if !validate_only {
+                for _ in &checked {
+                    secrets.push(self.one_time_secret(false).await?);
+                }
+            }
+            let mut tx = self.begin().await?;
+            let mut created = Vec::new();
+            let now = self.now();
+            for (i, (line, n, unit_code)) in checked.into_iter().enumerate() {
+                let prefix = format!("rows[{line}]");
+                let unit = store::units::by_code(&mut *tx, &unit_code)
+                    .await?
+                    .ok_or_else(|| {
+                        AppError::not_found("đơn vị có mã này", "unit with this code")
+                            .with_field(&format!("{prefix}.unit_code"))
+                    })?;
+                if validate_only {
+                    p.require("identity.account.create", &unit.path)?;
+                    if store::accounts::by_username(&mut *tx, &n.username)
+                        .await?
+                        .is_some()
+                    {
+                        return Err(AppError::already_exists(
+                            &format!("{prefix}.username"),
+                            "USERNAME_TAKEN",
+                            "Tên đăng nhập đã được sử dụng",
+                            "username already taken",
+                        ));
+                    }
+                    continue;
+                }
+                let row = self
+                    .insert_account(&mut tx, &p, &address, n, &unit, &secrets[i], &prefix)
+                    .await?;
+                created.push(pb::CreateAccountResponse {
+                    account: Some(account_pb(&row, now)),
+                    initial_password: secrets[i].secret.clone(),
+                    initial_password_expire_time: secrets[i].expires_at.map(to_timestamp),
+                });
+            }
+            if validate_only {
+                tx.rollback().await?;
+            } else {
+                self.commit(tx).await?;
+            }
+            Ok(Response::new(pb::ImportAccountsResponse {
+                accounts: created,
+                row_count: rows.len() as i32,
+            }))
+        }
+        .await;
+        result.map_err(Into::into)
+    }
+
     async fn create_account(
         &self,
         request: Request<pb::CreateAccountRequest>,
@@ -1394,83 +1794,15 @@ impl pb::account_service_server::AccountService for Api {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let a = request.into_inner().account.unwrap_or_default();
-            let username = acc::check_username("account.username", &a.username)?;
-            let full_name = acc::check_text("account.full_name", &a.full_name, true, 255)?;
-            let position = acc::check_text("account.position", &a.position, false, 255)?;
-            let department = acc::check_text("account.department", &a.department, false, 255)?;
-            let email = acc::check_email("account.email", &a.email)?;
-            let phone = acc::check_phone("account.phone", &a.phone)?;
-            let personnel_id = acc::check_text("account.personnel_id", &a.personnel_id, false, 64)?;
-            let service = a.kind == 2;
+            let checked = NewAccount::check(&a, "account")?;
+            let secret = self.one_time_secret(checked.service).await?;
             let mut tx = self.begin().await?;
             let unit = self.unit(&mut tx, &a.unit_id, "account.unit_id").await?;
-            p.require("identity.account.create", &unit.path)?;
-            if unit.status != "active" {
-                return Err(AppError::failed_precondition(
-                    "UNIT_CLOSED",
-                    "Đơn vị đã giải thể hoặc sáp nhập",
-                    "the unit is closed",
-                )
-                .with_field("account.unit_id"));
-            }
-            if store::accounts::by_username(&mut *tx, &username)
-                .await?
-                .is_some()
-            {
-                return Err(AppError::already_exists(
-                    "account.username",
-                    "USERNAME_TAKEN",
-                    "Tên đăng nhập đã được sử dụng",
-                    "username already taken",
-                ));
-            }
-            let secret = self.one_time_secret(service).await?;
-            let now = self.now();
-            let row = AccountRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                username,
-                full_name,
-                position,
-                department,
-                phone,
-                email,
-                unit_id: unit.id.clone(),
-                unit_path: unit.path.clone(),
-                kind: if service { "service" } else { "person" }.into(),
-                status: "active".into(),
-                personnel_id,
-                password_hash: secret.hash,
-                must_change_password: !service,
-                password_expires_at: secret.expires_at,
-                login: Default::default(),
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            };
-            if let Err(e) = store::accounts::insert(&mut tx, &row).await {
-                if tinhso_platform::db::is_unique_violation(&e) {
-                    return Err(AppError::already_exists(
-                        "account.username",
-                        "USERNAME_TAKEN",
-                        "Tên đăng nhập đã được sử dụng",
-                        "username already taken",
-                    ));
-                }
-                return Err(AppError::from(e));
-            }
-            let mut entry = self.audit(
-                Some(&p),
-                "account.created",
-                "account",
-                &row.id,
-                &row.unit_path,
-                &address,
-            );
-            entry.after_json = json(Some(&row));
-            store::audit::append(&mut tx, &entry).await?;
-            let event = events::account("created", account_changed(&row, 0, &p.account_id), now);
-            self.enqueue(&mut tx, &event).await?;
+            let row = self
+                .insert_account(&mut tx, &p, &address, checked, &unit, &secret, "account")
+                .await?;
             self.commit(tx).await?;
+            let now = self.now();
             Ok(Response::new(pb::CreateAccountResponse {
                 account: Some(account_pb(&row, now)),
                 initial_password: secret.secret,
@@ -1673,6 +2005,11 @@ impl pb::account_service_server::AccountService for Api {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
+            // Hashed before the transaction opens (see `login`); an account's kind never changes.
+            let service = store::accounts::get(&self.0.db.pool, &r.id)
+                .await?
+                .is_some_and(|a| a.kind == "service");
+            let secret = self.one_time_secret(service).await?;
             let mut tx = self.begin().await?;
             let before = self
                 .account_for(&mut tx, &p, &r.id, "identity.account.reset_password")
@@ -1686,8 +2023,6 @@ impl pb::account_service_server::AccountService for Api {
                 )
                 .with_field("id"));
             }
-            let service = before.kind == "service";
-            let secret = self.one_time_secret(service).await?;
             let now = self.now();
             let mut a = before.clone();
             a.password_hash = secret.hash;
@@ -1968,8 +2303,134 @@ impl pb::access_service_server::AccessService for Api {
 
 // ------------------------------------------------------------------ audit
 
+/// Rows per chunk of an audit export.
+const EXPORT_PAGE: i64 = 500;
+
+impl Api {
+    /// The audit query a caller may run: their read scopes, narrowed by the request's filters.
+    async fn audit_filter(
+        &self,
+        p: &Principal,
+        r: pb::ListAuditEventsRequest,
+        limit: i64,
+        offset: i64,
+    ) -> AppResult<store::audit::Filter> {
+        let under_path = if r.unit_id.is_empty() {
+            None
+        } else {
+            let u = store::units::get(&self.0.db.pool, &r.unit_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
+            p.require("identity.audit.read", &u.path)?;
+            Some(u.path)
+        };
+        let scopes = p.scopes_for("identity.audit.read");
+        if scopes.is_empty() {
+            return Err(AppError::permission_denied());
+        }
+        Ok(store::audit::Filter {
+            scopes,
+            actor_id: (!r.actor_id.is_empty()).then_some(r.actor_id),
+            under_path,
+            action: (!r.action.is_empty()).then_some(r.action),
+            from_ms: r.start_time.as_ref().map(from_timestamp),
+            to_ms: r.end_time.as_ref().map(from_timestamp),
+            before_id: None,
+            limit,
+            offset,
+        })
+    }
+}
+
+/// One audit export page as CSV lines.
+fn audit_csv(rows: &[AuditEntry]) -> String {
+    let mut out = String::new();
+    for e in rows {
+        out.push_str(&tinhso_platform::csv::row(&[
+            e.id.to_string(),
+            tinhso_platform::clock::rfc3339(e.at),
+            e.actor_username.clone(),
+            e.action.clone(),
+            e.target_kind.clone(),
+            e.target_id.clone(),
+            e.unit_path.clone(),
+            e.client_address.clone(),
+            e.before_json.clone(),
+            e.after_json.clone(),
+        ]));
+    }
+    out
+}
+
 #[tonic::async_trait]
 impl pb::audit_service_server::AuditService for Api {
+    type ExportAuditEventsStream =
+        tokio_stream::wrappers::ReceiverStream<Result<tinhso_proto::common::v1::FileChunk, Status>>;
+
+    async fn export_audit_events(
+        &self,
+        request: Request<pb::ListAuditEventsRequest>,
+    ) -> Reply<Self::ExportAuditEventsStream> {
+        let result: AppResult<Response<Self::ExportAuditEventsStream>> = async move {
+            let p = self.principal(&request)?;
+            p.require_active()?;
+            let mut filter = self
+                .audit_filter(&p, request.into_inner(), EXPORT_PAGE, 0)
+                .await?;
+            let pool = self.0.db.pool.clone();
+            let date = tinhso_platform::clock::rfc3339(self.now());
+            let (sender, receiver) = tokio::sync::mpsc::channel(4);
+            tokio::spawn(async move {
+                let mut chunk = tinhso_proto::common::v1::FileChunk {
+                    filename: format!("nhat-ky-he-thong-{}.csv", &date[..10]),
+                    content_type: "text/csv; charset=utf-8".into(),
+                    data: format!(
+                        "{}{}",
+                        tinhso_platform::csv::BOM,
+                        tinhso_platform::csv::row(&[
+                            "ma",
+                            "thoi_gian",
+                            "nguoi_thuc_hien",
+                            "hanh_dong",
+                            "loai_doi_tuong",
+                            "ma_doi_tuong",
+                            "don_vi",
+                            "dia_chi",
+                            "truoc",
+                            "sau",
+                        ])
+                    )
+                    .into_bytes(),
+                };
+                loop {
+                    let rows = match store::audit::query(&pool, &filter).await {
+                        Ok(rows) => rows,
+                        Err(e) => {
+                            tracing::error!(error = %e, "audit export failed");
+                            let _ = sender.send(Err(Status::from(AppError::from(e)))).await;
+                            return;
+                        }
+                    };
+                    chunk.data.extend(audit_csv(&rows).into_bytes());
+                    if sender.send(Ok(std::mem::take(&mut chunk))).await.is_err() {
+                        return; // the caller went away
+                    }
+                    match rows.last() {
+                        Some(last) if rows.len() as i64 == EXPORT_PAGE => {
+                            filter.before_id = Some(last.id)
+                        }
+                        _ => return,
+                    }
+                }
+            });
+            Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
+                receiver,
+            )))
+        }
+        .await;
+        result.map_err(Into::into)
+    }
+
     async fn list_audit_events(
         &self,
         request: Request<pb::ListAuditEventsRequest>,
@@ -1979,29 +2440,7 @@ impl pb::audit_service_server::AuditService for Api {
             p.require_active()?;
             let r = request.into_inner();
             let (limit, offset) = page(r.page_size, &r.page_token)?;
-            let under_path = if r.unit_id.is_empty() {
-                None
-            } else {
-                let u = store::units::get(&self.0.db.pool, &r.unit_id)
-                    .await?
-                    .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
-                p.require("identity.audit.read", &u.path)?;
-                Some(u.path)
-            };
-            let scopes = p.scopes_for("identity.audit.read");
-            if scopes.is_empty() {
-                return Err(AppError::permission_denied());
-            }
-            let filter = store::audit::Filter {
-                scopes,
-                actor_id: (!r.actor_id.is_empty()).then_some(r.actor_id),
-                under_path,
-                action: (!r.action.is_empty()).then_some(r.action),
-                from_ms: r.start_time.as_ref().map(from_timestamp),
-                to_ms: r.end_time.as_ref().map(from_timestamp),
-                limit,
-                offset,
-            };
+            let filter = self.audit_filter(&p, r, limit, offset).await?;
             let rows = store::audit::query(&self.0.db.pool, &filter).await?;
             Ok(Response::new(pb::ListAuditEventsResponse {
                 next_page_token: next_token(rows.len(), limit, offset),

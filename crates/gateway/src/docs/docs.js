@@ -71,7 +71,10 @@
       return el("div", {}, [el("label", { text: p.name + (p.in === "path" ? " (đường dẫn) " : " (truy vấn) ") }), inputs[p.name]]);
     });
     var body = null;
-    if (op.requestBody) {
+    var file = null;
+    if (op.requestBody && op.requestBody.content["multipart/form-data"]) {
+      file = el("input", { type: "file" });
+    } else if (op.requestBody) {
       body = el("textarea", {});
       body.value = JSON.stringify(example(op.requestBody.content["application/json"].schema, 0), null, 2);
     }
@@ -91,8 +94,22 @@
       if (token) headers.Authorization = "Bearer " + token;
       var init = { method: method.toUpperCase(), headers: headers };
       if (body) { headers["Content-Type"] = "application/json"; init.body = body.value; }
+      if (file && file.files.length) {
+        var form = new FormData();
+        form.append("file", file.files[0]);
+        init.body = form;
+      }
       out.textContent = "…";
       fetch(url, init).then(function (r) {
+        var disposition = r.headers.get("Content-Disposition");
+        if (r.ok && disposition) {
+          return r.blob().then(function (blob) {
+            var name = (/filename="([^"]+)"/.exec(disposition) || [])[1] || "tep";
+            var link = el("a", { href: URL.createObjectURL(blob), download: name, text: "Lưu tệp " + name });
+            out.textContent = r.status + " " + r.statusText + "\n";
+            out.appendChild(link);
+          });
+        }
         return r.text().then(function (t) {
           var pretty = t;
           try { pretty = JSON.stringify(JSON.parse(t), null, 2); } catch (e) { /* not JSON */ }
@@ -104,7 +121,7 @@
         });
       }).catch(function (e) { out.textContent = String(e); });
     });
-    return el("div", {}, [el("h4", { text: "Thử gọi" })].concat(params).concat([body, button, out]));
+    return el("div", {}, [el("h4", { text: "Thử gọi" })].concat(params).concat([body, file, button, out]));
   }
 
   function render() {
@@ -137,12 +154,16 @@
               return el("tr", {}, [el("td", {}, [el("code", { text: p.name })]), el("td", { text: p.in }), el("td", { text: typeName(p.schema) }), el("td", { text: p.description || "" })]);
             }))));
         }
-        if (op.requestBody) {
+        if (op.requestBody && op.requestBody.content["application/json"]) {
           parts.push(el("h4", { text: "Nội dung yêu cầu (JSON)" }));
           parts.push(schemaTable(op.requestBody.content["application/json"].schema));
+        } else if (op.requestBody) {
+          parts.push(el("h4", { text: "Tải lên tệp (multipart/form-data, trường file)" }));
         }
         parts.push(el("h4", { text: "Kết quả (200)" }));
-        parts.push(schemaTable(op.responses["200"].content["application/json"].schema));
+        var ok = op.responses["200"].content;
+        if (ok["application/json"]) parts.push(schemaTable(ok["application/json"].schema));
+        else parts.push(el("p", { text: op.responses["200"].description || "Tệp tải về" }));
         parts.push(tryIt(item.path, item.method, op));
         content.appendChild(el("details", { class: "op" }, [summary, el("div", { class: "body" }, parts)]));
       });

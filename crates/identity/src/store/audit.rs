@@ -46,6 +46,8 @@ pub struct Filter {
     pub action: Option<String>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
+    /// Only events older than this id (keyset paging for exports).
+    pub before_id: Option<i64>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -87,6 +89,10 @@ pub async fn query(pool: &sqlx::AnyPool, f: &Filter) -> Result<Vec<AuditEntry>, 
     if let Some(t) = f.to_ms {
         ints.push(t);
         sql.push_str(&format!(" AND at < ${}", n + ints.len()));
+    }
+    if let Some(id) = f.before_id {
+        ints.push(id);
+        sql.push_str(&format!(" AND id < ${}", n + ints.len()));
     }
     sql.push_str(&format!(
         " ORDER BY id DESC LIMIT {} OFFSET {}",

@@ -80,6 +80,21 @@ pub async fn code_taken(tx: &mut Tx<'_>, code: &str, except_id: &str) -> Result<
     )
 }
 
+/// The unit with `code`, if any (codes are unique).
+pub async fn by_code<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    code: &str,
+) -> Result<Option<UnitRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM units WHERE code = $1"));
+    sqlx::query(sql)
+        .bind(code)
+        .fetch_optional(exec)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
 pub async fn root<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
 ) -> Result<Option<UnitRow>, sqlx::Error> {
