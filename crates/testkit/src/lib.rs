@@ -9,12 +9,45 @@ use std::sync::Arc;
 use tinhso_platform::db::Db;
 use tinhso_platform::events::{InProcessBus, NatsBus, SharedBus};
 
-/// A database that lives as long as the test.
+/// A database that lives as long as the test: a temp folder that disappears, or a PostgreSQL
+/// database that is dropped when the test ends.
 #[derive(Debug)]
 pub struct TestDb {
     pub db: Db,
     pub url: String,
     _dir: Option<tempfile::TempDir>,
+    /// (admin url, database name) of a PostgreSQL test database.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime; the cleanup gets a thread and runtime of its own.
+        let cleanup = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            runtime.block_on(async move {
+                if let Ok(admin) = Db::connect(&admin_url, 1).await {
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&admin.pool)
+                        .await
+                    {
+                        eprintln!("test database {name} not dropped: {e}");
+                    }
+                    admin.pool.close().await;
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
 }
 
 /// True when the suite runs against PostgreSQL and NATS (`make test-services`).
@@ -58,6 +91,7 @@ pub async fn database_at(admin_url: Option<&str>) -> TestDb {
                 db,
                 url,
                 _dir: None,
+                postgres: Some((admin_url.clone(), name)),
             }
         }
         _ => {
@@ -70,6 +104,7 @@ pub async fn database_at(admin_url: Option<&str>) -> TestDb {
                 db,
                 url,
                 _dir: Some(dir),
+                postgres: None,
             }
         }
     }
