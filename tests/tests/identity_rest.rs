@@ -488,3 +488,61 @@ async fn request_ids_are_echoed_and_errors_speak_english_when_asked() {
     assert_eq!(r.header("content-language"), Some("vi"));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
 }
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_allows_only_configured_origins() {
+    let p = Platform::start().await;
+    let r = tinhso_testkit::http::request(
+        p.http,
+        "GET",
+        "/.well-known/jwks.json",
+        &[("Origin", "https://app.tinh.gov.vn")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        None,
+        "off by default"
+    );
+
+    let p = Platform::start_with(&[(
+        "TINHSO_CORS_ALLOWED_ORIGINS",
+        "https://app.tinh.gov.vn, https://dichvucong.tinh.gov.vn",
+    )])
+    .await;
+    let r = tinhso_testkit::http::request(
+        p.http,
+        "OPTIONS",
+        "/api/v1/units",
+        &[
+            ("Origin", "https://app.tinh.gov.vn"),
+            ("Access-Control-Request-Method", "POST"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("https://app.tinh.gov.vn")
+    );
+    assert!(
+        r.header("access-control-allow-headers")
+            .is_some_and(|h| h.contains("authorization"))
+    );
+    let r = tinhso_testkit::http::request(
+        p.http,
+        "GET",
+        "/.well-known/jwks.json",
+        &[("Origin", "https://evil.example")],
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        None,
+        "other origins get nothing"
+    );
+}

@@ -47,13 +47,38 @@ pub struct GatewayConfig {
     pub max_upload_bytes: usize,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted ingress).
     pub trust_forwarded_for: bool,
-    /// Origins allowed by CORS; empty turns CORS off (same-origin only).
-    #[serde(default)]
+    /// Origins allowed by CORS; empty turns CORS off (same-origin only). From the environment,
+    /// a comma-separated list.
+    #[serde(default, deserialize_with = "list_or_comma_separated")]
     pub cors_allowed_origins: Vec<String>,
+    /// Deadlines of particular routes by template, e.g.
+    /// `"/api/v1/accounts:import" = 600000`, over `request_timeout_ms`/`stream_timeout_ms`.
+    #[serde(default)]
+    pub route_timeouts_ms: HashMap<String, u64>,
     /// Per-client-address limit on the anonymous auth routes (login, refresh).
     pub login_rate: LoginRate,
     #[serde(default)]
     pub telemetry: TelemetryConfig,
+}
+
+fn list_or_comma_separated<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrText {
+        List(Vec<String>),
+        Text(String),
+    }
+    Ok(match ListOrText::deserialize(d)? {
+        ListOrText::List(list) => list,
+        ListOrText::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -112,6 +137,14 @@ impl Validate for GatewayConfig {
                 "login_rate",
                 "max_attempts and window_secs must be positive",
             ));
+        }
+        for (route, ms) in &self.route_timeouts_ms {
+            if *ms == 0 || !route.starts_with('/') {
+                return Err(ConfigError::invalid(
+                    &format!("route_timeouts_ms.{route}"),
+                    "needs a route template starting with / and a deadline of at least 1 ms",
+                ));
+            }
         }
         for origin in &self.cors_allowed_origins {
             if origin != "*" && !origin.starts_with("http") {

@@ -562,9 +562,19 @@ async fn call(
 
     let path = route.grpc_path();
     let output = route.method.output();
+    let deadline = |default_ms: u64| {
+        Duration::from_millis(
+            inner
+                .config
+                .route_timeouts_ms
+                .get(&route.template)
+                .copied()
+                .unwrap_or(default_ms),
+        )
+    };
     match (&route.transfer, body, boundary) {
         (Transfer::Download, _, _) => {
-            let timeout = Duration::from_millis(inner.config.stream_timeout_ms);
+            let timeout = deadline(inner.config.stream_timeout_ms);
             let stream =
                 upstream::server_stream(channel, &path, output, message, metadata, timeout)
                     .await
@@ -572,7 +582,7 @@ async fn call(
             download(stream).await
         }
         (Transfer::Upload(field), Some(body), Some(boundary)) => {
-            let timeout = Duration::from_millis(inner.config.stream_timeout_ms);
+            let timeout = deadline(inner.config.stream_timeout_ms);
             let messages = upload_messages(
                 body,
                 boundary,
@@ -588,7 +598,7 @@ async fn call(
             unary_response(&reply)
         }
         _ => {
-            let timeout = Duration::from_millis(inner.config.request_timeout_ms);
+            let timeout = deadline(inner.config.request_timeout_ms);
             let reply = upstream::unary(
                 channel,
                 &path,

@@ -29,12 +29,15 @@ pub async fn serve(
             .await;
     }
     let mut routes = routes.add_service(health);
-    match tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(tinhso_proto::FILE_DESCRIPTOR_SET)
-        .build_v1()
-    {
-        Ok(reflection) => routes = routes.add_service(reflection),
-        Err(e) => tracing::warn!(error = %e, "grpc reflection disabled"),
+    // Both reflection versions: grpcurl speaks v1, many other tools (Postman, evans, the Python
+    // and older Go clients) still only v1alpha.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(tinhso_proto::FILE_DESCRIPTOR_SET)
+    };
+    match (reflection().build_v1(), reflection().build_v1alpha()) {
+        (Ok(v1), Ok(v1alpha)) => routes = routes.add_service(v1).add_service(v1alpha),
+        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "grpc reflection disabled"),
     }
     tonic::transport::Server::builder()
         .timeout(Duration::from_secs(60))

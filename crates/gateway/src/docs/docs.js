@@ -144,7 +144,7 @@
           el("span", { class: "verb " + item.method, text: item.method.toUpperCase() }),
           el("span", { class: "path", text: item.path }),
           el("span", { class: "summary", text: op.summary || "" }),
-          locked ? el("span", { class: "lock", text: "🔒 cần đăng nhập" }) : null
+          locked ? el("span", { class: "lock", text: "cần đăng nhập" }) : null
         ]);
         var parts = [el("p", { text: op.description || "" })];
         if ((op.parameters || []).length) {
