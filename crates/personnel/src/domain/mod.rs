@@ -1,0 +1,4 @@
+//! Personnel rules as plain functions over plain types. No I/O.
+
+pub mod grades;
+pub mod salary;

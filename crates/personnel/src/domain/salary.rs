@@ -1,0 +1,250 @@
+//! Salary rules for cadres, civil servants and public employees: monthly pay from coefficients
+//! and the effective-dated base salary, the next regular step raise, and the seniority allowance
+//! beyond the top step. Coefficients are integers in hundredths (2.34 -> 234) and money is whole
+//! đồng, so nothing is rounded twice.
+
+use crate::domain::grades::GradeGroup;
+use time::{Date, Month};
+
+/// The base salary (mức lương cơ sở) in force from a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BaseSalary {
+    pub from: Date,
+    pub vnd: i64,
+}
+
+/// The seed of the effective-dated base salary: NĐ 24/2023/NĐ-CP and NĐ 73/2024/NĐ-CP.
+pub fn seed_base_salaries() -> Vec<BaseSalary> {
+    vec![
+        BaseSalary {
+            from: date(2023, Month::July, 1),
+            vnd: 1_800_000,
+        },
+        BaseSalary {
+            from: date(2024, Month::July, 1),
+            vnd: 2_340_000,
+        },
+    ]
+}
+
+fn date(year: i32, month: Month, day: u8) -> Date {
+    Date::from_calendar_date(year, month, day).unwrap_or(Date::MIN)
+}
+
+/// The base salary in force on `on`: the latest entry starting on or before it.
+pub fn base_salary_on(table: &[BaseSalary], on: Date) -> Option<i64> {
+    table
+        .iter()
+        .filter(|b| b.from <= on)
+        .max_by_key(|b| b.from)
+        .map(|b| b.vnd)
+}
+
+/// What one month's pay is computed from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PayInput {
+    /// Salary coefficient of the grade and step, in hundredths.
+    pub coefficient: u32,
+    /// Leadership position allowance coefficient (phụ cấp chức vụ), in hundredths.
+    pub position_allowance: u32,
+    /// Other allowance coefficients (responsibility, regional, ...), in hundredths.
+    pub other_allowances: Vec<u32>,
+    /// Seniority beyond the top step, in percent.
+    pub seniority_percent: u32,
+}
+
+/// The pay of one month, in đồng: (coefficient + allowance coefficients) x base salary, plus the
+/// seniority allowance = percent x (coefficient + position allowance) x base salary
+/// (TT 04/2005/TT-BNV). Rounded to the nearest đồng once, at the end.
+pub fn monthly_pay(input: &PayInput, base_vnd: i64) -> i64 {
+    let coefficients = i64::from(input.coefficient)
+        + i64::from(input.position_allowance)
+        + input
+            .other_allowances
+            .iter()
+            .map(|a| i64::from(*a))
+            .sum::<i64>();
+    let seniority_base = i64::from(input.coefficient) + i64::from(input.position_allowance);
+    // In units of 1/10,000 đồng: hundredths of a coefficient x percent.
+    let scaled = coefficients * base_vnd * 100
+        + seniority_base * base_vnd * i64::from(input.seniority_percent);
+    (scaled + 5_000) / 10_000
+}
+
+/// Discipline that delays raises (NĐ 112/2020/NĐ-CP; TT 08/2013/TT-BNV, Điều 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Discipline {
+    /// Khiển trách.
+    Reprimand,
+    /// Cảnh cáo.
+    Warning,
+    /// Hạ bậc lương.
+    SalaryDemotion,
+    /// Giáng chức.
+    Demotion,
+    /// Cách chức.
+    Dismissal,
+}
+
+impl Discipline {
+    /// Months by which the next regular raise is delayed.
+    pub fn raise_delay_months(self) -> u32 {
+        match self {
+            Self::Reprimand | Self::Warning => 6,
+            Self::SalaryDemotion | Self::Demotion | Self::Dismissal => 12,
+        }
+    }
+}
+
+/// `date` plus `months`, the day clamped to the end of a shorter month.
+pub fn add_months(date: Date, months: u32) -> Date {
+    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months as i32;
+    let year = total.div_euclid(12);
+    let month = Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(Month::December);
+    let last = time::util::days_in_month(month, year);
+    Date::from_calendar_date(year, month, date.day().min(last)).unwrap_or(date)
+}
+
+/// The date of the next regular step raise of someone on `step` since `step_since`, delayed by
+/// the disciplines received while on that step; `None` on the top step (seniority applies).
+pub fn next_raise_date(
+    group: GradeGroup,
+    step: u32,
+    top_step: u32,
+    step_since: Date,
+    disciplines: &[Discipline],
+) -> Option<Date> {
+    if step >= top_step {
+        return None;
+    }
+    let delay: u32 = disciplines.iter().map(|d| d.raise_delay_months()).sum();
+    Some(add_months(
+        step_since,
+        group.raise_interval_months() + delay,
+    ))
+}
+
+/// The seniority allowance beyond the top step, in percent, on `on` for someone on the top step
+/// since `top_since`: 5% once the raise interval (36 or 24 months) has passed, then 1% more for
+/// every further 12 months; disciplines delay it like a raise.
+pub fn seniority_percent(
+    group: GradeGroup,
+    top_since: Date,
+    on: Date,
+    disciplines: &[Discipline],
+) -> u32 {
+    let delay: u32 = disciplines.iter().map(|d| d.raise_delay_months()).sum();
+    let first = add_months(top_since, group.raise_interval_months() + delay);
+    if on < first {
+        return 0;
+    }
+    let mut percent = 5;
+    let mut next = add_months(first, 12);
+    while next <= on {
+        percent += 1;
+        next = add_months(next, 12);
+    }
+    percent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::grades::national_table;
+
+    fn d(y: i32, m: u8, day: u8) -> Date {
+        Date::from_calendar_date(y, Month::try_from(m).expect("month"), day).expect("date")
+    }
+
+    #[test]
+    fn the_base_salary_follows_its_effective_dates() {
+        let table = seed_base_salaries();
+        assert_eq!(base_salary_on(&table, d(2023, 6, 30)), None);
+        assert_eq!(base_salary_on(&table, d(2023, 7, 1)), Some(1_800_000));
+        assert_eq!(base_salary_on(&table, d(2024, 6, 30)), Some(1_800_000));
+        assert_eq!(base_salary_on(&table, d(2024, 7, 1)), Some(2_340_000));
+        assert_eq!(base_salary_on(&table, d(2026, 11, 1)), Some(2_340_000));
+    }
+
+    #[test]
+    fn monthly_pay_of_a_chuyen_vien() {
+        // Chuyên viên, step 3 (3.00), no allowance, base 2,340,000: 7,020,000 đồng.
+        let plain = PayInput {
+            coefficient: 300,
+            ..Default::default()
+        };
+        assert_eq!(monthly_pay(&plain, 2_340_000), 7_020_000);
+        // A head of division (phụ cấp chức vụ 0.50) on 4.98 with a 0.20 responsibility allowance:
+        // (4.98 + 0.50 + 0.20) x 2,340,000 = 13,291,200.
+        let head = PayInput {
+            coefficient: 498,
+            position_allowance: 50,
+            other_allowances: vec![20],
+            seniority_percent: 0,
+        };
+        assert_eq!(monthly_pay(&head, 2_340_000), 13_291_200);
+        // The same at 7% beyond the top step: + 7% x (4.98 + 0.50) x 2,340,000 = 897,624.
+        let senior = PayInput {
+            seniority_percent: 7,
+            ..head
+        };
+        assert_eq!(monthly_pay(&senior, 2_340_000), 13_291_200 + 897_624);
+    }
+
+    #[test]
+    fn raises_come_every_36_or_24_months_and_discipline_delays_them() {
+        let a1 = national_table()
+            .into_iter()
+            .find(|g| g.group == GradeGroup::A1)
+            .expect("A1");
+        let since = d(2023, 1, 31);
+        assert_eq!(
+            next_raise_date(GradeGroup::A1, 3, a1.top_step(), since, &[]),
+            Some(d(2026, 1, 31))
+        );
+        assert_eq!(
+            next_raise_date(GradeGroup::B, 3, 12, since, &[]),
+            Some(d(2025, 1, 31))
+        );
+        assert_eq!(
+            next_raise_date(GradeGroup::A1, 3, 9, since, &[Discipline::Warning]),
+            Some(d(2026, 7, 31))
+        );
+        assert_eq!(
+            next_raise_date(GradeGroup::A1, 3, 9, since, &[Discipline::Demotion]),
+            Some(d(2027, 1, 31))
+        );
+        assert_eq!(
+            next_raise_date(GradeGroup::A1, 9, 9, since, &[]),
+            None,
+            "top step: seniority instead"
+        );
+        // Month ends are clamped: 31 August + 6 months is 28/29 February.
+        assert_eq!(add_months(d(2023, 8, 31), 6), d(2024, 2, 29));
+    }
+
+    #[test]
+    fn seniority_starts_at_five_percent_and_grows_one_a_year() {
+        let top_since = d(2020, 3, 1);
+        let p = |on| seniority_percent(GradeGroup::A1, top_since, on, &[]);
+        assert_eq!(p(d(2023, 2, 28)), 0);
+        assert_eq!(p(d(2023, 3, 1)), 5);
+        assert_eq!(p(d(2024, 2, 29)), 5);
+        assert_eq!(p(d(2024, 3, 1)), 6);
+        assert_eq!(p(d(2026, 11, 22)), 8);
+        // Group C reaches it after 24 months; a reprimand delays it 6 months.
+        assert_eq!(
+            seniority_percent(GradeGroup::C1, top_since, d(2022, 3, 1), &[]),
+            5
+        );
+        assert_eq!(
+            seniority_percent(
+                GradeGroup::C1,
+                top_since,
+                d(2022, 3, 1),
+                &[Discipline::Reprimand]
+            ),
+            0
+        );
+    }
+}
