@@ -12,6 +12,7 @@ use std::sync::Arc;
 use tinhso_platform::auth::{Claims, GrantClaim, Principal, SELF_SCOPE};
 use tinhso_platform::clock::{from_timestamp, to_timestamp};
 use tinhso_platform::db::Tx;
+use tinhso_platform::grpc::handle;
 use tinhso_platform::{AppError, AppResult};
 use tinhso_proto::common::v1::Date;
 use tinhso_proto::identity::v1 as pb;
@@ -602,36 +603,34 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
 #[tonic::async_trait]
 impl pb::auth_service_server::AuthService for Api {
     async fn login(&self, request: Request<pb::LoginRequest>) -> Reply<pb::TokenResponse> {
-        let result: AppResult<Response<pb::TokenResponse>> = async move {
+        handle(async move {
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
             Ok(Response::new(
                 self.login(&r.username, &r.password, false, &address)
                     .await?,
             ))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn service_login(
         &self,
         request: Request<pb::ServiceLoginRequest>,
     ) -> Reply<pb::TokenResponse> {
-        let result: AppResult<Response<pb::TokenResponse>> = async move {
+        handle(async move {
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
             Ok(Response::new(
                 self.login(&r.client_id, &r.client_secret, true, &address)
                     .await?,
             ))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn refresh(&self, request: Request<pb::RefreshRequest>) -> Reply<pb::TokenResponse> {
-        let result: AppResult<Response<pb::TokenResponse>> = async move {
+        handle(async move {
             let address = tinhso_platform::grpc::client_address(&request);
             let token = request.into_inner().refresh_token;
             let now = self.now();
@@ -675,13 +674,12 @@ impl pb::auth_service_server::AuthService for Api {
                 .await?;
             self.commit(tx).await?;
             Ok(Response::new(tokens))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn logout(&self, request: Request<pb::LogoutRequest>) -> Reply<pb::LogoutResponse> {
-        let result: AppResult<Response<pb::LogoutResponse>> = async move {
+        handle(async move {
             let address = tinhso_platform::grpc::client_address(&request);
             let token = request.into_inner().refresh_token;
             let now = self.now();
@@ -698,16 +696,15 @@ impl pb::auth_service_server::AuthService for Api {
             }
             // Unknown tokens log out too: the caller ends up logged out either way.
             Ok(Response::new(pb::LogoutResponse {}))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn change_password(
         &self,
         request: Request<pb::ChangePasswordRequest>,
     ) -> Reply<pb::TokenResponse> {
-        let result: AppResult<Response<pb::TokenResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -768,13 +765,12 @@ impl pb::auth_service_server::AuthService for Api {
             let tokens = self.issue(&mut tx, &account, None).await?;
             self.commit(tx).await?;
             Ok(Response::new(tokens))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn get_me(&self, request: Request<pb::GetMeRequest>) -> Reply<pb::Me> {
-        let result: AppResult<Response<pb::Me>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let mut tx = self.begin().await?;
             let account = self.account(&mut tx, &p.account_id).await?;
@@ -786,19 +782,17 @@ impl pb::auth_service_server::AuthService for Api {
                 grants: grants.iter().map(grant_pb).collect(),
                 unit: unit.as_ref().map(unit_pb),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn get_jwks(&self, _request: Request<pb::GetJwksRequest>) -> Reply<pb::Jwks> {
-        let result: AppResult<Response<pb::Jwks>> = async move {
+        handle(async move {
             Ok(Response::new(pb::Jwks {
                 keys: self.0.jwks(),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 }
 
@@ -836,7 +830,7 @@ impl Api {
 #[tonic::async_trait]
 impl pb::unit_service_server::UnitService for Api {
     async fn create_unit(&self, request: Request<pb::CreateUnitRequest>) -> Reply<pb::Unit> {
-        let result: AppResult<Response<pb::Unit>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -927,29 +921,27 @@ impl pb::unit_service_server::UnitService for Api {
             .await?;
             self.commit(tx).await?;
             Ok(Response::new(unit_pb(&row)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn get_unit(&self, request: Request<pb::GetUnitRequest>) -> Reply<pb::Unit> {
-        let result: AppResult<Response<pb::Unit>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let mut tx = self.begin().await?;
             let u = self.unit(&mut tx, &request.get_ref().id, "id").await?;
             tx.commit().await?;
             p.require("identity.unit.read", &u.path)?;
             Ok(Response::new(unit_pb(&u)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn list_units(
         &self,
         request: Request<pb::ListUnitsRequest>,
     ) -> Reply<pb::ListUnitsResponse> {
-        let result: AppResult<Response<pb::ListUnitsResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             p.require_active()?;
             let r = request.into_inner();
@@ -993,16 +985,15 @@ impl pb::unit_service_server::UnitService for Api {
                 next_page_token: next_token(rows.len(), limit, offset),
                 units: rows.iter().map(unit_pb).collect(),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn list_child_units(
         &self,
         request: Request<pb::ListChildUnitsRequest>,
     ) -> Reply<pb::ListUnitsResponse> {
-        let result: AppResult<Response<pb::ListUnitsResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let pool = &self.0.db.pool;
@@ -1015,13 +1006,12 @@ impl pb::unit_service_server::UnitService for Api {
                 units: rows.iter().map(unit_pb).collect(),
                 next_page_token: String::new(),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn update_unit(&self, request: Request<pb::UpdateUnitRequest>) -> Reply<pb::Unit> {
-        let result: AppResult<Response<pb::Unit>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -1093,13 +1083,12 @@ impl pb::unit_service_server::UnitService for Api {
             .await?;
             self.commit(tx).await?;
             Ok(Response::new(unit_pb(&u)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn move_unit(&self, request: Request<pb::MoveUnitRequest>) -> Reply<pb::Unit> {
-        let result: AppResult<Response<pb::Unit>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -1156,13 +1145,12 @@ impl pb::unit_service_server::UnitService for Api {
             .await?;
             self.commit(tx).await?;
             Ok(Response::new(unit_pb(&u)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn merge_units(&self, request: Request<pb::MergeUnitsRequest>) -> Reply<pb::Unit> {
-        let result: AppResult<Response<pb::Unit>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -1223,13 +1211,12 @@ impl pb::unit_service_server::UnitService for Api {
             let target = self.unit(&mut tx, &target.id, "target_id").await?;
             self.commit(tx).await?;
             Ok(Response::new(unit_pb(&target)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn close_unit(&self, request: Request<pb::CloseUnitRequest>) -> Reply<pb::Unit> {
-        let result: AppResult<Response<pb::Unit>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -1296,9 +1283,8 @@ impl pb::unit_service_server::UnitService for Api {
             .await?;
             self.commit(tx).await?;
             Ok(Response::new(unit_pb(&u)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 }
 
@@ -1650,7 +1636,7 @@ impl pb::account_service_server::AccountService for Api {
         &self,
         request: Request<tonic::Streaming<pb::ImportAccountsRequest>>,
     ) -> Reply<pb::ImportAccountsResponse> {
-        let result: AppResult<Response<pb::ImportAccountsResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             p.require_active()?;
             let address = tinhso_platform::grpc::client_address(&request);
@@ -1781,16 +1767,15 @@ impl pb::account_service_server::AccountService for Api {
                 accounts: created,
                 row_count: rows.len() as i32,
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn create_account(
         &self,
         request: Request<pb::CreateAccountRequest>,
     ) -> Reply<pb::CreateAccountResponse> {
-        let result: AppResult<Response<pb::CreateAccountResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let a = request.into_inner().account.unwrap_or_default();
@@ -1808,13 +1793,12 @@ impl pb::account_service_server::AccountService for Api {
                 initial_password: secret.secret,
                 initial_password_expire_time: secret.expires_at.map(to_timestamp),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn get_account(&self, request: Request<pb::GetAccountRequest>) -> Reply<pb::Account> {
-        let result: AppResult<Response<pb::Account>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let mut tx = self.begin().await?;
             let a = self.account(&mut tx, &request.get_ref().id).await?;
@@ -1823,16 +1807,15 @@ impl pb::account_service_server::AccountService for Api {
                 p.require("identity.account.read", &a.unit_path)?;
             }
             Ok(Response::new(account_pb(&a, self.now())))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn list_accounts(
         &self,
         request: Request<pb::ListAccountsRequest>,
     ) -> Reply<pb::ListAccountsResponse> {
-        let result: AppResult<Response<pb::ListAccountsResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             p.require_active()?;
             let r = request.into_inner();
@@ -1876,16 +1859,15 @@ impl pb::account_service_server::AccountService for Api {
                 next_page_token: next_token(rows.len(), limit, offset),
                 accounts: rows.iter().map(|a| account_pb(a, now)).collect(),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn update_account(
         &self,
         request: Request<pb::UpdateAccountRequest>,
     ) -> Reply<pb::Account> {
-        let result: AppResult<Response<pb::Account>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -1956,52 +1938,48 @@ impl pb::account_service_server::AccountService for Api {
             store::audit::append(&mut tx, &entry).await?;
             self.commit(tx).await?;
             Ok(Response::new(account_pb(&a, now)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn disable_account(
         &self,
         request: Request<pb::AccountActionRequest>,
     ) -> Reply<pb::Account> {
-        let result: AppResult<Response<pb::Account>> = async move {
+        handle(async move {
             let a = self.account_status_change(request, "disable").await?;
             Ok(Response::new(account_pb(&a, self.now())))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn enable_account(
         &self,
         request: Request<pb::AccountActionRequest>,
     ) -> Reply<pb::Account> {
-        let result: AppResult<Response<pb::Account>> = async move {
+        handle(async move {
             let a = self.account_status_change(request, "enable").await?;
             Ok(Response::new(account_pb(&a, self.now())))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn unlock_account(
         &self,
         request: Request<pb::AccountActionRequest>,
     ) -> Reply<pb::Account> {
-        let result: AppResult<Response<pb::Account>> = async move {
+        handle(async move {
             let a = self.account_status_change(request, "unlock").await?;
             Ok(Response::new(account_pb(&a, self.now())))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn reset_password(
         &self,
         request: Request<pb::AccountActionRequest>,
     ) -> Reply<pb::ResetPasswordResponse> {
-        let result: AppResult<Response<pb::ResetPasswordResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -2054,9 +2032,8 @@ impl pb::account_service_server::AccountService for Api {
                 initial_password: secret.secret,
                 initial_password_expire_time: secret.expires_at.map(to_timestamp),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 }
 
@@ -2068,7 +2045,7 @@ impl pb::access_service_server::AccessService for Api {
         &self,
         request: Request<pb::ListPermissionsRequest>,
     ) -> Reply<pb::ListPermissionsResponse> {
-        let result: AppResult<Response<pb::ListPermissionsResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             p.require("identity.role.read", &p.unit_path)?;
             Ok(Response::new(pb::ListPermissionsResponse {
@@ -2080,29 +2057,27 @@ impl pb::access_service_server::AccessService for Api {
                     })
                     .collect(),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn list_roles(
         &self,
         request: Request<pb::ListRolesRequest>,
     ) -> Reply<pb::ListRolesResponse> {
-        let result: AppResult<Response<pb::ListRolesResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             p.require("identity.role.read", &p.unit_path)?;
             let rows = store::access::roles(&self.0.db.pool).await?;
             Ok(Response::new(pb::ListRolesResponse {
                 roles: rows.iter().map(role_pb).collect(),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn create_role(&self, request: Request<pb::CreateRoleRequest>) -> Reply<pb::Role> {
-        let result: AppResult<Response<pb::Role>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let role = request.into_inner().role.unwrap_or_default();
@@ -2161,16 +2136,15 @@ impl pb::access_service_server::AccessService for Api {
             store::audit::append(&mut tx, &entry).await?;
             self.commit(tx).await?;
             Ok(Response::new(role_pb(&row)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn list_grants(
         &self,
         request: Request<pb::ListGrantsRequest>,
     ) -> Reply<pb::ListGrantsResponse> {
-        let result: AppResult<Response<pb::ListGrantsResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let mut tx = self.begin().await?;
             let a = self
@@ -2185,13 +2159,12 @@ impl pb::access_service_server::AccessService for Api {
             Ok(Response::new(pb::ListGrantsResponse {
                 grants: grants.iter().map(grant_pb).collect(),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn create_grant(&self, request: Request<pb::CreateGrantRequest>) -> Reply<pb::Grant> {
-        let result: AppResult<Response<pb::Grant>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -2243,16 +2216,15 @@ impl pb::access_service_server::AccessService for Api {
             self.enqueue(&mut tx, &events::grant("created", changed, now)).await?;
             self.commit(tx).await?;
             Ok(Response::new(grant_pb(&row)))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn delete_grant(
         &self,
         request: Request<pb::DeleteGrantRequest>,
     ) -> Reply<pb::DeleteGrantResponse> {
-        let result: AppResult<Response<pb::DeleteGrantResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
@@ -2295,9 +2267,8 @@ impl pb::access_service_server::AccessService for Api {
                 .await?;
             self.commit(tx).await?;
             Ok(Response::new(pb::DeleteGrantResponse {}))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 }
 
@@ -2371,7 +2342,7 @@ impl pb::audit_service_server::AuditService for Api {
         &self,
         request: Request<pb::ListAuditEventsRequest>,
     ) -> Reply<Self::ExportAuditEventsStream> {
-        let result: AppResult<Response<Self::ExportAuditEventsStream>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             p.require_active()?;
             let mut filter = self
@@ -2426,16 +2397,15 @@ impl pb::audit_service_server::AuditService for Api {
             Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
                 receiver,
             )))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 
     async fn list_audit_events(
         &self,
         request: Request<pb::ListAuditEventsRequest>,
     ) -> Reply<pb::ListAuditEventsResponse> {
-        let result: AppResult<Response<pb::ListAuditEventsResponse>> = async move {
+        handle(async move {
             let p = self.principal(&request)?;
             p.require_active()?;
             let r = request.into_inner();
@@ -2461,8 +2431,7 @@ impl pb::audit_service_server::AuditService for Api {
                     })
                     .collect(),
             }))
-        }
-        .await;
-        result.map_err(Into::into)
+        })
+        .await
     }
 }

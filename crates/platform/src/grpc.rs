@@ -51,6 +51,15 @@ pub async fn serve(
         .await
 }
 
+/// Runs a handler body and turns its `AppError` into the gRPC status (code, Vietnamese and
+/// English messages, field violations in the details). Every RPC of every service is written
+/// `handle(async move { ... }).await`, so `?` works on any platform error inside.
+pub async fn handle<T>(
+    body: impl Future<Output = crate::AppResult<T>>,
+) -> Result<T, tonic::Status> {
+    body.await.map_err(Into::into)
+}
+
 /// Resolves when the watch flips to true (or its sender is gone): one stop signal shared by a
 /// process's servers and background tasks.
 pub async fn wait_for(mut shutdown: tokio::sync::watch::Receiver<bool>) {
