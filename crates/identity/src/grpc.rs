@@ -12,16 +12,14 @@ use std::sync::Arc;
 use tinhso_platform::auth::{Claims, GrantClaim, Principal, SELF_SCOPE};
 use tinhso_platform::clock::{from_timestamp, to_timestamp};
 use tinhso_platform::db::Tx;
+use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
 use tinhso_platform::grpc::handle;
 use tinhso_platform::{AppError, AppResult};
-use tinhso_proto::common::v1::Date;
 use tinhso_proto::identity::v1 as pb;
 use tonic::{Request, Response, Status};
 
 type Reply<T> = Result<Response<T>, Status>;
 
-const DEFAULT_PAGE: i64 = 50;
-const MAX_PAGE: i64 = 500;
 
 pub fn routes(identity: Arc<Identity>) -> tonic::service::Routes {
     let api = Api(identity);
@@ -41,76 +39,6 @@ pub fn routes(identity: Arc<Identity>) -> tonic::service::Routes {
 pub struct Api(pub Arc<Identity>);
 
 // ------------------------------------------------------------------ helpers
-
-fn page(size: i32, token: &str) -> AppResult<(i64, i64)> {
-    let limit = match i64::from(size) {
-        0 => DEFAULT_PAGE,
-        n if n < 0 => {
-            return Err(AppError::invalid(
-                "page_size",
-                "OUT_OF_RANGE",
-                "kích thước trang không được âm",
-                "page_size must not be negative",
-            ));
-        }
-        n => n.min(MAX_PAGE),
-    };
-    let offset = if token.is_empty() {
-        0
-    } else {
-        token
-            .parse::<i64>()
-            .ok()
-            .filter(|o| *o >= 0)
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "page_token",
-                    "BAD_PAGE_TOKEN",
-                    "mã trang không hợp lệ",
-                    "invalid page_token",
-                )
-            })?
-    };
-    Ok((limit, offset))
-}
-
-fn next_token(len: usize, limit: i64, offset: i64) -> String {
-    if len as i64 == limit {
-        (offset + limit).to_string()
-    } else {
-        String::new()
-    }
-}
-
-fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
-
-/// Fails with ABORTED when the client sent an etag that is not the current one.
-fn check_etag(sent: &str, version: i64) -> AppResult<()> {
-    if !sent.is_empty() && sent != etag(version) {
-        return Err(AppError::stale_etag());
-    }
-    Ok(())
-}
-
-fn date_of(text: &Option<String>) -> Option<Date> {
-    let t = text.as_deref()?;
-    let mut it = t.split('-').map(|p| p.parse::<i32>().unwrap_or_default());
-    Some(Date {
-        year: it.next()?,
-        month: it.next()?,
-        day: it.next()?,
-    })
-}
-
-fn date_text(d: &Option<Date>, field: &str) -> AppResult<Option<String>> {
-    match d {
-        None => Ok(None),
-        Some(d) if d.year == 0 && d.month == 0 && d.day == 0 => Ok(None),
-        Some(d) => units::date_text(d.year, d.month, d.day, field).map(Some),
-    }
-}
 
 fn unit_pb(u: &UnitRow) -> pb::Unit {
     pb::Unit {

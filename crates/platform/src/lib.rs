@@ -3,6 +3,7 @@
 //! checks, one error type for gRPC and HTTP, the gRPC server builder, and Vietnamese text and
 //! calendar helpers. Services own their domain; everything they would otherwise repeat lives here.
 
+pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod grpc;
 pub mod metrics;
 pub mod ratelimit;
 pub mod telemetry;
+pub mod validate;
 pub mod vn;
 
 pub use error::{AppError, AppResult};

@@ -32,82 +32,10 @@ pub fn check_username(field: &str, username: &str) -> AppResult<String> {
     Ok(u)
 }
 
-/// Required person's name or other free text of at most `max` characters.
-pub fn check_text(field: &str, value: &str, required: bool, max: usize) -> AppResult<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(AppError::invalid(
-            field,
-            "REQUIRED",
-            "trường này không được để trống",
-            "this field is required",
-        ));
-    }
-    if v.chars().count() > max {
-        return Err(AppError::invalid(
-            field,
-            "TOO_LONG",
-            &format!("không được dài quá {max} ký tự"),
-            &format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(v.to_string())
-}
-
-/// Email: optional; one `@`, a dotted domain, no spaces.
-pub fn check_email(field: &str, email: &str) -> AppResult<String> {
-    let e = email.trim().to_lowercase();
-    if e.is_empty() {
-        return Ok(e);
-    }
-    let valid = e.len() <= 254
-        && !e.contains(char::is_whitespace)
-        && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if !valid {
-        return Err(AppError::invalid(
-            field,
-            "BAD_EMAIL",
-            "địa chỉ thư điện tử không hợp lệ",
-            "invalid email address",
-        ));
-    }
-    Ok(e)
-}
-
-/// Phone: optional; a Vietnamese number `0xxxxxxxxx` or `+84xxxxxxxxx` (9-10 digits after the
-/// prefix); spaces, dots and dashes are ignored. Stored as digits with the leading 0.
-pub fn check_phone(field: &str, phone: &str) -> AppResult<String> {
-    let compact: String = phone
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-'))
-        .collect();
-    if compact.is_empty() {
-        return Ok(compact);
-    }
-    let national = match compact.strip_prefix("+84") {
-        Some(rest) => format!("0{rest}"),
-        None => compact,
-    };
-    let digits = national.len() - 1;
-    if !national.starts_with('0')
-        || !(9..=10).contains(&digits)
-        || !national.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(AppError::invalid(
-            field,
-            "BAD_PHONE",
-            "số điện thoại không hợp lệ",
-            "invalid phone number",
-        ));
-    }
-    Ok(national)
-}
+// Free text, email and phone are checked alike in every service.
+pub use tinhso_platform::validate::{
+    email as check_email, phone as check_phone, text as check_text,
+};
 
 /// Lockout thresholds.
 #[derive(Debug, Clone, Copy)]

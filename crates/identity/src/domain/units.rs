@@ -115,30 +115,7 @@ pub fn rebase(path: &str, old_prefix: &str, new_prefix: &str) -> String {
 }
 
 /// Parses an ISO date `YYYY-MM-DD` kept as text.
-pub fn date_text(year: i32, month: i32, day: i32, field: &str) -> AppResult<String> {
-    let month_ok = u8::try_from(month)
-        .ok()
-        .and_then(|m| time::Month::try_from(m).ok());
-    let date = month_ok.and_then(|m| {
-        u8::try_from(day)
-            .ok()
-            .and_then(|d| time::Date::from_calendar_date(year, m, d).ok())
-    });
-    match date {
-        Some(d) => Ok(format!(
-            "{:04}-{:02}-{:02}",
-            d.year(),
-            u8::from(d.month()),
-            d.day()
-        )),
-        None => Err(AppError::invalid(
-            field,
-            "BAD_DATE",
-            "ngày không hợp lệ",
-            "invalid date",
-        )),
-    }
-}
+pub use tinhso_platform::api::date_parts_text as date_text;
 
 /// Today's date in Vietnam (UTC+7) as `YYYY-MM-DD`, from Unix milliseconds.
 pub fn date_text_today(now_ms: i64) -> String {
