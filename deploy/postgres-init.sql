@@ -1,2 +1,3 @@
 -- One database per service (each service owns its data).
 CREATE DATABASE identity;
+CREATE DATABASE personnel;

@@ -51,9 +51,11 @@ PY
 )
 
 # The password route is left out: changing the admin's password would revoke the token mid-run.
+# One worker: with two, hypothesis sometimes fails inside CPython's ast in threads ("AST
+# constructor recursion depth mismatch"), an error of the tool, not of the API.
 "$bin/st" run "$base/api/openapi.json" \
   -H "Authorization: Bearer $token" \
   --checks not_a_server_error,content_type_conformance,response_schema_conformance \
-  --max-examples "$examples" --workers 2 --seed 1 \
+  --max-examples "$examples" --workers 1 --seed 1 \
   --exclude-path /api/v1/auth/password \
   --warnings off

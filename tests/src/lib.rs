@@ -7,6 +7,17 @@ use std::net::SocketAddr;
 
 use tinhso_gateway::{Gateway, GatewayConfig};
 use tinhso_identity::{Identity, IdentityConfig};
+use tinhso_personnel::{Personnel, PersonnelConfig};
+
+/// The gRPC services the harness serves (health reports each).
+const SERVICE_NAMES: &[&str] = &[
+    "tinhso.identity.v1.AuthService",
+    "tinhso.identity.v1.UnitService",
+    "tinhso.identity.v1.AccountService",
+    "tinhso.identity.v1.AccessService",
+    "tinhso.identity.v1.AuditService",
+    "tinhso.personnel.v1.EmployeeService",
+];
 use tinhso_testkit::http::{HttpResponse, request};
 use tinhso_testkit::{TestDb, TestServer};
 
@@ -26,6 +37,7 @@ pub struct Platform {
     pub bus: tinhso_platform::events::SharedBus,
     _server: TestServer,
     _db: TestDb,
+    _personnel_db: TestDb,
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -54,12 +66,33 @@ impl Platform {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let bus = tinhso_testkit::bus().await;
         identity.spawn_background(bus.clone(), stopped.clone());
-        let server = TestServer::start(identity.routes(), tinhso_identity::SERVICE_NAMES).await;
+        let personnel_db = tinhso_testkit::database().await;
+        let personnel_env = vec![
+            ("TINHSO_DATABASE__URL".to_string(), personnel_db.url.clone()),
+            (
+                "TINHSO_CONSUMER_NAME".to_string(),
+                format!("personnel-e2e-{}", uuid::Uuid::new_v4().simple()),
+            ),
+        ];
+        let personnel = Personnel::open(
+            PersonnelConfig::load(None, &personnel_env).expect("personnel config"),
+            personnel_db.db.clone(),
+            clock.clone(),
+        )
+        .await
+        .expect("personnel opens");
+        let server =
+            TestServer::start(personnel.add_routes(identity.routes()), SERVICE_NAMES).await;
+        personnel.spawn_background(bus.clone(), server.channel().await, stopped.clone());
 
         let mut env: Vec<(String, String)> = vec![
             ("TINHSO_HTTP_ADDR".into(), "127.0.0.1:0".into()),
             (
                 "TINHSO_UPSTREAMS__IDENTITY".into(),
+                format!("http://{}", server.addr),
+            ),
+            (
+                "TINHSO_UPSTREAMS__PERSONNEL".into(),
                 format!("http://{}", server.addr),
             ),
         ];
@@ -75,6 +108,7 @@ impl Platform {
             .await
             .expect("jwks");
         gateway.verifier().set_keys(&keys);
+        personnel.verifier.set_keys(&keys);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -94,6 +128,7 @@ impl Platform {
             bus,
             _server: server,
             _db: test_db,
+            _personnel_db: personnel_db,
             _stop: stop,
         }
     }

@@ -396,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn login_and_jwks_are_the_only_anonymous_identity_routes() {
+    fn login_and_jwks_are_the_only_anonymous_routes_and_each_package_has_its_upstream() {
         let t = table();
         let mut anonymous: Vec<&str> = t
             .routes()
@@ -409,6 +409,13 @@ mod tests {
             anonymous,
             ["GetJwks", "Login", "Logout", "Refresh", "ServiceLogin"]
         );
-        assert!(t.routes().iter().all(|r| r.upstream == "identity"));
+        for route in t.routes() {
+            let expected = if route.template.starts_with("/api/v1/personnel/") {
+                "personnel"
+            } else {
+                "identity"
+            };
+            assert_eq!(route.upstream, expected, "{}", route.template);
+        }
     }
 }

@@ -9,17 +9,16 @@ use crate::store::units::UnitRow;
 use crate::store::{self, tokens::RefreshRow};
 use crate::{Bootstrap, Identity, StartError, events};
 use std::sync::Arc;
+use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
 use tinhso_platform::auth::{Claims, GrantClaim, Principal, SELF_SCOPE};
 use tinhso_platform::clock::{from_timestamp, to_timestamp};
 use tinhso_platform::db::Tx;
-use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
 use tinhso_platform::grpc::handle;
 use tinhso_platform::{AppError, AppResult};
 use tinhso_proto::identity::v1 as pb;
 use tonic::{Request, Response, Status};
 
 type Reply<T> = Result<Response<T>, Status>;
-
 
 pub fn routes(identity: Arc<Identity>) -> tonic::service::Routes {
     let api = Api(identity);

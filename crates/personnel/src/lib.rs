@@ -1,7 +1,115 @@
 //! Personnel records (hồ sơ cán bộ, công chức, viên chức, người làm việc tại Hội, người hợp đồng
 //! lao động) after QĐ 80/2020 of Đồng Tháp: the employee record of form 2C-BNV/2008 and
-//! HS02-VC/BNV, staffing quotas, movements, salary, training, awards and discipline, search and
-//! statistics. This first part holds the domain rules of salary as plain functions; the service
-//! (store, gRPC, events) follows the shape of identity.
+//! HS02-VC/BNV with its field-by-field change record, a replica of identity's unit tree, and the
+//! salary and retirement rules. Staffing, movements, payroll, training, awards and statistics
+//! follow (issue 4).
 
+pub mod config;
 pub mod domain;
+pub mod events;
+pub mod grpc;
+pub mod store;
+
+use std::sync::Arc;
+use tinhso_platform::auth::{DenylistHandler, REVOKING_EVENTS, SharedVerifier, Verifier};
+use tinhso_platform::clock::SharedClock;
+use tinhso_platform::db::Db;
+use tinhso_platform::events::{ConsumerSpec, Outbox, SharedBus, run_consumer};
+use tinhso_platform::grpc::wait_for;
+
+pub use config::PersonnelConfig;
+
+/// Fully-qualified names of personnel's gRPC services (health reports each).
+pub const SERVICE_NAMES: &[&str] = &["tinhso.personnel.v1.EmployeeService"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] tinhso_platform::db::DbError),
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// The running personnel service.
+#[derive(Debug)]
+pub struct Personnel {
+    pub db: Db,
+    pub outbox: Outbox,
+    pub verifier: SharedVerifier,
+    pub clock: SharedClock,
+    pub config: Arc<PersonnelConfig>,
+}
+
+impl Personnel {
+    /// Migrates the database and loads the token denylist; the signing keys come from identity
+    /// once `spawn_background` runs.
+    pub async fn open(
+        config: PersonnelConfig,
+        db: Db,
+        clock: SharedClock,
+    ) -> Result<Arc<Self>, StartError> {
+        store::MIGRATOR.run(&db).await?;
+        let verifier = Arc::new(Verifier::new(&config.issuer, clock.clone()));
+        verifier.load_denylist(&db).await?;
+        Ok(Arc::new(Self {
+            db,
+            outbox: Outbox::new(),
+            verifier,
+            clock,
+            config: Arc::new(config),
+        }))
+    }
+
+    /// Adds personnel's gRPC services to `routes`.
+    pub fn add_routes(self: &Arc<Self>, routes: tonic::service::Routes) -> tonic::service::Routes {
+        grpc::routes(self.clone(), routes)
+    }
+
+    /// Starts the outbox relay, the key refresh from identity, and the consumers of identity's
+    /// unit events (the replica) and account events (the denylist), until `shutdown` fires.
+    pub fn spawn_background(
+        self: &Arc<Self>,
+        bus: SharedBus,
+        identity: tonic::transport::Channel,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        let relay = self
+            .outbox
+            .relay(self.db.clone(), bus.clone(), self.clock.clone());
+        tokio::spawn(relay.run(wait_for(shutdown.clone())));
+        tokio::spawn(tinhso_platform::auth::keep_jwks_fresh(
+            self.verifier.clone(),
+            identity,
+            std::time::Duration::from_secs(300),
+            wait_for(shutdown.clone()),
+        ));
+        tokio::spawn(run_consumer(
+            self.db.clone(),
+            bus.clone(),
+            self.clock.clone(),
+            ConsumerSpec {
+                domain: "identity".into(),
+                durable: format!("{}-units", self.config.consumer_name),
+                filter: events::UNIT_EVENTS.into(),
+                max_deliver: 10,
+            },
+            Arc::new(events::UnitReplica),
+            wait_for(shutdown.clone()),
+        ));
+        tokio::spawn(run_consumer(
+            self.db.clone(),
+            bus,
+            self.clock.clone(),
+            ConsumerSpec {
+                domain: "identity".into(),
+                durable: format!("{}-denylist", self.config.consumer_name),
+                filter: REVOKING_EVENTS.into(),
+                max_deliver: 10,
+            },
+            Arc::new(DenylistHandler {
+                verifier: self.verifier.clone(),
+            }),
+            wait_for(shutdown),
+        ));
+    }
+}

@@ -109,4 +109,3 @@ pub fn date_parts_text(year: i32, month: i32, day: i32, field: &str) -> AppResul
         )),
     }
 }
-

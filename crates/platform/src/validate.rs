@@ -100,9 +100,15 @@ mod tests {
 
     #[test]
     fn citizen_ids_have_twelve_digits() {
-        assert_eq!(citizen_id("id", " 0870 9100 1234 ").expect("ok"), "087091001234");
+        assert_eq!(
+            citizen_id("id", " 0870 9100 1234 ").expect("ok"),
+            "087091001234"
+        );
         assert_eq!(citizen_id("id", "").expect("empty ok"), "");
-        assert_eq!(citizen_id("id", "12345").expect_err("short").code, "BAD_CITIZEN_ID");
+        assert_eq!(
+            citizen_id("id", "12345").expect_err("short").code,
+            "BAD_CITIZEN_ID"
+        );
         assert!(citizen_id("id", "08709100123A").is_err());
     }
 }

@@ -16,3 +16,9 @@ pub mod identity {
         tonic::include_proto!("tinhso.identity.v1");
     }
 }
+
+pub mod personnel {
+    pub mod v1 {
+        tonic::include_proto!("tinhso.personnel.v1");
+    }
+}

@@ -8,12 +8,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tinhso_gateway::{Gateway, GatewayConfig};
 use tinhso_identity::{Identity, IdentityConfig};
+use tinhso_personnel::{Personnel, PersonnelConfig};
 use tinhso_platform::db::Db;
 use tinhso_platform::events::{InProcessBus, SharedBus};
 use tinhso_platform::grpc::wait_for;
 
 /// The services of the embedded platform and their database files.
-const SERVICES: &[&str] = &["identity"];
+const SERVICES: &[&str] = &["identity", "personnel"];
 
 #[derive(Parser)]
 #[command(
@@ -65,17 +66,40 @@ fn sqlite_url(data_dir: &Path, service: &str) -> String {
     )
 }
 
-fn identity_config(data_dir: &Path, grpc: &str) -> anyhow::Result<IdentityConfig> {
+/// A service's environment in the embedded platform: its own SQLite file under the data
+/// folder (unless `keep_database_env` and TINHSO_DATABASE__URL is set) and the shared gRPC port.
+fn service_env(
+    data_dir: &Path,
+    service: &str,
+    grpc: &str,
+    keep_database_env: bool,
+) -> tinhso_platform::config::Env {
     let mut env = tinhso_platform::config::process_env();
-    if !env.iter().any(|(k, _)| k == "TINHSO_DATABASE__URL") {
-        env.push((
-            "TINHSO_DATABASE__URL".into(),
-            sqlite_url(data_dir, "identity"),
-        ));
+    if !(keep_database_env && env.iter().any(|(k, _)| k == "TINHSO_DATABASE__URL")) {
+        env.push(("TINHSO_DATABASE__URL".into(), sqlite_url(data_dir, service)));
     }
     env.push(("TINHSO_GRPC_ADDR".into(), grpc.into()));
-    let file = std::env::var("TINHSO_CONFIG").ok().map(PathBuf::from);
-    Ok(IdentityConfig::load(file.as_deref(), &env)?)
+    env
+}
+
+fn config_file() -> Option<PathBuf> {
+    std::env::var("TINHSO_CONFIG").ok().map(PathBuf::from)
+}
+
+/// The URL other parts of the process reach the shared gRPC port at.
+fn local_grpc_url(grpc: &str) -> anyhow::Result<String> {
+    let grpc_addr: std::net::SocketAddr = grpc
+        .parse()
+        .with_context(|| format!("--grpc `{grpc}` is not host:port"))?;
+    let ip = if grpc_addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        grpc_addr.ip()
+    };
+    Ok(format!(
+        "http://{}",
+        std::net::SocketAddr::new(ip, grpc_addr.port())
+    ))
 }
 
 #[tokio::main]
@@ -87,16 +111,30 @@ async fn main() -> anyhow::Result<()> {
             http,
         } => dev(&data_dir, &grpc, &http).await,
         Command::Migrate { service, data_dir } => {
-            if service != "identity" {
-                bail!(
+            std::fs::create_dir_all(&data_dir)?;
+            let env = service_env(&data_dir, &service, "127.0.0.1:0", true);
+            let (url, migrator) = match service.as_str() {
+                "identity" => (
+                    IdentityConfig::load(config_file().as_deref(), &env)?
+                        .common
+                        .database
+                        .url,
+                    &tinhso_identity::store::MIGRATOR,
+                ),
+                "personnel" => (
+                    PersonnelConfig::load(config_file().as_deref(), &env)?
+                        .common
+                        .database
+                        .url,
+                    &tinhso_personnel::store::MIGRATOR,
+                ),
+                _ => bail!(
                     "unknown service `{service}`; known: {}",
                     SERVICES.join(", ")
-                );
-            }
-            let config = identity_config(&data_dir, "127.0.0.1:0")?;
-            std::fs::create_dir_all(&data_dir)?;
-            let db = Db::connect(&config.common.database.url, 1).await?;
-            let applied = tinhso_identity::store::MIGRATOR.run(&db).await?;
+                ),
+            };
+            let db = Db::connect(&url, 1).await?;
+            let applied = migrator.run(&db).await?;
             println!("{service}: {applied} migration(s) applied");
             Ok(())
         }
@@ -142,15 +180,7 @@ async fn main() -> anyhow::Result<()> {
 
 /// The gateway of the embedded platform: every upstream is the one local gRPC port.
 fn gateway_config(grpc: &str, http: &str) -> anyhow::Result<GatewayConfig> {
-    let grpc_addr: std::net::SocketAddr = grpc
-        .parse()
-        .with_context(|| format!("--grpc `{grpc}` is not host:port"))?;
-    let ip = if grpc_addr.ip().is_unspecified() {
-        std::net::IpAddr::from([127, 0, 0, 1])
-    } else {
-        grpc_addr.ip()
-    };
-    let upstream = format!("http://{}", std::net::SocketAddr::new(ip, grpc_addr.port()));
+    let upstream = local_grpc_url(grpc)?;
     let mut env = tinhso_platform::config::process_env();
     env.push(("TINHSO_HTTP_ADDR".into(), http.into()));
     for service in SERVICES {
@@ -159,22 +189,33 @@ fn gateway_config(grpc: &str, http: &str) -> anyhow::Result<GatewayConfig> {
             upstream.clone(),
         ));
     }
-    let file = std::env::var("TINHSO_CONFIG").ok().map(PathBuf::from);
-    Ok(GatewayConfig::load(file.as_deref(), &env)?)
+    Ok(GatewayConfig::load(config_file().as_deref(), &env)?)
 }
 
 async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
-    let config = identity_config(data_dir, grpc)?;
+    let config = IdentityConfig::load(
+        config_file().as_deref(),
+        &service_env(data_dir, "identity", grpc, false),
+    )?;
     let _telemetry = tinhso_platform::telemetry::init(&config.common.telemetry, "tinhso-dev");
     let bus: SharedBus = Arc::new(InProcessBus::new());
     let clock = tinhso_platform::clock::system();
     let db = Db::connect(&config.common.database.url, 1).await?;
     let identity = Identity::open(config, db, clock.clone()).await?;
     let boot = identity.bootstrap().await?;
+    let personnel_config = PersonnelConfig::load(
+        config_file().as_deref(),
+        &service_env(data_dir, "personnel", grpc, false),
+    )?;
+    let personnel_db = Db::connect(&personnel_config.common.database.url, 1).await?;
+    let personnel = Personnel::open(personnel_config, personnel_db, clock.clone()).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    identity.spawn_background(bus, stopped.clone());
+    identity.spawn_background(bus.clone(), stopped.clone());
+    let identity_channel =
+        tonic::transport::Endpoint::from_shared(local_grpc_url(grpc)?)?.connect_lazy();
+    personnel.spawn_background(bus, identity_channel, stopped.clone());
     let listener = tokio::net::TcpListener::bind(grpc)
         .await
         .with_context(|| format!("binding {grpc}"))?;
@@ -229,10 +270,15 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         tinhso_platform::grpc::shutdown_signal().await;
         let _ = stop.send(true);
     });
+    let names: Vec<&str> = tinhso_identity::SERVICE_NAMES
+        .iter()
+        .chain(tinhso_personnel::SERVICE_NAMES)
+        .copied()
+        .collect();
     tinhso_platform::grpc::serve(
         listener,
-        identity.routes(),
-        tinhso_identity::SERVICE_NAMES,
+        personnel.add_routes(identity.routes()),
+        &names,
         wait_for(stopped),
     )
     .await?;

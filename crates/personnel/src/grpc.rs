@@ -1,0 +1,487 @@
+//! Personnel's gRPC API. Every handler authenticates, checks its permission against the record's
+//! unit path (or the caller's own record for self-service), validates, and writes the change, its
+//! field-by-field record and its event in one transaction.
+
+use crate::Personnel;
+use crate::store::{self, employees::EmployeeRow};
+use std::sync::Arc;
+use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
+use tinhso_platform::auth::Principal;
+use tinhso_platform::clock::to_timestamp;
+use tinhso_platform::db::Tx;
+use tinhso_platform::grpc::handle;
+use tinhso_platform::{AppError, AppResult, validate};
+use tinhso_proto::personnel::v1 as pb;
+use tonic::{Request, Response, Status};
+
+type Reply<T> = Result<Response<T>, Status>;
+
+const READ: &str = "personnel.record.read";
+const WRITE: &str = "personnel.record.write";
+
+/// The form a record follows when the caller names none.
+const DEFAULT_FORM: &str = "2C-BNV/2008";
+
+pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> tonic::service::Routes {
+    routes.add_service(pb::employee_service_server::EmployeeServiceServer::new(
+        Api(personnel),
+    ))
+}
+
+#[derive(Debug, Clone)]
+pub struct Api(pub Arc<Personnel>);
+
+/// `EMPLOYEE_KIND_CIVIL_SERVANT` -> `civil_servant`.
+fn enum_text(name: &str, prefix: &str) -> String {
+    name.strip_prefix(prefix)
+        .unwrap_or(name)
+        .to_ascii_lowercase()
+}
+
+fn kind_text(kind: i32) -> Option<String> {
+    pb::EmployeeKind::try_from(kind)
+        .ok()
+        .filter(|k| *k != pb::EmployeeKind::Unspecified)
+        .map(|k| enum_text(k.as_str_name(), "EMPLOYEE_KIND_"))
+}
+
+fn status_text(status: i32) -> Option<String> {
+    pb::EmployeeStatus::try_from(status)
+        .ok()
+        .filter(|s| *s != pb::EmployeeStatus::Unspecified)
+        .map(|s| enum_text(s.as_str_name(), "EMPLOYEE_STATUS_"))
+}
+
+fn sex_text(sex: i32) -> String {
+    pb::Sex::try_from(sex)
+        .ok()
+        .filter(|s| *s != pb::Sex::Unspecified)
+        .map(|s| enum_text(s.as_str_name(), "SEX_"))
+        .unwrap_or_default()
+}
+
+fn from_text<E>(text: &str, prefix: &str, parse: impl Fn(&str) -> Option<E>) -> Option<E> {
+    parse(&format!("{prefix}{}", text.to_ascii_uppercase()))
+}
+
+fn employee_pb(e: &EmployeeRow) -> pb::Employee {
+    pb::Employee {
+        id: e.id.clone(),
+        unit_id: e.unit_id.clone(),
+        unit_path: e.unit_path.clone(),
+        department: e.department.clone(),
+        kind: from_text(&e.kind, "EMPLOYEE_KIND_", pb::EmployeeKind::from_str_name)
+            .map_or(0, |k| k as i32),
+        status: from_text(
+            &e.status,
+            "EMPLOYEE_STATUS_",
+            pb::EmployeeStatus::from_str_name,
+        )
+        .map_or(0, |s| s as i32),
+        form_version: e.form_version.clone(),
+        full_name: e.full_name.clone(),
+        other_names: e.other_names.clone(),
+        birth_date: date_of(&e.birth_date),
+        sex: from_text(&e.sex, "SEX_", pb::Sex::from_str_name).map_or(0, |s| s as i32),
+        place_of_birth: e.place_of_birth.clone(),
+        home_town: e.home_town.clone(),
+        ethnicity: e.ethnicity.clone(),
+        religion: e.religion.clone(),
+        id_number: e.id_number.clone(),
+        id_issue_date: date_of(&e.id_issue_date),
+        social_insurance_number: e.social_insurance_number.clone(),
+        permanent_address: e.permanent_address.clone(),
+        current_address: e.current_address.clone(),
+        recruitment_date: date_of(&e.recruitment_date),
+        position: e.position.clone(),
+        grade_code: e.grade_code.clone(),
+        step: i32::try_from(e.step).unwrap_or_default(),
+        coefficient: i32::try_from(e.coefficient).unwrap_or_default(),
+        party_admission_date: date_of(&e.party_admission_date),
+        phone: e.phone.clone(),
+        email: e.email.clone(),
+        etag: etag(e.version),
+        create_time: Some(to_timestamp(e.created_at)),
+        update_time: Some(to_timestamp(e.updated_at)),
+    }
+}
+
+/// A date that must not lie after `today` (births, recruitments, ID issues).
+fn past_date(
+    d: &Option<tinhso_proto::common::v1::Date>,
+    field: &str,
+    today: &str,
+) -> AppResult<Option<String>> {
+    let text = date_text(d, field)?;
+    if let Some(t) = &text
+        && t.as_str() > today
+    {
+        return Err(AppError::invalid(
+            field,
+            "DATE_IN_FUTURE",
+            "ngày không được ở tương lai",
+            "the date must not be in the future",
+        ));
+    }
+    Ok(text)
+}
+
+/// Checks every field of a new record; the error lists each field at fault.
+fn check_new(e: &pb::Employee, today: &str) -> AppResult<EmployeeRow> {
+    let mut errors: Vec<AppError> = Vec::new();
+    let f = |name: &str| format!("employee.{name}");
+    let mut text = |name: &str, value: &str, required: bool, max: usize| {
+        validate::text(&f(name), value, required, max)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default()
+    };
+    let mut row = EmployeeRow {
+        department: text("department", &e.department, false, 255),
+        form_version: text("form_version", &e.form_version, false, 32),
+        full_name: text("full_name", &e.full_name, true, 255),
+        other_names: text("other_names", &e.other_names, false, 255),
+        place_of_birth: text("place_of_birth", &e.place_of_birth, false, 255),
+        home_town: text("home_town", &e.home_town, false, 255),
+        ethnicity: text("ethnicity", &e.ethnicity, false, 64),
+        religion: text("religion", &e.religion, false, 64),
+        social_insurance_number: text(
+            "social_insurance_number",
+            &e.social_insurance_number,
+            false,
+            20,
+        ),
+        permanent_address: text("permanent_address", &e.permanent_address, false, 500),
+        current_address: text("current_address", &e.current_address, false, 500),
+        position: text("position", &e.position, false, 255),
+        grade_code: text("grade_code", &e.grade_code, false, 32),
+        ..Default::default()
+    };
+    let mut keep = |r: AppResult<String>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+    row.id_number = keep(validate::citizen_id(&f("id_number"), &e.id_number));
+    row.email = keep(validate::email(&f("email"), &e.email));
+    row.phone = keep(validate::phone(&f("phone"), &e.phone));
+    let mut date = |name: &str, d: &Option<tinhso_proto::common::v1::Date>| {
+        past_date(d, &f(name), today)
+            .map_err(|e| errors.push(e))
+            .unwrap_or_default()
+    };
+    row.birth_date = date("birth_date", &e.birth_date);
+    row.id_issue_date = date("id_issue_date", &e.id_issue_date);
+    row.recruitment_date = date("recruitment_date", &e.recruitment_date);
+    row.party_admission_date = date("party_admission_date", &e.party_admission_date);
+    match kind_text(e.kind) {
+        Some(k) => row.kind = k,
+        None => errors.push(AppError::invalid(
+            &f("kind"),
+            "REQUIRED",
+            "chưa chọn loại cán bộ, công chức, viên chức",
+            "the kind of staff is required",
+        )),
+    }
+    if row.birth_date.is_none() {
+        errors.push(AppError::invalid(
+            &f("birth_date"),
+            "REQUIRED",
+            "chưa nhập ngày sinh",
+            "the date of birth is required",
+        ));
+    }
+    row.sex = sex_text(e.sex);
+    if row.sex.is_empty() {
+        errors.push(AppError::invalid(
+            &f("sex"),
+            "REQUIRED",
+            "chưa chọn giới tính",
+            "sex is required",
+        ));
+    }
+    if !(0..=20).contains(&e.step) || !(0..=2000).contains(&e.coefficient) {
+        errors.push(AppError::invalid(
+            &f("coefficient"),
+            "OUT_OF_RANGE",
+            "bậc lương hoặc hệ số lương không hợp lệ",
+            "salary step or coefficient out of range",
+        ));
+    }
+    row.step = i64::from(e.step);
+    row.coefficient = i64::from(e.coefficient);
+    row.status = status_text(e.status).unwrap_or_else(|| "working".into());
+    if row.form_version.is_empty() {
+        row.form_version = DEFAULT_FORM.into();
+    }
+    let mut errors = errors.into_iter();
+    match errors.next() {
+        None => Ok(row),
+        Some(mut first) => {
+            for e in errors {
+                first.violations.extend(e.violations);
+            }
+            Err(first)
+        }
+    }
+}
+
+impl Api {
+    fn now(&self) -> i64 {
+        self.0.clock.now_ms()
+    }
+
+    fn today(&self) -> String {
+        tinhso_platform::clock::rfc3339(self.now() + 7 * 3_600_000)[..10].to_string()
+    }
+
+    fn principal<T>(&self, request: &Request<T>) -> AppResult<Principal> {
+        let p = self.0.verifier.authenticate(request)?;
+        p.require_active()?;
+        Ok(p)
+    }
+
+    async fn commit(&self, tx: Tx<'static>) -> AppResult<()> {
+        tx.commit().await?;
+        self.0.outbox.committed();
+        Ok(())
+    }
+
+    async fn record(&self, tx: &mut Tx<'static>, id: &str) -> AppResult<EmployeeRow> {
+        store::employees::get(&mut **tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::employee_service_server::EmployeeService for Api {
+    async fn create_employee(
+        &self,
+        request: Request<pb::CreateEmployeeRequest>,
+    ) -> Reply<pb::Employee> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let e = r.employee.unwrap_or_default();
+            let mut row = check_new(&e, &self.today())?;
+            let mut tx = self.0.db.begin().await?;
+            if !r.request_id.is_empty()
+                && let Some(done) = store::employees::by_request_id(&mut tx, &r.request_id).await?
+            {
+                p.require(WRITE, &done.unit_path)?;
+                return Ok(Response::new(employee_pb(&done)));
+            }
+            let unit = store::units::get(&mut *tx, &e.unit_id)
+                .await?
+                .filter(|u| u.status == "active")
+                .ok_or_else(|| {
+                    AppError::not_found("đơn vị đang hoạt động", "active unit")
+                        .with_field("employee.unit_id")
+                })?;
+            p.require(WRITE, &unit.path)?;
+            let now = self.now();
+            row.id = uuid::Uuid::now_v7().to_string();
+            row.unit_id = unit.id;
+            row.unit_path = unit.path;
+            row.version = 1;
+            row.created_at = now;
+            row.updated_at = now;
+            let request_id = (!r.request_id.is_empty()).then_some(r.request_id.as_str());
+            store::employees::insert(&mut tx, &row, request_id).await?;
+            store::employees::record_changes(&mut tx, None, &row, &p.account_id, &p.username, now)
+                .await?;
+            self.0
+                .outbox
+                .enqueue(
+                    &mut tx,
+                    &crate::events::employee("hired", &row, &p.account_id, now),
+                )
+                .await?;
+            self.commit(tx).await?;
+            Ok(Response::new(employee_pb(&row)))
+        })
+        .await
+    }
+
+    async fn get_employee(&self, request: Request<pb::GetEmployeeRequest>) -> Reply<pb::Employee> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let row = store::employees::get(&self.0.db.pool, &request.get_ref().id)
+                .await?
+                .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
+            if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id) {
+                return Err(AppError::permission_denied());
+            }
+            Ok(Response::new(employee_pb(&row)))
+        })
+        .await
+    }
+
+    async fn update_employee(
+        &self,
+        request: Request<pb::UpdateEmployeeRequest>,
+    ) -> Reply<pb::Employee> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let today = self.today();
+            let mut tx = self.0.db.begin().await?;
+            let before = self.record(&mut tx, &r.id).await?;
+            p.require(WRITE, &before.unit_path)?;
+            check_etag(&r.etag, before.version)?;
+            let mut after = before.clone();
+            let mut errors: Vec<AppError> = Vec::new();
+            let mut set = |target: &mut String,
+                           value: &Option<String>,
+                           name: &str,
+                           required: bool,
+                           max: usize| {
+                if let Some(v) = value {
+                    match validate::text(name, v, required, max) {
+                        Ok(v) => *target = v,
+                        Err(e) => errors.push(e),
+                    }
+                }
+            };
+            set(
+                &mut after.department,
+                &r.department,
+                "department",
+                false,
+                255,
+            );
+            set(&mut after.full_name, &r.full_name, "full_name", true, 255);
+            set(
+                &mut after.other_names,
+                &r.other_names,
+                "other_names",
+                false,
+                255,
+            );
+            set(
+                &mut after.place_of_birth,
+                &r.place_of_birth,
+                "place_of_birth",
+                false,
+                255,
+            );
+            set(&mut after.home_town, &r.home_town, "home_town", false, 255);
+            set(&mut after.ethnicity, &r.ethnicity, "ethnicity", false, 64);
+            set(&mut after.religion, &r.religion, "religion", false, 64);
+            set(
+                &mut after.permanent_address,
+                &r.permanent_address,
+                "permanent_address",
+                false,
+                500,
+            );
+            set(
+                &mut after.current_address,
+                &r.current_address,
+                "current_address",
+                false,
+                500,
+            );
+            set(&mut after.position, &r.position, "position", false, 255);
+            if let Some(v) = &r.id_number {
+                match validate::citizen_id("id_number", v) {
+                    Ok(v) => after.id_number = v,
+                    Err(e) => errors.push(e),
+                }
+            }
+            if let Some(v) = &r.email {
+                match validate::email("email", v) {
+                    Ok(v) => after.email = v,
+                    Err(e) => errors.push(e),
+                }
+            }
+            if let Some(v) = &r.phone {
+                match validate::phone("phone", v) {
+                    Ok(v) => after.phone = v,
+                    Err(e) => errors.push(e),
+                }
+            }
+            if r.birth_date.is_some() {
+                match past_date(&r.birth_date, "birth_date", &today) {
+                    Ok(Some(d)) => after.birth_date = Some(d),
+                    Ok(None) => {}
+                    Err(e) => errors.push(e),
+                }
+            }
+            let sex = sex_text(r.sex);
+            if !sex.is_empty() {
+                after.sex = sex;
+            }
+            if let Some(mut first) = errors.pop() {
+                for e in errors {
+                    first.violations.extend(e.violations);
+                }
+                return Err(first);
+            }
+            if after == before {
+                return Ok(Response::new(employee_pb(&before)));
+            }
+            let now = self.now();
+            after.version = before.version + 1;
+            after.updated_at = now;
+            if !store::employees::update(&mut tx, &after, before.version).await? {
+                return Err(AppError::stale_etag());
+            }
+            store::employees::record_changes(
+                &mut tx,
+                Some(&before),
+                &after,
+                &p.account_id,
+                &p.username,
+                now,
+            )
+            .await?;
+            self.0
+                .outbox
+                .enqueue(
+                    &mut tx,
+                    &crate::events::employee("updated", &after, &p.account_id, now),
+                )
+                .await?;
+            self.commit(tx).await?;
+            Ok(Response::new(employee_pb(&after)))
+        })
+        .await
+    }
+
+    async fn list_employees(
+        &self,
+        request: Request<pb::ListEmployeesRequest>,
+    ) -> Reply<pb::ListEmployeesResponse> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let (limit, offset) = page(r.page_size, &r.page_token)?;
+            let scopes = p.scopes_for(READ);
+            if scopes.is_empty() {
+                return Err(AppError::permission_denied());
+            }
+            let under_path = if r.unit_id.is_empty() {
+                None
+            } else {
+                let unit = store::units::get(&self.0.db.pool, &r.unit_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
+                p.require(READ, &unit.path)?;
+                Some(unit.path)
+            };
+            let query = tinhso_platform::vn::fold(r.query.trim());
+            let search = store::employees::Search {
+                scopes,
+                under_path,
+                name_folded: (!query.is_empty()).then_some(query),
+                kind: kind_text(r.kind),
+                status: status_text(r.status),
+                limit,
+                offset,
+            };
+            let rows = store::employees::search(&self.0.db.pool, &search).await?;
+            Ok(Response::new(pb::ListEmployeesResponse {
+                next_page_token: next_token(rows.len(), limit, offset),
+                employees: rows.iter().map(employee_pb).collect(),
+            }))
+        })
+        .await
+    }
+}

@@ -1,0 +1,89 @@
+//! Personnel's tables and queries: the replica of identity's unit tree (fed by its events), the
+//! employee records and the field-by-field change record. Writes take the open transaction, so
+//! a change, its audit rows and its outbox event commit together.
+
+pub mod employees;
+pub mod units;
+
+use tinhso_platform::db::{Migration, Migrator};
+use tinhso_platform::events::OUTBOX_MIGRATION;
+
+macro_rules! col {
+    ($row:expr, $name:literal) => {
+        sqlx::Row::try_get($row, $name)?
+    };
+}
+pub(crate) use col;
+
+pub const MIGRATOR: Migrator = Migrator {
+    table: "personnel_migrations",
+    migrations: &[
+        Migration {
+            version: 1,
+            name: "outbox",
+            sql: OUTBOX_MIGRATION,
+        },
+        Migration {
+            version: 2,
+            name: "personnel",
+            sql: "
+CREATE TABLE units (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status TEXT NOT NULL
+);
+CREATE INDEX units_path ON units (path);
+CREATE TABLE employees (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL,
+    unit_path TEXT NOT NULL,
+    department TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    form_version TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,
+    other_names TEXT NOT NULL,
+    birth_date TEXT,
+    sex TEXT NOT NULL,
+    place_of_birth TEXT NOT NULL,
+    home_town TEXT NOT NULL,
+    ethnicity TEXT NOT NULL,
+    religion TEXT NOT NULL,
+    id_number TEXT NOT NULL,
+    id_issue_date TEXT,
+    social_insurance_number TEXT NOT NULL,
+    permanent_address TEXT NOT NULL,
+    current_address TEXT NOT NULL,
+    recruitment_date TEXT,
+    position TEXT NOT NULL,
+    grade_code TEXT NOT NULL,
+    step BIGINT NOT NULL,
+    coefficient BIGINT NOT NULL,
+    party_admission_date TEXT,
+    phone TEXT NOT NULL,
+    email TEXT NOT NULL,
+    request_id TEXT UNIQUE,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX employees_unit_path ON employees (unit_path);
+CREATE INDEX employees_name ON employees (name_folded);
+CREATE TABLE employee_changes (
+    id ID_PK,
+    employee_id TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_username TEXT NOT NULL,
+    field TEXT NOT NULL,
+    before_value TEXT NOT NULL,
+    after_value TEXT NOT NULL
+);
+CREATE INDEX employee_changes_employee ON employee_changes (employee_id, at);
+",
+        },
+    ],
+};

@@ -1,0 +1,69 @@
+//! The replica of identity's unit tree: what personnel needs of a unit (its path for
+//! permissions, its code and name for people), kept current by identity's unit events.
+
+use super::col;
+use tinhso_platform::db::Tx;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRow {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub path: String,
+    pub status: String,
+}
+
+pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    id: &str,
+) -> Result<Option<UnitRow>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, code, name, path, status FROM units WHERE id = $1")
+        .bind(id)
+        .fetch_optional(exec)
+        .await?;
+    row.map(|r| {
+        Ok(UnitRow {
+            id: col!(&r, "id"),
+            code: col!(&r, "code"),
+            name: col!(&r, "name"),
+            path: col!(&r, "path"),
+            status: col!(&r, "status"),
+        })
+    })
+    .transpose()
+}
+
+/// Inserts or replaces a unit.
+pub async fn upsert(tx: &mut Tx<'_>, u: &UnitRow) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM units WHERE id = $1")
+        .bind(&u.id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO units (id, code, name, path, status) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&u.id)
+        .bind(&u.code)
+        .bind(&u.name)
+        .bind(&u.path)
+        .bind(&u.status)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Rewrites every path under `old` (units and employee records) to start with `new`.
+pub async fn rebase(tx: &mut Tx<'_>, old: &str, new: &str) -> Result<(), sqlx::Error> {
+    let prefix_len = i64::try_from(old.chars().count()).unwrap_or(i64::MAX);
+    for table_column in [("units", "path"), ("employees", "unit_path")] {
+        let (table, column) = table_column;
+        let sql = format!(
+            "UPDATE {table} SET {column} = $1 || substr({column}, CAST($2 AS INTEGER)) WHERE {column} LIKE $3"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(new)
+            .bind(prefix_len + 1)
+            .bind(format!("{old}%"))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,543 @@
+//! Personnel through its gRPC API beside a real identity (its own database, the shared bus): on
+//! SQLite + the in-process bus (`make test`) and on PostgreSQL + NATS (`make test-services`).
+
+use std::sync::Arc;
+use tinhso_identity::{Identity, IdentityConfig};
+use tinhso_personnel::{Personnel, PersonnelConfig};
+use tinhso_platform::error::detail_of;
+use tinhso_proto::common::v1::Date;
+use tinhso_proto::identity::v1 as id;
+use tinhso_proto::identity::v1::access_service_client::AccessServiceClient;
+use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
+use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
+use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
+use tinhso_proto::personnel::v1 as pb;
+use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
+use tinhso_testkit::{TestDb, TestServer};
+use tonic::transport::Channel;
+use tonic::{Code, Request};
+
+const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
+const NEW_PASSWORD: &str = "Hồ sơ cán bộ tỉnh 2026!";
+const NAMES: &[&str] = &[
+    "tinhso.identity.v1.AuthService",
+    "tinhso.identity.v1.UnitService",
+    "tinhso.identity.v1.AccountService",
+    "tinhso.identity.v1.AccessService",
+    "tinhso.identity.v1.AuditService",
+    "tinhso.personnel.v1.EmployeeService",
+];
+
+struct Harness {
+    personnel: Arc<Personnel>,
+    channel: Channel,
+    root_id: String,
+    _server: TestServer,
+    _dbs: (TestDb, TestDb),
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+fn authed<T>(token: &str, message: T) -> Request<T> {
+    let mut r = Request::new(message);
+    r.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    r
+}
+
+fn code_of(status: &tonic::Status) -> String {
+    detail_of(status).map(|d| d.code).unwrap_or_default()
+}
+
+fn fields_of(status: &tonic::Status) -> Vec<String> {
+    detail_of(status)
+        .map(|d| d.violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
+async fn start() -> Harness {
+    let identity_db = tinhso_testkit::database().await;
+    let personnel_db = tinhso_testkit::database().await;
+    let env = vec![
+        (
+            "TINHSO_BOOTSTRAP_ADMIN_PASSWORD".to_string(),
+            ADMIN_PASSWORD.to_string(),
+        ),
+        ("TINHSO_DATABASE__URL".to_string(), identity_db.url.clone()),
+    ];
+    let clock = tinhso_platform::clock::system();
+    let identity = Identity::open(
+        IdentityConfig::load(None, &env).expect("identity config"),
+        identity_db.db.clone(),
+        clock.clone(),
+    )
+    .await
+    .expect("identity");
+    let boot = identity.bootstrap().await.expect("bootstrap");
+    let env = vec![
+        ("TINHSO_DATABASE__URL".to_string(), personnel_db.url.clone()),
+        // Each test is its own service on the shared broker.
+        (
+            "TINHSO_CONSUMER_NAME".to_string(),
+            format!("personnel-test-{}", uuid::Uuid::new_v4().simple()),
+        ),
+    ];
+    let personnel = Personnel::open(
+        PersonnelConfig::load(None, &env).expect("personnel config"),
+        personnel_db.db.clone(),
+        clock,
+    )
+    .await
+    .expect("personnel");
+    let bus = tinhso_testkit::bus().await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    identity.spawn_background(bus.clone(), stopped.clone());
+    let routes = personnel.add_routes(identity.routes());
+    let server = TestServer::start(routes, NAMES).await;
+    let channel = server.channel().await;
+    personnel.spawn_background(bus, channel.clone(), stopped);
+    let keys = tinhso_platform::auth::fetch_jwks(channel.clone())
+        .await
+        .expect("jwks");
+    personnel.verifier.set_keys(&keys);
+    Harness {
+        personnel,
+        channel,
+        root_id: boot.root_unit_id,
+        _server: server,
+        _dbs: (identity_db, personnel_db),
+        _stop: stop,
+    }
+}
+
+impl Harness {
+    fn employees(&self) -> EmployeeServiceClient<Channel> {
+        EmployeeServiceClient::new(self.channel.clone())
+    }
+
+    async fn login(&self, username: &str, password: &str, new_password: &str) -> String {
+        let mut auth = AuthServiceClient::new(self.channel.clone());
+        let first = auth
+            .login(id::LoginRequest {
+                username: username.into(),
+                password: password.into(),
+            })
+            .await
+            .expect("login")
+            .into_inner();
+        auth.change_password(authed(
+            &first.access_token,
+            id::ChangePasswordRequest {
+                current_password: password.into(),
+                new_password: new_password.into(),
+            },
+        ))
+        .await
+        .expect("change password")
+        .into_inner()
+        .access_token
+    }
+
+    async fn unit(&self, token: &str, code: &str, parent: &str) -> id::Unit {
+        UnitServiceClient::new(self.channel.clone())
+            .create_unit(authed(
+                token,
+                id::CreateUnitRequest {
+                    unit: Some(id::Unit {
+                        code: code.into(),
+                        name: format!("Đơn vị {code}"),
+                        kind: id::UnitKind::District as i32,
+                        parent_id: parent.into(),
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("unit")
+            .into_inner()
+    }
+
+    /// Waits until personnel's replica knows the unit at `path`.
+    async fn replicated(&self, unit_id: &str, path: &str) {
+        let db = self.personnel.db.clone();
+        let (wanted_id, wanted_path) = (unit_id.to_string(), path.to_string());
+        let ok = tinhso_testkit::eventually(20, move || {
+            let (db, unit_id, path) = (db.clone(), wanted_id.clone(), wanted_path.clone());
+            async move {
+                tinhso_personnel::store::units::get(&db.pool, &unit_id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|u| u.path == path)
+            }
+        })
+        .await;
+        assert!(ok, "unit {unit_id} reached personnel with path {path}");
+    }
+
+    /// An account with `role` over `scope_unit` (or its own record with scope self).
+    async fn person(
+        &self,
+        admin: &str,
+        username: &str,
+        unit: &str,
+        role: &str,
+        scope_unit: Option<&str>,
+        personnel_id: &str,
+    ) -> String {
+        let created = AccountServiceClient::new(self.channel.clone())
+            .create_account(authed(
+                admin,
+                id::CreateAccountRequest {
+                    account: Some(id::Account {
+                        username: username.into(),
+                        full_name: format!("Người dùng {username}"),
+                        unit_id: unit.into(),
+                        personnel_id: personnel_id.into(),
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("account")
+            .into_inner();
+        let mut access = AccessServiceClient::new(self.channel.clone());
+        let roles = access
+            .list_roles(authed(admin, id::ListRolesRequest {}))
+            .await
+            .expect("roles")
+            .into_inner();
+        let role_id = roles
+            .roles
+            .iter()
+            .find(|r| r.code == role)
+            .map(|r| r.id.clone())
+            .expect("role");
+        let account = created.account.expect("account");
+        access
+            .create_grant(authed(
+                admin,
+                id::CreateGrantRequest {
+                    account_id: account.id.clone(),
+                    role_id,
+                    scope: if scope_unit.is_some() {
+                        id::GrantScope::Unit as i32
+                    } else {
+                        id::GrantScope::Self_ as i32
+                    },
+                    scope_unit_id: scope_unit.unwrap_or_default().into(),
+                },
+            ))
+            .await
+            .expect("grant");
+        self.login(username, &created.initial_password, NEW_PASSWORD)
+            .await
+    }
+}
+
+fn date(year: i32, month: i32, day: i32) -> Option<Date> {
+    Some(Date { year, month, day })
+}
+
+fn nguyen_van_an(unit_id: &str) -> pb::Employee {
+    pb::Employee {
+        unit_id: unit_id.into(),
+        kind: pb::EmployeeKind::CivilServant as i32,
+        full_name: "Nguyễn Văn An".into(),
+        birth_date: date(1985, 4, 30),
+        sex: pb::Sex::Male as i32,
+        ethnicity: "Kinh".into(),
+        id_number: "087085001234".into(),
+        grade_code: "01.003".into(),
+        step: 4,
+        coefficient: 333,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn records_are_kept_within_scope_audited_and_follow_reorganisations() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let cao_lanh = h.unit(&admin, "HCL", &h.root_id).await;
+    let thap_muoi = h.unit(&admin, "HTM", &h.root_id).await;
+    h.replicated(&cao_lanh.id, &cao_lanh.path).await;
+    h.replicated(&thap_muoi.id, &thap_muoi.path).await;
+
+    // Home affairs (system admin here) enters a record in Cao Lãnh.
+    let an = h
+        .employees()
+        .create_employee(authed(
+            &admin,
+            pb::CreateEmployeeRequest {
+                employee: Some(nguyen_van_an(&cao_lanh.id)),
+                request_id: "hs-001".into(),
+            },
+        ))
+        .await
+        .expect("created")
+        .into_inner();
+    assert_eq!(an.unit_path, cao_lanh.path);
+    assert_eq!(an.status, pb::EmployeeStatus::Working as i32);
+    assert_eq!(an.form_version, "2C-BNV/2008");
+    // A retried create returns the same record.
+    let again = h
+        .employees()
+        .create_employee(authed(
+            &admin,
+            pb::CreateEmployeeRequest {
+                employee: Some(nguyen_van_an(&cao_lanh.id)),
+                request_id: "hs-001".into(),
+            },
+        ))
+        .await
+        .expect("retried")
+        .into_inner();
+    assert_eq!(again.id, an.id);
+
+    // Search ignores diacritics and takes parts of the name.
+    let found = h
+        .employees()
+        .list_employees(authed(
+            &admin,
+            pb::ListEmployeesRequest {
+                query: "nguyen van".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(found.employees.len(), 1);
+
+    // Thap Muoi's unit admin sees nothing of Cao Lanh.
+    let other = h
+        .person(
+            &admin,
+            "qtv.htm",
+            &thap_muoi.id,
+            "unit_admin",
+            Some(&thap_muoi.id),
+            "",
+        )
+        .await;
+    let denied = h
+        .employees()
+        .get_employee(authed(&other, pb::GetEmployeeRequest { id: an.id.clone() }))
+        .await
+        .expect_err("outside scope");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    let none = h
+        .employees()
+        .list_employees(authed(&other, pb::ListEmployeesRequest::default()))
+        .await
+        .expect("own scope")
+        .into_inner();
+    assert!(none.employees.is_empty());
+    let refused = h
+        .employees()
+        .create_employee(authed(
+            &other,
+            pb::CreateEmployeeRequest {
+                employee: Some(nguyen_van_an(&cao_lanh.id)),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("cannot write outside");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    let update_refused = h
+        .employees()
+        .update_employee(authed(
+            &other,
+            pb::UpdateEmployeeRequest {
+                id: an.id.clone(),
+                position: Some("Trưởng phòng".into()),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("cannot update outside");
+    assert_eq!(update_refused.code(), Code::PermissionDenied);
+
+    // The employee reads their own record and nobody else's.
+    let me = h
+        .person(
+            &admin,
+            "nv.an",
+            &cao_lanh.id,
+            "employee_self_service",
+            None,
+            &an.id,
+        )
+        .await;
+    h.employees()
+        .get_employee(authed(&me, pb::GetEmployeeRequest { id: an.id.clone() }))
+        .await
+        .expect("own record");
+    let listing = h
+        .employees()
+        .list_employees(authed(&me, pb::ListEmployeesRequest::default()))
+        .await
+        .expect_err("no unit scope");
+    assert_eq!(listing.code(), Code::PermissionDenied);
+
+    // Updates need the current etag, and every changed field is recorded.
+    let updated = h
+        .employees()
+        .update_employee(authed(
+            &admin,
+            pb::UpdateEmployeeRequest {
+                id: an.id.clone(),
+                position: Some("Phó trưởng phòng".into()),
+                current_address: Some("Phường 1, TP Cao Lãnh".into()),
+                etag: an.etag.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("updated")
+        .into_inner();
+    assert_eq!(updated.position, "Phó trưởng phòng");
+    let stale = h
+        .employees()
+        .update_employee(authed(
+            &admin,
+            pb::UpdateEmployeeRequest {
+                id: an.id.clone(),
+                position: Some("Trưởng phòng".into()),
+                etag: an.etag.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("stale etag");
+    assert_eq!(stale.code(), Code::Aborted);
+    let changes = tinhso_personnel::store::employees::changes(&h.personnel.db.pool, &an.id)
+        .await
+        .expect("changes");
+    let position = changes
+        .iter()
+        .rev()
+        .find(|c| c.field == "position")
+        .expect("position change");
+    assert_eq!(
+        (position.before.as_str(), position.after.as_str()),
+        ("", "Phó trưởng phòng")
+    );
+    assert_eq!(position.actor_username, "admin");
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.field == "full_name" && c.after == "Nguyễn Văn An")
+    );
+
+    // Identity moves Cao Lanh under Thap Muoi: the record's path follows.
+    let moved = UnitServiceClient::new(h.channel.clone())
+        .move_unit(authed(
+            &admin,
+            id::MoveUnitRequest {
+                id: cao_lanh.id.clone(),
+                new_parent_id: thap_muoi.id.clone(),
+                etag: String::new(),
+            },
+        ))
+        .await
+        .expect("moved")
+        .into_inner();
+    h.replicated(&cao_lanh.id, &moved.path).await;
+    let followed = h
+        .employees()
+        .get_employee(authed(&admin, pb::GetEmployeeRequest { id: an.id.clone() }))
+        .await
+        .expect("get")
+        .into_inner();
+    assert_eq!(followed.unit_path, moved.path);
+}
+
+#[tokio::test]
+async fn bad_records_name_every_field_at_fault_and_change_nothing() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let unit = h.unit(&admin, "HCL", &h.root_id).await;
+    h.replicated(&unit.id, &unit.path).await;
+    let bad = pb::Employee {
+        unit_id: unit.id.clone(),
+        full_name: "   ".into(),
+        birth_date: date(2085, 2, 30),
+        id_number: "12345".into(),
+        email: "khong-phai-email".into(),
+        ..Default::default()
+    };
+    let status = h
+        .employees()
+        .create_employee(authed(
+            &admin,
+            pb::CreateEmployeeRequest {
+                employee: Some(bad),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("invalid");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    let fields = fields_of(&status);
+    for field in [
+        "employee.full_name",
+        "employee.birth_date",
+        "employee.id_number",
+        "employee.email",
+        "employee.kind",
+        "employee.sex",
+    ] {
+        assert!(
+            fields.iter().any(|f| f == field),
+            "{field} not named in {fields:?}"
+        );
+    }
+    let future = pb::Employee {
+        birth_date: date(2999, 1, 1),
+        ..nguyen_van_an(&unit.id)
+    };
+    let status = h
+        .employees()
+        .create_employee(authed(
+            &admin,
+            pb::CreateEmployeeRequest {
+                employee: Some(future),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("born in the future");
+    assert_eq!(code_of(&status), "DATE_IN_FUTURE");
+    let status = h
+        .employees()
+        .create_employee(authed(
+            &admin,
+            pb::CreateEmployeeRequest {
+                employee: Some(nguyen_van_an("no-such-unit")),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("unknown unit");
+    assert_eq!(status.code(), Code::NotFound);
+    assert_eq!(fields_of(&status), vec!["employee.unit_id".to_string()]);
+    let none = h
+        .employees()
+        .list_employees(authed(&admin, pb::ListEmployeesRequest::default()))
+        .await
+        .expect("list")
+        .into_inner();
+    assert!(none.employees.is_empty(), "nothing was created");
+    let missing = h
+        .employees()
+        .list_employees(Request::new(pb::ListEmployeesRequest::default()))
+        .await
+        .expect_err("no token");
+    assert_eq!(missing.code(), Code::Unauthenticated);
+}
