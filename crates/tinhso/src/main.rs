@@ -178,6 +178,39 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
+/// The in-process bus starts empty on every run, so events identity published in an earlier run
+/// (or before personnel existed) never reach personnel again. Embedded mode copies the unit tree
+/// across at start; with NATS the stream replays it instead.
+async fn copy_unit_tree(identity: &Identity, personnel: &Personnel) -> anyhow::Result<()> {
+    let Some(root) = tinhso_identity::store::units::root(&identity.db.pool).await? else {
+        return Ok(());
+    };
+    let units =
+        tinhso_identity::store::units::subtree(&identity.db.pool, &root.path, true, i64::MAX, 0)
+            .await?;
+    let mut tx = personnel.db.begin().await?;
+    for u in &units {
+        tinhso_personnel::store::units::upsert(
+            &mut tx,
+            &tinhso_personnel::store::units::UnitRow {
+                id: u.id.clone(),
+                code: u.code.clone(),
+                name: u.name.clone(),
+                path: u.path.clone(),
+                status: if u.status == "active" {
+                    "active"
+                } else {
+                    "closed"
+                }
+                .into(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The gateway of the embedded platform: every upstream is the one local gRPC port.
 fn gateway_config(grpc: &str, http: &str) -> anyhow::Result<GatewayConfig> {
     let upstream = local_grpc_url(grpc)?;
@@ -211,6 +244,7 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     )?;
     let personnel_db = Db::connect(&personnel_config.common.database.url, 1).await?;
     let personnel = Personnel::open(personnel_config, personnel_db, clock.clone()).await?;
+    copy_unit_tree(&identity, &personnel).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus.clone(), stopped.clone());
     let identity_channel =
@@ -240,7 +274,7 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         data_dir.display()
     );
     println!("  gRPC:      {grpc}   (reflection bật: grpcurl -plaintext {grpc} list)");
-    println!("  REST/JSON: http://{http}/api/v1/...");
+    println!("  REST/JSON: http://{http}/api/v1/...   (hồ sơ cán bộ: /api/v1/personnel/employees)");
     println!("  Tài liệu API: http://{http}/api/docs   (OpenAPI: http://{http}/api/openapi.json)");
     println!();
     match &boot.generated_admin_password {
