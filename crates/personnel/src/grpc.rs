@@ -3,7 +3,7 @@
 //! field-by-field record and its event in one transaction.
 
 use crate::Personnel;
-use crate::store::{self, employees::EmployeeRow};
+use crate::store::{self, employees::EmployeeRow, movements::MovementRow};
 use std::sync::Arc;
 use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
 use tinhso_platform::auth::Principal;
@@ -58,6 +58,36 @@ fn sex_text(sex: i32) -> String {
         .filter(|s| *s != pb::Sex::Unspecified)
         .map(|s| enum_text(s.as_str_name(), "SEX_"))
         .unwrap_or_default()
+}
+
+fn movement_kind_text(kind: i32) -> Option<String> {
+    pb::MovementKind::try_from(kind)
+        .ok()
+        .filter(|k| *k != pb::MovementKind::Unspecified)
+        .map(|k| enum_text(k.as_str_name(), "MOVEMENT_KIND_"))
+}
+
+fn movement_pb(m: &MovementRow) -> pb::Movement {
+    pb::Movement {
+        id: m.id.clone(),
+        employee_id: m.employee_id.clone(),
+        kind: from_text(&m.kind, "MOVEMENT_KIND_", pb::MovementKind::from_str_name)
+            .map_or(0, |k| k as i32),
+        from_unit_id: m.from_unit_id.clone(),
+        to_unit_id: m.to_unit_id.clone(),
+        decision_number: m.decision_number.clone(),
+        decision_date: date_of(&Some(m.decision_date.clone())),
+        effective_date: date_of(&Some(m.effective_date.clone())),
+        note: m.note.clone(),
+        resulting_status: from_text(
+            &m.resulting_status,
+            "EMPLOYEE_STATUS_",
+            pb::EmployeeStatus::from_str_name,
+        )
+        .map_or(0, |s| s as i32),
+        record_time: Some(to_timestamp(m.recorded_at)),
+        recorded_by: m.recorded_by.clone(),
+    }
 }
 
 fn from_text<E>(text: &str, prefix: &str, parse: impl Fn(&str) -> Option<E>) -> Option<E> {
@@ -480,6 +510,198 @@ impl pb::employee_service_server::EmployeeService for Api {
             Ok(Response::new(pb::ListEmployeesResponse {
                 next_page_token: next_token(rows.len(), limit, offset),
                 employees: rows.iter().map(employee_pb).collect(),
+            }))
+        })
+        .await
+    }
+
+    async fn move_employee(
+        &self,
+        request: Request<pb::MoveEmployeeRequest>,
+    ) -> Reply<pb::Movement> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let today = self.today();
+            // Everything the request alone can get wrong is reported together.
+            let mut errors: Vec<AppError> = Vec::new();
+            let kind = movement_kind_text(r.kind);
+            let effect = kind.as_deref().and_then(crate::domain::movements::effect);
+            if effect.is_none() {
+                errors.push(AppError::invalid(
+                    "kind",
+                    "REQUIRED",
+                    "chưa chọn loại biến động",
+                    "the kind of movement is required",
+                ));
+            }
+            let decision_number = validate::text("decision_number", &r.decision_number, true, 64)
+                .map_err(|e| errors.push(e))
+                .unwrap_or_default();
+            let mut required_date =
+                |d: &Option<tinhso_proto::common::v1::Date>, field: &str| match date_text(d, field)
+                {
+                    Ok(Some(t)) => t,
+                    Ok(None) => {
+                        errors.push(AppError::invalid(
+                            field,
+                            "REQUIRED",
+                            "chưa nhập ngày",
+                            "the date is required",
+                        ));
+                        String::new()
+                    }
+                    Err(e) => {
+                        errors.push(e);
+                        String::new()
+                    }
+                };
+            let decision_date = required_date(&r.decision_date, "decision_date");
+            let effective_date = required_date(&r.effective_date, "effective_date");
+            if !decision_date.is_empty() && decision_date > today {
+                errors.push(AppError::invalid(
+                    "decision_date",
+                    "DATE_IN_FUTURE",
+                    "ngày quyết định không được ở tương lai",
+                    "the decision date must not be in the future",
+                ));
+            }
+            if !decision_date.is_empty()
+                && !effective_date.is_empty()
+                && effective_date < decision_date
+            {
+                errors.push(AppError::invalid(
+                    "effective_date",
+                    "EFFECTIVE_BEFORE_DECISION",
+                    "ngày hiệu lực không được trước ngày quyết định",
+                    "the effective date cannot precede the decision date",
+                ));
+            }
+            let note = validate::text("note", &r.note, false, 1000)
+                .map_err(|e| errors.push(e))
+                .unwrap_or_default();
+            if effect.is_some_and(|e| e.needs_target) && r.to_unit_id.is_empty() {
+                errors.push(AppError::invalid(
+                    "to_unit_id",
+                    "REQUIRED",
+                    "chưa chọn đơn vị tiếp nhận",
+                    "the receiving unit is required",
+                ));
+            }
+            let mut errors = errors.into_iter();
+            if let Some(mut first) = errors.next() {
+                for e in errors {
+                    first.violations.extend(e.violations);
+                }
+                return Err(first);
+            }
+            let (Some(kind), Some(effect)) = (kind, effect) else {
+                return Err(AppError::internal("movement kind checked above"));
+            };
+
+            let mut tx = self.0.db.begin().await?;
+            let before = self.record(&mut tx, &r.id).await?;
+            p.require(WRITE, &before.unit_path)?;
+            check_etag(&r.etag, before.version)?;
+            if !crate::domain::movements::can_move_from(&before.status) {
+                return Err(AppError::failed_precondition(
+                    "RECORD_ENDED",
+                    "Hồ sơ đã kết thúc (nghỉ hưu, thôi việc, từ trần hoặc chuyển đi)",
+                    "the record has ended (retired, resigned, deceased or moved away)",
+                ));
+            }
+            let target = if effect.needs_target {
+                let unit = store::units::get(&mut *tx, &r.to_unit_id)
+                    .await?
+                    .filter(|u| u.status == "active")
+                    .ok_or_else(|| {
+                        AppError::not_found("đơn vị tiếp nhận", "receiving unit")
+                            .with_field("to_unit_id")
+                    })?;
+                if unit.id == before.unit_id {
+                    return Err(AppError::invalid(
+                        "to_unit_id",
+                        "SAME_UNIT",
+                        "đơn vị tiếp nhận trùng đơn vị hiện tại",
+                        "the receiving unit is the current one",
+                    ));
+                }
+                Some(unit)
+            } else {
+                None
+            };
+            let now = self.now();
+            let mut after = before.clone();
+            if effect.moves_record
+                && let Some(unit) = &target
+            {
+                after.unit_id = unit.id.clone();
+                after.unit_path = unit.path.clone();
+            }
+            after.status = effect.resulting_status.into();
+            after.version = before.version + 1;
+            after.updated_at = now;
+            if !store::employees::update(&mut tx, &after, before.version).await? {
+                return Err(AppError::stale_etag());
+            }
+            store::employees::record_changes(
+                &mut tx,
+                Some(&before),
+                &after,
+                &p.account_id,
+                &p.username,
+                now,
+            )
+            .await?;
+            let movement = MovementRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                employee_id: before.id.clone(),
+                kind,
+                from_unit_id: before.unit_id.clone(),
+                to_unit_id: target.map(|u| u.id).unwrap_or_default(),
+                decision_number,
+                decision_date,
+                effective_date,
+                note,
+                resulting_status: after.status.clone(),
+                recorded_at: now,
+                recorded_by: p.username.clone(),
+            };
+            store::movements::insert(&mut tx, &movement).await?;
+            let change = if after.status == "working" {
+                "moved"
+            } else {
+                "ended"
+            };
+            self.0
+                .outbox
+                .enqueue(
+                    &mut tx,
+                    &crate::events::employee(change, &after, &p.account_id, now),
+                )
+                .await?;
+            self.commit(tx).await?;
+            Ok(Response::new(movement_pb(&movement)))
+        })
+        .await
+    }
+
+    async fn list_movements(
+        &self,
+        request: Request<pb::ListMovementsRequest>,
+    ) -> Reply<pb::ListMovementsResponse> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let id = &request.get_ref().id;
+            let row = store::employees::get(&self.0.db.pool, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
+            if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id) {
+                return Err(AppError::permission_denied());
+            }
+            let movements = store::movements::of_employee(&self.0.db.pool, id).await?;
+            Ok(Response::new(pb::ListMovementsResponse {
+                movements: movements.iter().map(movement_pb).collect(),
             }))
         })
         .await

@@ -541,3 +541,199 @@ async fn bad_records_name_every_field_at_fault_and_change_nothing() {
         .expect_err("no token");
     assert_eq!(missing.code(), Code::Unauthenticated);
 }
+
+fn movement(id: &str, kind: pb::MovementKind, to: &str, etag: &str) -> pb::MoveEmployeeRequest {
+    pb::MoveEmployeeRequest {
+        id: id.into(),
+        kind: kind as i32,
+        to_unit_id: to.into(),
+        decision_number: "125/QĐ-UBND".into(),
+        decision_date: date(2026, 10, 1),
+        effective_date: date(2026, 10, 15),
+        note: String::new(),
+        etag: etag.into(),
+    }
+}
+
+#[tokio::test]
+async fn a_transfer_hands_the_record_to_the_receiving_unit_and_retirement_ends_it() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let cao_lanh = h.unit(&admin, "HCL", &h.root_id).await;
+    let thap_muoi = h.unit(&admin, "HTM", &h.root_id).await;
+    h.replicated(&cao_lanh.id, &cao_lanh.path).await;
+    h.replicated(&thap_muoi.id, &thap_muoi.path).await;
+    let sender = h
+        .person(
+            &admin,
+            "qtv.hcl",
+            &cao_lanh.id,
+            "unit_admin",
+            Some(&cao_lanh.id),
+            "",
+        )
+        .await;
+    let receiver = h
+        .person(
+            &admin,
+            "qtv.htm",
+            &thap_muoi.id,
+            "unit_admin",
+            Some(&thap_muoi.id),
+            "",
+        )
+        .await;
+    let an = h
+        .employees()
+        .create_employee(authed(
+            &sender,
+            pb::CreateEmployeeRequest {
+                employee: Some(nguyen_van_an(&cao_lanh.id)),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("created")
+        .into_inner();
+
+    // Everything missing is named at once.
+    let bad = h
+        .employees()
+        .move_employee(authed(
+            &sender,
+            pb::MoveEmployeeRequest {
+                id: an.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("nothing given");
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    let fields = fields_of(&bad);
+    for field in ["kind", "decision_number", "decision_date", "effective_date"] {
+        assert!(fields.iter().any(|f| f == field), "{field}: {fields:?}");
+    }
+    let no_target = h
+        .employees()
+        .move_employee(authed(
+            &sender,
+            movement(&an.id, pb::MovementKind::Transfer, "", &an.etag),
+        ))
+        .await
+        .expect_err("no receiving unit");
+    assert_eq!(fields_of(&no_target), vec!["to_unit_id".to_string()]);
+    // The receiving unit cannot take a record it does not hold yet.
+    let not_yours = h
+        .employees()
+        .move_employee(authed(
+            &receiver,
+            movement(&an.id, pb::MovementKind::Transfer, &thap_muoi.id, &an.etag),
+        ))
+        .await
+        .expect_err("only the sending unit moves the record");
+    assert_eq!(not_yours.code(), Code::PermissionDenied);
+
+    let moved = h
+        .employees()
+        .move_employee(authed(
+            &sender,
+            movement(&an.id, pb::MovementKind::Transfer, &thap_muoi.id, &an.etag),
+        ))
+        .await
+        .expect("transferred")
+        .into_inner();
+    assert_eq!(moved.resulting_status, pb::EmployeeStatus::Working as i32);
+    assert_eq!(moved.from_unit_id, cao_lanh.id);
+    let stale = h
+        .employees()
+        .move_employee(authed(
+            &admin,
+            movement(&an.id, pb::MovementKind::Retirement, "", &an.etag),
+        ))
+        .await
+        .expect_err("stale etag");
+    assert_eq!(stale.code(), Code::Aborted);
+
+    // The receiving unit now holds the record; the sending unit no longer sees it.
+    let held = h
+        .employees()
+        .get_employee(authed(
+            &receiver,
+            pb::GetEmployeeRequest { id: an.id.clone() },
+        ))
+        .await
+        .expect("receiver reads it")
+        .into_inner();
+    assert_eq!(held.unit_path, thap_muoi.path);
+    let gone = h
+        .employees()
+        .get_employee(authed(
+            &sender,
+            pb::GetEmployeeRequest { id: an.id.clone() },
+        ))
+        .await
+        .expect_err("sender lost it");
+    assert_eq!(gone.code(), Code::PermissionDenied);
+
+    // Retirement ends the record; it stays searchable and cannot move again.
+    let retired = h
+        .employees()
+        .move_employee(authed(
+            &receiver,
+            movement(&an.id, pb::MovementKind::Retirement, "", &held.etag),
+        ))
+        .await
+        .expect("retired")
+        .into_inner();
+    assert_eq!(retired.resulting_status, pb::EmployeeStatus::Retired as i32);
+    let found = h
+        .employees()
+        .list_employees(authed(
+            &receiver,
+            pb::ListEmployeesRequest {
+                status: pb::EmployeeStatus::Retired as i32,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(found.employees.len(), 1);
+    let ended = h
+        .employees()
+        .move_employee(authed(
+            &receiver,
+            movement(&an.id, pb::MovementKind::Resignation, "", ""),
+        ))
+        .await
+        .expect_err("ended");
+    assert_eq!(code_of(&ended), "RECORD_ENDED");
+
+    let history = h
+        .employees()
+        .list_movements(authed(
+            &receiver,
+            pb::ListMovementsRequest { id: an.id.clone() },
+        ))
+        .await
+        .expect("history")
+        .into_inner();
+    let kinds: Vec<i32> = history.movements.iter().map(|m| m.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            pb::MovementKind::Transfer as i32,
+            pb::MovementKind::Retirement as i32
+        ]
+    );
+    assert_eq!(history.movements[0].decision_number, "125/QĐ-UBND");
+    let denied = h
+        .employees()
+        .list_movements(authed(
+            &sender,
+            pb::ListMovementsRequest { id: an.id.clone() },
+        ))
+        .await
+        .expect_err("outside scope");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+}

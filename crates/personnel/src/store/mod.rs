@@ -3,6 +3,7 @@
 //! a change, its audit rows and its outbox event commit together.
 
 pub mod employees;
+pub mod movements;
 pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
@@ -83,6 +84,27 @@ CREATE TABLE employee_changes (
     after_value TEXT NOT NULL
 );
 CREATE INDEX employee_changes_employee ON employee_changes (employee_id, at);
+",
+        },
+        Migration {
+            version: 3,
+            name: "movements",
+            sql: "
+CREATE TABLE movements (
+    id TEXT PRIMARY KEY,
+    employee_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    from_unit_id TEXT NOT NULL,
+    to_unit_id TEXT NOT NULL,
+    decision_number TEXT NOT NULL,
+    decision_date TEXT NOT NULL,
+    effective_date TEXT NOT NULL,
+    note TEXT NOT NULL,
+    resulting_status TEXT NOT NULL,
+    recorded_at BIGINT NOT NULL,
+    recorded_by TEXT NOT NULL
+);
+CREATE INDEX movements_employee ON movements (employee_id, recorded_at);
 ",
         },
     ],
