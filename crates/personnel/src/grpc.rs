@@ -706,4 +706,61 @@ impl pb::employee_service_server::EmployeeService for Api {
         })
         .await
     }
+
+    async fn list_changes(
+        &self,
+        request: Request<pb::ListChangesRequest>,
+    ) -> Reply<pb::ListChangesResponse> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let (limit, offset) = page(r.page_size, &r.page_token)?;
+            let scopes = p.scopes_for(READ);
+            if scopes.is_empty() {
+                return Err(AppError::permission_denied());
+            }
+            let under_path = if r.unit_id.is_empty() {
+                None
+            } else {
+                let unit = store::units::get(&self.0.db.pool, &r.unit_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
+                p.require(READ, &unit.path)?;
+                Some(unit.path)
+            };
+            let query = store::employees::ChangeQuery {
+                scopes,
+                employee_id: (!r.employee_id.is_empty()).then_some(r.employee_id),
+                under_path,
+                from_ms: r
+                    .start_time
+                    .as_ref()
+                    .map(tinhso_platform::clock::from_timestamp),
+                to_ms: r
+                    .end_time
+                    .as_ref()
+                    .map(tinhso_platform::clock::from_timestamp),
+                limit,
+                offset,
+            };
+            let rows = store::employees::query_changes(&self.0.db.pool, &query).await?;
+            Ok(Response::new(pb::ListChangesResponse {
+                next_page_token: next_token(rows.len(), limit, offset),
+                changes: rows
+                    .into_iter()
+                    .map(|c| pb::FieldChange {
+                        employee_id: c.employee_id,
+                        employee_name: c.employee_name,
+                        field: c.change.field,
+                        before: c.change.before,
+                        after: c.change.after,
+                        actor_id: c.change.actor_id,
+                        actor_username: c.change.actor_username,
+                        time: Some(to_timestamp(c.change.at)),
+                    })
+                    .collect(),
+            }))
+        })
+        .await
+    }
 }

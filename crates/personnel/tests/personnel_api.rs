@@ -737,3 +737,114 @@ async fn a_transfer_hands_the_record_to_the_receiving_unit_and_retirement_ends_i
         .expect_err("outside scope");
     assert_eq!(denied.code(), Code::PermissionDenied);
 }
+
+#[tokio::test]
+async fn every_change_is_queryable_within_scope() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let cao_lanh = h.unit(&admin, "HCL", &h.root_id).await;
+    let thap_muoi = h.unit(&admin, "HTM", &h.root_id).await;
+    h.replicated(&cao_lanh.id, &cao_lanh.path).await;
+    h.replicated(&thap_muoi.id, &thap_muoi.path).await;
+    let mut ids = Vec::new();
+    for unit in [&cao_lanh, &thap_muoi] {
+        let e = h
+            .employees()
+            .create_employee(authed(
+                &admin,
+                pb::CreateEmployeeRequest {
+                    employee: Some(nguyen_van_an(&unit.id)),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("created")
+            .into_inner();
+        h.employees()
+            .update_employee(authed(
+                &admin,
+                pb::UpdateEmployeeRequest {
+                    id: e.id.clone(),
+                    religion: Some("Phật giáo".into()),
+                    etag: e.etag.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("updated");
+        ids.push(e.id);
+    }
+    let all = h
+        .employees()
+        .list_changes(authed(
+            &admin,
+            pb::ListChangesRequest {
+                page_size: 500,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("admin sees every change")
+        .into_inner();
+    assert!(all.changes.iter().any(|c| c.employee_id == ids[0]));
+    assert!(all.changes.iter().any(|c| c.employee_id == ids[1]));
+    let newest = &all.changes[0];
+    assert_eq!(
+        (
+            newest.field.as_str(),
+            newest.before.as_str(),
+            newest.after.as_str()
+        ),
+        ("religion", "", "Phật giáo")
+    );
+    assert_eq!(newest.actor_username, "admin");
+    assert_eq!(newest.employee_name, "Nguyễn Văn An");
+
+    let district = h
+        .person(
+            &admin,
+            "qtv.hcl",
+            &cao_lanh.id,
+            "unit_admin",
+            Some(&cao_lanh.id),
+            "",
+        )
+        .await;
+    let own = h
+        .employees()
+        .list_changes(authed(&district, pb::ListChangesRequest::default()))
+        .await
+        .expect("own district")
+        .into_inner();
+    assert!(!own.changes.is_empty());
+    assert!(
+        own.changes.iter().all(|c| c.employee_id == ids[0]),
+        "only Cao Lanh's record"
+    );
+    let other = h
+        .employees()
+        .list_changes(authed(
+            &district,
+            pb::ListChangesRequest {
+                unit_id: thap_muoi.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("another district");
+    assert_eq!(other.code(), Code::PermissionDenied);
+    let one = h
+        .employees()
+        .list_changes(authed(
+            &admin,
+            pb::ListChangesRequest {
+                employee_id: ids[1].clone(),
+                page_size: 500,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("one record")
+        .into_inner();
+    assert!(one.changes.iter().all(|c| c.employee_id == ids[1]));
+}

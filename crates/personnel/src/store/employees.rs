@@ -379,3 +379,95 @@ pub async fn move_unit(
         .await?;
     Ok(done.rows_affected())
 }
+
+/// A change with the name of the record it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedChange {
+    pub employee_id: String,
+    pub employee_name: String,
+    pub change: Change,
+}
+
+/// What a change query asks for; `scopes` are the unit paths the caller may read.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeQuery {
+    pub scopes: Vec<String>,
+    pub employee_id: Option<String>,
+    pub under_path: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Changes of records inside the caller's scopes (by the record's current unit), newest first.
+pub async fn query_changes(
+    pool: &sqlx::AnyPool,
+    q: &ChangeQuery,
+) -> Result<Vec<NamedChange>, sqlx::Error> {
+    if q.scopes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = String::from(
+        "SELECT c.employee_id, e.full_name, c.field, c.before_value, c.after_value, c.actor_id, \
+         c.actor_username, c.at FROM employee_changes c JOIN employees e ON e.id = c.employee_id \
+         WHERE (",
+    );
+    let mut texts: Vec<String> = Vec::new();
+    for (i, scope) in q.scopes.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(" OR ");
+        }
+        texts.push(format!("{scope}%"));
+        sql.push_str(&format!("e.unit_path LIKE ${}", texts.len()));
+    }
+    sql.push(')');
+    if let Some(p) = &q.under_path {
+        texts.push(format!("{p}%"));
+        sql.push_str(&format!(" AND e.unit_path LIKE ${}", texts.len()));
+    }
+    if let Some(id) = &q.employee_id {
+        texts.push(id.clone());
+        sql.push_str(&format!(" AND c.employee_id = ${}", texts.len()));
+    }
+    let n = texts.len();
+    let mut ints: Vec<i64> = Vec::new();
+    if let Some(t) = q.from_ms {
+        ints.push(t);
+        sql.push_str(&format!(" AND c.at >= ${}", n + ints.len()));
+    }
+    if let Some(t) = q.to_ms {
+        ints.push(t);
+        sql.push_str(&format!(" AND c.at < ${}", n + ints.len()));
+    }
+    sql.push_str(&format!(
+        " ORDER BY c.id DESC LIMIT {} OFFSET {}",
+        q.limit, q.offset
+    ));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for t in texts {
+        query = query.bind(t);
+    }
+    for i in ints {
+        query = query.bind(i);
+    }
+    query
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(NamedChange {
+                employee_id: col!(r, "employee_id"),
+                employee_name: col!(r, "full_name"),
+                change: Change {
+                    field: col!(r, "field"),
+                    before: col!(r, "before_value"),
+                    after: col!(r, "after_value"),
+                    actor_id: col!(r, "actor_id"),
+                    actor_username: col!(r, "actor_username"),
+                    at: col!(r, "at"),
+                },
+            })
+        })
+        .collect()
+}
