@@ -17,6 +17,7 @@ const SERVICE_NAMES: &[&str] = &[
     "tinhso.identity.v1.AccessService",
     "tinhso.identity.v1.AuditService",
     "tinhso.personnel.v1.EmployeeService",
+    "tinhso.personnel.v1.StaffingService",
 ];
 use tinhso_testkit::http::{HttpResponse, request};
 use tinhso_testkit::{TestDb, TestServer};

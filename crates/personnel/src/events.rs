@@ -7,7 +7,7 @@ use prost::Message as _;
 use tinhso_platform::db::Tx;
 use tinhso_platform::events::{BoxFuture, Event, Handler, HandlerError};
 use tinhso_proto::identity::v1::UnitChanged;
-use tinhso_proto::personnel::v1::EmployeeChanged;
+use tinhso_proto::personnel::v1::{EmployeeChanged, QuotaChanged};
 
 pub const SOURCE: &str = "tinhso/personnel";
 
@@ -30,6 +30,18 @@ pub fn employee(change: &str, row: &EmployeeRow, actor_id: &str, now: i64) -> Ev
         &row.id,
         now,
         body.encode_to_vec(),
+    )
+}
+
+/// `tinhso.personnel.quota.changed.v1`.
+pub fn quota_changed(change: QuotaChanged, now: i64) -> Event {
+    let subject = format!("{}/{}/{}", change.unit_id, change.year, change.kind);
+    Event::new(
+        SOURCE,
+        "tinhso.personnel.quota.changed.v1",
+        &subject,
+        now,
+        change.encode_to_vec(),
     )
 }
 

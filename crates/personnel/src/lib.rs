@@ -20,7 +20,10 @@ use tinhso_platform::grpc::wait_for;
 pub use config::PersonnelConfig;
 
 /// Fully-qualified names of personnel's gRPC services (health reports each).
-pub const SERVICE_NAMES: &[&str] = &["tinhso.personnel.v1.EmployeeService"];
+pub const SERVICE_NAMES: &[&str] = &[
+    "tinhso.personnel.v1.EmployeeService",
+    "tinhso.personnel.v1.StaffingService",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {

@@ -26,6 +26,7 @@ const NAMES: &[&str] = &[
     "tinhso.identity.v1.AccessService",
     "tinhso.identity.v1.AuditService",
     "tinhso.personnel.v1.EmployeeService",
+    "tinhso.personnel.v1.StaffingService",
 ];
 
 struct Harness {
@@ -847,4 +848,153 @@ async fn every_change_is_queryable_within_scope() {
         .expect("one record")
         .into_inner();
     assert!(one.changes.iter().all(|c| c.employee_id == ids[1]));
+}
+
+#[tokio::test]
+async fn quotas_compare_with_working_staff_up_the_tree() {
+    use tinhso_proto::personnel::v1::staffing_service_client::StaffingServiceClient;
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HCL", &h.root_id).await;
+    let commune = h.unit(&admin, "XMH", &district.id).await;
+    h.replicated(&district.id, &district.path).await;
+    h.replicated(&commune.id, &commune.path).await;
+    let mut staffing = StaffingServiceClient::new(h.channel.clone());
+    let civil = pb::EmployeeKind::CivilServant as i32;
+    for (unit, quota) in [(&district.id, 20), (&commune.id, 2), (&district.id, 25)] {
+        staffing
+            .set_quota(authed(
+                &admin,
+                pb::SetQuotaRequest {
+                    unit_id: unit.clone(),
+                    year: 2026,
+                    kind: civil,
+                    quota,
+                },
+            ))
+            .await
+            .expect("quota set");
+    }
+    let mut ids = Vec::new();
+    for unit in [&commune.id, &commune.id, &commune.id, &district.id] {
+        let e = h
+            .employees()
+            .create_employee(authed(
+                &admin,
+                pb::CreateEmployeeRequest {
+                    employee: Some(nguyen_van_an(unit)),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("created")
+            .into_inner();
+        ids.push(e);
+    }
+    h.employees()
+        .move_employee(authed(
+            &admin,
+            movement(&ids[0].id, pb::MovementKind::Retirement, "", &ids[0].etag),
+        ))
+        .await
+        .expect("retired");
+
+    let figures = staffing
+        .get_staffing(authed(
+            &admin,
+            pb::GetStaffingRequest {
+                unit_id: district.id.clone(),
+                year: 2026,
+            },
+        ))
+        .await
+        .expect("staffing")
+        .into_inner();
+    let row = |id: &str| {
+        figures
+            .units
+            .iter()
+            .find(|u| u.unit_id == id)
+            .expect("unit row")
+            .clone()
+    };
+    let pair = |f: &[pb::StaffingFigure]| {
+        f.iter()
+            .find(|x| x.kind == civil)
+            .map(|x| (x.quota, x.actual))
+    };
+    assert_eq!(figures.units[0].unit_id, district.id, "the unit first");
+    assert_eq!(
+        pair(&row(&district.id).own),
+        Some((25, 1)),
+        "the later quota replaces"
+    );
+    assert_eq!(
+        pair(&row(&commune.id).own),
+        Some((2, 2)),
+        "the retired one is not counted"
+    );
+    assert_eq!(pair(&row(&district.id).subtree), Some((27, 3)));
+
+    // The commune's unit admin reads its own figures but sets no quota and sees no district.
+    let clerk = h
+        .person(
+            &admin,
+            "qtv.xmh",
+            &commune.id,
+            "unit_admin",
+            Some(&commune.id),
+            "",
+        )
+        .await;
+    staffing
+        .get_staffing(authed(
+            &clerk,
+            pb::GetStaffingRequest {
+                unit_id: commune.id.clone(),
+                year: 2026,
+            },
+        ))
+        .await
+        .expect("own figures");
+    let denied = staffing
+        .get_staffing(authed(
+            &clerk,
+            pb::GetStaffingRequest {
+                unit_id: district.id.clone(),
+                year: 2026,
+            },
+        ))
+        .await
+        .expect_err("the district is above");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    let refused = staffing
+        .set_quota(authed(
+            &clerk,
+            pb::SetQuotaRequest {
+                unit_id: commune.id.clone(),
+                year: 2026,
+                kind: civil,
+                quota: 50,
+            },
+        ))
+        .await
+        .expect_err("quotas are Home Affairs' call");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+
+    let bad = staffing
+        .set_quota(authed(
+            &admin,
+            pb::SetQuotaRequest {
+                unit_id: commune.id.clone(),
+                year: 1900,
+                kind: 0,
+                quota: -1,
+            },
+        ))
+        .await
+        .expect_err("bad quota");
+    let mut fields = fields_of(&bad);
+    fields.sort();
+    assert_eq!(fields, ["kind", "quota", "year"]);
 }

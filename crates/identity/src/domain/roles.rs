@@ -51,6 +51,10 @@ pub const PERMISSIONS: &[PermissionDef] = &[
         "Cập nhật hồ sơ cán bộ, công chức, viên chức",
     ),
     p("personnel.salary.write", "Cập nhật dữ liệu tiền lương"),
+    p(
+        "personnel.staffing.write",
+        "Giao biên chế cho cơ quan, đơn vị",
+    ),
     p("welfare.beneficiary.read", "Xem đối tượng hưởng chính sách"),
     p(
         "welfare.beneficiary.write",

@@ -4,3 +4,4 @@ pub mod grades;
 pub mod movements;
 pub mod retirement;
 pub mod salary;
+pub mod staffing;

@@ -4,6 +4,7 @@
 
 pub mod employees;
 pub mod movements;
+pub mod staffing;
 pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
@@ -105,6 +106,21 @@ CREATE TABLE movements (
     recorded_by TEXT NOT NULL
 );
 CREATE INDEX movements_employee ON movements (employee_id, recorded_at);
+",
+        },
+        Migration {
+            version: 4,
+            name: "staffing",
+            sql: "
+CREATE TABLE quotas (
+    unit_id TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    quota BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (unit_id, year, kind)
+);
 ",
         },
     ],
