@@ -517,6 +517,14 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
         &serde_json::json!({"root_unit": root, "admin": admin}),
     ));
     store::audit::append(&mut tx, &entry).await?;
+    // Other services learn the tree from unit events; the root is its first unit.
+    identity
+        .outbox
+        .enqueue(
+            &mut tx,
+            &events::unit("created", Api::unit_changed(&root, "", "bootstrap"), now),
+        )
+        .await?;
     tx.commit().await?;
     Ok(Bootstrap {
         root_unit_id: root.id,

@@ -712,6 +712,75 @@ impl pb::employee_service_server::EmployeeService for Api {
         .await
     }
 
+    async fn get_compliance(
+        &self,
+        request: Request<pb::GetComplianceRequest>,
+    ) -> Reply<pb::Compliance> {
+        handle(async move {
+            use crate::domain::deadlines::{HIRE_DAYS, MOVEMENT_DAYS, days_late};
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let unit = store::units::get(&self.0.db.pool, &r.unit_id)
+                .await?
+                .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
+            p.require(READ, &unit.path)?;
+            let from_ms = r
+                .start_time
+                .as_ref()
+                .map_or(i64::MIN, tinhso_platform::clock::from_timestamp);
+            let to_ms = r
+                .end_time
+                .as_ref()
+                .map_or(i64::MAX, tinhso_platform::clock::from_timestamp);
+            let pool = &self.0.db.pool;
+            let entries = store::movements::dated_entries(pool, &unit.path, from_ms, to_ms).await?;
+            let names: std::collections::HashMap<String, String> =
+                store::staffing::units_under(pool, &unit.path)
+                    .await?
+                    .into_iter()
+                    .map(|(id, name, _)| (id, name))
+                    .collect();
+            let mut per_unit: std::collections::BTreeMap<String, (i32, i32)> =
+                std::collections::BTreeMap::new();
+            let mut late_entries = Vec::new();
+            for (employee_id, employee_name, unit_id, what, from_date, entered) in entries {
+                let allowed = if what == "hire" {
+                    HIRE_DAYS
+                } else {
+                    MOVEMENT_DAYS
+                };
+                let counts = per_unit.entry(unit_id.clone()).or_default();
+                counts.0 += 1;
+                if let Some(days) = days_late(&from_date, entered, allowed) {
+                    counts.1 += 1;
+                    late_entries.push(pb::LateEntry {
+                        employee_id,
+                        employee_name,
+                        unit_id,
+                        what,
+                        from_date: date_of(&Some(from_date)),
+                        entered_time: Some(to_timestamp(entered)),
+                        days_late: i32::try_from(days).unwrap_or(i32::MAX),
+                    });
+                }
+            }
+            late_entries.sort_by_key(|e| std::cmp::Reverse(e.days_late));
+            Ok(Response::new(pb::Compliance {
+                units: per_unit
+                    .into_iter()
+                    .map(|(unit_id, (entries, late))| pb::UnitCompliance {
+                        unit_name: names.get(&unit_id).cloned().unwrap_or_default(),
+                        unit_id,
+                        entries,
+                        late,
+                    })
+                    .collect(),
+                late_entries,
+            }))
+        })
+        .await
+    }
+
     async fn list_changes(
         &self,
         request: Request<pb::ListChangesRequest>,

@@ -998,3 +998,124 @@ async fn quotas_compare_with_working_staff_up_the_tree() {
     fields.sort();
     assert_eq!(fields, ["kind", "quota", "year"]);
 }
+
+/// The date `days` ago in Vietnam.
+fn days_ago(days: i64) -> Option<Date> {
+    let now =
+        time::OffsetDateTime::now_utc() + time::Duration::hours(7) - time::Duration::days(days);
+    date(
+        now.year(),
+        i32::from(u8::from(now.month())),
+        i32::from(now.day()),
+    )
+}
+
+#[tokio::test]
+async fn late_hires_and_movements_show_per_unit() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HCL", &h.root_id).await;
+    let other = h.unit(&admin, "HTM", &h.root_id).await;
+    h.replicated(&district.id, &district.path).await;
+    h.replicated(&other.id, &other.path).await;
+    let mut created = Vec::new();
+    for (name, recruited) in [("Tuyển Muộn", 60), ("Tuyển Đúng Hạn", 5)] {
+        let e = h
+            .employees()
+            .create_employee(authed(
+                &admin,
+                pb::CreateEmployeeRequest {
+                    employee: Some(pb::Employee {
+                        full_name: name.into(),
+                        recruitment_date: days_ago(recruited),
+                        ..nguyen_van_an(&district.id)
+                    }),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("created")
+            .into_inner();
+        created.push(e);
+    }
+    h.employees()
+        .move_employee(authed(
+            &admin,
+            pb::MoveEmployeeRequest {
+                decision_date: days_ago(50),
+                effective_date: days_ago(40),
+                ..movement(
+                    &created[1].id,
+                    pb::MovementKind::Transfer,
+                    &other.id,
+                    &created[1].etag,
+                )
+            },
+        ))
+        .await
+        .expect("moved late");
+
+    let report = h
+        .employees()
+        .get_compliance(authed(
+            &admin,
+            pb::GetComplianceRequest {
+                unit_id: h.root_id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("report")
+        .into_inner();
+    let row = report
+        .units
+        .iter()
+        .find(|u| u.unit_id == district.id)
+        .expect("the district made entries");
+    assert_eq!(
+        (row.entries, row.late),
+        (2, 2),
+        "a late hire and a late transfer"
+    );
+    assert_eq!(row.unit_name, "Đơn vị HCL");
+    let received = report
+        .units
+        .iter()
+        .find(|u| u.unit_id == other.id)
+        .expect("the receiving unit holds the on-time hire");
+    assert_eq!((received.entries, received.late), (1, 0));
+    let whats: Vec<(&str, &str, i32)> = report
+        .late_entries
+        .iter()
+        .map(|e| (e.employee_name.as_str(), e.what.as_str(), e.days_late))
+        .collect();
+    assert_eq!(
+        whats,
+        vec![
+            ("Tuyển Muộn", "hire", 30),
+            ("Tuyển Đúng Hạn", "movement:transfer", 25)
+        ]
+    );
+    let clerk = h
+        .person(
+            &admin,
+            "qtv.htm",
+            &other.id,
+            "unit_admin",
+            Some(&other.id),
+            "",
+        )
+        .await;
+    let denied = h
+        .employees()
+        .get_compliance(authed(
+            &clerk,
+            pb::GetComplianceRequest {
+                unit_id: district.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("another district");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+}

@@ -1,5 +1,6 @@
 //! Personnel rules as plain functions over plain types. No I/O.
 
+pub mod deadlines;
 pub mod grades;
 pub mod movements;
 pub mod retirement;

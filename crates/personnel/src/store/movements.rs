@@ -74,3 +74,60 @@ pub async fn of_employee(
         })
         .collect()
 }
+
+/// An entry that had a deadline: (employee id, name, entering unit, what, from date, entered at).
+pub type DatedEntry = (String, String, String, String, String, i64);
+
+/// Hires (with a recruitment date) and movements entered in `[from_ms, to_ms)` by units under
+/// `prefix`.
+pub async fn dated_entries(
+    pool: &sqlx::AnyPool,
+    prefix: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<Vec<DatedEntry>, sqlx::Error> {
+    let hires = sqlx::query(
+        "SELECT id, full_name, unit_id, recruitment_date, created_at FROM employees \
+         WHERE unit_path LIKE $1 AND recruitment_date IS NOT NULL \
+         AND created_at >= $2 AND created_at < $3",
+    )
+    .bind(format!("{prefix}%"))
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(pool)
+    .await?;
+    let mut entries = Vec::new();
+    for r in &hires {
+        entries.push((
+            col!(r, "id"),
+            col!(r, "full_name"),
+            col!(r, "unit_id"),
+            "hire".to_string(),
+            col!(r, "recruitment_date"),
+            col!(r, "created_at"),
+        ));
+    }
+    let movements = sqlx::query(
+        "SELECT m.employee_id, e.full_name, m.from_unit_id, m.kind, m.effective_date, \
+         m.recorded_at FROM movements m JOIN employees e ON e.id = m.employee_id \
+         JOIN units u ON u.id = m.from_unit_id \
+         WHERE u.path LIKE $1 AND m.recorded_at >= $2 AND m.recorded_at < $3",
+    )
+    .bind(format!("{prefix}%"))
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(pool)
+    .await?;
+    for r in &movements {
+        let kind: String = col!(r, "kind");
+        entries.push((
+            col!(r, "employee_id"),
+            col!(r, "full_name"),
+            col!(r, "from_unit_id"),
+            format!("movement:{kind}"),
+            col!(r, "effective_date"),
+            col!(r, "recorded_at"),
+        ));
+    }
+    Ok(entries)
+}
