@@ -487,6 +487,21 @@ async fn request_ids_are_echoed_and_errors_speak_english_when_asked() {
     assert!(!generated.is_empty());
     assert_eq!(r.header("content-language"), Some("vi"));
     assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+
+    // Both requests are counted by route, method and status, with their latency.
+    let metrics = p.metrics.render();
+    assert!(
+        metrics.contains(
+            "tinhso_gateway_requests_total{route=\"/api/v1/auth/login\",method=\"POST\",status=\"401\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains(
+        "tinhso_gateway_requests_total{route=\"/api/v1/me\",method=\"GET\",status=\"401\"} 1"
+    ));
+    assert!(metrics.contains(
+        "tinhso_gateway_request_duration_seconds_count{route=\"/api/v1/me\",method=\"GET\"} 1"
+    ));
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ use tinhso_proto::identity::v1 as pb;
 use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
 use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
 use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
+use tinhso_testkit::authed;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
 use tonic::transport::Channel;
 
@@ -109,14 +110,6 @@ where
         latencies,
         errors,
     }
-}
-
-fn authed<T>(token: &str, message: T) -> tonic::Request<T> {
-    let mut r = tonic::Request::new(message);
-    if let Ok(v) = format!("Bearer {token}").parse() {
-        r.metadata_mut().insert("authorization", v);
-    }
-    r
 }
 
 /// A keep-alive HTTP/1.1 connection that reads responses by Content-Length.

@@ -1274,16 +1274,8 @@ impl NewAccount {
             )),
             service: a.kind == pb::AccountKind::Service as i32,
         };
-        let mut errors = errors.into_iter();
-        match errors.next() {
-            None => Ok(checked),
-            Some(mut first) => {
-                for e in errors {
-                    first.violations.extend(e.violations);
-                }
-                Err(first)
-            }
-        }
+        tinhso_platform::error::all_violations(errors)?;
+        Ok(checked)
     }
 }
 

@@ -13,9 +13,9 @@ use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
 use tinhso_proto::identity::v1::audit_service_client::AuditServiceClient;
 use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
 use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
-use tinhso_testkit::{TestDb, TestServer};
+use tinhso_testkit::{TestDb, TestServer, authed};
+use tonic::Code;
 use tonic::transport::Channel;
-use tonic::{Code, Request};
 
 const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
 const NEW_ADMIN_PASSWORD: &str = "Quản trị tỉnh số 2026!";
@@ -65,15 +65,6 @@ async fn start_with(env: &[(&str, &str)]) -> Harness {
 
 async fn start() -> Harness {
     start_with(&[]).await
-}
-
-fn authed<T>(token: &str, message: T) -> Request<T> {
-    let mut r = Request::new(message);
-    r.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    r
 }
 
 fn code_of(status: &tonic::Status) -> String {

@@ -9,6 +9,7 @@ use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, pag
 use tinhso_platform::auth::Principal;
 use tinhso_platform::clock::to_timestamp;
 use tinhso_platform::db::Tx;
+use tinhso_platform::error::all_violations;
 use tinhso_platform::grpc::handle;
 use tinhso_platform::{AppError, AppResult, validate};
 use tinhso_proto::personnel::v1 as pb;
@@ -244,16 +245,8 @@ fn check_new(e: &pb::Employee, today: &str) -> AppResult<EmployeeRow> {
     if row.form_version.is_empty() {
         row.form_version = DEFAULT_FORM.into();
     }
-    let mut errors = errors.into_iter();
-    match errors.next() {
-        None => Ok(row),
-        Some(mut first) => {
-            for e in errors {
-                first.violations.extend(e.violations);
-            }
-            Err(first)
-        }
-    }
+    all_violations(errors)?;
+    Ok(row)
 }
 
 impl Api {
@@ -275,6 +268,30 @@ impl Api {
         tx.commit().await?;
         self.0.outbox.committed();
         Ok(())
+    }
+
+    /// The unit `unit_id` (field `unit_id`) from the replica, if the caller may read under it.
+    async fn readable_unit(
+        &self,
+        p: &Principal,
+        unit_id: &str,
+    ) -> AppResult<store::units::UnitRow> {
+        let unit = store::units::get(&self.0.db.pool, unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
+        p.require(READ, &unit.path)?;
+        Ok(unit)
+    }
+
+    /// A record the caller may read: under a unit they read, or their own (self-service).
+    async fn readable_record(&self, p: &Principal, id: &str) -> AppResult<EmployeeRow> {
+        let row = store::employees::get(&self.0.db.pool, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
+        if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id) {
+            return Err(AppError::permission_denied());
+        }
+        Ok(row)
     }
 
     async fn record(&self, tx: &mut Tx<'static>, id: &str) -> AppResult<EmployeeRow> {
@@ -337,12 +354,7 @@ impl pb::employee_service_server::EmployeeService for Api {
     async fn get_employee(&self, request: Request<pb::GetEmployeeRequest>) -> Reply<pb::Employee> {
         handle(async move {
             let p = self.principal(&request)?;
-            let row = store::employees::get(&self.0.db.pool, &request.get_ref().id)
-                .await?
-                .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
-            if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id) {
-                return Err(AppError::permission_denied());
-            }
+            let row = self.readable_record(&p, &request.get_ref().id).await?;
             Ok(Response::new(employee_pb(&row)))
         })
         .await
@@ -443,12 +455,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             if !sex.is_empty() {
                 after.sex = sex;
             }
-            if let Some(mut first) = errors.pop() {
-                for e in errors {
-                    first.violations.extend(e.violations);
-                }
-                return Err(first);
-            }
+            all_violations(errors)?;
             if after == before {
                 return Ok(Response::new(employee_pb(&before)));
             }
@@ -495,11 +502,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             let under_path = if r.unit_id.is_empty() {
                 None
             } else {
-                let unit = store::units::get(&self.0.db.pool, &r.unit_id)
-                    .await?
-                    .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
-                p.require(READ, &unit.path)?;
-                Some(unit.path)
+                Some(self.readable_unit(&p, &r.unit_id).await?.path)
             };
             let query = tinhso_platform::vn::fold(r.query.trim());
             let search = store::employees::Search {
@@ -593,13 +596,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                     "the receiving unit is required",
                 ));
             }
-            let mut errors = errors.into_iter();
-            if let Some(mut first) = errors.next() {
-                for e in errors {
-                    first.violations.extend(e.violations);
-                }
-                return Err(first);
-            }
+            all_violations(errors)?;
             let (Some(kind), Some(effect)) = (kind, effect) else {
                 return Err(AppError::internal("movement kind checked above"));
             };
@@ -698,12 +695,7 @@ impl pb::employee_service_server::EmployeeService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let id = &request.get_ref().id;
-            let row = store::employees::get(&self.0.db.pool, id)
-                .await?
-                .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
-            if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id) {
-                return Err(AppError::permission_denied());
-            }
+            self.readable_record(&p, id).await?;
             let movements = store::movements::of_employee(&self.0.db.pool, id).await?;
             Ok(Response::new(pb::ListMovementsResponse {
                 movements: movements.iter().map(movement_pb).collect(),
@@ -720,10 +712,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             use crate::domain::deadlines::{HIRE_DAYS, MOVEMENT_DAYS, days_late};
             let p = self.principal(&request)?;
             let r = request.into_inner();
-            let unit = store::units::get(&self.0.db.pool, &r.unit_id)
-                .await?
-                .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
-            p.require(READ, &unit.path)?;
+            let unit = self.readable_unit(&p, &r.unit_id).await?;
             let from_ms = r
                 .start_time
                 .as_ref()
@@ -796,11 +785,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             let under_path = if r.unit_id.is_empty() {
                 None
             } else {
-                let unit = store::units::get(&self.0.db.pool, &r.unit_id)
-                    .await?
-                    .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
-                p.require(READ, &unit.path)?;
-                Some(unit.path)
+                Some(self.readable_unit(&p, &r.unit_id).await?.path)
             };
             let query = store::employees::ChangeQuery {
                 scopes,
@@ -871,13 +856,7 @@ impl pb::staffing_service_server::StaffingService for Api {
                     "the quota is out of range",
                 ));
             }
-            let mut errors = errors.into_iter();
-            if let Some(mut first) = errors.next() {
-                for e in errors {
-                    first.violations.extend(e.violations);
-                }
-                return Err(first);
-            }
+            all_violations(errors)?;
             let kind = kind.unwrap_or_default();
             let mut tx = self.0.db.begin().await?;
             let unit = store::units::get(&mut *tx, &r.unit_id)
@@ -940,10 +919,7 @@ impl pb::staffing_service_server::StaffingService for Api {
                     "the year is out of range",
                 ));
             };
-            let unit = store::units::get(&self.0.db.pool, &r.unit_id)
-                .await?
-                .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
-            p.require(READ, &unit.path)?;
+            let unit = self.readable_unit(&p, &r.unit_id).await?;
             let pool = &self.0.db.pool;
             let units = store::staffing::units_under(pool, &unit.path).await?;
             let quotas = store::staffing::quotas_under(pool, &unit.path, i64::from(year)).await?;

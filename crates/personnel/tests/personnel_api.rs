@@ -13,7 +13,7 @@ use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
 use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
-use tinhso_testkit::{TestDb, TestServer};
+use tinhso_testkit::{TestDb, TestServer, authed};
 use tonic::transport::Channel;
 use tonic::{Code, Request};
 
@@ -36,15 +36,6 @@ struct Harness {
     _server: TestServer,
     _dbs: (TestDb, TestDb),
     _stop: tokio::sync::watch::Sender<bool>,
-}
-
-fn authed<T>(token: &str, message: T) -> Request<T> {
-    let mut r = Request::new(message);
-    r.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    r
 }
 
 fn code_of(status: &tonic::Status) -> String {

@@ -222,6 +222,21 @@ impl From<AppError> for tonic::Status {
     }
 }
 
+/// One answer for every field a request got wrong: the first error carrying the violations of
+/// all of them (so a form shows every mistake at once), or Ok when there are none.
+pub fn all_violations(errors: Vec<AppError>) -> AppResult<()> {
+    let mut errors = errors.into_iter();
+    match errors.next() {
+        None => Ok(()),
+        Some(mut first) => {
+            for e in errors {
+                first.violations.extend(e.violations);
+            }
+            Err(first)
+        }
+    }
+}
+
 /// Reads the error detail a tinhso service put into a status, if any.
 pub fn detail_of(status: &tonic::Status) -> Option<ErrorDetail> {
     ErrorDetail::decode(status.details())

@@ -171,6 +171,18 @@ impl Drop for TestServer {
     }
 }
 
+/// A gRPC request carrying `token` as its bearer token.
+pub fn authed<T>(token: &str, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    match format!("Bearer {token}").parse() {
+        Ok(value) => {
+            request.metadata_mut().insert("authorization", value);
+        }
+        Err(e) => panic!("token is not a header value: {e}"),
+    }
+    request
+}
+
 /// Polls `check` every 20 ms until it returns true or `secs` pass; returns the last answer.
 pub async fn eventually<F, Fut>(secs: u64, mut check: F) -> bool
 where
