@@ -416,10 +416,31 @@ impl Api {
 
 // ------------------------------------------------------------------ bootstrap
 
+/// Adds the built-in roles a newer release defines to a database bootstrapped earlier; existing
+/// roles are left as the province changed them.
+async fn add_new_builtin_roles(identity: &Identity, now: i64) -> Result<(), StartError> {
+    let mut tx = identity.db.begin().await?;
+    for role in roles::BUILTIN_ROLES {
+        if store::access::role(&mut *tx, role.code).await?.is_none() {
+            let row = RoleRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                code: role.code.into(),
+                name: role.name.into(),
+                permissions: role.permissions.iter().map(|p| p.to_string()).collect(),
+                builtin: true,
+            };
+            store::access::insert_role(&mut tx, &row, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartError> {
     let db = &identity.db;
     let now = identity.clock.now_ms();
     if let Some(root) = store::units::root(&db.pool).await? {
+        add_new_builtin_roles(identity, now).await?;
         return Ok(Bootstrap {
             root_unit_id: root.id,
             generated_admin_password: None,

@@ -98,3 +98,21 @@ async fn apply(tx: &mut Tx<'static>, change: &str, u: &UnitChanged) -> Result<()
     }
     Ok(())
 }
+
+/// `tinhso.personnel.catalogue.changed.v1`: an entry added, renamed or retired.
+pub fn catalogue_changed(entry: &store::catalogues::EntryRow) -> Event {
+    let body = tinhso_proto::personnel::v1::CatalogueChanged {
+        catalogue: entry.catalogue.clone(),
+        code: entry.code.clone(),
+        name: entry.name.clone(),
+        active: entry.active,
+        updated_by: entry.updated_by.clone(),
+    };
+    Event::new(
+        SOURCE,
+        "tinhso.personnel.catalogue.changed.v1",
+        &format!("{}/{}", entry.catalogue, entry.code),
+        entry.updated_at,
+        body.encode_to_vec(),
+    )
+}

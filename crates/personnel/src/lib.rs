@@ -23,6 +23,7 @@ pub use config::PersonnelConfig;
 pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.personnel.v1.EmployeeService",
     "tinhso.personnel.v1.StaffingService",
+    "tinhso.personnel.v1.CatalogueService",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +53,7 @@ impl Personnel {
         clock: SharedClock,
     ) -> Result<Arc<Self>, StartError> {
         store::MIGRATOR.run(&db).await?;
+        store::catalogues::seed_missing(&db, clock.now_ms()).await?;
         let verifier = Arc::new(Verifier::new(&config.issuer, clock.clone()));
         verifier.load_denylist(&db).await?;
         Ok(Arc::new(Self {

@@ -109,3 +109,17 @@ pub fn date_parts_text(year: i32, month: i32, day: i32, field: &str) -> AppResul
         )),
     }
 }
+
+/// A stored `YYYY-MM-DD` as a calendar date; `None` when it is not one.
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    let mut parts = text.splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month = time::Month::try_from(parts.next()?.parse::<u8>().ok()?).ok()?;
+    let day = parts.next()?.parse().ok()?;
+    time::Date::from_calendar_date(year, month, day).ok()
+}
+
+/// A calendar date as stored: `YYYY-MM-DD`.
+pub fn date_string(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}

@@ -55,6 +55,14 @@ pub const PERMISSIONS: &[PermissionDef] = &[
         "personnel.staffing.write",
         "Giao biên chế cho cơ quan, đơn vị",
     ),
+    p(
+        "personnel.catalogue.write",
+        "Quản lý danh mục dùng chung của hồ sơ",
+    ),
+    p(
+        "personnel.training.write",
+        "Thông báo khóa đào tạo, bồi dưỡng",
+    ),
     p("welfare.beneficiary.read", "Xem đối tượng hưởng chính sách"),
     p(
         "welfare.beneficiary.write",
@@ -156,6 +164,20 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             "identity.unit.read",
             "scoring.assessment.read",
             "scoring.appraisal.write",
+        ],
+    },
+    BuiltinRole {
+        code: "personnel_admin",
+        name: "Sở Nội vụ (quản trị hồ sơ cán bộ)",
+        permissions: &["identity.unit.read", "personnel.*.*"],
+    },
+    BuiltinRole {
+        code: "salary_manager",
+        name: "Sở Tài chính (quản lý tiền lương)",
+        permissions: &[
+            "identity.unit.read",
+            "personnel.record.read",
+            "personnel.salary.write",
         ],
     },
     BuiltinRole {

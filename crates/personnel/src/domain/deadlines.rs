@@ -9,10 +9,7 @@ pub const MOVEMENT_DAYS: i64 = 15;
 
 /// The calendar day (days since 1970-01-01) of `YYYY-MM-DD`.
 pub fn day_of(date: &str) -> Option<i64> {
-    let mut parts = date.split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    let month = time::Month::try_from(m.parse::<u8>().ok()?).ok()?;
-    let date = time::Date::from_calendar_date(y.parse().ok()?, month, d.parse().ok()?).ok()?;
+    let date = tinhso_platform::api::parse_date(date)?;
     Some(i64::from(date.to_julian_day()) - 2_440_588)
 }
 

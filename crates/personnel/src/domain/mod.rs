@@ -1,5 +1,6 @@
 //! Personnel rules as plain functions over plain types. No I/O.
 
+pub mod catalogues;
 pub mod deadlines;
 pub mod grades;
 pub mod movements;

@@ -3,7 +3,7 @@
 use super::col;
 use tinhso_platform::db::Tx;
 
-/// One employee record as stored. Dates are `YYYY-MM-DD` text.
+/// One employee record as stored. Dates are `YYYY-MM-DD` text; codes are catalogue codes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EmployeeRow {
     pub id: String,
@@ -26,12 +26,37 @@ pub struct EmployeeRow {
     pub social_insurance_number: String,
     pub permanent_address: String,
     pub current_address: String,
+    pub occupation_when_recruited: String,
     pub recruitment_date: Option<String>,
+    pub recruiting_agency: String,
     pub position: String,
+    pub main_duties: String,
     pub grade_code: String,
+    pub grade_date: Option<String>,
     pub step: i64,
     pub coefficient: i64,
+    pub step_date: Option<String>,
+    pub general_education: String,
+    pub degree: String,
+    pub degree_major: String,
+    pub political_theory: String,
+    pub state_management: String,
+    pub foreign_language: String,
+    pub it_level: String,
     pub party_admission_date: Option<String>,
+    pub party_official_date: Option<String>,
+    pub organisations: String,
+    pub military_enlistment_date: Option<String>,
+    pub military_discharge_date: Option<String>,
+    pub military_rank: String,
+    pub titles: String,
+    pub strengths: String,
+    pub health: String,
+    pub height_cm: i64,
+    pub weight_kg: i64,
+    pub blood_type: String,
+    pub war_invalid_rank: String,
+    pub policy_family: String,
     pub phone: String,
     pub email: String,
     pub version: i64,
@@ -39,49 +64,115 @@ pub struct EmployeeRow {
     pub updated_at: i64,
 }
 
-impl EmployeeRow {
-    /// The record's fields as (name, text), for the field-by-field change record.
-    pub fn fields(&self) -> Vec<(&'static str, String)> {
-        let date = |d: &Option<String>| d.clone().unwrap_or_default();
-        vec![
-            ("unit_id", self.unit_id.clone()),
-            ("department", self.department.clone()),
-            ("kind", self.kind.clone()),
-            ("status", self.status.clone()),
-            ("form_version", self.form_version.clone()),
-            ("full_name", self.full_name.clone()),
-            ("other_names", self.other_names.clone()),
-            ("birth_date", date(&self.birth_date)),
-            ("sex", self.sex.clone()),
-            ("place_of_birth", self.place_of_birth.clone()),
-            ("home_town", self.home_town.clone()),
-            ("ethnicity", self.ethnicity.clone()),
-            ("religion", self.religion.clone()),
-            ("id_number", self.id_number.clone()),
-            ("id_issue_date", date(&self.id_issue_date)),
-            (
-                "social_insurance_number",
-                self.social_insurance_number.clone(),
-            ),
-            ("permanent_address", self.permanent_address.clone()),
-            ("current_address", self.current_address.clone()),
-            ("recruitment_date", date(&self.recruitment_date)),
-            ("position", self.position.clone()),
-            ("grade_code", self.grade_code.clone()),
-            ("step", self.step.to_string()),
-            ("coefficient", self.coefficient.to_string()),
-            ("party_admission_date", date(&self.party_admission_date)),
-            ("phone", self.phone.clone()),
-            ("email", self.email.clone()),
-        ]
+/// A column's value, for binding and for the change record.
+#[derive(Debug, Clone, Copy)]
+pub enum Value<'a> {
+    Text(&'a str),
+    Date(&'a Option<String>),
+    Int(i64),
+}
+
+impl Value<'_> {
+    /// The value as the change record writes it (no date is the empty text).
+    pub fn text(&self) -> String {
+        match self {
+            Self::Text(t) => t.to_string(),
+            Self::Date(d) => d.as_deref().unwrap_or_default().to_string(),
+            Self::Int(i) => i.to_string(),
+        }
     }
 }
 
-const COLUMNS: &str = "id, unit_id, unit_path, department, kind, status, form_version, full_name, \
-    other_names, birth_date, sex, place_of_birth, home_town, ethnicity, religion, id_number, \
-    id_issue_date, social_insurance_number, permanent_address, current_address, recruitment_date, \
-    position, grade_code, step, coefficient, party_admission_date, phone, email, version, \
-    created_at, updated_at";
+impl EmployeeRow {
+    /// The record's own fields as (column, value): everything the person or the decisions
+    /// about them say, in table order. The id, version and times are kept apart.
+    pub fn values(&self) -> Vec<(&'static str, Value<'_>)> {
+        use Value::{Date, Int, Text};
+        vec![
+            ("unit_id", Text(&self.unit_id)),
+            ("unit_path", Text(&self.unit_path)),
+            ("department", Text(&self.department)),
+            ("kind", Text(&self.kind)),
+            ("status", Text(&self.status)),
+            ("form_version", Text(&self.form_version)),
+            ("full_name", Text(&self.full_name)),
+            ("other_names", Text(&self.other_names)),
+            ("birth_date", Date(&self.birth_date)),
+            ("sex", Text(&self.sex)),
+            ("place_of_birth", Text(&self.place_of_birth)),
+            ("home_town", Text(&self.home_town)),
+            ("ethnicity", Text(&self.ethnicity)),
+            ("religion", Text(&self.religion)),
+            ("id_number", Text(&self.id_number)),
+            ("id_issue_date", Date(&self.id_issue_date)),
+            (
+                "social_insurance_number",
+                Text(&self.social_insurance_number),
+            ),
+            ("permanent_address", Text(&self.permanent_address)),
+            ("current_address", Text(&self.current_address)),
+            (
+                "occupation_when_recruited",
+                Text(&self.occupation_when_recruited),
+            ),
+            ("recruitment_date", Date(&self.recruitment_date)),
+            ("recruiting_agency", Text(&self.recruiting_agency)),
+            ("position", Text(&self.position)),
+            ("main_duties", Text(&self.main_duties)),
+            ("grade_code", Text(&self.grade_code)),
+            ("grade_date", Date(&self.grade_date)),
+            ("step", Int(self.step)),
+            ("coefficient", Int(self.coefficient)),
+            ("step_date", Date(&self.step_date)),
+            ("general_education", Text(&self.general_education)),
+            ("degree", Text(&self.degree)),
+            ("degree_major", Text(&self.degree_major)),
+            ("political_theory", Text(&self.political_theory)),
+            ("state_management", Text(&self.state_management)),
+            ("foreign_language", Text(&self.foreign_language)),
+            ("it_level", Text(&self.it_level)),
+            ("party_admission_date", Date(&self.party_admission_date)),
+            ("party_official_date", Date(&self.party_official_date)),
+            ("organisations", Text(&self.organisations)),
+            (
+                "military_enlistment_date",
+                Date(&self.military_enlistment_date),
+            ),
+            (
+                "military_discharge_date",
+                Date(&self.military_discharge_date),
+            ),
+            ("military_rank", Text(&self.military_rank)),
+            ("titles", Text(&self.titles)),
+            ("strengths", Text(&self.strengths)),
+            ("health", Text(&self.health)),
+            ("height_cm", Int(self.height_cm)),
+            ("weight_kg", Int(self.weight_kg)),
+            ("blood_type", Text(&self.blood_type)),
+            ("war_invalid_rank", Text(&self.war_invalid_rank)),
+            ("policy_family", Text(&self.policy_family)),
+            ("phone", Text(&self.phone)),
+            ("email", Text(&self.email)),
+        ]
+    }
+
+    /// The fields the change record follows: every value but the derived unit path.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        self.values()
+            .into_iter()
+            .filter(|(name, _)| *name != "unit_path")
+            .map(|(name, v)| (name, v.text()))
+            .collect()
+    }
+}
+
+/// Every stored column, in the order `from_row` reads them.
+fn columns() -> String {
+    let mut names: Vec<&str> = vec!["id"];
+    names.extend(EmployeeRow::default().values().iter().map(|(n, _)| *n));
+    names.extend(["version", "created_at", "updated_at"]);
+    names.join(", ")
+}
 
 fn from_row(r: &sqlx::any::AnyRow) -> Result<EmployeeRow, sqlx::Error> {
     Ok(EmployeeRow {
@@ -105,12 +196,37 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<EmployeeRow, sqlx::Error> {
         social_insurance_number: col!(r, "social_insurance_number"),
         permanent_address: col!(r, "permanent_address"),
         current_address: col!(r, "current_address"),
+        occupation_when_recruited: col!(r, "occupation_when_recruited"),
         recruitment_date: col!(r, "recruitment_date"),
+        recruiting_agency: col!(r, "recruiting_agency"),
         position: col!(r, "position"),
+        main_duties: col!(r, "main_duties"),
         grade_code: col!(r, "grade_code"),
+        grade_date: col!(r, "grade_date"),
         step: col!(r, "step"),
         coefficient: col!(r, "coefficient"),
+        step_date: col!(r, "step_date"),
+        general_education: col!(r, "general_education"),
+        degree: col!(r, "degree"),
+        degree_major: col!(r, "degree_major"),
+        political_theory: col!(r, "political_theory"),
+        state_management: col!(r, "state_management"),
+        foreign_language: col!(r, "foreign_language"),
+        it_level: col!(r, "it_level"),
         party_admission_date: col!(r, "party_admission_date"),
+        party_official_date: col!(r, "party_official_date"),
+        organisations: col!(r, "organisations"),
+        military_enlistment_date: col!(r, "military_enlistment_date"),
+        military_discharge_date: col!(r, "military_discharge_date"),
+        military_rank: col!(r, "military_rank"),
+        titles: col!(r, "titles"),
+        strengths: col!(r, "strengths"),
+        health: col!(r, "health"),
+        height_cm: col!(r, "height_cm"),
+        weight_kg: col!(r, "weight_kg"),
+        blood_type: col!(r, "blood_type"),
+        war_invalid_rank: col!(r, "war_invalid_rank"),
+        policy_family: col!(r, "policy_family"),
         phone: col!(r, "phone"),
         email: col!(r, "email"),
         version: col!(r, "version"),
@@ -123,7 +239,7 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
     id: &str,
 ) -> Result<Option<EmployeeRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM employees WHERE id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {} FROM employees WHERE id = $1", columns()));
     sqlx::query(sql)
         .bind(id)
         .fetch_optional(exec)
@@ -138,7 +254,8 @@ pub async fn by_request_id(
     request_id: &str,
 ) -> Result<Option<EmployeeRow>, sqlx::Error> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM employees WHERE request_id = $1"
+        "SELECT {} FROM employees WHERE request_id = $1",
+        columns()
     ));
     sqlx::query(sql)
         .bind(request_id)
@@ -149,41 +266,36 @@ pub async fn by_request_id(
         .transpose()
 }
 
-/// Binds every field after the id, in COLUMNS order, to `query`.
-macro_rules! bind_fields {
-    ($query:expr, $e:expr) => {
-        $query
-            .bind(&$e.unit_id)
-            .bind(&$e.unit_path)
-            .bind(&$e.department)
-            .bind(&$e.kind)
-            .bind(&$e.status)
-            .bind(&$e.form_version)
-            .bind(&$e.full_name)
-            .bind(tinhso_platform::vn::fold(&$e.full_name))
-            .bind(&$e.other_names)
-            .bind(&$e.birth_date)
-            .bind(&$e.sex)
-            .bind(&$e.place_of_birth)
-            .bind(&$e.home_town)
-            .bind(&$e.ethnicity)
-            .bind(&$e.religion)
-            .bind(&$e.id_number)
-            .bind(&$e.id_issue_date)
-            .bind(&$e.social_insurance_number)
-            .bind(&$e.permanent_address)
-            .bind(&$e.current_address)
-            .bind(&$e.recruitment_date)
-            .bind(&$e.position)
-            .bind(&$e.grade_code)
-            .bind($e.step)
-            .bind($e.coefficient)
-            .bind(&$e.party_admission_date)
-            .bind(&$e.phone)
-            .bind(&$e.email)
-            .bind($e.version)
-            .bind($e.updated_at)
-    };
+/// The working record with this ID number, if any (imports match on it).
+pub async fn by_id_number<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    id_number: &str,
+) -> Result<Option<EmployeeRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM employees WHERE id_number = $1 ORDER BY created_at DESC",
+        columns()
+    ));
+    sqlx::query(sql)
+        .bind(id_number)
+        .fetch_optional(exec)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds the record's values, then the folded name, to `query`.
+fn bind_values<'q>(mut query: AnyQuery<'q>, e: &'q EmployeeRow) -> AnyQuery<'q> {
+    for (_, value) in e.values() {
+        query = match value {
+            Value::Text(t) => query.bind(t),
+            Value::Date(d) => query.bind(d.as_deref()),
+            Value::Int(i) => query.bind(i),
+        };
+    }
+    query.bind(tinhso_platform::vn::fold(&e.full_name))
 }
 
 pub async fn insert(
@@ -191,18 +303,19 @@ pub async fn insert(
     e: &EmployeeRow,
     request_id: Option<&str>,
 ) -> Result<(), sqlx::Error> {
-    let query = sqlx::query(
-        "INSERT INTO employees (unit_id, unit_path, department, kind, status, form_version, \
-         full_name, name_folded, other_names, birth_date, sex, place_of_birth, home_town, \
-         ethnicity, religion, id_number, id_issue_date, social_insurance_number, \
-         permanent_address, current_address, recruitment_date, position, grade_code, step, \
-         coefficient, party_admission_date, phone, email, version, updated_at, id, created_at, \
-         request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)",
-    );
-    bind_fields!(query, e)
+    let names: Vec<&str> = e.values().iter().map(|(n, _)| *n).collect();
+    let n = names.len();
+    let placeholders: Vec<String> = (1..=n + 6).map(|i| format!("${i}")).collect();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO employees ({}, name_folded, id, version, created_at, updated_at, request_id)          VALUES ({})",
+        names.join(", "),
+        placeholders.join(", ")
+    ));
+    bind_values(sqlx::query(sql), e)
         .bind(&e.id)
+        .bind(e.version)
         .bind(e.created_at)
+        .bind(e.updated_at)
         .bind(request_id)
         .execute(&mut **tx)
         .await?;
@@ -215,17 +328,25 @@ pub async fn update(
     e: &EmployeeRow,
     expected_version: i64,
 ) -> Result<bool, sqlx::Error> {
-    let query = sqlx::query(
-        "UPDATE employees SET unit_id = $1, unit_path = $2, department = $3, kind = $4, \
-         status = $5, form_version = $6, full_name = $7, name_folded = $8, other_names = $9, \
-         birth_date = $10, sex = $11, place_of_birth = $12, home_town = $13, ethnicity = $14, \
-         religion = $15, id_number = $16, id_issue_date = $17, social_insurance_number = $18, \
-         permanent_address = $19, current_address = $20, recruitment_date = $21, position = $22, \
-         grade_code = $23, step = $24, coefficient = $25, party_admission_date = $26, \
-         phone = $27, email = $28, version = $29, updated_at = $30 \
-         WHERE id = $31 AND version = $32",
-    );
-    let done = bind_fields!(query, e)
+    let names: Vec<&str> = e.values().iter().map(|(n, _)| *n).collect();
+    let n = names.len();
+    let sets: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| format!("{name} = ${}", i + 1))
+        .collect();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "UPDATE employees SET {}, name_folded = ${}, version = ${}, updated_at = ${}          WHERE id = ${} AND version = ${}",
+        sets.join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4,
+        n + 5
+    ));
+    let done = bind_values(sqlx::query(sql), e)
+        .bind(e.version)
+        .bind(e.updated_at)
         .bind(&e.id)
         .bind(expected_version)
         .execute(&mut **tx)
@@ -320,7 +441,7 @@ pub async fn search(pool: &sqlx::AnyPool, s: &Search) -> Result<Vec<EmployeeRow>
     if s.scopes.is_empty() {
         return Ok(Vec::new());
     }
-    let mut sql = format!("SELECT {COLUMNS} FROM employees WHERE (");
+    let mut sql = format!("SELECT {} FROM employees WHERE (", columns());
     let mut binds: Vec<String> = Vec::new();
     for (i, scope) in s.scopes.iter().enumerate() {
         if i > 0 {

@@ -2,6 +2,7 @@
 //! employee records and the field-by-field change record. Writes take the open transaction, so
 //! a change, its audit rows and its outbox event commit together.
 
+pub mod catalogues;
 pub mod employees;
 pub mod movements;
 pub mod staffing;
@@ -121,6 +122,67 @@ CREATE TABLE quotas (
     updated_by TEXT NOT NULL,
     PRIMARY KEY (unit_id, year, kind)
 );
+",
+        },
+        Migration {
+            version: 5,
+            name: "catalogues",
+            sql: "
+CREATE TABLE catalogue_entries (
+    catalogue TEXT NOT NULL,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    attribute TEXT NOT NULL,
+    sort_order BIGINT NOT NULL,
+    active BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (catalogue, code)
+);
+CREATE TABLE grade_steps (
+    grade_group TEXT NOT NULL,
+    step BIGINT NOT NULL,
+    coefficient BIGINT NOT NULL,
+    PRIMARY KEY (grade_group, step)
+);
+CREATE TABLE base_salaries (
+    from_date TEXT PRIMARY KEY,
+    vnd BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    updated_by TEXT NOT NULL
+);
+",
+        },
+        Migration {
+            version: 6,
+            name: "record items",
+            sql: "
+ALTER TABLE employees ADD COLUMN occupation_when_recruited TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN recruiting_agency TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN main_duties TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN grade_date TEXT;
+ALTER TABLE employees ADD COLUMN step_date TEXT;
+ALTER TABLE employees ADD COLUMN general_education TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN degree TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN degree_major TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN political_theory TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN state_management TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN foreign_language TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN it_level TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN party_official_date TEXT;
+ALTER TABLE employees ADD COLUMN organisations TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN military_enlistment_date TEXT;
+ALTER TABLE employees ADD COLUMN military_discharge_date TEXT;
+ALTER TABLE employees ADD COLUMN military_rank TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN titles TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN strengths TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN health TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN height_cm BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE employees ADD COLUMN weight_kg BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE employees ADD COLUMN blood_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN war_invalid_rank TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN policy_family TEXT NOT NULL DEFAULT '';
+CREATE INDEX employees_id_number ON employees (id_number);
 ",
         },
     ],

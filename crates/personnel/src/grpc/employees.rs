@@ -1,104 +1,6 @@
-//! Personnel's gRPC API. Every handler authenticates, checks its permission against the record's
-//! unit path (or the caller's own record for self-service), validates, and writes the change, its
-//! field-by-field record and its event in one transaction.
+//! EmployeeService: the records, their movements, the change query and compliance.
 
-use crate::Personnel;
-use crate::store::{self, employees::EmployeeRow, movements::MovementRow};
-use std::sync::Arc;
-use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
-use tinhso_platform::auth::Principal;
-use tinhso_platform::clock::to_timestamp;
-use tinhso_platform::db::Tx;
-use tinhso_platform::error::all_violations;
-use tinhso_platform::grpc::handle;
-use tinhso_platform::{AppError, AppResult, validate};
-use tinhso_proto::personnel::v1 as pb;
-use tonic::{Request, Response, Status};
-
-type Reply<T> = Result<Response<T>, Status>;
-
-const READ: &str = "personnel.record.read";
-const WRITE: &str = "personnel.record.write";
-const STAFFING: &str = "personnel.staffing.write";
-
-/// The form a record follows when the caller names none.
-const DEFAULT_FORM: &str = "2C-BNV/2008";
-
-pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> tonic::service::Routes {
-    routes
-        .add_service(pb::employee_service_server::EmployeeServiceServer::new(
-            Api(personnel.clone()),
-        ))
-        .add_service(pb::staffing_service_server::StaffingServiceServer::new(
-            Api(personnel),
-        ))
-}
-
-#[derive(Debug, Clone)]
-pub struct Api(pub Arc<Personnel>);
-
-/// `EMPLOYEE_KIND_CIVIL_SERVANT` -> `civil_servant`.
-fn enum_text(name: &str, prefix: &str) -> String {
-    name.strip_prefix(prefix)
-        .unwrap_or(name)
-        .to_ascii_lowercase()
-}
-
-fn kind_text(kind: i32) -> Option<String> {
-    pb::EmployeeKind::try_from(kind)
-        .ok()
-        .filter(|k| *k != pb::EmployeeKind::Unspecified)
-        .map(|k| enum_text(k.as_str_name(), "EMPLOYEE_KIND_"))
-}
-
-fn status_text(status: i32) -> Option<String> {
-    pb::EmployeeStatus::try_from(status)
-        .ok()
-        .filter(|s| *s != pb::EmployeeStatus::Unspecified)
-        .map(|s| enum_text(s.as_str_name(), "EMPLOYEE_STATUS_"))
-}
-
-fn sex_text(sex: i32) -> String {
-    pb::Sex::try_from(sex)
-        .ok()
-        .filter(|s| *s != pb::Sex::Unspecified)
-        .map(|s| enum_text(s.as_str_name(), "SEX_"))
-        .unwrap_or_default()
-}
-
-fn movement_kind_text(kind: i32) -> Option<String> {
-    pb::MovementKind::try_from(kind)
-        .ok()
-        .filter(|k| *k != pb::MovementKind::Unspecified)
-        .map(|k| enum_text(k.as_str_name(), "MOVEMENT_KIND_"))
-}
-
-fn movement_pb(m: &MovementRow) -> pb::Movement {
-    pb::Movement {
-        id: m.id.clone(),
-        employee_id: m.employee_id.clone(),
-        kind: from_text(&m.kind, "MOVEMENT_KIND_", pb::MovementKind::from_str_name)
-            .map_or(0, |k| k as i32),
-        from_unit_id: m.from_unit_id.clone(),
-        to_unit_id: m.to_unit_id.clone(),
-        decision_number: m.decision_number.clone(),
-        decision_date: date_of(&Some(m.decision_date.clone())),
-        effective_date: date_of(&Some(m.effective_date.clone())),
-        note: m.note.clone(),
-        resulting_status: from_text(
-            &m.resulting_status,
-            "EMPLOYEE_STATUS_",
-            pb::EmployeeStatus::from_str_name,
-        )
-        .map_or(0, |s| s as i32),
-        record_time: Some(to_timestamp(m.recorded_at)),
-        recorded_by: m.recorded_by.clone(),
-    }
-}
-
-fn from_text<E>(text: &str, prefix: &str, parse: impl Fn(&str) -> Option<E>) -> Option<E> {
-    parse(&format!("{prefix}{}", text.to_ascii_uppercase()))
-}
+use super::*;
 
 fn employee_pb(e: &EmployeeRow) -> pb::Employee {
     pb::Employee {
@@ -139,72 +41,312 @@ fn employee_pb(e: &EmployeeRow) -> pb::Employee {
         etag: etag(e.version),
         create_time: Some(to_timestamp(e.created_at)),
         update_time: Some(to_timestamp(e.updated_at)),
+        occupation_when_recruited: e.occupation_when_recruited.clone(),
+        recruiting_agency: e.recruiting_agency.clone(),
+        main_duties: e.main_duties.clone(),
+        grade_date: date_of(&e.grade_date),
+        step_date: date_of(&e.step_date),
+        general_education: e.general_education.clone(),
+        degree: e.degree.clone(),
+        degree_major: e.degree_major.clone(),
+        political_theory: e.political_theory.clone(),
+        state_management: e.state_management.clone(),
+        foreign_language: e.foreign_language.clone(),
+        it_level: e.it_level.clone(),
+        party_official_date: date_of(&e.party_official_date),
+        organisations: e.organisations.clone(),
+        military_enlistment_date: date_of(&e.military_enlistment_date),
+        military_discharge_date: date_of(&e.military_discharge_date),
+        military_rank: e.military_rank.clone(),
+        titles: e.titles.clone(),
+        strengths: e.strengths.clone(),
+        health: e.health.clone(),
+        height_cm: i32::try_from(e.height_cm).unwrap_or_default(),
+        weight_kg: i32::try_from(e.weight_kg).unwrap_or_default(),
+        blood_type: e.blood_type.clone(),
+        war_invalid_rank: e.war_invalid_rank.clone(),
+        policy_family: e.policy_family.clone(),
     }
 }
 
-/// A date that must not lie after `today` (births, recruitments, ID issues).
-fn past_date(
-    d: &Option<tinhso_proto::common::v1::Date>,
-    field: &str,
-    today: &str,
-) -> AppResult<Option<String>> {
-    let text = date_text(d, field)?;
-    if let Some(t) = &text
-        && t.as_str() > today
-    {
-        return Err(AppError::invalid(
-            field,
-            "DATE_IN_FUTURE",
-            "ngày không được ở tương lai",
-            "the date must not be in the future",
-        ));
-    }
-    Ok(text)
+/// The free-text items of the record: (field, required, longest). Catalogue codes are text too
+/// and are checked against their catalogue afterwards.
+const TEXT_ITEMS: &[(&str, bool, usize)] = &[
+    ("department", false, 255),
+    ("full_name", true, 255),
+    ("other_names", false, 255),
+    ("place_of_birth", false, 255),
+    ("home_town", false, 255),
+    ("ethnicity", false, 32),
+    ("religion", false, 32),
+    ("social_insurance_number", false, 20),
+    ("permanent_address", false, 500),
+    ("current_address", false, 500),
+    ("occupation_when_recruited", false, 255),
+    ("recruiting_agency", false, 255),
+    ("position", false, 255),
+    ("main_duties", false, 1000),
+    ("general_education", false, 16),
+    ("degree", false, 32),
+    ("degree_major", false, 255),
+    ("political_theory", false, 32),
+    ("state_management", false, 32),
+    ("foreign_language", false, 32),
+    ("it_level", false, 32),
+    ("organisations", false, 500),
+    ("military_rank", false, 64),
+    ("titles", false, 255),
+    ("strengths", false, 255),
+    ("health", false, 64),
+    ("blood_type", false, 8),
+    ("war_invalid_rank", false, 64),
+    ("policy_family", false, 255),
+];
+
+/// The record's text item called `name`.
+fn text_mut<'a>(row: &'a mut EmployeeRow, name: &str) -> Option<&'a mut String> {
+    Some(match name {
+        "department" => &mut row.department,
+        "full_name" => &mut row.full_name,
+        "other_names" => &mut row.other_names,
+        "place_of_birth" => &mut row.place_of_birth,
+        "home_town" => &mut row.home_town,
+        "ethnicity" => &mut row.ethnicity,
+        "religion" => &mut row.religion,
+        "social_insurance_number" => &mut row.social_insurance_number,
+        "permanent_address" => &mut row.permanent_address,
+        "current_address" => &mut row.current_address,
+        "occupation_when_recruited" => &mut row.occupation_when_recruited,
+        "recruiting_agency" => &mut row.recruiting_agency,
+        "position" => &mut row.position,
+        "main_duties" => &mut row.main_duties,
+        "general_education" => &mut row.general_education,
+        "degree" => &mut row.degree,
+        "degree_major" => &mut row.degree_major,
+        "political_theory" => &mut row.political_theory,
+        "state_management" => &mut row.state_management,
+        "foreign_language" => &mut row.foreign_language,
+        "it_level" => &mut row.it_level,
+        "organisations" => &mut row.organisations,
+        "military_rank" => &mut row.military_rank,
+        "titles" => &mut row.titles,
+        "strengths" => &mut row.strengths,
+        "health" => &mut row.health,
+        "blood_type" => &mut row.blood_type,
+        "war_invalid_rank" => &mut row.war_invalid_rank,
+        "policy_family" => &mut row.policy_family,
+        _ => return None,
+    })
 }
 
-/// Checks every field of a new record; the error lists each field at fault.
-fn check_new(e: &pb::Employee, today: &str) -> AppResult<EmployeeRow> {
+/// The text item `name` of a new record as sent.
+fn sent_text<'a>(e: &'a pb::Employee, name: &str) -> &'a str {
+    match name {
+        "department" => &e.department,
+        "full_name" => &e.full_name,
+        "other_names" => &e.other_names,
+        "place_of_birth" => &e.place_of_birth,
+        "home_town" => &e.home_town,
+        "ethnicity" => &e.ethnicity,
+        "religion" => &e.religion,
+        "social_insurance_number" => &e.social_insurance_number,
+        "permanent_address" => &e.permanent_address,
+        "current_address" => &e.current_address,
+        "occupation_when_recruited" => &e.occupation_when_recruited,
+        "recruiting_agency" => &e.recruiting_agency,
+        "position" => &e.position,
+        "main_duties" => &e.main_duties,
+        "general_education" => &e.general_education,
+        "degree" => &e.degree,
+        "degree_major" => &e.degree_major,
+        "political_theory" => &e.political_theory,
+        "state_management" => &e.state_management,
+        "foreign_language" => &e.foreign_language,
+        "it_level" => &e.it_level,
+        "organisations" => &e.organisations,
+        "military_rank" => &e.military_rank,
+        "titles" => &e.titles,
+        "strengths" => &e.strengths,
+        "health" => &e.health,
+        "blood_type" => &e.blood_type,
+        "war_invalid_rank" => &e.war_invalid_rank,
+        "policy_family" => &e.policy_family,
+        _ => "",
+    }
+}
+
+/// The text item `name` of an update, if it is to change.
+fn changed_text<'a>(r: &'a pb::UpdateEmployeeRequest, name: &str) -> Option<&'a String> {
+    match name {
+        "department" => r.department.as_ref(),
+        "full_name" => r.full_name.as_ref(),
+        "other_names" => r.other_names.as_ref(),
+        "place_of_birth" => r.place_of_birth.as_ref(),
+        "home_town" => r.home_town.as_ref(),
+        "ethnicity" => r.ethnicity.as_ref(),
+        "religion" => r.religion.as_ref(),
+        "social_insurance_number" => r.social_insurance_number.as_ref(),
+        "permanent_address" => r.permanent_address.as_ref(),
+        "current_address" => r.current_address.as_ref(),
+        "occupation_when_recruited" => r.occupation_when_recruited.as_ref(),
+        "recruiting_agency" => r.recruiting_agency.as_ref(),
+        "position" => r.position.as_ref(),
+        "main_duties" => r.main_duties.as_ref(),
+        "general_education" => r.general_education.as_ref(),
+        "degree" => r.degree.as_ref(),
+        "degree_major" => r.degree_major.as_ref(),
+        "political_theory" => r.political_theory.as_ref(),
+        "state_management" => r.state_management.as_ref(),
+        "foreign_language" => r.foreign_language.as_ref(),
+        "it_level" => r.it_level.as_ref(),
+        "organisations" => r.organisations.as_ref(),
+        "military_rank" => r.military_rank.as_ref(),
+        "titles" => r.titles.as_ref(),
+        "strengths" => r.strengths.as_ref(),
+        "health" => r.health.as_ref(),
+        "blood_type" => r.blood_type.as_ref(),
+        "war_invalid_rank" => r.war_invalid_rank.as_ref(),
+        "policy_family" => r.policy_family.as_ref(),
+        _ => None,
+    }
+}
+
+/// The dated items of the record; none may lie in the future.
+const DATE_ITEMS: &[&str] = &[
+    "birth_date",
+    "id_issue_date",
+    "recruitment_date",
+    "grade_date",
+    "step_date",
+    "party_admission_date",
+    "party_official_date",
+    "military_enlistment_date",
+    "military_discharge_date",
+];
+
+fn date_mut<'a>(row: &'a mut EmployeeRow, name: &str) -> Option<&'a mut Option<String>> {
+    Some(match name {
+        "birth_date" => &mut row.birth_date,
+        "id_issue_date" => &mut row.id_issue_date,
+        "recruitment_date" => &mut row.recruitment_date,
+        "grade_date" => &mut row.grade_date,
+        "step_date" => &mut row.step_date,
+        "party_admission_date" => &mut row.party_admission_date,
+        "party_official_date" => &mut row.party_official_date,
+        "military_enlistment_date" => &mut row.military_enlistment_date,
+        "military_discharge_date" => &mut row.military_discharge_date,
+        _ => return None,
+    })
+}
+
+type SentDate = Option<tinhso_proto::common::v1::Date>;
+
+fn sent_date<'a>(e: &'a pb::Employee, name: &str) -> &'a SentDate {
+    match name {
+        "birth_date" => &e.birth_date,
+        "id_issue_date" => &e.id_issue_date,
+        "recruitment_date" => &e.recruitment_date,
+        "grade_date" => &e.grade_date,
+        "step_date" => &e.step_date,
+        "party_admission_date" => &e.party_admission_date,
+        "party_official_date" => &e.party_official_date,
+        "military_enlistment_date" => &e.military_enlistment_date,
+        "military_discharge_date" => &e.military_discharge_date,
+        _ => &None,
+    }
+}
+
+fn changed_date<'a>(r: &'a pb::UpdateEmployeeRequest, name: &str) -> &'a SentDate {
+    match name {
+        "birth_date" => &r.birth_date,
+        "id_issue_date" => &r.id_issue_date,
+        "recruitment_date" => &r.recruitment_date,
+        "grade_date" => &r.grade_date,
+        "party_admission_date" => &r.party_admission_date,
+        "party_official_date" => &r.party_official_date,
+        "military_enlistment_date" => &r.military_enlistment_date,
+        "military_discharge_date" => &r.military_discharge_date,
+        _ => &None,
+    }
+}
+
+/// Pairs of dates that must come in this order: (earlier, later).
+const DATE_ORDER: &[(&str, &str)] = &[
+    ("birth_date", "recruitment_date"),
+    ("birth_date", "id_issue_date"),
+    ("birth_date", "party_admission_date"),
+    ("birth_date", "military_enlistment_date"),
+    ("party_admission_date", "party_official_date"),
+    ("military_enlistment_date", "military_discharge_date"),
+    ("recruitment_date", "grade_date"),
+];
+
+/// Reports each later date of `DATE_ORDER` that comes before its earlier one.
+fn check_date_order(row: &EmployeeRow, prefix: &str, errors: &mut Vec<AppError>) {
+    let mut row = row.clone();
+    for (earlier, later) in DATE_ORDER {
+        let first = date_mut(&mut row, earlier).and_then(|d| d.clone());
+        let second = date_mut(&mut row, later).and_then(|d| d.clone());
+        if let (Some(a), Some(b)) = (first, second)
+            && b < a
+        {
+            errors.push(AppError::invalid(
+                &format!("{prefix}{later}"),
+                "DATE_ORDER",
+                &format!("ngày này phải sau {}", field_title(earlier)),
+                &format!("the date must come after {earlier}"),
+            ));
+        }
+    }
+}
+
+/// The Vietnamese name of a dated item, for messages.
+fn field_title(name: &str) -> &'static str {
+    match name {
+        "birth_date" => "ngày sinh",
+        "recruitment_date" => "ngày tuyển dụng",
+        "party_admission_date" => "ngày vào Đảng",
+        "military_enlistment_date" => "ngày nhập ngũ",
+        _ => "ngày liên quan",
+    }
+}
+
+/// Checks every field of a new record that needs no lookup; the errors name each field at fault.
+fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppError>) {
     let mut errors: Vec<AppError> = Vec::new();
     let f = |name: &str| format!("employee.{name}");
-    let mut text = |name: &str, value: &str, required: bool, max: usize| {
-        validate::text(&f(name), value, required, max)
-            .map_err(|e| errors.push(e))
-            .unwrap_or_default()
-    };
-    let mut row = EmployeeRow {
-        department: text("department", &e.department, false, 255),
-        form_version: text("form_version", &e.form_version, false, 32),
-        full_name: text("full_name", &e.full_name, true, 255),
-        other_names: text("other_names", &e.other_names, false, 255),
-        place_of_birth: text("place_of_birth", &e.place_of_birth, false, 255),
-        home_town: text("home_town", &e.home_town, false, 255),
-        ethnicity: text("ethnicity", &e.ethnicity, false, 64),
-        religion: text("religion", &e.religion, false, 64),
-        social_insurance_number: text(
-            "social_insurance_number",
-            &e.social_insurance_number,
-            false,
-            20,
-        ),
-        permanent_address: text("permanent_address", &e.permanent_address, false, 500),
-        current_address: text("current_address", &e.current_address, false, 500),
-        position: text("position", &e.position, false, 255),
-        grade_code: text("grade_code", &e.grade_code, false, 32),
-        ..Default::default()
-    };
+    let mut row = EmployeeRow::default();
+    for (name, required, max) in TEXT_ITEMS {
+        match validate::text(&f(name), sent_text(e, name), *required, *max) {
+            Ok(v) => {
+                if let Some(target) = text_mut(&mut row, name) {
+                    *target = v;
+                }
+            }
+            Err(err) => errors.push(err),
+        }
+    }
+    for name in DATE_ITEMS {
+        match past_date(sent_date(e, name), &f(name), today) {
+            Ok(v) => {
+                if let Some(target) = date_mut(&mut row, name) {
+                    *target = v;
+                }
+            }
+            Err(err) => errors.push(err),
+        }
+    }
     let mut keep = |r: AppResult<String>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+    row.form_version = keep(validate::text(
+        &f("form_version"),
+        &e.form_version,
+        false,
+        32,
+    ));
+    row.grade_code = keep(validate::text(&f("grade_code"), &e.grade_code, false, 32));
     row.id_number = keep(validate::citizen_id(&f("id_number"), &e.id_number));
     row.email = keep(validate::email(&f("email"), &e.email));
     row.phone = keep(validate::phone(&f("phone"), &e.phone));
-    let mut date = |name: &str, d: &Option<tinhso_proto::common::v1::Date>| {
-        past_date(d, &f(name), today)
-            .map_err(|e| errors.push(e))
-            .unwrap_or_default()
-    };
-    row.birth_date = date("birth_date", &e.birth_date);
-    row.id_issue_date = date("id_issue_date", &e.id_issue_date);
-    row.recruitment_date = date("recruitment_date", &e.recruitment_date);
-    row.party_admission_date = date("party_admission_date", &e.party_admission_date);
     match kind_text(e.kind) {
         Some(k) => row.kind = k,
         None => errors.push(AppError::invalid(
@@ -239,66 +381,24 @@ fn check_new(e: &pb::Employee, today: &str) -> AppResult<EmployeeRow> {
             "salary step or coefficient out of range",
         ));
     }
+    if !(0..=250).contains(&e.height_cm) || !(0..=300).contains(&e.weight_kg) {
+        errors.push(AppError::invalid(
+            &f("height_cm"),
+            "OUT_OF_RANGE",
+            "chiều cao hoặc cân nặng không hợp lệ",
+            "height or weight out of range",
+        ));
+    }
+    row.height_cm = i64::from(e.height_cm);
+    row.weight_kg = i64::from(e.weight_kg);
     row.step = i64::from(e.step);
     row.coefficient = i64::from(e.coefficient);
     row.status = status_text(e.status).unwrap_or_else(|| "working".into());
     if row.form_version.is_empty() {
         row.form_version = DEFAULT_FORM.into();
     }
-    all_violations(errors)?;
-    Ok(row)
-}
-
-impl Api {
-    fn now(&self) -> i64 {
-        self.0.clock.now_ms()
-    }
-
-    fn today(&self) -> String {
-        tinhso_platform::clock::rfc3339(self.now() + 7 * 3_600_000)[..10].to_string()
-    }
-
-    fn principal<T>(&self, request: &Request<T>) -> AppResult<Principal> {
-        let p = self.0.verifier.authenticate(request)?;
-        p.require_active()?;
-        Ok(p)
-    }
-
-    async fn commit(&self, tx: Tx<'static>) -> AppResult<()> {
-        tx.commit().await?;
-        self.0.outbox.committed();
-        Ok(())
-    }
-
-    /// The unit `unit_id` (field `unit_id`) from the replica, if the caller may read under it.
-    async fn readable_unit(
-        &self,
-        p: &Principal,
-        unit_id: &str,
-    ) -> AppResult<store::units::UnitRow> {
-        let unit = store::units::get(&self.0.db.pool, unit_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
-        p.require(READ, &unit.path)?;
-        Ok(unit)
-    }
-
-    /// A record the caller may read: under a unit they read, or their own (self-service).
-    async fn readable_record(&self, p: &Principal, id: &str) -> AppResult<EmployeeRow> {
-        let row = store::employees::get(&self.0.db.pool, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
-        if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id) {
-            return Err(AppError::permission_denied());
-        }
-        Ok(row)
-    }
-
-    async fn record(&self, tx: &mut Tx<'static>, id: &str) -> AppResult<EmployeeRow> {
-        store::employees::get(&mut **tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))
-    }
+    check_date_order(&row, "employee.", &mut errors);
+    (row, errors)
 }
 
 #[tonic::async_trait]
@@ -311,8 +411,11 @@ impl pb::employee_service_server::EmployeeService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let e = r.employee.unwrap_or_default();
-            let mut row = check_new(&e, &self.today())?;
+            let (mut row, mut errors) = check_new(&e, &self.today());
             let mut tx = self.0.db.begin().await?;
+            self.check_codes(&mut tx, &mut row, None, "employee.", &mut errors)
+                .await?;
+            all_violations(errors)?;
             if !r.request_id.is_empty()
                 && let Some(done) = store::employees::by_request_id(&mut tx, &r.request_id).await?
             {
@@ -374,58 +477,31 @@ impl pb::employee_service_server::EmployeeService for Api {
             check_etag(&r.etag, before.version)?;
             let mut after = before.clone();
             let mut errors: Vec<AppError> = Vec::new();
-            let mut set = |target: &mut String,
-                           value: &Option<String>,
-                           name: &str,
-                           required: bool,
-                           max: usize| {
-                if let Some(v) = value {
-                    match validate::text(name, v, required, max) {
-                        Ok(v) => *target = v,
+            for (name, required, max) in TEXT_ITEMS {
+                if let Some(v) = changed_text(&r, name) {
+                    match validate::text(name, v, *required, *max) {
+                        Ok(v) => {
+                            if let Some(target) = text_mut(&mut after, name) {
+                                *target = v;
+                            }
+                        }
                         Err(e) => errors.push(e),
                     }
                 }
-            };
-            set(
-                &mut after.department,
-                &r.department,
-                "department",
-                false,
-                255,
-            );
-            set(&mut after.full_name, &r.full_name, "full_name", true, 255);
-            set(
-                &mut after.other_names,
-                &r.other_names,
-                "other_names",
-                false,
-                255,
-            );
-            set(
-                &mut after.place_of_birth,
-                &r.place_of_birth,
-                "place_of_birth",
-                false,
-                255,
-            );
-            set(&mut after.home_town, &r.home_town, "home_town", false, 255);
-            set(&mut after.ethnicity, &r.ethnicity, "ethnicity", false, 64);
-            set(&mut after.religion, &r.religion, "religion", false, 64);
-            set(
-                &mut after.permanent_address,
-                &r.permanent_address,
-                "permanent_address",
-                false,
-                500,
-            );
-            set(
-                &mut after.current_address,
-                &r.current_address,
-                "current_address",
-                false,
-                500,
-            );
-            set(&mut after.position, &r.position, "position", false, 255);
+            }
+            for name in DATE_ITEMS {
+                let sent = changed_date(&r, name);
+                if sent.is_some() {
+                    match past_date(sent, name, &today) {
+                        Ok(v) => {
+                            if let Some(target) = date_mut(&mut after, name) {
+                                *target = v;
+                            }
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
             if let Some(v) = &r.id_number {
                 match validate::citizen_id("id_number", v) {
                     Ok(v) => after.id_number = v,
@@ -444,17 +520,28 @@ impl pb::employee_service_server::EmployeeService for Api {
                     Err(e) => errors.push(e),
                 }
             }
-            if r.birth_date.is_some() {
-                match past_date(&r.birth_date, "birth_date", &today) {
-                    Ok(Some(d)) => after.birth_date = Some(d),
-                    Ok(None) => {}
-                    Err(e) => errors.push(e),
+            for (name, value, target) in [
+                ("height_cm", r.height_cm, &mut after.height_cm),
+                ("weight_kg", r.weight_kg, &mut after.weight_kg),
+            ] {
+                match value {
+                    Some(v) if !(0..=300).contains(&v) => errors.push(AppError::invalid(
+                        name,
+                        "OUT_OF_RANGE",
+                        "giá trị không hợp lệ",
+                        "value out of range",
+                    )),
+                    Some(v) => *target = i64::from(v),
+                    None => {}
                 }
             }
             let sex = sex_text(r.sex);
             if !sex.is_empty() {
                 after.sex = sex;
             }
+            check_date_order(&after, "", &mut errors);
+            self.check_codes(&mut tx, &mut after, Some(&before), "", &mut errors)
+                .await?;
             all_violations(errors)?;
             if after == before {
                 return Ok(Response::new(employee_pb(&before)));
@@ -816,134 +903,6 @@ impl pb::employee_service_server::EmployeeService for Api {
                         actor_id: c.change.actor_id,
                         actor_username: c.change.actor_username,
                         time: Some(to_timestamp(c.change.at)),
-                    })
-                    .collect(),
-            }))
-        })
-        .await
-    }
-}
-
-#[tonic::async_trait]
-impl pb::staffing_service_server::StaffingService for Api {
-    async fn set_quota(&self, request: Request<pb::SetQuotaRequest>) -> Reply<pb::Quota> {
-        handle(async move {
-            let p = self.principal(&request)?;
-            let r = request.into_inner();
-            let mut errors: Vec<AppError> = Vec::new();
-            if !(2000..=2100).contains(&r.year) {
-                errors.push(AppError::invalid(
-                    "year",
-                    "OUT_OF_RANGE",
-                    "năm không hợp lệ",
-                    "the year is out of range",
-                ));
-            }
-            let kind = kind_text(r.kind);
-            if kind.is_none() {
-                errors.push(AppError::invalid(
-                    "kind",
-                    "REQUIRED",
-                    "chưa chọn loại cán bộ, công chức, viên chức",
-                    "the kind of staff is required",
-                ));
-            }
-            if !(0..=100_000).contains(&r.quota) {
-                errors.push(AppError::invalid(
-                    "quota",
-                    "OUT_OF_RANGE",
-                    "số biên chế không hợp lệ",
-                    "the quota is out of range",
-                ));
-            }
-            all_violations(errors)?;
-            let kind = kind.unwrap_or_default();
-            let mut tx = self.0.db.begin().await?;
-            let unit = store::units::get(&mut *tx, &r.unit_id)
-                .await?
-                .filter(|u| u.status == "active")
-                .ok_or_else(|| {
-                    AppError::not_found("đơn vị đang hoạt động", "active unit")
-                        .with_field("unit_id")
-                })?;
-            p.require(STAFFING, &unit.path)?;
-            let now = self.now();
-            let row = store::staffing::QuotaRow {
-                unit_id: unit.id.clone(),
-                year: i64::from(r.year),
-                kind: kind.clone(),
-                quota: i64::from(r.quota),
-                updated_at: now,
-                updated_by: p.username.clone(),
-            };
-            let previous = store::staffing::set(&mut tx, &row).await?;
-            let change = tinhso_proto::personnel::v1::QuotaChanged {
-                unit_id: unit.id.clone(),
-                unit_path: unit.path.clone(),
-                year: r.year,
-                kind,
-                quota: r.quota,
-                previous_quota: previous.and_then(|q| i32::try_from(q).ok()).unwrap_or(0),
-                actor_id: p.account_id.clone(),
-            };
-            self.0
-                .outbox
-                .enqueue(&mut tx, &crate::events::quota_changed(change, now))
-                .await?;
-            self.commit(tx).await?;
-            Ok(Response::new(pb::Quota {
-                unit_id: unit.id,
-                year: r.year,
-                kind: r.kind,
-                quota: r.quota,
-                update_time: Some(to_timestamp(now)),
-                updated_by: p.username,
-            }))
-        })
-        .await
-    }
-
-    async fn get_staffing(&self, request: Request<pb::GetStaffingRequest>) -> Reply<pb::Staffing> {
-        handle(async move {
-            let p = self.principal(&request)?;
-            let r = request.into_inner();
-            let year = if r.year == 0 {
-                self.today()[..4].parse().unwrap_or(2026)
-            } else if (2000..=2100).contains(&r.year) {
-                r.year
-            } else {
-                return Err(AppError::invalid(
-                    "year",
-                    "OUT_OF_RANGE",
-                    "năm không hợp lệ",
-                    "the year is out of range",
-                ));
-            };
-            let unit = self.readable_unit(&p, &r.unit_id).await?;
-            let pool = &self.0.db.pool;
-            let units = store::staffing::units_under(pool, &unit.path).await?;
-            let quotas = store::staffing::quotas_under(pool, &unit.path, i64::from(year)).await?;
-            let heads = store::staffing::headcount_under(pool, &unit.path).await?;
-            let figures = |f: &crate::domain::staffing::Figures| -> Vec<pb::StaffingFigure> {
-                f.iter()
-                    .map(|(kind, (quota, actual))| pb::StaffingFigure {
-                        kind: from_text(kind, "EMPLOYEE_KIND_", pb::EmployeeKind::from_str_name)
-                            .map_or(0, |k| k as i32),
-                        quota: i32::try_from(*quota).unwrap_or(i32::MAX),
-                        actual: i32::try_from(*actual).unwrap_or(i32::MAX),
-                    })
-                    .collect()
-            };
-            Ok(Response::new(pb::Staffing {
-                year,
-                units: crate::domain::staffing::roll_up(&units, &quotas, &heads)
-                    .iter()
-                    .map(|u| pb::UnitStaffing {
-                        unit_id: u.id.clone(),
-                        unit_name: u.name.clone(),
-                        unit_path: u.path.clone(),
-                        own: figures(&u.own),
-                        subtree: figures(&u.subtree),
                     })
                     .collect(),
             }))

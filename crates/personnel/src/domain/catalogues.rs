@@ -1,0 +1,413 @@
+//! The catalogues (danh mục) records draw their codes from, and the seed each one ships with.
+//! Catalogues are data: the system admin (Home Affairs) adds, renames and retires entries; the
+//! seed only fills a catalogue that is still empty, so the province's changes are kept.
+//!
+//! Every entry has a code, a Vietnamese name, a sort order and one `attribute` whose meaning
+//! depends on the catalogue (see [`Catalogue::attribute_meaning`]).
+
+/// A catalogue and what its entries mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Catalogue {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub attribute_meaning: &'static str,
+}
+
+const fn c(name: &'static str, title: &'static str, attribute: &'static str) -> Catalogue {
+    Catalogue {
+        name,
+        title,
+        attribute_meaning: attribute,
+    }
+}
+
+pub const ETHNICITY: &str = "ethnicity";
+pub const RELIGION: &str = "religion";
+pub const DEGREE: &str = "degree";
+pub const POLITICAL_THEORY: &str = "political_theory";
+pub const STATE_MANAGEMENT: &str = "state_management";
+pub const FOREIGN_LANGUAGE: &str = "foreign_language";
+pub const IT_LEVEL: &str = "it_level";
+pub const GRADE: &str = "grade";
+pub const ALLOWANCE_TYPE: &str = "allowance_type";
+pub const AWARD_KIND: &str = "award_kind";
+pub const DISCIPLINE_KIND: &str = "discipline_kind";
+pub const TRAINING_KIND: &str = "training_kind";
+pub const RELATIONSHIP: &str = "relationship";
+
+/// Every catalogue personnel keeps.
+pub const CATALOGUES: &[Catalogue] = &[
+    c(
+        ETHNICITY,
+        "Dân tộc",
+        "1 for ethnic minorities (dân tộc thiểu số)",
+    ),
+    c(RELIGION, "Tôn giáo", "1 for a religion (0 for none)"),
+    c(DEGREE, "Trình độ chuyên môn", "level, higher is more"),
+    c(
+        POLITICAL_THEORY,
+        "Lý luận chính trị",
+        "level, higher is more",
+    ),
+    c(
+        STATE_MANAGEMENT,
+        "Quản lý nhà nước",
+        "level, higher is more",
+    ),
+    c(FOREIGN_LANGUAGE, "Ngoại ngữ", "level, higher is more"),
+    c(IT_LEVEL, "Tin học", "level, higher is more"),
+    c(
+        GRADE,
+        "Ngạch, chức danh nghề nghiệp",
+        "salary group, e.g. A1",
+    ),
+    c(
+        ALLOWANCE_TYPE,
+        "Loại phụ cấp",
+        "\"position\" for the leadership allowance, which seniority is computed on",
+    ),
+    c(
+        AWARD_KIND,
+        "Hình thức khen thưởng",
+        "level: state, government, province, grassroots, resistance, heroic_mother",
+    ),
+    c(
+        DISCIPLINE_KIND,
+        "Hình thức kỷ luật",
+        "months the next salary raise is delayed",
+    ),
+    c(TRAINING_KIND, "Loại đào tạo, bồi dưỡng", ""),
+    c(RELATIONSHIP, "Quan hệ gia đình", ""),
+];
+
+pub fn find(name: &str) -> Option<&'static Catalogue> {
+    CATALOGUES.iter().find(|c| c.name == name)
+}
+
+/// One seed entry: (code, name, attribute).
+pub type SeedEntry = (&'static str, &'static str, &'static str);
+
+/// The 54 ethnic groups with the codes of the General Statistics Office (QĐ 121-TCTK/PPCĐ), and
+/// foreigners.
+const ETHNICITIES: &[&str] = &[
+    "Kinh",
+    "Tày",
+    "Thái",
+    "Hoa",
+    "Khơ-me",
+    "Mường",
+    "Nùng",
+    "HMông",
+    "Dao",
+    "Gia-rai",
+    "Ngái",
+    "Ê-đê",
+    "Ba-na",
+    "Xơ-đăng",
+    "Sán Chay",
+    "Cơ-ho",
+    "Chăm",
+    "Sán Dìu",
+    "Hrê",
+    "Mnông",
+    "Ra-glai",
+    "Xtiêng",
+    "Bru-Vân Kiều",
+    "Thổ",
+    "Giáy",
+    "Cơ-tu",
+    "Gié-Triêng",
+    "Mạ",
+    "Khơ-mú",
+    "Co",
+    "Tà-ôi",
+    "Chơ-ro",
+    "Kháng",
+    "Xinh-mun",
+    "Hà Nhì",
+    "Chu-ru",
+    "Lào",
+    "La Chí",
+    "La Ha",
+    "Phù Lá",
+    "La Hủ",
+    "Lự",
+    "Lô Lô",
+    "Chứt",
+    "Mảng",
+    "Pà Thẻn",
+    "Cơ Lao",
+    "Cống",
+    "Bố Y",
+    "Si La",
+    "Pu Péo",
+    "Brâu",
+    "Ơ Đu",
+    "Rơ-măm",
+    "Người nước ngoài",
+];
+
+const RELIGIONS: &[SeedEntry] = &[
+    ("00", "Không", "0"),
+    ("01", "Phật giáo", "1"),
+    ("02", "Công giáo", "1"),
+    ("03", "Tin lành", "1"),
+    ("04", "Cao Đài", "1"),
+    ("05", "Phật giáo Hòa Hảo", "1"),
+    ("06", "Hồi giáo", "1"),
+    ("07", "Tôn giáo Baha'i", "1"),
+    ("08", "Tịnh độ Cư sỹ Phật hội Việt Nam", "1"),
+    ("09", "Cơ đốc Phục lâm", "1"),
+    ("10", "Phật giáo Tứ Ân Hiếu Nghĩa", "1"),
+    ("11", "Minh Sư đạo", "1"),
+    ("12", "Minh Lý đạo", "1"),
+    (
+        "13",
+        "Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô",
+        "1",
+    ),
+    ("14", "Bửu Sơn Kỳ Hương", "1"),
+    ("15", "Giáo hội Phật đường Nam Tông Minh Sư đạo", "1"),
+    ("16", "Hiếu Nghĩa Tà Lơn", "1"),
+    ("17", "Bà-la-môn", "1"),
+    ("99", "Tôn giáo khác", "1"),
+];
+
+const DEGREES: &[SeedEntry] = &[
+    ("none", "Chưa qua đào tạo", "0"),
+    ("primary", "Sơ cấp", "1"),
+    ("intermediate", "Trung cấp", "2"),
+    ("college", "Cao đẳng", "3"),
+    ("bachelor", "Đại học", "4"),
+    ("master", "Thạc sĩ", "5"),
+    ("doctor", "Tiến sĩ", "6"),
+];
+
+const POLITICAL_THEORIES: &[SeedEntry] = &[
+    ("primary", "Sơ cấp", "1"),
+    ("intermediate", "Trung cấp", "2"),
+    ("advanced", "Cao cấp", "3"),
+    ("bachelor", "Cử nhân", "4"),
+];
+
+const STATE_MANAGEMENTS: &[SeedEntry] = &[
+    ("clerk", "Cán sự", "1"),
+    ("specialist", "Chuyên viên", "2"),
+    ("principal", "Chuyên viên chính", "3"),
+    ("senior", "Chuyên viên cao cấp", "4"),
+];
+
+/// The six-level framework of TT 01/2014/TT-BGDĐT, and university degrees in a language.
+const FOREIGN_LANGUAGES: &[SeedEntry] = &[
+    ("level1", "Bậc 1 (A1)", "1"),
+    ("level2", "Bậc 2 (A2)", "2"),
+    ("level3", "Bậc 3 (B1)", "3"),
+    ("level4", "Bậc 4 (B2)", "4"),
+    ("level5", "Bậc 5 (C1)", "5"),
+    ("level6", "Bậc 6 (C2)", "6"),
+    ("degree", "Đại học ngoại ngữ", "7"),
+];
+
+/// The IT skill standards of TT 03/2014/TT-BTTTT, and IT degrees.
+const IT_LEVELS: &[SeedEntry] = &[
+    ("basic", "Ứng dụng CNTT cơ bản", "1"),
+    ("advanced", "Ứng dụng CNTT nâng cao", "2"),
+    ("intermediate", "Trung cấp CNTT", "3"),
+    ("degree", "Cao đẳng, đại học CNTT trở lên", "4"),
+];
+
+/// Civil-service grades (TT 02/2021/TT-BNV and the sector circulars): code, name, salary group.
+const GRADES: &[SeedEntry] = &[
+    ("01.001", "Chuyên viên cao cấp", "A3.1"),
+    ("01.002", "Chuyên viên chính", "A2.1"),
+    ("01.003", "Chuyên viên", "A1"),
+    ("01.004", "Cán sự", "A0"),
+    ("01.005", "Nhân viên", "B"),
+    ("04.023", "Thanh tra viên cao cấp", "A3.1"),
+    ("04.024", "Thanh tra viên chính", "A2.1"),
+    ("04.025", "Thanh tra viên", "A1"),
+    ("06.029", "Kế toán viên cao cấp", "A3.2"),
+    ("06.030", "Kế toán viên chính", "A2.2"),
+    ("06.031", "Kế toán viên", "A1"),
+    ("06.032", "Kế toán viên trung cấp", "A0"),
+    ("01.007", "Nhân viên bảo vệ", "C1"),
+    ("01.008", "Lái xe cơ quan", "C3"),
+];
+
+const ALLOWANCE_TYPES: &[SeedEntry] = &[
+    ("position", "Phụ cấp chức vụ lãnh đạo", "position"),
+    ("responsibility", "Phụ cấp trách nhiệm công việc", "other"),
+    ("regional", "Phụ cấp khu vực", "other"),
+    ("concurrent", "Phụ cấp kiêm nhiệm", "other"),
+    ("hazard", "Phụ cấp độc hại, nguy hiểm", "other"),
+    ("preferential", "Phụ cấp ưu đãi nghề", "other"),
+    ("professional_seniority", "Phụ cấp thâm niên nghề", "other"),
+];
+
+const AWARD_KINDS: &[SeedEntry] = &[
+    ("gold_star_order", "Huân chương Sao vàng", "state"),
+    ("ho_chi_minh_order", "Huân chương Hồ Chí Minh", "state"),
+    ("independence_order", "Huân chương Độc lập", "state"),
+    ("labour_order", "Huân chương Lao động", "state"),
+    (
+        "national_emulation_fighter",
+        "Chiến sĩ thi đua toàn quốc",
+        "state",
+    ),
+    (
+        "pm_certificate",
+        "Bằng khen của Thủ tướng Chính phủ",
+        "government",
+    ),
+    (
+        "provincial_emulation_fighter",
+        "Chiến sĩ thi đua cấp tỉnh",
+        "province",
+    ),
+    (
+        "provincial_certificate",
+        "Bằng khen của Chủ tịch UBND tỉnh",
+        "province",
+    ),
+    (
+        "grassroots_emulation_fighter",
+        "Chiến sĩ thi đua cơ sở",
+        "grassroots",
+    ),
+    ("advanced_worker", "Lao động tiên tiến", "grassroots"),
+    ("merit_paper", "Giấy khen", "grassroots"),
+    ("resistance_order", "Huân chương Kháng chiến", "resistance"),
+    ("resistance_medal", "Huy chương Kháng chiến", "resistance"),
+    (
+        "heroic_mother",
+        "Danh hiệu Bà mẹ Việt Nam anh hùng",
+        "heroic_mother",
+    ),
+];
+
+/// Disciplines and how many months each delays the next raise (NĐ 112/2020, TT 08/2013).
+const DISCIPLINE_KINDS: &[SeedEntry] = &[
+    ("reprimand", "Khiển trách", "6"),
+    ("warning", "Cảnh cáo", "6"),
+    ("salary_demotion", "Hạ bậc lương", "12"),
+    ("demotion", "Giáng chức", "12"),
+    ("dismissal", "Cách chức", "12"),
+    ("forced_resignation", "Buộc thôi việc", "0"),
+];
+
+const TRAINING_KINDS: &[SeedEntry] = &[
+    ("professional", "Chuyên môn, nghiệp vụ", ""),
+    ("political_theory", "Lý luận chính trị", ""),
+    ("state_management", "Quản lý nhà nước", ""),
+    ("foreign_language", "Ngoại ngữ", ""),
+    ("it", "Tin học", ""),
+    ("refresher", "Bồi dưỡng theo vị trí việc làm", ""),
+    ("national_defence", "Quốc phòng, an ninh", ""),
+];
+
+const RELATIONSHIPS: &[SeedEntry] = &[
+    ("father", "Bố đẻ", ""),
+    ("mother", "Mẹ đẻ", ""),
+    ("spouse", "Vợ, chồng", ""),
+    ("child", "Con", ""),
+    ("sibling", "Anh, chị, em ruột", ""),
+    ("father_in_law", "Bố vợ, bố chồng", ""),
+    ("mother_in_law", "Mẹ vợ, mẹ chồng", ""),
+];
+
+/// The seed of a catalogue: (code, name, attribute, sort order).
+pub fn seed(catalogue: &str) -> Vec<(String, String, String, i64)> {
+    let from = |entries: &[SeedEntry]| {
+        entries
+            .iter()
+            .zip(1..)
+            .map(|((code, name, attribute), order)| {
+                (
+                    code.to_string(),
+                    name.to_string(),
+                    attribute.to_string(),
+                    order,
+                )
+            })
+            .collect()
+    };
+    match catalogue {
+        ETHNICITY => ETHNICITIES
+            .iter()
+            .zip(1..)
+            .map(|(name, order)| {
+                let minority = if order == 1 || order == 55 { "0" } else { "1" };
+                (
+                    format!("{order:02}"),
+                    name.to_string(),
+                    minority.into(),
+                    order,
+                )
+            })
+            .collect(),
+        RELIGION => from(RELIGIONS),
+        DEGREE => from(DEGREES),
+        POLITICAL_THEORY => from(POLITICAL_THEORIES),
+        STATE_MANAGEMENT => from(STATE_MANAGEMENTS),
+        FOREIGN_LANGUAGE => from(FOREIGN_LANGUAGES),
+        IT_LEVEL => from(IT_LEVELS),
+        GRADE => from(GRADES),
+        ALLOWANCE_TYPE => from(ALLOWANCE_TYPES),
+        AWARD_KIND => from(AWARD_KINDS),
+        DISCIPLINE_KIND => from(DISCIPLINE_KINDS),
+        TRAINING_KIND => from(TRAINING_KINDS),
+        RELATIONSHIP => from(RELATIONSHIPS),
+        _ => Vec::new(),
+    }
+}
+
+/// Award levels that are not tied to a working employee's record (Điều 14): resistance-war
+/// awards and the Heroic Mother title may be given to people outside the staff.
+pub fn level_may_stand_alone(level: &str) -> bool {
+    matches!(level, "resistance" | "heroic_mother")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_ships_a_seed_with_unique_codes() {
+        for catalogue in CATALOGUES {
+            let entries = seed(catalogue.name);
+            assert!(!entries.is_empty(), "{} has a seed", catalogue.name);
+            let mut codes: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            assert_eq!(
+                codes.len(),
+                entries.len(),
+                "{} codes are unique",
+                catalogue.name
+            );
+        }
+    }
+
+    #[test]
+    fn ethnicities_follow_the_statistics_office_codes() {
+        let e = seed(ETHNICITY);
+        assert_eq!(e.len(), 55, "54 groups and foreigners");
+        assert_eq!(
+            (e[0].0.as_str(), e[0].1.as_str(), e[0].2.as_str()),
+            ("01", "Kinh", "0")
+        );
+        assert_eq!((e[4].0.as_str(), e[4].1.as_str()), ("05", "Khơ-me"));
+        assert_eq!(e[4].2, "1", "Khmer are an ethnic minority");
+        assert_eq!(e[53].1, "Rơ-măm");
+    }
+
+    #[test]
+    fn grades_name_groups_of_the_national_table() {
+        for (code, _, group, _) in seed(GRADE) {
+            assert!(
+                crate::domain::grades::GradeGroup::from_code(&group).is_some(),
+                "{code} names group {group}"
+            );
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! CatalogueService: the catalogues, the grade groups' step tables and the base salary. Reading
+//! needs only a signed-in, active account; changing needs the permission over the root unit.
+
+use super::*;
+use crate::domain::{catalogues, grades::GradeGroup};
+use store::catalogues::EntryRow;
+
+const CATALOGUE: &str = "personnel.catalogue.write";
+const SALARY: &str = "personnel.salary.write";
+
+fn entry_pb(e: &EntryRow) -> pb::CatalogueEntry {
+    pb::CatalogueEntry {
+        catalogue: e.catalogue.clone(),
+        code: e.code.clone(),
+        name: e.name.clone(),
+        attribute: e.attribute.clone(),
+        sort_order: i32::try_from(e.sort_order).unwrap_or_default(),
+        active: e.active,
+        update_time: Some(to_timestamp(e.updated_at)),
+        updated_by: e.updated_by.clone(),
+    }
+}
+
+fn known_catalogue(name: &str) -> AppResult<&'static catalogues::Catalogue> {
+    catalogues::find(name).ok_or_else(|| {
+        AppError::invalid(
+            "catalogue",
+            "UNKNOWN_CATALOGUE",
+            "không có danh mục này",
+            "no such catalogue",
+        )
+    })
+}
+
+impl Api {
+    /// Requires `permission` over the whole province (the root unit).
+    async fn require_province(&self, p: &Principal, permission: &str) -> AppResult<()> {
+        let root = store::units::root_path(&self.0.db.pool)
+            .await?
+            .ok_or_else(AppError::permission_denied)?;
+        p.require(permission, &root)
+    }
+}
+
+#[tonic::async_trait]
+impl pb::catalogue_service_server::CatalogueService for Api {
+    async fn list_catalogues(
+        &self,
+        request: Request<pb::ListCataloguesRequest>,
+    ) -> Reply<pb::ListCataloguesResponse> {
+        handle(async move {
+            self.principal(&request)?;
+            Ok(Response::new(pb::ListCataloguesResponse {
+                catalogues: catalogues::CATALOGUES
+                    .iter()
+                    .map(|c| pb::CatalogueInfo {
+                        name: c.name.into(),
+                        title: c.title.into(),
+                        attribute_meaning: c.attribute_meaning.into(),
+                    })
+                    .collect(),
+            }))
+        })
+        .await
+    }
+
+    async fn list_catalogue_entries(
+        &self,
+        request: Request<pb::ListCatalogueEntriesRequest>,
+    ) -> Reply<pb::ListCatalogueEntriesResponse> {
+        handle(async move {
+            self.principal(&request)?;
+            let r = request.into_inner();
+            let catalogue = known_catalogue(&r.catalogue)?;
+            let rows =
+                store::catalogues::entries(&self.0.db.pool, catalogue.name, r.include_retired)
+                    .await?;
+            Ok(Response::new(pb::ListCatalogueEntriesResponse {
+                entries: rows.iter().map(entry_pb).collect(),
+            }))
+        })
+        .await
+    }
+
+    async fn put_catalogue_entry(
+        &self,
+        request: Request<pb::PutCatalogueEntryRequest>,
+    ) -> Reply<pb::CatalogueEntry> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            self.require_province(&p, CATALOGUE).await?;
+            let mut errors = Vec::new();
+            let catalogue = known_catalogue(&r.catalogue).map_err(|e| errors.push(e)).ok();
+            let mut keep = |r: AppResult<String>| r.map_err(|e| errors.push(e)).unwrap_or_default();
+            let code = keep(validate::text("code", &r.code, true, 32));
+            let name = keep(validate::text("name", &r.name, true, 255));
+            let attribute = keep(validate::text("attribute", &r.attribute, false, 64));
+            if catalogue.is_some_and(|c| c.name == catalogues::GRADE)
+                && GradeGroup::from_code(&attribute).is_none()
+            {
+                errors.push(AppError::invalid(
+                    "attribute",
+                    "UNKNOWN_GRADE_GROUP",
+                    "ngạch phải thuộc một nhóm lương (A3.1, A3.2, A2.1, A2.2, A1, A0, B, C1, C2, C3)",
+                    "a grade needs its salary group",
+                ));
+            }
+            all_violations(errors)?;
+            let row = EntryRow {
+                catalogue: r.catalogue,
+                code,
+                name,
+                attribute,
+                sort_order: i64::from(r.sort_order),
+                active: r.active,
+                updated_at: self.now(),
+                updated_by: p.username.clone(),
+            };
+            let mut tx = self.0.db.begin().await?;
+            store::catalogues::put(&mut tx, &row).await?;
+            self.0
+                .outbox
+                .enqueue(&mut tx, &crate::events::catalogue_changed(&row))
+                .await?;
+            self.commit(tx).await?;
+            Ok(Response::new(entry_pb(&row)))
+        })
+        .await
+    }
+
+    async fn list_grade_groups(
+        &self,
+        request: Request<pb::ListGradeGroupsRequest>,
+    ) -> Reply<pb::ListGradeGroupsResponse> {
+        handle(async move {
+            self.principal(&request)?;
+            let groups = store::catalogues::group_steps(&self.0.db.pool).await?;
+            Ok(Response::new(pb::ListGradeGroupsResponse {
+                groups: groups
+                    .into_iter()
+                    .map(|(group, coefficients)| grade_group_pb(&group, &coefficients))
+                    .collect(),
+            }))
+        })
+        .await
+    }
+
+    async fn set_grade_group(
+        &self,
+        request: Request<pb::SetGradeGroupRequest>,
+    ) -> Reply<pb::GradeGroup> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            self.require_province(&p, SALARY).await?;
+            let mut errors = Vec::new();
+            if GradeGroup::from_code(&r.group).is_none() {
+                errors.push(AppError::invalid(
+                    "group",
+                    "UNKNOWN_GRADE_GROUP",
+                    "không có nhóm lương này",
+                    "no such salary group",
+                ));
+            }
+            let rising = r.coefficients.windows(2).all(|w| w[0] < w[1]);
+            if r.coefficients.is_empty()
+                || r.coefficients.len() > 20
+                || !rising
+                || r.coefficients.iter().any(|c| !(1..=2000).contains(c))
+            {
+                errors.push(AppError::invalid(
+                    "coefficients",
+                    "BAD_STEPS",
+                    "hệ số các bậc phải tăng dần, từ 1 đến 20 bậc",
+                    "coefficients must rise step by step, 1 to 20 steps",
+                ));
+            }
+            all_violations(errors)?;
+            let coefficients: Vec<u32> = r
+                .coefficients
+                .iter()
+                .map(|c| u32::try_from(*c).unwrap_or_default())
+                .collect();
+            let mut tx = self.0.db.begin().await?;
+            store::catalogues::set_group_steps(&mut tx, &r.group, &coefficients).await?;
+            self.commit(tx).await?;
+            tracing::info!(group = %r.group, by = %p.username, "grade group steps replaced");
+            Ok(Response::new(grade_group_pb(&r.group, &coefficients)))
+        })
+        .await
+    }
+
+    async fn list_base_salaries(
+        &self,
+        request: Request<pb::ListBaseSalariesRequest>,
+    ) -> Reply<pb::ListBaseSalariesResponse> {
+        handle(async move {
+            self.principal(&request)?;
+            let rows = store::catalogues::base_salaries(&self.0.db.pool).await?;
+            Ok(Response::new(pb::ListBaseSalariesResponse {
+                base_salaries: rows
+                    .iter()
+                    .map(|(from, vnd, at, by)| pb::BaseSalary {
+                        from_date: date_of(&Some(from.clone())),
+                        amount: *vnd,
+                        update_time: Some(to_timestamp(*at)),
+                        updated_by: by.clone(),
+                    })
+                    .collect(),
+            }))
+        })
+        .await
+    }
+
+    async fn set_base_salary(
+        &self,
+        request: Request<pb::SetBaseSalaryRequest>,
+    ) -> Reply<pb::BaseSalary> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            self.require_province(&p, SALARY).await?;
+            let mut errors = Vec::new();
+            let from = date_text(&r.from_date, "from_date")
+                .map_err(|e| errors.push(e))
+                .ok()
+                .flatten();
+            if from.is_none() && errors.is_empty() {
+                errors.push(AppError::invalid(
+                    "from_date",
+                    "REQUIRED",
+                    "chưa nhập ngày áp dụng",
+                    "the date it applies from is required",
+                ));
+            }
+            if !(1..=1_000_000_000).contains(&r.amount) {
+                errors.push(AppError::invalid(
+                    "amount",
+                    "OUT_OF_RANGE",
+                    "mức lương cơ sở không hợp lệ",
+                    "base salary out of range",
+                ));
+            }
+            all_violations(errors)?;
+            let from = from.unwrap_or_default();
+            let now = self.now();
+            let mut tx = self.0.db.begin().await?;
+            store::catalogues::set_base_salary(&mut tx, &from, r.amount, now, &p.username).await?;
+            self.commit(tx).await?;
+            tracing::info!(from = %from, amount = r.amount, by = %p.username, "base salary set");
+            Ok(Response::new(pb::BaseSalary {
+                from_date: date_of(&Some(from)),
+                amount: r.amount,
+                update_time: Some(to_timestamp(now)),
+                updated_by: p.username.clone(),
+            }))
+        })
+        .await
+    }
+}
+
+fn grade_group_pb(group: &str, coefficients: &[u32]) -> pb::GradeGroup {
+    pb::GradeGroup {
+        group: group.into(),
+        coefficients: coefficients
+            .iter()
+            .map(|c| i32::try_from(*c).unwrap_or_default())
+            .collect(),
+        raise_interval_months: GradeGroup::from_code(group).map_or(0, |g| {
+            i32::try_from(g.raise_interval_months()).unwrap_or_default()
+        }),
+    }
+}

@@ -1,0 +1,312 @@
+//! Personnel's gRPC API. Every handler authenticates, checks its permission against the record's
+//! unit path (or the caller's own record for self-service), validates, and writes the change, its
+//! field-by-field record and its event in one transaction.
+
+use crate::Personnel;
+use crate::store::{self, employees::EmployeeRow, movements::MovementRow};
+use std::sync::Arc;
+use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
+use tinhso_platform::auth::Principal;
+use tinhso_platform::clock::to_timestamp;
+use tinhso_platform::db::Tx;
+use tinhso_platform::error::all_violations;
+use tinhso_platform::grpc::handle;
+use tinhso_platform::{AppError, AppResult, validate};
+use tinhso_proto::personnel::v1 as pb;
+use tonic::{Request, Response, Status};
+
+type Reply<T> = Result<Response<T>, Status>;
+
+const READ: &str = "personnel.record.read";
+const WRITE: &str = "personnel.record.write";
+const STAFFING: &str = "personnel.staffing.write";
+
+/// The form a record follows when the caller names none.
+const DEFAULT_FORM: &str = "2C-BNV/2008";
+
+mod catalogues;
+mod employees;
+mod staffing;
+
+pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> tonic::service::Routes {
+    routes
+        .add_service(pb::employee_service_server::EmployeeServiceServer::new(
+            Api(personnel.clone()),
+        ))
+        .add_service(pb::staffing_service_server::StaffingServiceServer::new(
+            Api(personnel.clone()),
+        ))
+        .add_service(pb::catalogue_service_server::CatalogueServiceServer::new(
+            Api(personnel),
+        ))
+}
+
+#[derive(Debug, Clone)]
+pub struct Api(pub Arc<Personnel>);
+
+/// `EMPLOYEE_KIND_CIVIL_SERVANT` -> `civil_servant`.
+fn enum_text(name: &str, prefix: &str) -> String {
+    name.strip_prefix(prefix)
+        .unwrap_or(name)
+        .to_ascii_lowercase()
+}
+
+fn kind_text(kind: i32) -> Option<String> {
+    pb::EmployeeKind::try_from(kind)
+        .ok()
+        .filter(|k| *k != pb::EmployeeKind::Unspecified)
+        .map(|k| enum_text(k.as_str_name(), "EMPLOYEE_KIND_"))
+}
+
+fn status_text(status: i32) -> Option<String> {
+    pb::EmployeeStatus::try_from(status)
+        .ok()
+        .filter(|s| *s != pb::EmployeeStatus::Unspecified)
+        .map(|s| enum_text(s.as_str_name(), "EMPLOYEE_STATUS_"))
+}
+
+fn sex_text(sex: i32) -> String {
+    pb::Sex::try_from(sex)
+        .ok()
+        .filter(|s| *s != pb::Sex::Unspecified)
+        .map(|s| enum_text(s.as_str_name(), "SEX_"))
+        .unwrap_or_default()
+}
+
+fn movement_kind_text(kind: i32) -> Option<String> {
+    pb::MovementKind::try_from(kind)
+        .ok()
+        .filter(|k| *k != pb::MovementKind::Unspecified)
+        .map(|k| enum_text(k.as_str_name(), "MOVEMENT_KIND_"))
+}
+
+fn movement_pb(m: &MovementRow) -> pb::Movement {
+    pb::Movement {
+        id: m.id.clone(),
+        employee_id: m.employee_id.clone(),
+        kind: from_text(&m.kind, "MOVEMENT_KIND_", pb::MovementKind::from_str_name)
+            .map_or(0, |k| k as i32),
+        from_unit_id: m.from_unit_id.clone(),
+        to_unit_id: m.to_unit_id.clone(),
+        decision_number: m.decision_number.clone(),
+        decision_date: date_of(&Some(m.decision_date.clone())),
+        effective_date: date_of(&Some(m.effective_date.clone())),
+        note: m.note.clone(),
+        resulting_status: from_text(
+            &m.resulting_status,
+            "EMPLOYEE_STATUS_",
+            pb::EmployeeStatus::from_str_name,
+        )
+        .map_or(0, |s| s as i32),
+        record_time: Some(to_timestamp(m.recorded_at)),
+        recorded_by: m.recorded_by.clone(),
+    }
+}
+
+fn from_text<E>(text: &str, prefix: &str, parse: impl Fn(&str) -> Option<E>) -> Option<E> {
+    parse(&format!("{prefix}{}", text.to_ascii_uppercase()))
+}
+
+/// A date that must not lie after `today` (births, recruitments, ID issues).
+fn past_date(
+    d: &Option<tinhso_proto::common::v1::Date>,
+    field: &str,
+    today: &str,
+) -> AppResult<Option<String>> {
+    let text = date_text(d, field)?;
+    if let Some(t) = &text
+        && t.as_str() > today
+    {
+        return Err(AppError::invalid(
+            field,
+            "DATE_IN_FUTURE",
+            "ngày không được ở tương lai",
+            "the date must not be in the future",
+        ));
+    }
+    Ok(text)
+}
+
+impl Api {
+    fn now(&self) -> i64 {
+        self.0.clock.now_ms()
+    }
+
+    fn today(&self) -> String {
+        tinhso_platform::clock::rfc3339(self.now() + 7 * 3_600_000)[..10].to_string()
+    }
+
+    fn principal<T>(&self, request: &Request<T>) -> AppResult<Principal> {
+        let p = self.0.verifier.authenticate(request)?;
+        p.require_active()?;
+        Ok(p)
+    }
+
+    async fn commit(&self, tx: Tx<'static>) -> AppResult<()> {
+        tx.commit().await?;
+        self.0.outbox.committed();
+        Ok(())
+    }
+
+    /// The unit `unit_id` (field `unit_id`) from the replica, if the caller may read under it.
+    async fn readable_unit(
+        &self,
+        p: &Principal,
+        unit_id: &str,
+    ) -> AppResult<store::units::UnitRow> {
+        let unit = store::units::get(&self.0.db.pool, unit_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
+        p.require(READ, &unit.path)?;
+        Ok(unit)
+    }
+
+    /// A record the caller may read: under a unit they read, or their own (self-service).
+    async fn readable_record(&self, p: &Principal, id: &str) -> AppResult<EmployeeRow> {
+        let row = store::employees::get(&self.0.db.pool, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
+        if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id) {
+            return Err(AppError::permission_denied());
+        }
+        Ok(row)
+    }
+
+    /// Checks the catalogue codes of a record and its grade, step and coefficient against the
+    /// grade's step table (filling the coefficient when only the step is given). Codes the
+    /// record already held pass even if since retired.
+    async fn check_codes(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        row: &mut EmployeeRow,
+        before: Option<&EmployeeRow>,
+        prefix: &str,
+        errors: &mut Vec<AppError>,
+    ) -> AppResult<()> {
+        use crate::domain::catalogues as cat;
+        let codes = [
+            (
+                "ethnicity",
+                cat::ETHNICITY,
+                &row.ethnicity,
+                before.map(|b| &b.ethnicity),
+            ),
+            (
+                "religion",
+                cat::RELIGION,
+                &row.religion,
+                before.map(|b| &b.religion),
+            ),
+            (
+                "degree",
+                cat::DEGREE,
+                &row.degree,
+                before.map(|b| &b.degree),
+            ),
+            (
+                "political_theory",
+                cat::POLITICAL_THEORY,
+                &row.political_theory,
+                before.map(|b| &b.political_theory),
+            ),
+            (
+                "state_management",
+                cat::STATE_MANAGEMENT,
+                &row.state_management,
+                before.map(|b| &b.state_management),
+            ),
+            (
+                "foreign_language",
+                cat::FOREIGN_LANGUAGE,
+                &row.foreign_language,
+                before.map(|b| &b.foreign_language),
+            ),
+            (
+                "it_level",
+                cat::IT_LEVEL,
+                &row.it_level,
+                before.map(|b| &b.it_level),
+            ),
+        ];
+        for (field, catalogue, value, previous) in codes {
+            if value.is_empty() || previous == Some(value) {
+                continue;
+            }
+            if let Err(e) =
+                known_code(&mut *conn, catalogue, value, &format!("{prefix}{field}")).await
+            {
+                errors.push(e);
+            }
+        }
+        let unchanged = before.is_some_and(|b| {
+            b.grade_code == row.grade_code && b.step == row.step && b.coefficient == row.coefficient
+        });
+        if row.grade_code.is_empty() || unchanged {
+            return Ok(());
+        }
+        let field = format!("{prefix}grade_code");
+        let grade = match known_code(&mut *conn, cat::GRADE, &row.grade_code, &field).await {
+            Ok(g) => g,
+            Err(e) => {
+                errors.push(e);
+                return Ok(());
+            }
+        };
+        if row.step == 0 {
+            return Ok(());
+        }
+        let steps = store::catalogues::steps_of(&mut *conn, &grade.attribute).await?;
+        let expected = steps
+            .as_ref()
+            .and_then(|s| s.coefficient(u32::try_from(row.step).unwrap_or(0)));
+        match expected {
+            None => errors.push(AppError::invalid(
+                &format!("{prefix}step"),
+                "UNKNOWN_STEP",
+                "bậc lương không có trong thang lương của ngạch",
+                "the step is not in the grade's salary table",
+            )),
+            Some(c) if row.coefficient == 0 => row.coefficient = i64::from(c),
+            Some(c) if row.coefficient != i64::from(c) => errors.push(AppError::invalid(
+                &format!("{prefix}coefficient"),
+                "COEFFICIENT_MISMATCH",
+                &format!(
+                    "hệ số lương không khớp bậc {} của ngạch (đúng là {}.{:02})",
+                    row.step,
+                    c / 100,
+                    c % 100
+                ),
+                "the coefficient does not match the grade's step",
+            )),
+            Some(_) => {}
+        }
+        Ok(())
+    }
+
+    async fn record(&self, tx: &mut Tx<'static>, id: &str) -> AppResult<EmployeeRow> {
+        store::employees::get(&mut **tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))
+    }
+}
+
+/// An active entry of `catalogue`; INVALID_ARGUMENT `UNKNOWN_CODE` on `field` otherwise.
+pub(crate) async fn known_code(
+    conn: &mut sqlx::AnyConnection,
+    catalogue: &str,
+    code: &str,
+    field: &str,
+) -> AppResult<store::catalogues::EntryRow> {
+    let title = crate::domain::catalogues::find(catalogue).map_or("", |c| c.title);
+    store::catalogues::entry(conn, catalogue, code)
+        .await?
+        .filter(|e| e.active)
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                "UNKNOWN_CODE",
+                &format!("mã \"{code}\" không có trong danh mục {title}"),
+                &format!("\"{code}\" is not in the {catalogue} catalogue"),
+            )
+        })
+}

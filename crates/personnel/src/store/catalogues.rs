@@ -1,0 +1,272 @@
+//! Catalogue entries, the grade groups' step tables and the effective-dated base salary: the
+//! reference data the records and the salary rules read. Seeds fill only what is still empty.
+
+use super::col;
+use crate::domain::{catalogues, grades, salary};
+use tinhso_platform::db::{Db, Tx};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRow {
+    pub catalogue: String,
+    pub code: String,
+    pub name: String,
+    pub attribute: String,
+    pub sort_order: i64,
+    pub active: bool,
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
+fn entry_from(r: &sqlx::any::AnyRow) -> Result<EntryRow, sqlx::Error> {
+    let active: i64 = col!(r, "active");
+    Ok(EntryRow {
+        catalogue: col!(r, "catalogue"),
+        code: col!(r, "code"),
+        name: col!(r, "name"),
+        attribute: col!(r, "attribute"),
+        sort_order: col!(r, "sort_order"),
+        active: active != 0,
+        updated_at: col!(r, "updated_at"),
+        updated_by: col!(r, "updated_by"),
+    })
+}
+
+const ENTRY_COLUMNS: &str =
+    "catalogue, code, name, attribute, sort_order, active, updated_at, updated_by";
+
+/// Seeds every catalogue, the step table and the base salary that is still empty.
+pub async fn seed_missing(db: &Db, now: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for catalogue in catalogues::CATALOGUES {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_entries WHERE catalogue = $1")
+                .bind(catalogue.name)
+                .fetch_one(&mut *tx)
+                .await?;
+        if count > 0 {
+            continue;
+        }
+        for (code, name, attribute, sort_order) in catalogues::seed(catalogue.name) {
+            put(
+                &mut tx,
+                &EntryRow {
+                    catalogue: catalogue.name.into(),
+                    code,
+                    name,
+                    attribute,
+                    sort_order,
+                    active: true,
+                    updated_at: now,
+                    updated_by: "seed".into(),
+                },
+            )
+            .await?;
+        }
+    }
+    let steps: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM grade_steps")
+        .fetch_one(&mut *tx)
+        .await?;
+    if steps == 0 {
+        for group in grades::national_table() {
+            set_group_steps(&mut tx, group.group.code(), &group.coefficients).await?;
+        }
+    }
+    let bases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM base_salaries")
+        .fetch_one(&mut *tx)
+        .await?;
+    if bases == 0 {
+        for b in salary::seed_base_salaries() {
+            set_base_salary(&mut tx, &b.from.to_string(), b.vnd, now, "seed").await?;
+        }
+    }
+    tx.commit().await
+}
+
+/// The entries of a catalogue in their order; retired ones only when asked.
+pub async fn entries(
+    pool: &sqlx::AnyPool,
+    catalogue: &str,
+    with_retired: bool,
+) -> Result<Vec<EntryRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 \
+         AND (active = 1 OR $2 = 1) ORDER BY sort_order, code"
+    ));
+    sqlx::query(sql)
+        .bind(catalogue)
+        .bind(i64::from(with_retired))
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(entry_from)
+        .collect()
+}
+
+pub async fn entry<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    catalogue: &str,
+    code: &str,
+) -> Result<Option<EntryRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 AND code = $2"
+    ));
+    sqlx::query(sql)
+        .bind(catalogue)
+        .bind(code)
+        .fetch_optional(exec)
+        .await?
+        .as_ref()
+        .map(entry_from)
+        .transpose()
+}
+
+/// Inserts or replaces an entry.
+pub async fn put(tx: &mut Tx<'_>, e: &EntryRow) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM catalogue_entries WHERE catalogue = $1 AND code = $2")
+        .bind(&e.catalogue)
+        .bind(&e.code)
+        .execute(&mut **tx)
+        .await?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO catalogue_entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    ));
+    sqlx::query(sql)
+        .bind(&e.catalogue)
+        .bind(&e.code)
+        .bind(&e.name)
+        .bind(&e.attribute)
+        .bind(e.sort_order)
+        .bind(i64::from(e.active))
+        .bind(e.updated_at)
+        .bind(&e.updated_by)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Every group's coefficients, step 1 first, by group code.
+pub async fn group_steps<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+) -> Result<Vec<(String, Vec<u32>)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT grade_group, step, coefficient FROM grade_steps ORDER BY grade_group, step",
+    )
+    .fetch_all(exec)
+    .await?;
+    let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
+    for r in &rows {
+        let group: String = col!(r, "grade_group");
+        let coefficient: i64 = col!(r, "coefficient");
+        let coefficient = u32::try_from(coefficient).unwrap_or_default();
+        match groups.last_mut() {
+            Some((g, steps)) if *g == group => steps.push(coefficient),
+            _ => groups.push((group, vec![coefficient])),
+        }
+    }
+    Ok(groups)
+}
+
+/// The step table of one group, as the salary rules use it.
+pub async fn steps_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    group: &str,
+) -> Result<Option<grades::GroupSteps>, sqlx::Error> {
+    let Some(g) = grades::GradeGroup::from_code(group) else {
+        return Ok(None);
+    };
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "SELECT coefficient FROM grade_steps WHERE grade_group = $1 ORDER BY step",
+    )
+    .bind(group)
+    .fetch_all(exec)
+    .await?;
+    Ok((!rows.is_empty()).then(|| grades::GroupSteps {
+        group: g,
+        coefficients: rows
+            .into_iter()
+            .map(|c| u32::try_from(c).unwrap_or_default())
+            .collect(),
+    }))
+}
+
+/// Replaces a group's step table.
+pub async fn set_group_steps(
+    tx: &mut Tx<'_>,
+    group: &str,
+    coefficients: &[u32],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM grade_steps WHERE grade_group = $1")
+        .bind(group)
+        .execute(&mut **tx)
+        .await?;
+    for (step, coefficient) in (1_i64..).zip(coefficients) {
+        sqlx::query("INSERT INTO grade_steps (grade_group, step, coefficient) VALUES ($1, $2, $3)")
+            .bind(group)
+            .bind(step)
+            .bind(i64::from(*coefficient))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The base salary table: (from date, đồng, updated_at, updated_by), oldest first.
+pub async fn base_salaries<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+) -> Result<Vec<(String, i64, i64, String)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT from_date, vnd, updated_at, updated_by FROM base_salaries ORDER BY from_date",
+    )
+    .fetch_all(exec)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            col!(r, "from_date"),
+            col!(r, "vnd"),
+            col!(r, "updated_at"),
+            col!(r, "updated_by"),
+        ))
+    })
+    .collect()
+}
+
+/// The base salary table as the salary rules use it.
+pub async fn base_salary_table<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+) -> Result<Vec<salary::BaseSalary>, sqlx::Error> {
+    Ok(base_salaries(exec)
+        .await?
+        .into_iter()
+        .filter_map(|(from, vnd, _, _)| {
+            Some(salary::BaseSalary {
+                from: tinhso_platform::api::parse_date(&from)?,
+                vnd,
+            })
+        })
+        .collect())
+}
+
+/// Sets the base salary in force from `from` (replacing a figure for the same date).
+pub async fn set_base_salary(
+    tx: &mut Tx<'_>,
+    from: &str,
+    vnd: i64,
+    now: i64,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM base_salaries WHERE from_date = $1")
+        .bind(from)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO base_salaries (from_date, vnd, updated_at, updated_by) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(from)
+    .bind(vnd)
+    .bind(now)
+    .bind(by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

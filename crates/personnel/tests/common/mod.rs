@@ -1,0 +1,240 @@
+//! The harness of personnel's API tests: identity and personnel on one gRPC server, each with its
+//! own database, on the shared bus (SQLite and the in-process bus, or PostgreSQL and NATS).
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use tinhso_identity::{Identity, IdentityConfig};
+use tinhso_personnel::{Personnel, PersonnelConfig};
+use tinhso_platform::error::detail_of;
+use tinhso_proto::common::v1::Date;
+use tinhso_proto::identity::v1 as id;
+use tinhso_proto::identity::v1::access_service_client::AccessServiceClient;
+use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
+use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
+use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
+use tinhso_proto::personnel::v1::catalogue_service_client::CatalogueServiceClient;
+use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
+use tinhso_testkit::{TestDb, TestServer, authed};
+use tonic::transport::Channel;
+
+pub const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
+pub const NEW_PASSWORD: &str = "Hồ sơ cán bộ tỉnh 2026!";
+pub const NAMES: &[&str] = &[
+    "tinhso.identity.v1.AuthService",
+    "tinhso.identity.v1.UnitService",
+    "tinhso.identity.v1.AccountService",
+    "tinhso.identity.v1.AccessService",
+    "tinhso.identity.v1.AuditService",
+    "tinhso.personnel.v1.EmployeeService",
+    "tinhso.personnel.v1.StaffingService",
+    "tinhso.personnel.v1.CatalogueService",
+];
+
+pub struct Harness {
+    pub personnel: Arc<Personnel>,
+    pub channel: Channel,
+    pub root_id: String,
+    _server: TestServer,
+    _dbs: (TestDb, TestDb),
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+pub fn code_of(status: &tonic::Status) -> String {
+    detail_of(status).map(|d| d.code).unwrap_or_default()
+}
+
+pub fn fields_of(status: &tonic::Status) -> Vec<String> {
+    detail_of(status)
+        .map(|d| d.violations.into_iter().map(|v| v.field).collect())
+        .unwrap_or_default()
+}
+
+pub async fn start() -> Harness {
+    let identity_db = tinhso_testkit::database().await;
+    let personnel_db = tinhso_testkit::database().await;
+    let env = vec![
+        (
+            "TINHSO_BOOTSTRAP_ADMIN_PASSWORD".to_string(),
+            ADMIN_PASSWORD.to_string(),
+        ),
+        ("TINHSO_DATABASE__URL".to_string(), identity_db.url.clone()),
+    ];
+    let clock = tinhso_platform::clock::system();
+    let identity = Identity::open(
+        IdentityConfig::load(None, &env).expect("identity config"),
+        identity_db.db.clone(),
+        clock.clone(),
+    )
+    .await
+    .expect("identity");
+    let boot = identity.bootstrap().await.expect("bootstrap");
+    let env = vec![
+        ("TINHSO_DATABASE__URL".to_string(), personnel_db.url.clone()),
+        // Each test is its own service on the shared broker.
+        (
+            "TINHSO_CONSUMER_NAME".to_string(),
+            format!("personnel-test-{}", uuid::Uuid::new_v4().simple()),
+        ),
+    ];
+    let personnel = Personnel::open(
+        PersonnelConfig::load(None, &env).expect("personnel config"),
+        personnel_db.db.clone(),
+        clock,
+    )
+    .await
+    .expect("personnel");
+    let bus = tinhso_testkit::bus().await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    identity.spawn_background(bus.clone(), stopped.clone());
+    let routes = personnel.add_routes(identity.routes());
+    let server = TestServer::start(routes, NAMES).await;
+    let channel = server.channel().await;
+    personnel.spawn_background(bus, channel.clone(), stopped);
+    let keys = tinhso_platform::auth::fetch_jwks(channel.clone())
+        .await
+        .expect("jwks");
+    personnel.verifier.set_keys(&keys);
+    Harness {
+        personnel,
+        channel,
+        root_id: boot.root_unit_id,
+        _server: server,
+        _dbs: (identity_db, personnel_db),
+        _stop: stop,
+    }
+}
+
+impl Harness {
+    pub fn employees(&self) -> EmployeeServiceClient<Channel> {
+        EmployeeServiceClient::new(self.channel.clone())
+    }
+
+    pub fn catalogues(&self) -> CatalogueServiceClient<Channel> {
+        CatalogueServiceClient::new(self.channel.clone())
+    }
+
+    pub async fn login(&self, username: &str, password: &str, new_password: &str) -> String {
+        let mut auth = AuthServiceClient::new(self.channel.clone());
+        let first = auth
+            .login(id::LoginRequest {
+                username: username.into(),
+                password: password.into(),
+            })
+            .await
+            .expect("login")
+            .into_inner();
+        auth.change_password(authed(
+            &first.access_token,
+            id::ChangePasswordRequest {
+                current_password: password.into(),
+                new_password: new_password.into(),
+            },
+        ))
+        .await
+        .expect("change password")
+        .into_inner()
+        .access_token
+    }
+
+    pub async fn unit(&self, token: &str, code: &str, parent: &str) -> id::Unit {
+        UnitServiceClient::new(self.channel.clone())
+            .create_unit(authed(
+                token,
+                id::CreateUnitRequest {
+                    unit: Some(id::Unit {
+                        code: code.into(),
+                        name: format!("Đơn vị {code}"),
+                        kind: id::UnitKind::District as i32,
+                        parent_id: parent.into(),
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("unit")
+            .into_inner()
+    }
+
+    /// Waits until personnel's replica knows the unit at `path`.
+    pub async fn replicated(&self, unit_id: &str, path: &str) {
+        let db = self.personnel.db.clone();
+        let (wanted_id, wanted_path) = (unit_id.to_string(), path.to_string());
+        let ok = tinhso_testkit::eventually(20, move || {
+            let (db, unit_id, path) = (db.clone(), wanted_id.clone(), wanted_path.clone());
+            async move {
+                tinhso_personnel::store::units::get(&db.pool, &unit_id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some_and(|u| u.path == path)
+            }
+        })
+        .await;
+        assert!(ok, "unit {unit_id} reached personnel with path {path}");
+    }
+
+    /// An account with `role` over `scope_unit` (or its own record with scope self).
+    pub async fn person(
+        &self,
+        admin: &str,
+        username: &str,
+        unit: &str,
+        role: &str,
+        scope_unit: Option<&str>,
+        personnel_id: &str,
+    ) -> String {
+        let created = AccountServiceClient::new(self.channel.clone())
+            .create_account(authed(
+                admin,
+                id::CreateAccountRequest {
+                    account: Some(id::Account {
+                        username: username.into(),
+                        full_name: format!("Người dùng {username}"),
+                        unit_id: unit.into(),
+                        personnel_id: personnel_id.into(),
+                        ..Default::default()
+                    }),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("account")
+            .into_inner();
+        let mut access = AccessServiceClient::new(self.channel.clone());
+        let roles = access
+            .list_roles(authed(admin, id::ListRolesRequest {}))
+            .await
+            .expect("roles")
+            .into_inner();
+        let role_id = roles
+            .roles
+            .iter()
+            .find(|r| r.code == role)
+            .map(|r| r.id.clone())
+            .expect("role");
+        let account = created.account.expect("account");
+        access
+            .create_grant(authed(
+                admin,
+                id::CreateGrantRequest {
+                    account_id: account.id.clone(),
+                    role_id,
+                    scope: if scope_unit.is_some() {
+                        id::GrantScope::Unit as i32
+                    } else {
+                        id::GrantScope::Self_ as i32
+                    },
+                    scope_unit_id: scope_unit.unwrap_or_default().into(),
+                },
+            ))
+            .await
+            .expect("grant");
+        self.login(username, &created.initial_password, NEW_PASSWORD)
+            .await
+    }
+}
+
+pub fn date(year: i32, month: i32, day: i32) -> Option<Date> {
+    Some(Date { year, month, day })
+}
