@@ -9,16 +9,15 @@ use tinhso_gateway::{Gateway, GatewayConfig};
 use tinhso_identity::{Identity, IdentityConfig};
 use tinhso_personnel::{Personnel, PersonnelConfig};
 
-/// The gRPC services the harness serves (health reports each).
-const SERVICE_NAMES: &[&str] = &[
-    "tinhso.identity.v1.AuthService",
-    "tinhso.identity.v1.UnitService",
-    "tinhso.identity.v1.AccountService",
-    "tinhso.identity.v1.AccessService",
-    "tinhso.identity.v1.AuditService",
-    "tinhso.personnel.v1.EmployeeService",
-    "tinhso.personnel.v1.StaffingService",
-];
+/// The gRPC services the harness serves (health reports each): identity's and personnel's.
+fn service_names() -> &'static [&'static str] {
+    let names: Vec<&'static str> = tinhso_identity::SERVICE_NAMES
+        .iter()
+        .chain(tinhso_personnel::SERVICE_NAMES)
+        .copied()
+        .collect();
+    names.leak()
+}
 use tinhso_testkit::http::{HttpResponse, request};
 use tinhso_testkit::{TestDb, TestServer};
 
@@ -83,7 +82,7 @@ impl Platform {
         .await
         .expect("personnel opens");
         let server =
-            TestServer::start(personnel.add_routes(identity.routes()), SERVICE_NAMES).await;
+            TestServer::start(personnel.add_routes(identity.routes()), service_names()).await;
         personnel.spawn_background(bus.clone(), server.channel().await, stopped.clone());
 
         let mut env: Vec<(String, String)> = vec![

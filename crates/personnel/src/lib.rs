@@ -24,6 +24,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.personnel.v1.EmployeeService",
     "tinhso.personnel.v1.StaffingService",
     "tinhso.personnel.v1.CatalogueService",
+    "tinhso.personnel.v1.SectionService",
 ];
 
 #[derive(Debug, thiserror::Error)]

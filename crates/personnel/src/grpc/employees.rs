@@ -441,6 +441,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             store::employees::insert(&mut tx, &row, request_id).await?;
             store::employees::record_changes(&mut tx, None, &row, &p.account_id, &p.username, now)
                 .await?;
+            self.open_salary_history(&mut tx, &p, &row, now).await?;
             self.0
                 .outbox
                 .enqueue(

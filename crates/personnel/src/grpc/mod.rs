@@ -26,6 +26,7 @@ const DEFAULT_FORM: &str = "2C-BNV/2008";
 
 mod catalogues;
 mod employees;
+mod sections;
 mod staffing;
 
 pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> tonic::service::Routes {
@@ -37,8 +38,11 @@ pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> toni
             Api(personnel.clone()),
         ))
         .add_service(pb::catalogue_service_server::CatalogueServiceServer::new(
-            Api(personnel),
+            Api(personnel.clone()),
         ))
+        .add_service(pb::section_service_server::SectionServiceServer::new(Api(
+            personnel,
+        )))
 }
 
 #[derive(Debug, Clone)]
@@ -244,42 +248,17 @@ impl Api {
         if row.grade_code.is_empty() || unchanged {
             return Ok(());
         }
-        let field = format!("{prefix}grade_code");
-        let grade = match known_code(&mut *conn, cat::GRADE, &row.grade_code, &field).await {
-            Ok(g) => g,
-            Err(e) => {
-                errors.push(e);
-                return Ok(());
-            }
-        };
-        if row.step == 0 {
-            return Ok(());
-        }
-        let steps = store::catalogues::steps_of(&mut *conn, &grade.attribute).await?;
-        let expected = steps
-            .as_ref()
-            .and_then(|s| s.coefficient(u32::try_from(row.step).unwrap_or(0)));
-        match expected {
-            None => errors.push(AppError::invalid(
-                &format!("{prefix}step"),
-                "UNKNOWN_STEP",
-                "bậc lương không có trong thang lương của ngạch",
-                "the step is not in the grade's salary table",
-            )),
-            Some(c) if row.coefficient == 0 => row.coefficient = i64::from(c),
-            Some(c) if row.coefficient != i64::from(c) => errors.push(AppError::invalid(
-                &format!("{prefix}coefficient"),
-                "COEFFICIENT_MISMATCH",
-                &format!(
-                    "hệ số lương không khớp bậc {} của ngạch (đúng là {}.{:02})",
-                    row.step,
-                    c / 100,
-                    c % 100
-                ),
-                "the coefficient does not match the grade's step",
-            )),
-            Some(_) => {}
-        }
+        let mut coefficient = row.coefficient;
+        check_grade_step(
+            conn,
+            &row.grade_code,
+            row.step,
+            &mut coefficient,
+            prefix,
+            errors,
+        )
+        .await?;
+        row.coefficient = coefficient;
         Ok(())
     }
 
@@ -309,4 +288,60 @@ pub(crate) async fn known_code(
                 &format!("\"{code}\" is not in the {catalogue} catalogue"),
             )
         })
+}
+
+/// Checks a grade code and, when a step is given, the coefficient against the grade's step table
+/// (filling a zero coefficient). Faults go to `errors` as `{prefix}grade_code`, `step` or
+/// `coefficient`.
+pub(crate) async fn check_grade_step(
+    conn: &mut sqlx::AnyConnection,
+    grade_code: &str,
+    step: i64,
+    coefficient: &mut i64,
+    prefix: &str,
+    errors: &mut Vec<AppError>,
+) -> AppResult<()> {
+    let field = format!("{prefix}grade_code");
+    let grade = match known_code(
+        &mut *conn,
+        crate::domain::catalogues::GRADE,
+        grade_code,
+        &field,
+    )
+    .await
+    {
+        Ok(g) => g,
+        Err(e) => {
+            errors.push(e);
+            return Ok(());
+        }
+    };
+    if step == 0 {
+        return Ok(());
+    }
+    let steps = store::catalogues::steps_of(&mut *conn, &grade.attribute).await?;
+    let expected = steps
+        .as_ref()
+        .and_then(|s| s.coefficient(u32::try_from(step).unwrap_or(0)));
+    match expected {
+        None => errors.push(AppError::invalid(
+            &format!("{prefix}step"),
+            "UNKNOWN_STEP",
+            "bậc lương không có trong thang lương của ngạch",
+            "the step is not in the grade's salary table",
+        )),
+        Some(c) if *coefficient == 0 => *coefficient = i64::from(c),
+        Some(c) if *coefficient != i64::from(c) => errors.push(AppError::invalid(
+            &format!("{prefix}coefficient"),
+            "COEFFICIENT_MISMATCH",
+            &format!(
+                "hệ số lương không khớp bậc {step} của ngạch (đúng là {}.{:02})",
+                c / 100,
+                c % 100
+            ),
+            "the coefficient does not match the grade's step",
+        )),
+        Some(_) => {}
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod catalogues;
 pub mod employees;
 pub mod movements;
+pub mod sections;
 pub mod staffing;
 pub mod units;
 
@@ -183,6 +184,36 @@ ALTER TABLE employees ADD COLUMN blood_type TEXT NOT NULL DEFAULT '';
 ALTER TABLE employees ADD COLUMN war_invalid_rank TEXT NOT NULL DEFAULT '';
 ALTER TABLE employees ADD COLUMN policy_family TEXT NOT NULL DEFAULT '';
 CREATE INDEX employees_id_number ON employees (id_number);
+",
+        },
+        Migration {
+            version: 7,
+            name: "sections",
+            sql: "
+CREATE TABLE section_entries (
+    id TEXT PRIMARY KEY,
+    employee_id TEXT NOT NULL,
+    section TEXT NOT NULL,
+    code TEXT NOT NULL,
+    title TEXT NOT NULL,
+    organisation TEXT NOT NULL,
+    details TEXT NOT NULL,
+    qualification TEXT NOT NULL,
+    decision_number TEXT NOT NULL,
+    decision_date TEXT,
+    from_date TEXT,
+    to_date TEXT,
+    amount BIGINT NOT NULL,
+    amount2 BIGINT NOT NULL,
+    ref_id TEXT NOT NULL,
+    removed BIGINT NOT NULL,
+    version BIGINT NOT NULL,
+    recorded_at BIGINT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX section_entries_employee ON section_entries (employee_id, section);
+CREATE INDEX section_entries_code ON section_entries (section, code);
 ",
         },
     ],

@@ -19,16 +19,16 @@ use tonic::transport::Channel;
 
 pub const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
 pub const NEW_PASSWORD: &str = "Hồ sơ cán bộ tỉnh 2026!";
-pub const NAMES: &[&str] = &[
-    "tinhso.identity.v1.AuthService",
-    "tinhso.identity.v1.UnitService",
-    "tinhso.identity.v1.AccountService",
-    "tinhso.identity.v1.AccessService",
-    "tinhso.identity.v1.AuditService",
-    "tinhso.personnel.v1.EmployeeService",
-    "tinhso.personnel.v1.StaffingService",
-    "tinhso.personnel.v1.CatalogueService",
-];
+
+/// The gRPC services the harness serves (health reports each): identity's and personnel's.
+fn service_names() -> &'static [&'static str] {
+    let names: Vec<&'static str> = tinhso_identity::SERVICE_NAMES
+        .iter()
+        .chain(tinhso_personnel::SERVICE_NAMES)
+        .copied()
+        .collect();
+    names.leak()
+}
 
 pub struct Harness {
     pub personnel: Arc<Personnel>,
@@ -87,7 +87,7 @@ pub async fn start() -> Harness {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus.clone(), stopped.clone());
     let routes = personnel.add_routes(identity.routes());
-    let server = TestServer::start(routes, NAMES).await;
+    let server = TestServer::start(routes, service_names()).await;
     let channel = server.channel().await;
     personnel.spawn_background(bus, channel.clone(), stopped);
     let keys = tinhso_platform::auth::fetch_jwks(channel.clone())
@@ -107,6 +107,14 @@ pub async fn start() -> Harness {
 impl Harness {
     pub fn employees(&self) -> EmployeeServiceClient<Channel> {
         EmployeeServiceClient::new(self.channel.clone())
+    }
+
+    pub fn sections(
+        &self,
+    ) -> tinhso_proto::personnel::v1::section_service_client::SectionServiceClient<Channel> {
+        tinhso_proto::personnel::v1::section_service_client::SectionServiceClient::new(
+            self.channel.clone(),
+        )
     }
 
     pub fn catalogues(&self) -> CatalogueServiceClient<Channel> {
