@@ -764,6 +764,7 @@ impl Api {
             code: u.code.clone(),
             merged_into_id: u.merged_into_id.clone().unwrap_or_default(),
             actor_id: actor.into(),
+            kind: u.kind.clone(),
         }
     }
 

@@ -86,6 +86,7 @@ async fn apply(tx: &mut Tx<'static>, change: &str, u: &UnitChanged) -> Result<()
             name: u.name.clone(),
             path: u.new_path.clone(),
             status: status.into(),
+            kind: u.kind.clone(),
         },
     )
     .await?;
@@ -113,6 +114,18 @@ pub fn catalogue_changed(entry: &store::catalogues::EntryRow) -> Event {
         "tinhso.personnel.catalogue.changed.v1",
         &format!("{}/{}", entry.catalogue, entry.code),
         entry.updated_at,
+        body.encode_to_vec(),
+    )
+}
+
+/// `tinhso.personnel.payroll.closed.v1`.
+pub fn payroll_closed(body: tinhso_proto::personnel::v1::PayrollClosed, now: i64) -> Event {
+    let subject = format!("{}/{}", body.unit_id, body.month);
+    Event::new(
+        SOURCE,
+        "tinhso.personnel.payroll.closed.v1",
+        &subject,
+        now,
         body.encode_to_vec(),
     )
 }

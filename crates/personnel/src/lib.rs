@@ -25,6 +25,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.personnel.v1.StaffingService",
     "tinhso.personnel.v1.CatalogueService",
     "tinhso.personnel.v1.SectionService",
+    "tinhso.personnel.v1.SalaryService",
 ];
 
 #[derive(Debug, thiserror::Error)]

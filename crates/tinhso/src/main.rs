@@ -203,6 +203,7 @@ async fn copy_unit_tree(identity: &Identity, personnel: &Personnel) -> anyhow::R
                     "closed"
                 }
                 .into(),
+                kind: u.kind.clone(),
             },
         )
         .await?;

@@ -4,6 +4,7 @@ pub mod catalogues;
 pub mod deadlines;
 pub mod grades;
 pub mod movements;
+pub mod payroll;
 pub mod retirement;
 pub mod salary;
 pub mod staffing;

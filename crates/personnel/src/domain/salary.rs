@@ -114,13 +114,25 @@ pub fn next_raise_date(
     step_since: Date,
     disciplines: &[Discipline],
 ) -> Option<Date> {
+    let delay: u32 = disciplines.iter().map(|d| d.raise_delay_months()).sum();
+    next_raise_date_delayed(group, step, top_step, step_since, delay)
+}
+
+/// [`next_raise_date`] with the disciplines' delay already summed up, in months (the delays come
+/// from the discipline catalogue).
+pub fn next_raise_date_delayed(
+    group: GradeGroup,
+    step: u32,
+    top_step: u32,
+    step_since: Date,
+    delay_months: u32,
+) -> Option<Date> {
     if step >= top_step {
         return None;
     }
-    let delay: u32 = disciplines.iter().map(|d| d.raise_delay_months()).sum();
     Some(add_months(
         step_since,
-        group.raise_interval_months() + delay,
+        group.raise_interval_months() + delay_months,
     ))
 }
 
@@ -134,7 +146,17 @@ pub fn seniority_percent(
     disciplines: &[Discipline],
 ) -> u32 {
     let delay: u32 = disciplines.iter().map(|d| d.raise_delay_months()).sum();
-    let first = add_months(top_since, group.raise_interval_months() + delay);
+    seniority_percent_delayed(group, top_since, on, delay)
+}
+
+/// [`seniority_percent`] with the disciplines' delay already summed up, in months.
+pub fn seniority_percent_delayed(
+    group: GradeGroup,
+    top_since: Date,
+    on: Date,
+    delay_months: u32,
+) -> u32 {
+    let first = add_months(top_since, group.raise_interval_months() + delay_months);
     if on < first {
         return 0;
     }

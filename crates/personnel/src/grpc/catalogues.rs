@@ -6,7 +6,6 @@ use crate::domain::{catalogues, grades::GradeGroup};
 use store::catalogues::EntryRow;
 
 const CATALOGUE: &str = "personnel.catalogue.write";
-const SALARY: &str = "personnel.salary.write";
 
 fn entry_pb(e: &EntryRow) -> pb::CatalogueEntry {
     pb::CatalogueEntry {

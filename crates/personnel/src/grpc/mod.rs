@@ -20,29 +20,34 @@ type Reply<T> = Result<Response<T>, Status>;
 const READ: &str = "personnel.record.read";
 const WRITE: &str = "personnel.record.write";
 const STAFFING: &str = "personnel.staffing.write";
+/// Finance keeps the salary sub-module: salary tables, salary history, allowances, payrolls.
+const SALARY: &str = "personnel.salary.write";
 
 /// The form a record follows when the caller names none.
 const DEFAULT_FORM: &str = "2C-BNV/2008";
 
 mod catalogues;
 mod employees;
+mod salary;
 mod sections;
 mod staffing;
 
 pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> tonic::service::Routes {
+    let api = Api(personnel);
     routes
         .add_service(pb::employee_service_server::EmployeeServiceServer::new(
-            Api(personnel.clone()),
+            api.clone(),
         ))
         .add_service(pb::staffing_service_server::StaffingServiceServer::new(
-            Api(personnel.clone()),
+            api.clone(),
         ))
         .add_service(pb::catalogue_service_server::CatalogueServiceServer::new(
-            Api(personnel.clone()),
+            api.clone(),
         ))
-        .add_service(pb::section_service_server::SectionServiceServer::new(Api(
-            personnel,
-        )))
+        .add_service(pb::section_service_server::SectionServiceServer::new(
+            api.clone(),
+        ))
+        .add_service(pb::salary_service_server::SalaryServiceServer::new(api))
 }
 
 #[derive(Debug, Clone)]

@@ -7,8 +7,6 @@ use crate::domain::catalogues as cat;
 use pb::section_entry::Content;
 use store::sections::SectionRow;
 
-const SALARY: &str = "personnel.salary.write";
-
 fn section_name(content: &Content) -> &'static str {
     match content {
         Content::Training(_) => "training",

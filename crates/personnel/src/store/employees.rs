@@ -592,3 +592,41 @@ pub async fn query_changes(
         })
         .collect()
 }
+
+/// The working records whose unit is exactly `unit_id`, by name.
+pub async fn working_in_unit(
+    pool: &sqlx::AnyPool,
+    unit_id: &str,
+) -> Result<Vec<EmployeeRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM employees WHERE unit_id = $1 AND status = 'working' \
+         ORDER BY name_folded, id",
+        columns()
+    ));
+    sqlx::query(sql)
+        .bind(unit_id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// The working records under the unit path `prefix` that have a grade and a step.
+pub async fn graded_under(
+    pool: &sqlx::AnyPool,
+    prefix: &str,
+) -> Result<Vec<EmployeeRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM employees WHERE unit_path LIKE $1 AND status = 'working' \
+         AND grade_code <> '' AND step > 0 ORDER BY name_folded, id",
+        columns()
+    ));
+    sqlx::query(sql)
+        .bind(format!("{prefix}%"))
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}

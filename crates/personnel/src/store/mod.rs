@@ -5,6 +5,7 @@
 pub mod catalogues;
 pub mod employees;
 pub mod movements;
+pub mod payroll;
 pub mod sections;
 pub mod staffing;
 pub mod units;
@@ -214,6 +215,38 @@ CREATE TABLE section_entries (
 );
 CREATE INDEX section_entries_employee ON section_entries (employee_id, section);
 CREATE INDEX section_entries_code ON section_entries (section, code);
+",
+        },
+        Migration {
+            version: 8,
+            name: "payroll",
+            sql: "
+ALTER TABLE units ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+CREATE TABLE payrolls (
+    unit_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    headcount BIGINT NOT NULL,
+    total BIGINT NOT NULL,
+    due_date TEXT NOT NULL,
+    closed_at BIGINT NOT NULL,
+    closed_by TEXT NOT NULL,
+    PRIMARY KEY (unit_id, month)
+);
+CREATE TABLE payroll_lines (
+    unit_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    employee_id TEXT NOT NULL,
+    full_name TEXT NOT NULL,
+    grade_code TEXT NOT NULL,
+    step BIGINT NOT NULL,
+    coefficient BIGINT NOT NULL,
+    position_allowance BIGINT NOT NULL,
+    other_allowances BIGINT NOT NULL,
+    seniority_percent BIGINT NOT NULL,
+    base_salary BIGINT NOT NULL,
+    pay BIGINT NOT NULL,
+    PRIMARY KEY (unit_id, month, employee_id)
+);
 ",
         },
     ],

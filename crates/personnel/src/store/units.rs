@@ -11,13 +11,15 @@ pub struct UnitRow {
     pub name: String,
     pub path: String,
     pub status: String,
+    /// Identity's unit kind, e.g. "department", "district" (empty if the event predates it).
+    pub kind: String,
 }
 
 pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
     id: &str,
 ) -> Result<Option<UnitRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, code, name, path, status FROM units WHERE id = $1")
+    let row = sqlx::query("SELECT id, code, name, path, status, kind FROM units WHERE id = $1")
         .bind(id)
         .fetch_optional(exec)
         .await?;
@@ -28,6 +30,7 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
             name: col!(&r, "name"),
             path: col!(&r, "path"),
             status: col!(&r, "status"),
+            kind: col!(&r, "kind"),
         })
     })
     .transpose()
@@ -39,14 +42,17 @@ pub async fn upsert(tx: &mut Tx<'_>, u: &UnitRow) -> Result<(), sqlx::Error> {
         .bind(&u.id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("INSERT INTO units (id, code, name, path, status) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&u.id)
-        .bind(&u.code)
-        .bind(&u.name)
-        .bind(&u.path)
-        .bind(&u.status)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO units (id, code, name, path, status, kind) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&u.id)
+    .bind(&u.code)
+    .bind(&u.name)
+    .bind(&u.path)
+    .bind(&u.status)
+    .bind(&u.kind)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -144,7 +144,26 @@ impl Harness {
         .access_token
     }
 
+    pub fn salary(
+        &self,
+    ) -> tinhso_proto::personnel::v1::salary_service_client::SalaryServiceClient<Channel> {
+        tinhso_proto::personnel::v1::salary_service_client::SalaryServiceClient::new(
+            self.channel.clone(),
+        )
+    }
+
     pub async fn unit(&self, token: &str, code: &str, parent: &str) -> id::Unit {
+        self.unit_of_kind(token, code, parent, id::UnitKind::District)
+            .await
+    }
+
+    pub async fn unit_of_kind(
+        &self,
+        token: &str,
+        code: &str,
+        parent: &str,
+        kind: id::UnitKind,
+    ) -> id::Unit {
         UnitServiceClient::new(self.channel.clone())
             .create_unit(authed(
                 token,
@@ -152,7 +171,7 @@ impl Harness {
                     unit: Some(id::Unit {
                         code: code.into(),
                         name: format!("Đơn vị {code}"),
-                        kind: id::UnitKind::District as i32,
+                        kind: kind as i32,
                         parent_id: parent.into(),
                         ..Default::default()
                     }),

@@ -1,0 +1,589 @@
+//! SalaryService: pay of a month, due raises and the monthly payroll with its schedule. The rules
+//! are in `domain::salary` and `domain::payroll`; this file gathers their inputs from the record,
+//! its salary, allowance and discipline entries, and the salary tables.
+
+use super::*;
+use crate::domain::{catalogues as cat, grades, payroll, salary};
+use std::collections::{HashMap, HashSet};
+use store::payroll::{PayLineRow, PayrollRow};
+use store::sections::SectionRow;
+use time::{Date, Month};
+
+/// The salary tables one request needs, read once.
+struct SalaryTables {
+    base: Vec<salary::BaseSalary>,
+    /// Grade code -> salary group.
+    grade_groups: HashMap<String, grades::GradeGroup>,
+    steps: HashMap<grades::GradeGroup, grades::GroupSteps>,
+    /// Discipline kind -> months it delays the next raise.
+    discipline_delays: HashMap<String, u32>,
+    /// Allowance kinds counted as the leadership position allowance.
+    position_kinds: HashSet<String>,
+}
+
+impl SalaryTables {
+    async fn load(pool: &sqlx::AnyPool) -> AppResult<Self> {
+        let grade_groups = store::catalogues::entries(pool, cat::GRADE, true)
+            .await?
+            .into_iter()
+            .filter_map(|e| Some((e.code, grades::GradeGroup::from_code(&e.attribute)?)))
+            .collect();
+        let steps = store::catalogues::group_steps(pool)
+            .await?
+            .into_iter()
+            .filter_map(|(group, coefficients)| {
+                let g = grades::GradeGroup::from_code(&group)?;
+                Some((
+                    g,
+                    grades::GroupSteps {
+                        group: g,
+                        coefficients,
+                    },
+                ))
+            })
+            .collect();
+        let discipline_delays = store::catalogues::entries(pool, cat::DISCIPLINE_KIND, true)
+            .await?
+            .into_iter()
+            .map(|e| (e.code, e.attribute.parse().unwrap_or(0)))
+            .collect();
+        let position_kinds = store::catalogues::entries(pool, cat::ALLOWANCE_TYPE, true)
+            .await?
+            .into_iter()
+            .filter(|e| e.attribute == "position")
+            .map(|e| e.code)
+            .collect();
+        Ok(Self {
+            base: store::catalogues::base_salary_table(pool).await?,
+            grade_groups,
+            steps,
+            discipline_delays,
+            position_kinds,
+        })
+    }
+
+    fn steps_of(&self, grade_code: &str) -> Option<&grades::GroupSteps> {
+        self.steps.get(self.grade_groups.get(grade_code)?)
+    }
+
+    /// Months of delay from disciplines decided on or after `since` (and by `until`).
+    fn delay_since(&self, sections: &[SectionRow], since: Date, until: Date) -> u32 {
+        sections
+            .iter()
+            .filter(|s| s.section == "discipline")
+            .filter(|s| {
+                s.decision_date
+                    .as_deref()
+                    .and_then(tinhso_platform::api::parse_date)
+                    .is_some_and(|d| d >= since && d <= until)
+            })
+            .map(|s| self.discipline_delays.get(&s.code).copied().unwrap_or(0))
+            .sum()
+    }
+}
+
+/// Grade, step, coefficient and since when, in force on `on`: the newest salary entry that
+/// started by then, else the record's own fields.
+fn salary_in_force(
+    record: &EmployeeRow,
+    sections: &[SectionRow],
+    on: Date,
+) -> (String, i64, i64, Option<Date>) {
+    let entry = sections
+        .iter()
+        .filter(|s| s.section == "salary")
+        .filter_map(|s| {
+            Some((
+                s,
+                tinhso_platform::api::parse_date(s.from_date.as_deref()?)?,
+            ))
+        })
+        .filter(|(_, from)| *from <= on)
+        .max_by_key(|(s, from)| (*from, s.recorded_at));
+    match entry {
+        Some((s, from)) => (s.code.clone(), s.amount, s.amount2, Some(from)),
+        None => (
+            record.grade_code.clone(),
+            record.step,
+            record.coefficient,
+            record
+                .step_date
+                .as_deref()
+                .and_then(tinhso_platform::api::parse_date),
+        ),
+    }
+}
+
+/// An allowance entry in force at some point of [first, last].
+fn allowance_in_force(s: &SectionRow, first: Date, last: Date) -> bool {
+    let parse = |d: &Option<String>| d.as_deref().and_then(tinhso_platform::api::parse_date);
+    s.section == "allowance"
+        && parse(&s.from_date).is_some_and(|from| from <= last)
+        && parse(&s.to_date).is_none_or(|to| to >= first)
+}
+
+/// The pay of `record` for the month [first, last].
+fn pay_line(
+    tables: &SalaryTables,
+    record: &EmployeeRow,
+    sections: &[SectionRow],
+    first: Date,
+    last: Date,
+) -> AppResult<PayLineRow> {
+    let (grade_code, step, coefficient, since) = salary_in_force(record, sections, last);
+    let (mut position, mut other) = (0_i64, 0_i64);
+    for a in sections
+        .iter()
+        .filter(|s| allowance_in_force(s, first, last))
+    {
+        if tables.position_kinds.contains(&a.code) {
+            position += a.amount;
+        } else {
+            other += a.amount;
+        }
+    }
+    let seniority = match (tables.steps_of(&grade_code), since) {
+        (Some(steps), Some(since)) if step >= i64::from(steps.top_step()) => {
+            let delay = tables.delay_since(sections, since, first);
+            salary::seniority_percent_delayed(steps.group, since, first, delay)
+        }
+        _ => 0,
+    };
+    let base = salary::base_salary_on(&tables.base, first).ok_or_else(|| {
+        AppError::failed_precondition(
+            "NO_BASE_SALARY",
+            "chưa có mức lương cơ sở áp dụng cho tháng này",
+            "no base salary applies to this month",
+        )
+    })?;
+    let to_u32 = |v: i64| u32::try_from(v).unwrap_or_default();
+    let pay = salary::monthly_pay(
+        &salary::PayInput {
+            coefficient: to_u32(coefficient),
+            position_allowance: to_u32(position),
+            other_allowances: vec![to_u32(other)],
+            seniority_percent: seniority,
+        },
+        base,
+    );
+    Ok(PayLineRow {
+        employee_id: record.id.clone(),
+        full_name: record.full_name.clone(),
+        grade_code,
+        step,
+        coefficient,
+        position_allowance: position,
+        other_allowances: other,
+        seniority_percent: i64::from(seniority),
+        base_salary: base,
+        pay,
+    })
+}
+
+fn pay_pb(l: &PayLineRow) -> pb::PayLine {
+    let int = |v: i64| i32::try_from(v).unwrap_or_default();
+    pb::PayLine {
+        employee_id: l.employee_id.clone(),
+        full_name: l.full_name.clone(),
+        grade_code: l.grade_code.clone(),
+        step: int(l.step),
+        coefficient: int(l.coefficient),
+        position_allowance: int(l.position_allowance),
+        other_allowances: int(l.other_allowances),
+        seniority_percent: int(l.seniority_percent),
+        base_salary: l.base_salary,
+        pay: l.pay,
+    }
+}
+
+/// The month asked for; the fields at fault are `year` and `month`.
+fn month_of(year: i32, month: i32) -> AppResult<(i32, Month)> {
+    let mut errors = Vec::new();
+    if !(2000..=2100).contains(&year) {
+        errors.push(AppError::invalid(
+            "year",
+            "OUT_OF_RANGE",
+            "năm không hợp lệ",
+            "invalid year",
+        ));
+    }
+    let m = u8::try_from(month)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok());
+    if m.is_none() {
+        errors.push(AppError::invalid(
+            "month",
+            "OUT_OF_RANGE",
+            "tháng phải từ 1 đến 12",
+            "the month must be 1 to 12",
+        ));
+    }
+    all_violations(errors)?;
+    Ok((year, m.unwrap_or(Month::January)))
+}
+
+fn month_key(year: i32, month: Month) -> String {
+    format!("{year:04}-{:02}", u8::from(month))
+}
+
+fn pb_date(d: Date) -> Option<tinhso_proto::common::v1::Date> {
+    date_of(&Some(tinhso_platform::api::date_string(d)))
+}
+
+fn bounds(year: i32, month: Month) -> AppResult<(Date, Date)> {
+    payroll::month_bounds(year, month)
+        .ok_or_else(|| AppError::invalid("month", "BAD_DATE", "tháng không hợp lệ", "bad month"))
+}
+
+impl Api {
+    fn today_date(&self) -> Date {
+        tinhso_platform::api::parse_date(&self.today()).unwrap_or(Date::MIN)
+    }
+
+    /// The pay lines of everyone working in the unit itself for the month.
+    async fn compute_payroll(
+        &self,
+        unit_id: &str,
+        first: Date,
+        last: Date,
+    ) -> AppResult<Vec<PayLineRow>> {
+        let pool = &self.0.db.pool;
+        let tables = SalaryTables::load(pool).await?;
+        let mut lines = Vec::new();
+        for record in store::employees::working_in_unit(pool, unit_id).await? {
+            let sections = store::sections::of_employee(pool, &record.id, None).await?;
+            lines.push(pay_line(&tables, &record, &sections, first, last)?);
+        }
+        Ok(lines)
+    }
+}
+
+/// The next raise (or seniority step) of `record` that falls in [from, to].
+fn due_raise(
+    tables: &SalaryTables,
+    record: &EmployeeRow,
+    sections: &[SectionRow],
+    from: Date,
+    to: Date,
+) -> Option<pb::DueRaise> {
+    let steps = tables.steps_of(&record.grade_code)?;
+    let since = tinhso_platform::api::parse_date(record.step_date.as_deref()?)?;
+    let step = u32::try_from(record.step).ok()?;
+    let delay = tables.delay_since(sections, since, to);
+    let int = |v: u32| i32::try_from(v).unwrap_or_default();
+    let mut raise = pb::DueRaise {
+        employee_id: record.id.clone(),
+        full_name: record.full_name.clone(),
+        unit_id: record.unit_id.clone(),
+        grade_code: record.grade_code.clone(),
+        step: int(step),
+        coefficient: i32::try_from(record.coefficient).unwrap_or_default(),
+        delay_months: int(delay),
+        ..Default::default()
+    };
+    if let Some(due) =
+        salary::next_raise_date_delayed(steps.group, step, steps.top_step(), since, delay)
+    {
+        if due < from || due > to {
+            return None;
+        }
+        raise.next_step = int(step + 1);
+        raise.next_coefficient = int(steps.coefficient(step + 1)?);
+        raise.due_date = pb_date(due);
+        return Some(raise);
+    }
+    // On the top step: seniority starts after the interval, then grows every 12 months.
+    let mut due = salary::add_months(since, steps.group.raise_interval_months() + delay);
+    while due < from {
+        due = salary::add_months(due, 12);
+    }
+    if due > to {
+        return None;
+    }
+    raise.next_step = raise.step;
+    raise.next_coefficient = raise.coefficient;
+    raise.due_date = pb_date(due);
+    raise.seniority_percent = int(salary::seniority_percent_delayed(
+        steps.group,
+        since,
+        due,
+        delay,
+    ));
+    Some(raise)
+}
+
+#[tonic::async_trait]
+impl pb::salary_service_server::SalaryService for Api {
+    async fn get_pay(&self, request: Request<pb::GetPayRequest>) -> Reply<pb::PayLine> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let (year, month) = month_of(r.year, r.month)?;
+            let record = self.readable_record(&p, &r.employee_id).await?;
+            let (first, last) = bounds(year, month)?;
+            let pool = &self.0.db.pool;
+            let tables = SalaryTables::load(pool).await?;
+            let sections = store::sections::of_employee(pool, &record.id, None).await?;
+            let line = pay_line(&tables, &record, &sections, first, last)?;
+            Ok(Response::new(pay_pb(&line)))
+        })
+        .await
+    }
+
+    async fn list_due_raises(
+        &self,
+        request: Request<pb::ListDueRaisesRequest>,
+    ) -> Reply<pb::ListDueRaisesResponse> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let mut errors = Vec::new();
+            let mut date =
+                |d: &Option<tinhso_proto::common::v1::Date>, field: &str| match date_text(d, field)
+                {
+                    Ok(Some(t)) => tinhso_platform::api::parse_date(&t),
+                    Ok(None) => {
+                        errors.push(AppError::invalid(
+                            field,
+                            "REQUIRED",
+                            "chưa nhập ngày",
+                            "the date is required",
+                        ));
+                        None
+                    }
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                };
+            let from = date(&r.from_date, "from_date");
+            let to = date(&r.to_date, "to_date");
+            if let (Some(a), Some(b)) = (from, to)
+                && b < a
+            {
+                errors.push(AppError::invalid(
+                    "to_date",
+                    "DATE_ORDER",
+                    "ngày cuối phải sau ngày đầu",
+                    "the end must come after the start",
+                ));
+            }
+            all_violations(errors)?;
+            let (from, to) = (from.unwrap_or(Date::MIN), to.unwrap_or(Date::MIN));
+            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let pool = &self.0.db.pool;
+            let tables = SalaryTables::load(pool).await?;
+            let mut raises = Vec::new();
+            for record in store::employees::graded_under(pool, &unit.path).await? {
+                let sections =
+                    store::sections::of_employee(pool, &record.id, Some("discipline")).await?;
+                if let Some(raise) = due_raise(&tables, &record, &sections, from, to) {
+                    raises.push(raise);
+                }
+            }
+            raises.sort_by(|a, b| {
+                let key = |r: &pb::DueRaise| {
+                    r.due_date
+                        .as_ref()
+                        .map(|d| (d.year, d.month, d.day))
+                        .unwrap_or_default()
+                };
+                key(a).cmp(&key(b)).then(a.full_name.cmp(&b.full_name))
+            });
+            Ok(Response::new(pb::ListDueRaisesResponse { raises }))
+        })
+        .await
+    }
+
+    async fn close_payroll(&self, request: Request<pb::ClosePayrollRequest>) -> Reply<pb::Payroll> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let (year, month) = month_of(r.year, r.month)?;
+            let unit = store::units::get(&self.0.db.pool, &r.unit_id)
+                .await?
+                .filter(|u| u.status == "active")
+                .ok_or_else(|| {
+                    AppError::not_found("đơn vị đang hoạt động", "active unit")
+                        .with_field("unit_id")
+                })?;
+            if !p.can(SALARY, &unit.path) {
+                p.require(WRITE, &unit.path)?;
+            }
+            let (first, last) = bounds(year, month)?;
+            if first > self.today_date() {
+                return Err(AppError::invalid(
+                    "month",
+                    "MONTH_IN_FUTURE",
+                    "chưa đến tháng này",
+                    "the month has not begun",
+                ));
+            }
+            let key = month_key(year, month);
+            if store::payroll::get(&self.0.db.pool, &unit.id, &key)
+                .await?
+                .is_some()
+            {
+                return Err(AppError::failed_precondition(
+                    "PAYROLL_CLOSED",
+                    "bảng lương tháng này của đơn vị đã được chốt",
+                    "the unit's payroll of this month is already closed",
+                ));
+            }
+            let lines = self.compute_payroll(&unit.id, first, last).await?;
+            let now = self.now();
+            let due = payroll::due_date(year, month, &unit.kind).unwrap_or(last);
+            let header = PayrollRow {
+                unit_id: unit.id.clone(),
+                month: key.clone(),
+                headcount: i64::try_from(lines.len()).unwrap_or_default(),
+                total: lines.iter().map(|l| l.pay).sum(),
+                due_date: tinhso_platform::api::date_string(due),
+                closed_at: now,
+                closed_by: p.username.clone(),
+            };
+            let mut tx = self.0.db.begin().await?;
+            if store::payroll::get(&mut *tx, &unit.id, &key)
+                .await?
+                .is_some()
+            {
+                return Err(AppError::failed_precondition(
+                    "PAYROLL_CLOSED",
+                    "bảng lương tháng này của đơn vị đã được chốt",
+                    "the unit's payroll of this month is already closed",
+                ));
+            }
+            store::payroll::insert(&mut tx, &header, &lines).await?;
+            let event = tinhso_proto::personnel::v1::PayrollClosed {
+                unit_id: unit.id.clone(),
+                unit_path: unit.path.clone(),
+                month: key,
+                headcount: i32::try_from(header.headcount).unwrap_or_default(),
+                total: header.total,
+                actor_id: p.account_id.clone(),
+            };
+            self.0
+                .outbox
+                .enqueue(&mut tx, &crate::events::payroll_closed(event, now))
+                .await?;
+            self.commit(tx).await?;
+            Ok(Response::new(payroll_pb(
+                &unit,
+                year,
+                month,
+                Some(&header),
+                &lines,
+                due,
+            )))
+        })
+        .await
+    }
+
+    async fn get_payroll(&self, request: Request<pb::GetPayrollRequest>) -> Reply<pb::Payroll> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let (year, month) = month_of(r.year, r.month)?;
+            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let (first, last) = bounds(year, month)?;
+            let key = month_key(year, month);
+            let due = payroll::due_date(year, month, &unit.kind).unwrap_or(last);
+            let header = store::payroll::get(&self.0.db.pool, &unit.id, &key).await?;
+            let lines = match &header {
+                Some(_) => store::payroll::lines(&self.0.db.pool, &unit.id, &key).await?,
+                None => self.compute_payroll(&unit.id, first, last).await?,
+            };
+            Ok(Response::new(payroll_pb(
+                &unit,
+                year,
+                month,
+                header.as_ref(),
+                &lines,
+                due,
+            )))
+        })
+        .await
+    }
+
+    async fn get_payroll_schedule(
+        &self,
+        request: Request<pb::GetPayrollScheduleRequest>,
+    ) -> Reply<pb::PayrollSchedule> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let (year, month) = month_of(r.year, r.month)?;
+            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let key = month_key(year, month);
+            let pool = &self.0.db.pool;
+            let closed: HashMap<String, PayrollRow> =
+                store::payroll::closed_under(pool, &unit.path, &key)
+                    .await?
+                    .into_iter()
+                    .map(|h| (h.unit_id.clone(), h))
+                    .collect();
+            let today = self.today_date();
+            let mut units = Vec::new();
+            for u in store::payroll::units_with_staff(pool, &unit.path).await? {
+                let Some(due) = payroll::due_date(year, month, &u.kind) else {
+                    continue;
+                };
+                let header = closed.get(&u.id);
+                let closed_on = header.map(|h| {
+                    tinhso_platform::api::parse_date(
+                        &tinhso_platform::clock::rfc3339(h.closed_at + 7 * 3_600_000)[..10],
+                    )
+                    .unwrap_or(Date::MIN)
+                });
+                let (timeliness, days) = match payroll::timeliness(due, closed_on, today) {
+                    payroll::Timeliness::OnTime => (pb::PayrollTimeliness::OnTime, 0),
+                    payroll::Timeliness::Late(d) => (pb::PayrollTimeliness::Late, d),
+                    payroll::Timeliness::Pending => (pb::PayrollTimeliness::Pending, 0),
+                    payroll::Timeliness::Overdue(d) => (pb::PayrollTimeliness::Overdue, d),
+                };
+                units.push(pb::UnitPayrollStatus {
+                    unit_id: u.id.clone(),
+                    unit_name: u.name.clone(),
+                    due_date: pb_date(due),
+                    timeliness: timeliness as i32,
+                    days_late: i32::try_from(days).unwrap_or_default(),
+                    close_time: header.map(|h| to_timestamp(h.closed_at)),
+                    headcount: header.map_or(0, |h| i32::try_from(h.headcount).unwrap_or_default()),
+                    total: header.map_or(0, |h| h.total),
+                });
+            }
+            Ok(Response::new(pb::PayrollSchedule {
+                year,
+                month: i32::from(u8::from(month)),
+                finance_date: Date::from_calendar_date(year, month, payroll::FINANCE_DAY)
+                    .ok()
+                    .and_then(pb_date),
+                units,
+            }))
+        })
+        .await
+    }
+}
+
+fn payroll_pb(
+    unit: &store::units::UnitRow,
+    year: i32,
+    month: Month,
+    header: Option<&PayrollRow>,
+    lines: &[PayLineRow],
+    due: Date,
+) -> pb::Payroll {
+    pb::Payroll {
+        unit_id: unit.id.clone(),
+        unit_name: unit.name.clone(),
+        year,
+        month: i32::from(u8::from(month)),
+        closed: header.is_some(),
+        close_time: header.map(|h| to_timestamp(h.closed_at)),
+        closed_by: header.map(|h| h.closed_by.clone()).unwrap_or_default(),
+        due_date: pb_date(due),
+        lines: lines.iter().map(pay_pb).collect(),
+        headcount: i32::try_from(lines.len()).unwrap_or_default(),
+        total: lines.iter().map(|l| l.pay).sum(),
+    }
+}

@@ -1,0 +1,191 @@
+//! Closed monthly payrolls: one header per unit and month and the pay line of each employee as
+//! it was computed when the month was closed.
+
+use super::col;
+use tinhso_platform::db::Tx;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PayrollRow {
+    pub unit_id: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub headcount: i64,
+    pub total: i64,
+    pub due_date: String,
+    pub closed_at: i64,
+    pub closed_by: String,
+}
+
+/// One employee's pay: coefficients in hundredths, money in đồng.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PayLineRow {
+    pub employee_id: String,
+    pub full_name: String,
+    pub grade_code: String,
+    pub step: i64,
+    pub coefficient: i64,
+    pub position_allowance: i64,
+    pub other_allowances: i64,
+    pub seniority_percent: i64,
+    pub base_salary: i64,
+    pub pay: i64,
+}
+
+fn header_from(r: &sqlx::any::AnyRow) -> Result<PayrollRow, sqlx::Error> {
+    Ok(PayrollRow {
+        unit_id: col!(r, "unit_id"),
+        month: col!(r, "month"),
+        headcount: col!(r, "headcount"),
+        total: col!(r, "total"),
+        due_date: col!(r, "due_date"),
+        closed_at: col!(r, "closed_at"),
+        closed_by: col!(r, "closed_by"),
+    })
+}
+
+const HEADER: &str = "unit_id, month, headcount, total, due_date, closed_at, closed_by";
+
+pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    unit_id: &str,
+    month: &str,
+) -> Result<Option<PayrollRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {HEADER} FROM payrolls WHERE unit_id = $1 AND month = $2"
+    ));
+    sqlx::query(sql)
+        .bind(unit_id)
+        .bind(month)
+        .fetch_optional(exec)
+        .await?
+        .as_ref()
+        .map(header_from)
+        .transpose()
+}
+
+pub async fn lines(
+    pool: &sqlx::AnyPool,
+    unit_id: &str,
+    month: &str,
+) -> Result<Vec<PayLineRow>, sqlx::Error> {
+    sqlx::query(
+        "SELECT employee_id, full_name, grade_code, step, coefficient, position_allowance, \
+         other_allowances, seniority_percent, base_salary, pay FROM payroll_lines \
+         WHERE unit_id = $1 AND month = $2 ORDER BY full_name, employee_id",
+    )
+    .bind(unit_id)
+    .bind(month)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(PayLineRow {
+            employee_id: col!(r, "employee_id"),
+            full_name: col!(r, "full_name"),
+            grade_code: col!(r, "grade_code"),
+            step: col!(r, "step"),
+            coefficient: col!(r, "coefficient"),
+            position_allowance: col!(r, "position_allowance"),
+            other_allowances: col!(r, "other_allowances"),
+            seniority_percent: col!(r, "seniority_percent"),
+            base_salary: col!(r, "base_salary"),
+            pay: col!(r, "pay"),
+        })
+    })
+    .collect()
+}
+
+/// The closed payrolls of a month for units under `prefix`.
+pub async fn closed_under(
+    pool: &sqlx::AnyPool,
+    prefix: &str,
+    month: &str,
+) -> Result<Vec<PayrollRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM payrolls p JOIN units u ON u.id = p.unit_id \
+         WHERE u.path LIKE $1 AND p.month = $2",
+        HEADER
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    sqlx::query(sql)
+        .bind(format!("{prefix}%"))
+        .bind(month)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(header_from)
+        .collect()
+}
+
+/// Stores a closed payroll; fails on the primary key if the month is already closed.
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    header: &PayrollRow,
+    lines: &[PayLineRow],
+) -> Result<(), sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO payrolls ({HEADER}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    ));
+    sqlx::query(sql)
+        .bind(&header.unit_id)
+        .bind(&header.month)
+        .bind(header.headcount)
+        .bind(header.total)
+        .bind(&header.due_date)
+        .bind(header.closed_at)
+        .bind(&header.closed_by)
+        .execute(&mut **tx)
+        .await?;
+    for l in lines {
+        sqlx::query(
+            "INSERT INTO payroll_lines (unit_id, month, employee_id, full_name, grade_code, step, \
+             coefficient, position_allowance, other_allowances, seniority_percent, base_salary, \
+             pay) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&header.unit_id)
+        .bind(&header.month)
+        .bind(&l.employee_id)
+        .bind(&l.full_name)
+        .bind(&l.grade_code)
+        .bind(l.step)
+        .bind(l.coefficient)
+        .bind(l.position_allowance)
+        .bind(l.other_allowances)
+        .bind(l.seniority_percent)
+        .bind(l.base_salary)
+        .bind(l.pay)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Active units under `prefix` with at least one working employee of their own, in tree order.
+pub async fn units_with_staff(
+    pool: &sqlx::AnyPool,
+    prefix: &str,
+) -> Result<Vec<super::units::UnitRow>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, code, name, path, status, kind FROM units u WHERE u.path LIKE $1 \
+         AND u.status = 'active' AND EXISTS (SELECT 1 FROM employees e \
+         WHERE e.unit_id = u.id AND e.status = 'working') ORDER BY u.path",
+    )
+    .bind(format!("{prefix}%"))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(super::units::UnitRow {
+            id: col!(r, "id"),
+            code: col!(r, "code"),
+            name: col!(r, "name"),
+            path: col!(r, "path"),
+            status: col!(r, "status"),
+            kind: col!(r, "kind"),
+        })
+    })
+    .collect()
+}

@@ -1,0 +1,412 @@
+//! Pay, due raises and the monthly payroll through gRPC, with worked figures (base salary
+//! 2,340,000 from 2024-07-01, 1,800,000 before).
+
+mod common;
+
+use common::*;
+use pb::section_entry::Content;
+use tinhso_proto::common::v1::Date;
+use tinhso_proto::identity::v1 as id;
+use tinhso_proto::personnel::v1 as pb;
+use tinhso_testkit::authed;
+use tonic::Code;
+
+fn date(year: i32, month: i32, day: i32) -> Option<Date> {
+    Some(Date { year, month, day })
+}
+
+fn chuyen_vien(unit_id: &str, name: &str, step: i32, since: Option<Date>) -> pb::Employee {
+    pb::Employee {
+        unit_id: unit_id.into(),
+        kind: pb::EmployeeKind::CivilServant as i32,
+        full_name: name.into(),
+        birth_date: date(1975, 5, 5),
+        sex: pb::Sex::Female as i32,
+        grade_code: "01.003".into(),
+        step,
+        step_date: since,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HLX", &h.root_id).await;
+    let department = h
+        .unit_of_kind(&admin, "SYT", &h.root_id, id::UnitKind::Department)
+        .await;
+    let other = h.unit(&admin, "HCM", &h.root_id).await;
+    for u in [&district, &department, &other] {
+        h.replicated(&u.id, &u.path).await;
+    }
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.hlx",
+            &district.id,
+            "data_entry",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let dept_clerk = h
+        .person(
+            &admin,
+            "nhaplieu.syt",
+            &department.id,
+            "data_entry",
+            Some(&department.id),
+            "",
+        )
+        .await;
+    let stranger = h
+        .person(
+            &admin,
+            "nhaplieu.hcm",
+            &other.id,
+            "data_entry",
+            Some(&other.id),
+            "",
+        )
+        .await;
+    let finance = h
+        .person(
+            &admin,
+            "taichinh",
+            &h.root_id,
+            "salary_manager",
+            Some(&h.root_id),
+            "",
+        )
+        .await;
+    let hire = |token: &str, e: pb::Employee| {
+        let (h, token) = (&h, token.to_string());
+        async move {
+            h.employees()
+                .create_employee(authed(
+                    &token,
+                    pb::CreateEmployeeRequest {
+                        employee: Some(e),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .expect("hired")
+                .into_inner()
+        }
+    };
+    let add = |token: &str, employee_id: &str, content: Content| {
+        let (h, token, employee_id) = (&h, token.to_string(), employee_id.to_string());
+        async move {
+            h.sections()
+                .add_section_entry(authed(
+                    &token,
+                    pb::AddSectionEntryRequest {
+                        employee_id,
+                        entry: Some(pb::SectionEntry {
+                            content: Some(content),
+                            ..Default::default()
+                        }),
+                    },
+                ))
+                .await
+                .expect("entry")
+        }
+    };
+    // An: step 3 (3.00) since 2024-03-01 with a 0.30 leadership allowance.
+    let an = hire(
+        &clerk,
+        chuyen_vien(&district.id, "Phạm Thị An", 3, date(2024, 3, 1)),
+    )
+    .await;
+    add(
+        &clerk,
+        &an.id,
+        Content::Allowance(pb::AllowanceEntry {
+            kind: "position".into(),
+            coefficient: 30,
+            from_date: date(2024, 1, 1),
+            ..Default::default()
+        }),
+    )
+    .await;
+    // Binh: top step 9 (4.98) since 2020-03-01, so 8% seniority in November 2026.
+    let binh = hire(
+        &clerk,
+        chuyen_vien(&district.id, "Võ Văn Bình", 9, date(2020, 3, 1)),
+    )
+    .await;
+    // Cuong: step 4 since 2024-02-01, warned on 2024-06-01: the raise slips 6 months.
+    let cuong = hire(
+        &clerk,
+        chuyen_vien(&district.id, "Lý Văn Cường", 4, date(2024, 2, 1)),
+    )
+    .await;
+    add(
+        &clerk,
+        &cuong.id,
+        Content::Discipline(pb::DisciplineEntry {
+            kind: "warning".into(),
+            decision_number: "12/QĐ-UBND".into(),
+            decision_date: date(2024, 6, 1),
+            ..Default::default()
+        }),
+    )
+    .await;
+    hire(
+        &dept_clerk,
+        chuyen_vien(&department.id, "Đỗ Thị Dung", 2, date(2025, 1, 1)),
+    )
+    .await;
+    let myself = h
+        .person(
+            &admin,
+            "an.pt",
+            &district.id,
+            "employee_self_service",
+            None,
+            &an.id,
+        )
+        .await;
+
+    let pay = |token: &str, employee_id: &str, year: i32, month: i32| {
+        let (h, token, employee_id) = (&h, token.to_string(), employee_id.to_string());
+        async move {
+            h.salary()
+                .get_pay(authed(
+                    &token,
+                    pb::GetPayRequest {
+                        employee_id,
+                        year,
+                        month,
+                    },
+                ))
+                .await
+        }
+    };
+    let an_now = pay(&clerk, &an.id, 2026, 11)
+        .await
+        .expect("pay")
+        .into_inner();
+    assert_eq!((an_now.coefficient, an_now.position_allowance), (300, 30));
+    assert_eq!(an_now.pay, 7_722_000, "(3.00 + 0.30) x 2,340,000");
+    let an_then = pay(&myself, &an.id, 2024, 6)
+        .await
+        .expect("own pay")
+        .into_inner();
+    assert_eq!(an_then.pay, 5_940_000, "(3.00 + 0.30) x 1,800,000");
+    let binh_now = pay(&clerk, &binh.id, 2026, 11)
+        .await
+        .expect("pay")
+        .into_inner();
+    assert_eq!(binh_now.seniority_percent, 8);
+    assert_eq!(binh_now.pay, 11_653_200 + 932_256, "4.98 x base + 8% of it");
+    assert_eq!(
+        pay(&myself, &binh.id, 2026, 11)
+            .await
+            .expect_err("not mine")
+            .code(),
+        Code::PermissionDenied
+    );
+    assert_eq!(
+        pay(&stranger, &an.id, 2026, 11)
+            .await
+            .expect_err("other district")
+            .code(),
+        Code::PermissionDenied
+    );
+    let bad = pay(&clerk, &an.id, 1990, 13).await.expect_err("bad month");
+    assert_eq!(fields_of(&bad), vec!["year", "month"]);
+    let before_any_base = pay(&clerk, &an.id, 2023, 1)
+        .await
+        .expect_err("no base salary yet");
+    assert_eq!(before_any_base.code(), Code::FailedPrecondition);
+
+    // Raises due in 2027: An's step 4 in March, Binh's 9% in March, Cuong's step 5 in August.
+    let raises = |token: &str| {
+        let (h, token, unit) = (&h, token.to_string(), district.id.clone());
+        async move {
+            h.salary()
+                .list_due_raises(authed(
+                    &token,
+                    pb::ListDueRaisesRequest {
+                        unit_id: unit,
+                        from_date: date(2027, 1, 1),
+                        to_date: date(2027, 12, 31),
+                    },
+                ))
+                .await
+        }
+    };
+    let due = raises(&clerk)
+        .await
+        .expect("due raises")
+        .into_inner()
+        .raises;
+    let summary: Vec<(String, i32, i32, Option<Date>, i32, i32)> = due
+        .iter()
+        .map(|r| {
+            (
+                r.full_name.clone(),
+                r.next_step,
+                r.next_coefficient,
+                r.due_date,
+                r.delay_months,
+                r.seniority_percent,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("Phạm Thị An".into(), 4, 333, date(2027, 3, 1), 0, 0),
+            ("Võ Văn Bình".into(), 9, 498, date(2027, 3, 1), 0, 9),
+            ("Lý Văn Cường".into(), 5, 366, date(2027, 8, 1), 6, 0),
+        ]
+    );
+    assert_eq!(
+        raises(&stranger).await.expect_err("other district").code(),
+        Code::PermissionDenied
+    );
+
+    // October 2026: a preview, then the district closes it (late: due the 20th); the department
+    // never does (overdue: due the 10th).
+    let payroll = |token: &str, unit: &str| {
+        let (h, token, unit) = (&h, token.to_string(), unit.to_string());
+        async move {
+            h.salary()
+                .get_payroll(authed(
+                    &token,
+                    pb::GetPayrollRequest {
+                        unit_id: unit,
+                        year: 2026,
+                        month: 10,
+                    },
+                ))
+                .await
+        }
+    };
+    let preview = payroll(&clerk, &district.id)
+        .await
+        .expect("preview")
+        .into_inner();
+    assert!(!preview.closed);
+    assert_eq!(preview.headcount, 3);
+    assert_eq!(preview.due_date, date(2026, 10, 20));
+    let close = |token: &str, unit: &str, year: i32, month: i32| {
+        let (h, token, unit) = (&h, token.to_string(), unit.to_string());
+        async move {
+            h.salary()
+                .close_payroll(authed(
+                    &token,
+                    pb::ClosePayrollRequest {
+                        unit_id: unit,
+                        year,
+                        month,
+                    },
+                ))
+                .await
+        }
+    };
+    assert_eq!(
+        close(&stranger, &district.id, 2026, 10)
+            .await
+            .expect_err("other district")
+            .code(),
+        Code::PermissionDenied
+    );
+    let closed = close(&clerk, &district.id, 2026, 10)
+        .await
+        .expect("closed")
+        .into_inner();
+    assert!(closed.closed);
+    assert_eq!(closed.total, preview.total);
+    assert_eq!(
+        closed.total,
+        closed.lines.iter().map(|l| l.pay).sum::<i64>(),
+        "the total is the sum of the lines"
+    );
+    let again = close(&finance, &district.id, 2026, 10)
+        .await
+        .expect_err("closed once");
+    assert_eq!(again.code(), Code::FailedPrecondition);
+    let future = close(&clerk, &district.id, 2100, 1)
+        .await
+        .expect_err("future month");
+    assert_eq!(fields_of(&future), vec!["month"]);
+    // A raise entered after closing does not change the closed month.
+    add(
+        &clerk,
+        &an.id,
+        Content::Salary(pb::SalaryEntry {
+            effective_date: date(2026, 10, 1),
+            grade_code: "01.003".into(),
+            step: 4,
+            ..Default::default()
+        }),
+    )
+    .await;
+    let kept = payroll(&clerk, &district.id)
+        .await
+        .expect("closed payroll")
+        .into_inner();
+    assert_eq!(kept.total, closed.total);
+    assert_eq!(kept.closed_by, "nhaplieu.hlx");
+    assert_eq!(
+        payroll(&stranger, &district.id)
+            .await
+            .expect_err("other district")
+            .code(),
+        Code::PermissionDenied
+    );
+
+    let schedule = h
+        .salary()
+        .get_payroll_schedule(authed(
+            &finance,
+            pb::GetPayrollScheduleRequest {
+                unit_id: h.root_id.clone(),
+                year: 2026,
+                month: 10,
+            },
+        ))
+        .await
+        .expect("Finance sees the province")
+        .into_inner();
+    assert_eq!(schedule.finance_date, date(2026, 10, 25));
+    let status = |unit: &str| {
+        schedule
+            .units
+            .iter()
+            .find(|u| u.unit_id == unit)
+            .map(|u| (u.timeliness, u.due_date, u.days_late > 0))
+    };
+    assert_eq!(
+        status(&district.id),
+        Some((pb::PayrollTimeliness::Late as i32, date(2026, 10, 20), true))
+    );
+    assert_eq!(
+        status(&department.id),
+        Some((
+            pb::PayrollTimeliness::Overdue as i32,
+            date(2026, 10, 10),
+            true
+        ))
+    );
+    assert_eq!(status(&other.id), None, "no staff, no payroll");
+    let denied = h
+        .salary()
+        .get_payroll_schedule(authed(
+            &stranger,
+            pb::GetPayrollScheduleRequest {
+                unit_id: h.root_id.clone(),
+                year: 2026,
+                month: 10,
+            },
+        ))
+        .await
+        .expect_err("a district clerk does not see the province");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+}
