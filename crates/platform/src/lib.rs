@@ -17,5 +17,6 @@ pub mod ratelimit;
 pub mod telemetry;
 pub mod validate;
 pub mod vn;
+pub mod xlsx;
 
 pub use error::{AppError, AppResult};

@@ -367,6 +367,39 @@ pub fn level_may_stand_alone(level: &str) -> bool {
     matches!(level, "resistance" | "heroic_mother")
 }
 
+/// The Vietnamese name of a kind of staff, as reports print it.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "cadre" => "Cán bộ",
+        "civil_servant" => "Công chức",
+        "public_employee" => "Viên chức",
+        "association_staff" => "Người làm việc tại Hội",
+        "contract_worker" => "Hợp đồng lao động",
+        _ => "",
+    }
+}
+
+/// The Vietnamese name of a record's status.
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "working" => "Đang công tác",
+        "retired" => "Nghỉ hưu",
+        "resigned" => "Thôi việc",
+        "deceased" => "Từ trần",
+        "moved_out_of_province" => "Chuyển ra ngoài tỉnh",
+        "moved_to_party_bodies" => "Chuyển sang khối Đảng",
+        _ => "",
+    }
+}
+
+pub fn sex_label(sex: &str) -> &'static str {
+    match sex {
+        "male" => "Nam",
+        "female" => "Nữ",
+        _ => "",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -583,30 +583,30 @@ impl pb::employee_service_server::EmployeeService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let (limit, offset) = page(r.page_size, &r.page_token)?;
-            let scopes = p.scopes_for(READ);
-            if scopes.is_empty() {
-                return Err(AppError::permission_denied());
-            }
-            let under_path = if r.unit_id.is_empty() {
-                None
-            } else {
-                Some(self.readable_unit(&p, &r.unit_id).await?.path)
-            };
-            let query = tinhso_platform::vn::fold(r.query.trim());
-            let search = store::employees::Search {
-                scopes,
-                under_path,
-                name_folded: (!query.is_empty()).then_some(query),
-                kind: kind_text(r.kind),
-                status: status_text(r.status),
-                limit,
-                offset,
-            };
+            let mut search = self.search_of(&p, &r).await?;
+            search.limit = limit;
+            search.offset = offset;
             let rows = store::employees::search(&self.0.db.pool, &search).await?;
             Ok(Response::new(pb::ListEmployeesResponse {
                 next_page_token: next_token(rows.len(), limit, offset),
                 employees: rows.iter().map(employee_pb).collect(),
             }))
+        })
+        .await
+    }
+
+    type ExportEmployeesStream = super::FileStream;
+
+    async fn export_employees(
+        &self,
+        request: Request<pb::ListEmployeesRequest>,
+    ) -> Reply<Self::ExportEmployeesStream> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let search = self.search_of(&p, &r).await?;
+            let file = self.employees_workbook(search, &r.columns).await?;
+            Ok(Response::new(super::file_stream(file)))
         })
         .await
     }

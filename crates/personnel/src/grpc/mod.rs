@@ -28,6 +28,7 @@ const DEFAULT_FORM: &str = "2C-BNV/2008";
 
 mod catalogues;
 mod employees;
+mod exports;
 mod salary;
 mod sections;
 mod staffing;
@@ -52,6 +53,20 @@ pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> toni
 
 #[derive(Debug, Clone)]
 pub struct Api(pub Arc<Personnel>);
+
+/// A streamed file download (an export or a template).
+pub type FileStream =
+    tokio_stream::Iter<std::vec::IntoIter<Result<tinhso_proto::common::v1::FileChunk, Status>>>;
+
+/// A whole file (name, type, bytes) as a download stream.
+fn file_stream(file: (String, &'static str, Vec<u8>)) -> FileStream {
+    let (name, content_type, bytes) = file;
+    let chunks: Vec<_> = tinhso_platform::xlsx::chunks(&name, content_type, &bytes)
+        .into_iter()
+        .map(Ok)
+        .collect();
+    tokio_stream::iter(chunks)
+}
 
 /// `EMPLOYEE_KIND_CIVIL_SERVANT` -> `civil_servant`.
 fn enum_text(name: &str, prefix: &str) -> String {

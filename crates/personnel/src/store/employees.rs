@@ -1,7 +1,7 @@
 //! Employee records and their change record.
 
 use super::col;
-use tinhso_platform::db::Tx;
+use tinhso_platform::db::{Arg, Filter, Tx};
 
 /// One employee record as stored. Dates are `YYYY-MM-DD` text; codes are catalogue codes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -425,64 +425,139 @@ pub async fn changes(pool: &sqlx::AnyPool, employee_id: &str) -> Result<Vec<Chan
         .collect()
 }
 
+/// How search results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    #[default]
+    Name,
+    BirthDate,
+    RecruitmentDate,
+    /// Highest coefficient first.
+    Coefficient,
+    Unit,
+}
+
+impl Order {
+    fn sql(self) -> &'static str {
+        match self {
+            Self::Name => "name_folded, id",
+            Self::BirthDate => "birth_date, name_folded, id",
+            Self::RecruitmentDate => "recruitment_date, name_folded, id",
+            Self::Coefficient => "coefficient DESC, name_folded, id",
+            Self::Unit => "unit_path, name_folded, id",
+        }
+    }
+}
+
+/// The columns a search may compare for equality, as `Search::equals` names them.
+pub const EQUAL_COLUMNS: &[&str] = &[
+    "kind",
+    "status",
+    "sex",
+    "grade_code",
+    "ethnicity",
+    "religion",
+    "degree",
+    "political_theory",
+    "state_management",
+    "foreign_language",
+    "it_level",
+    "id_number",
+];
+
 /// What a search asks for; `scopes` are the unit paths the caller may read.
 #[derive(Debug, Clone, Default)]
 pub struct Search {
     pub scopes: Vec<String>,
     pub under_path: Option<String>,
     pub name_folded: Option<String>,
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    /// (column of `EQUAL_COLUMNS`, value).
+    pub equals: Vec<(&'static str, String)>,
+    pub step: Option<i64>,
+    pub party_member: Option<bool>,
+    pub ethnic_minority: bool,
+    pub born: (Option<String>, Option<String>),
+    pub recruited: (Option<String>, Option<String>),
+    pub award_kind: Option<String>,
+    pub discipline_kind: Option<String>,
+    pub order: Order,
     pub limit: i64,
     pub offset: i64,
 }
 
-pub async fn search(pool: &sqlx::AnyPool, s: &Search) -> Result<Vec<EmployeeRow>, sqlx::Error> {
-    if s.scopes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = format!("SELECT {} FROM employees WHERE (", columns());
-    let mut binds: Vec<String> = Vec::new();
-    for (i, scope) in s.scopes.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(" OR ");
+impl Search {
+    fn filter(&self) -> Filter {
+        let mut f = Filter::new();
+        f.under_any("unit_path", &self.scopes);
+        if let Some(p) = &self.under_path {
+            f.under_any("unit_path", std::slice::from_ref(p));
         }
-        binds.push(format!("{scope}%"));
-        sql.push_str(&format!("unit_path LIKE ${}", binds.len()));
+        f.contains("name_folded", self.name_folded.as_deref());
+        for (column, value) in &self.equals {
+            if EQUAL_COLUMNS.contains(column) {
+                f.eq_text(column, Some(value));
+            }
+        }
+        f.eq_int("step", self.step);
+        match self.party_member {
+            Some(true) => f.push("party_admission_date IS NOT NULL".into()),
+            Some(false) => f.push("party_admission_date IS NULL".into()),
+            None => {}
+        }
+        if self.ethnic_minority {
+            f.push(
+                "ethnicity IN (SELECT code FROM catalogue_entries \
+                 WHERE catalogue = 'ethnicity' AND attribute = '1')"
+                    .into(),
+            );
+        }
+        f.text_range("birth_date", self.born.0.as_deref(), self.born.1.as_deref());
+        f.text_range(
+            "recruitment_date",
+            self.recruited.0.as_deref(),
+            self.recruited.1.as_deref(),
+        );
+        for (section, kind) in [
+            ("award", &self.award_kind),
+            ("discipline", &self.discipline_kind),
+        ] {
+            if let Some(k) = kind {
+                let section = f.arg(Arg::Text(section.into()));
+                let code = f.arg(Arg::Text(k.clone()));
+                f.push(format!(
+                    "EXISTS (SELECT 1 FROM section_entries s WHERE s.employee_id = employees.id \
+                     AND s.section = {section} AND s.code = {code} AND s.removed = 0)"
+                ));
+            }
+        }
+        f
     }
-    sql.push(')');
-    if let Some(p) = &s.under_path {
-        binds.push(format!("{p}%"));
-        sql.push_str(&format!(" AND unit_path LIKE ${}", binds.len()));
-    }
-    if let Some(name) = &s.name_folded {
-        let escaped = name
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        binds.push(format!("%{escaped}%"));
-        sql.push_str(&format!(
-            " AND name_folded LIKE ${} ESCAPE '\\'",
-            binds.len()
-        ));
-    }
-    if let Some(k) = &s.kind {
-        binds.push(k.clone());
-        sql.push_str(&format!(" AND kind = ${}", binds.len()));
-    }
-    if let Some(st) = &s.status {
-        binds.push(st.clone());
-        sql.push_str(&format!(" AND status = ${}", binds.len()));
-    }
-    sql.push_str(&format!(
-        " ORDER BY name_folded, id LIMIT {} OFFSET {}",
-        s.limit, s.offset
-    ));
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for b in binds {
-        q = q.bind(b);
-    }
-    q.fetch_all(pool).await?.iter().map(from_row).collect()
+}
+
+pub async fn search(pool: &sqlx::AnyPool, s: &Search) -> Result<Vec<EmployeeRow>, sqlx::Error> {
+    let f = s.filter();
+    let sql = format!(
+        "SELECT {} FROM employees{} ORDER BY {} LIMIT {} OFFSET {}",
+        columns(),
+        f.where_sql(),
+        s.order.sql(),
+        s.limit,
+        s.offset
+    );
+    f.query(sql)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// How many records a search finds.
+pub async fn count(pool: &sqlx::AnyPool, s: &Search) -> Result<i64, sqlx::Error> {
+    let f = s.filter();
+    let sql = format!("SELECT COUNT(*) AS n FROM employees{}", f.where_sql());
+    let row = f.query(sql).fetch_one(pool).await?;
+    sqlx::Row::try_get(&row, "n")
 }
 
 /// Moves the records of a merged unit to the unit it merged into.
@@ -526,52 +601,29 @@ pub async fn query_changes(
     pool: &sqlx::AnyPool,
     q: &ChangeQuery,
 ) -> Result<Vec<NamedChange>, sqlx::Error> {
-    if q.scopes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = String::from(
-        "SELECT c.employee_id, e.full_name, c.field, c.before_value, c.after_value, c.actor_id, \
-         c.actor_username, c.at FROM employee_changes c JOIN employees e ON e.id = c.employee_id \
-         WHERE (",
-    );
-    let mut texts: Vec<String> = Vec::new();
-    for (i, scope) in q.scopes.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(" OR ");
-        }
-        texts.push(format!("{scope}%"));
-        sql.push_str(&format!("e.unit_path LIKE ${}", texts.len()));
-    }
-    sql.push(')');
+    let mut f = Filter::new();
+    f.under_any("e.unit_path", &q.scopes);
     if let Some(p) = &q.under_path {
-        texts.push(format!("{p}%"));
-        sql.push_str(&format!(" AND e.unit_path LIKE ${}", texts.len()));
+        f.under_any("e.unit_path", std::slice::from_ref(p));
     }
-    if let Some(id) = &q.employee_id {
-        texts.push(id.clone());
-        sql.push_str(&format!(" AND c.employee_id = ${}", texts.len()));
-    }
-    let n = texts.len();
-    let mut ints: Vec<i64> = Vec::new();
+    f.eq_text("c.employee_id", q.employee_id.as_deref());
     if let Some(t) = q.from_ms {
-        ints.push(t);
-        sql.push_str(&format!(" AND c.at >= ${}", n + ints.len()));
+        let p = f.arg(Arg::Int(t));
+        f.push(format!("c.at >= {p}"));
     }
     if let Some(t) = q.to_ms {
-        ints.push(t);
-        sql.push_str(&format!(" AND c.at < ${}", n + ints.len()));
+        let p = f.arg(Arg::Int(t));
+        f.push(format!("c.at < {p}"));
     }
-    sql.push_str(&format!(
-        " ORDER BY c.id DESC LIMIT {} OFFSET {}",
-        q.limit, q.offset
-    ));
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for t in texts {
-        query = query.bind(t);
-    }
-    for i in ints {
-        query = query.bind(i);
-    }
+    let sql = format!(
+        "SELECT c.employee_id, e.full_name, c.field, c.before_value, c.after_value, c.actor_id, \
+         c.actor_username, c.at FROM employee_changes c JOIN employees e ON e.id = c.employee_id\
+         {} ORDER BY c.id DESC LIMIT {} OFFSET {}",
+        f.where_sql(),
+        q.limit,
+        q.offset
+    );
+    let query = f.query(sql);
     query
         .fetch_all(pool)
         .await?

@@ -80,3 +80,13 @@ pub async fn root_path(pool: &sqlx::AnyPool) -> Result<Option<String>, sqlx::Err
         .fetch_optional(pool)
         .await
 }
+
+/// (id, name) of every unit in the replica, for printing.
+pub async fn names(pool: &sqlx::AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query("SELECT id, name FROM units")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| Ok((col!(r, "id"), col!(r, "name"))))
+        .collect()
+}
