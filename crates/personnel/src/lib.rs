@@ -26,6 +26,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.personnel.v1.CatalogueService",
     "tinhso.personnel.v1.SectionService",
     "tinhso.personnel.v1.SalaryService",
+    "tinhso.personnel.v1.StatisticsService",
 ];
 
 #[derive(Debug, thiserror::Error)]

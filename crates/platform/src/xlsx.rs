@@ -13,6 +13,8 @@ const CHUNK: usize = 256 * 1024;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Text(String),
+    /// Text indented by this many levels (a unit under its parent).
+    Indented(String, u8),
     Int(i64),
     Empty,
 }
@@ -84,6 +86,11 @@ pub fn write(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
                     Cell::Text(t) => {
                         ws.write_string(row, col, t)?;
                         t.chars().count()
+                    }
+                    Cell::Indented(t, level) => {
+                        let indent = Format::new().set_indent(*level);
+                        ws.write_string_with_format(row, col, t, &indent)?;
+                        t.chars().count() + 2 * usize::from(*level)
                     }
                     Cell::Int(v) => {
                         // Whole numbers below 2^53 are exact in a spreadsheet's doubles.

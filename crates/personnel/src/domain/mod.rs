@@ -8,3 +8,4 @@ pub mod payroll;
 pub mod retirement;
 pub mod salary;
 pub mod staffing;
+pub mod statistics;

@@ -32,10 +32,13 @@ fn known_catalogue(name: &str) -> AppResult<&'static catalogues::Catalogue> {
 }
 
 impl Api {
-    /// Requires `permission` over the whole province (the root unit).
-    async fn require_province(&self, p: &Principal, permission: &str) -> AppResult<()> {
-        let root = store::units::root_path(&self.0.db.pool)
-            .await?
+    /// Requires `permission` over the whole province: the root of the caller's own unit tree.
+    fn require_province(&self, p: &Principal, permission: &str) -> AppResult<()> {
+        let root = p
+            .unit_path
+            .split('/')
+            .find(|segment| !segment.is_empty())
+            .map(|id| format!("/{id}/"))
             .ok_or_else(AppError::permission_denied)?;
         p.require(permission, &root)
     }
@@ -88,7 +91,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let r = request.into_inner();
-            self.require_province(&p, CATALOGUE).await?;
+            self.require_province(&p, CATALOGUE)?;
             let mut errors = Vec::new();
             let catalogue = known_catalogue(&r.catalogue).map_err(|e| errors.push(e)).ok();
             let mut keep = |r: AppResult<String>| r.map_err(|e| errors.push(e)).unwrap_or_default();
@@ -152,7 +155,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let r = request.into_inner();
-            self.require_province(&p, SALARY).await?;
+            self.require_province(&p, SALARY)?;
             let mut errors = Vec::new();
             if GradeGroup::from_code(&r.group).is_none() {
                 errors.push(AppError::invalid(
@@ -219,7 +222,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let r = request.into_inner();
-            self.require_province(&p, SALARY).await?;
+            self.require_province(&p, SALARY)?;
             let mut errors = Vec::new();
             let from = date_text(&r.from_date, "from_date")
                 .map_err(|e| errors.push(e))

@@ -32,6 +32,7 @@ mod exports;
 mod salary;
 mod sections;
 mod staffing;
+mod statistics;
 
 pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> tonic::service::Routes {
     let api = Api(personnel);
@@ -48,7 +49,12 @@ pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> toni
         .add_service(pb::section_service_server::SectionServiceServer::new(
             api.clone(),
         ))
-        .add_service(pb::salary_service_server::SalaryServiceServer::new(api))
+        .add_service(pb::salary_service_server::SalaryServiceServer::new(
+            api.clone(),
+        ))
+        .add_service(pb::statistics_service_server::StatisticsServiceServer::new(
+            api,
+        ))
 }
 
 #[derive(Debug, Clone)]

@@ -682,3 +682,22 @@ pub async fn graded_under(
         .map(from_row)
         .collect()
 }
+
+/// The working records under the unit path `prefix`, of one kind or all.
+pub async fn working_under(
+    pool: &sqlx::AnyPool,
+    prefix: &str,
+    kind: Option<&str>,
+) -> Result<Vec<EmployeeRow>, sqlx::Error> {
+    let mut f = Filter::new();
+    f.under_any("unit_path", &[prefix.to_string()]);
+    f.eq_text("status", Some("working"));
+    f.eq_text("kind", kind);
+    let sql = format!("SELECT {} FROM employees{}", columns(), f.where_sql());
+    f.query(sql)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}

@@ -131,3 +131,46 @@ pub async fn dated_entries(
     }
     Ok(entries)
 }
+
+/// (kind, from unit, to unit) of the movements effective in `[from, to]` (dates inclusive).
+pub async fn effective_between(
+    pool: &sqlx::AnyPool,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT kind, from_unit_id, to_unit_id FROM movements \
+         WHERE effective_date >= $1 AND effective_date <= $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            col!(r, "kind"),
+            col!(r, "from_unit_id"),
+            col!(r, "to_unit_id"),
+        ))
+    })
+    .collect()
+}
+
+/// The unit that entered each record recruited in `[from, to]`: the first value of its
+/// `unit_id` in the change record, which later transfers do not rewrite.
+pub async fn hires_between(
+    pool: &sqlx::AnyPool,
+    from: &str,
+    to: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.after_value FROM employees e JOIN employee_changes c \
+         ON c.employee_id = e.id AND c.field = 'unit_id' AND c.before_value = '' \
+         WHERE e.recruitment_date >= $1 AND e.recruitment_date <= $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await
+}

@@ -74,13 +74,6 @@ pub async fn rebase(tx: &mut Tx<'_>, old: &str, new: &str) -> Result<(), sqlx::E
     Ok(())
 }
 
-/// The path of the root unit (the province): the shortest path in the replica.
-pub async fn root_path(pool: &sqlx::AnyPool) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT path FROM units ORDER BY LENGTH(path), path LIMIT 1")
-        .fetch_optional(pool)
-        .await
-}
-
 /// (id, name) of every unit in the replica, for printing.
 pub async fn names(pool: &sqlx::AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query("SELECT id, name FROM units")

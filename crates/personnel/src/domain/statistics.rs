@@ -1,0 +1,233 @@
+//! The staff statistics of form BM02/BNV (TT 11/2012/TT-BNV, amended by TT 06/2019 and
+//! TT 07/2019): per unit, the working staff counted by quota, sex, Party membership, ethnic
+//! minority, religion, grade rank, professional degree, political theory, state management, IT,
+//! foreign language and age band. Catalogue-driven columns (degrees, levels) follow the
+//! catalogues, so a new entry gets its own column; age bands are parameters.
+
+use crate::domain::grades::GradeGroup;
+
+/// One column of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub key: String,
+    pub title: String,
+    /// The heading the column sits under, e.g. "Trình độ chuyên môn".
+    pub group: String,
+}
+
+fn column(key: &str, title: &str, group: &str) -> Column {
+    Column {
+        key: key.into(),
+        title: title.into(),
+        group: group.into(),
+    }
+}
+
+/// The age bands' upper bounds in force when the caller gives none.
+pub const DEFAULT_AGE_BANDS: &[i32] = &[30, 40, 50, 60];
+
+/// The titles of the age bands: "Đến 30", "31 - 40", ..., "Trên 60".
+pub fn age_band_titles(bounds: &[i32]) -> Vec<String> {
+    let mut titles = Vec::new();
+    let mut lower = 0;
+    for (i, upper) in bounds.iter().enumerate() {
+        titles.push(if i == 0 {
+            format!("Đến {upper}")
+        } else {
+            format!("{} - {upper}", lower + 1)
+        });
+        lower = *upper;
+    }
+    titles.push(format!("Trên {lower}"));
+    titles
+}
+
+/// The index of the band `age` falls in.
+pub fn age_band(bounds: &[i32], age: i32) -> usize {
+    bounds
+        .iter()
+        .position(|b| age <= *b)
+        .unwrap_or(bounds.len())
+}
+
+/// Age bands must rise and stay within a working life.
+pub fn valid_age_bands(bounds: &[i32]) -> bool {
+    bounds.len() <= 10
+        && bounds.iter().all(|b| (16..=100).contains(b))
+        && bounds.windows(2).all(|w| w[0] < w[1])
+}
+
+/// BM02's grade ranks by salary group.
+pub fn grade_rank(group: GradeGroup) -> &'static str {
+    match group {
+        GradeGroup::A3_1 | GradeGroup::A3_2 => "grade_a3",
+        GradeGroup::A2_1 | GradeGroup::A2_2 => "grade_a2",
+        GradeGroup::A1 => "grade_a1",
+        GradeGroup::A0 | GradeGroup::B => "grade_a0_b",
+        GradeGroup::C1 | GradeGroup::C2 | GradeGroup::C3 => "grade_c",
+    }
+}
+
+/// The catalogue-driven column groups: (catalogue, key prefix, heading).
+pub const LEVEL_GROUPS: &[(&str, &str, &str)] = &[
+    ("degree", "degree", "Trình độ chuyên môn"),
+    ("political_theory", "political_theory", "Lý luận chính trị"),
+    ("state_management", "state_management", "Quản lý nhà nước"),
+    ("it_level", "it_level", "Tin học"),
+    ("foreign_language", "foreign_language", "Ngoại ngữ"),
+];
+
+/// The columns of the table. `levels` holds, per entry of `LEVEL_GROUPS`, the catalogue's
+/// (code, name) in order.
+pub fn columns(levels: &[Vec<(String, String)>], age_bounds: &[i32]) -> Vec<Column> {
+    let mut out = vec![
+        column("quota", "Biên chế được giao", "Biên chế"),
+        column("total", "Tổng số có mặt", "Số lượng"),
+        column("women", "Nữ", "Trong đó"),
+        column("party", "Đảng viên", "Trong đó"),
+        column("ethnic_minority", "Dân tộc thiểu số", "Trong đó"),
+        column("religion", "Tôn giáo", "Trong đó"),
+        column("grade_a3", "Chuyên viên cao cấp và tương đương", "Ngạch"),
+        column("grade_a2", "Chuyên viên chính và tương đương", "Ngạch"),
+        column("grade_a1", "Chuyên viên và tương đương", "Ngạch"),
+        column("grade_a0_b", "Cán sự và tương đương", "Ngạch"),
+        column("grade_c", "Nhân viên", "Ngạch"),
+    ];
+    for ((_, prefix, heading), entries) in LEVEL_GROUPS.iter().zip(levels) {
+        for (code, name) in entries {
+            out.push(column(&format!("{prefix}:{code}"), name, heading));
+        }
+    }
+    for (i, title) in age_band_titles(age_bounds).into_iter().enumerate() {
+        out.push(column(&format!("age:{i}"), &title, "Độ tuổi"));
+    }
+    out
+}
+
+/// What the table needs to know of one working employee.
+#[derive(Debug, Clone, Default)]
+pub struct Person<'a> {
+    pub female: bool,
+    pub party: bool,
+    pub ethnic_minority: bool,
+    pub religion: bool,
+    pub grade_group: Option<GradeGroup>,
+    /// (key prefix, code) for each level group the person has a code in.
+    pub levels: Vec<(&'a str, &'a str)>,
+    pub age: Option<i32>,
+}
+
+/// The column keys `person` counts in (the quota column aside).
+pub fn keys_of(person: &Person<'_>, age_bounds: &[i32]) -> Vec<String> {
+    let mut keys = vec!["total".to_string()];
+    for (flag, key) in [
+        (person.female, "women"),
+        (person.party, "party"),
+        (person.ethnic_minority, "ethnic_minority"),
+        (person.religion, "religion"),
+    ] {
+        if flag {
+            keys.push(key.into());
+        }
+    }
+    if let Some(g) = person.grade_group {
+        keys.push(grade_rank(g).into());
+    }
+    for (prefix, code) in &person.levels {
+        if !code.is_empty() {
+            keys.push(format!("{prefix}:{code}"));
+        }
+    }
+    if let Some(age) = person.age {
+        keys.push(format!("age:{}", age_band(age_bounds, age)));
+    }
+    keys
+}
+
+/// Whole years from `birth` to `on`.
+pub fn age_on(birth: time::Date, on: time::Date) -> i32 {
+    let mut age = on.year() - birth.year();
+    if (on.month() as u8, on.day()) < (birth.month() as u8, birth.day()) {
+        age -= 1;
+    }
+    age
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::{Date, Month};
+
+    fn d(y: i32, m: u8, day: u8) -> Date {
+        Date::from_calendar_date(y, Month::try_from(m).expect("month"), day).expect("date")
+    }
+
+    #[test]
+    fn age_bands_are_parameters() {
+        assert_eq!(
+            age_band_titles(DEFAULT_AGE_BANDS),
+            vec!["Đến 30", "31 - 40", "41 - 50", "51 - 60", "Trên 60"]
+        );
+        assert_eq!(age_band(DEFAULT_AGE_BANDS, 30), 0);
+        assert_eq!(age_band(DEFAULT_AGE_BANDS, 31), 1);
+        assert_eq!(age_band(DEFAULT_AGE_BANDS, 60), 3);
+        assert_eq!(age_band(DEFAULT_AGE_BANDS, 61), 4);
+        assert_eq!(
+            age_band_titles(&[35, 55]),
+            vec!["Đến 35", "36 - 55", "Trên 55"]
+        );
+        assert!(valid_age_bands(&[35, 55]));
+        assert!(!valid_age_bands(&[55, 35]), "bands rise");
+        assert!(!valid_age_bands(&[0]), "within a working life");
+    }
+
+    #[test]
+    fn ages_count_whole_years() {
+        assert_eq!(age_on(d(1990, 11, 23), d(2026, 11, 22)), 35);
+        assert_eq!(age_on(d(1990, 11, 23), d(2026, 11, 23)), 36);
+        assert_eq!(age_on(d(2000, 2, 29), d(2026, 2, 28)), 25);
+    }
+
+    #[test]
+    fn a_person_counts_in_each_matching_column() {
+        let p = Person {
+            female: true,
+            party: true,
+            ethnic_minority: true,
+            religion: false,
+            grade_group: Some(GradeGroup::A2_1),
+            levels: vec![("degree", "master"), ("it_level", "")],
+            age: Some(45),
+        };
+        assert_eq!(
+            keys_of(&p, DEFAULT_AGE_BANDS),
+            vec![
+                "total",
+                "women",
+                "party",
+                "ethnic_minority",
+                "grade_a2",
+                "degree:master",
+                "age:2"
+            ]
+        );
+        assert_eq!(grade_rank(GradeGroup::B), "grade_a0_b");
+        assert_eq!(grade_rank(GradeGroup::C3), "grade_c");
+    }
+
+    #[test]
+    fn columns_follow_the_catalogues() {
+        let levels = vec![
+            vec![("master".to_string(), "Thạc sĩ".to_string())],
+            vec![],
+            vec![],
+            vec![],
+            vec![],
+        ];
+        let cols = columns(&levels, &[40]);
+        let keys: Vec<&str> = cols.iter().map(|c| c.key.as_str()).collect();
+        assert!(keys.contains(&"degree:master"));
+        assert_eq!(&keys[keys.len() - 2..], &["age:0", "age:1"]);
+        assert_eq!(cols[0].key, "quota");
+    }
+}

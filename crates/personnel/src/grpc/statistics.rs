@@ -1,0 +1,339 @@
+//! StatisticsService: the BM02/BNV table per unit and rolled up, its .xlsx workbook, and the
+//! movements of the headcount over a period. The counting rules are in `domain::statistics`.
+
+use super::*;
+use crate::domain::{catalogues as cat, grades::GradeGroup, statistics};
+use std::collections::{HashMap, HashSet};
+use tinhso_platform::xlsx::{self, Cell};
+
+/// Path depth below `base` (0 for `base` itself).
+fn depth(path: &str, base: &str) -> i32 {
+    let segments = |p: &str| p.split('/').filter(|s| !s.is_empty()).count();
+    i32::try_from(segments(path).saturating_sub(segments(base))).unwrap_or_default()
+}
+
+fn to_i32(v: i64) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
+}
+
+impl Api {
+    async fn staff_statistics(
+        &self,
+        p: &Principal,
+        r: &pb::GetStaffStatisticsRequest,
+    ) -> AppResult<(pb::StaffStatistics, String)> {
+        let bounds: Vec<i32> = if r.age_bands.is_empty() {
+            statistics::DEFAULT_AGE_BANDS.to_vec()
+        } else {
+            r.age_bands.clone()
+        };
+        let today_text = self.today();
+        let today = tinhso_platform::api::parse_date(&today_text).unwrap_or(time::Date::MIN);
+        let mut errors = Vec::new();
+        if !statistics::valid_age_bands(&bounds) {
+            errors.push(AppError::invalid(
+                "age_bands",
+                "BAD_AGE_BANDS",
+                "các mốc tuổi phải tăng dần, từ 16 đến 100, tối đa 10 mốc",
+                "age bands must rise, 16 to 100, at most 10",
+            ));
+        }
+        let year = if r.year == 0 { today.year() } else { r.year };
+        if !(2000..=2100).contains(&year) {
+            errors.push(AppError::invalid(
+                "year",
+                "OUT_OF_RANGE",
+                "năm không hợp lệ",
+                "invalid year",
+            ));
+        }
+        all_violations(errors)?;
+        let unit = self.readable_unit(p, &r.unit_id).await?;
+        let pool = &self.0.db.pool;
+        let kind = kind_text(r.kind);
+
+        let flagged = |entries: Vec<store::catalogues::EntryRow>| -> HashSet<String> {
+            entries
+                .into_iter()
+                .filter(|e| e.attribute == "1")
+                .map(|e| e.code)
+                .collect()
+        };
+        let minorities = flagged(store::catalogues::entries(pool, cat::ETHNICITY, true).await?);
+        let religions = flagged(store::catalogues::entries(pool, cat::RELIGION, true).await?);
+        let grade_groups: HashMap<String, GradeGroup> =
+            store::catalogues::entries(pool, cat::GRADE, true)
+                .await?
+                .into_iter()
+                .filter_map(|e| Some((e.code, GradeGroup::from_code(&e.attribute)?)))
+                .collect();
+        let mut levels = Vec::new();
+        for (catalogue, _, _) in statistics::LEVEL_GROUPS {
+            levels.push(
+                store::catalogues::entries(pool, catalogue, true)
+                    .await?
+                    .into_iter()
+                    .map(|e| (e.code, e.name))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let columns = statistics::columns(&levels, &bounds);
+        let index: HashMap<&str, usize> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.key.as_str(), i))
+            .collect();
+
+        let units = store::staffing::units_under(pool, &unit.path).await?;
+        let mut own: HashMap<String, Vec<i64>> = units
+            .iter()
+            .map(|(id, _, _)| (id.clone(), vec![0; columns.len()]))
+            .collect();
+        for e in store::employees::working_under(pool, &unit.path, kind.as_deref()).await? {
+            let person = statistics::Person {
+                female: e.sex == "female",
+                party: e.party_admission_date.is_some(),
+                ethnic_minority: minorities.contains(&e.ethnicity),
+                religion: religions.contains(&e.religion),
+                grade_group: grade_groups.get(&e.grade_code).copied(),
+                levels: vec![
+                    ("degree", e.degree.as_str()),
+                    ("political_theory", e.political_theory.as_str()),
+                    ("state_management", e.state_management.as_str()),
+                    ("it_level", e.it_level.as_str()),
+                    ("foreign_language", e.foreign_language.as_str()),
+                ],
+                age: e
+                    .birth_date
+                    .as_deref()
+                    .and_then(tinhso_platform::api::parse_date)
+                    .map(|b| statistics::age_on(b, today)),
+            };
+            let Some(figures) = own.get_mut(&e.unit_id) else {
+                continue;
+            };
+            for key in statistics::keys_of(&person, &bounds) {
+                if let Some(i) = index.get(key.as_str()) {
+                    figures[*i] += 1;
+                }
+            }
+        }
+        if let Some(quota_column) = index.get("quota") {
+            for (unit_id, quota_kind, quota) in
+                store::staffing::quotas_under(pool, &unit.path, i64::from(year)).await?
+            {
+                if kind.as_ref().is_none_or(|k| *k == quota_kind)
+                    && let Some(figures) = own.get_mut(&unit_id)
+                {
+                    figures[*quota_column] += quota;
+                }
+            }
+        }
+        let rows = units
+            .iter()
+            .map(|(id, name, path)| {
+                let mut subtree = vec![0_i64; columns.len()];
+                for (other_id, _, other_path) in &units {
+                    if other_path.starts_with(path.as_str())
+                        && let Some(figures) = own.get(other_id)
+                    {
+                        for (sum, v) in subtree.iter_mut().zip(figures) {
+                            *sum += v;
+                        }
+                    }
+                }
+                pb::UnitStatistics {
+                    unit_id: id.clone(),
+                    unit_name: name.clone(),
+                    unit_path: path.clone(),
+                    depth: depth(path, &unit.path),
+                    own: own
+                        .get(id)
+                        .map(|f| f.iter().copied().map(to_i32).collect())
+                        .unwrap_or_default(),
+                    subtree: subtree.into_iter().map(to_i32).collect(),
+                }
+            })
+            .collect();
+        Ok((
+            pb::StaffStatistics {
+                columns: columns
+                    .into_iter()
+                    .map(|c| pb::StatColumn {
+                        key: c.key,
+                        title: c.title,
+                        group: c.group,
+                    })
+                    .collect(),
+                units: rows,
+                as_of: date_of(&Some(today_text)),
+            },
+            unit.name,
+        ))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::statistics_service_server::StatisticsService for Api {
+    async fn get_staff_statistics(
+        &self,
+        request: Request<pb::GetStaffStatisticsRequest>,
+    ) -> Reply<pb::StaffStatistics> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let (table, _) = self.staff_statistics(&p, request.get_ref()).await?;
+            Ok(Response::new(table))
+        })
+        .await
+    }
+
+    type ExportStaffStatisticsStream = super::FileStream;
+
+    async fn export_staff_statistics(
+        &self,
+        request: Request<pb::GetStaffStatisticsRequest>,
+    ) -> Reply<Self::ExportStaffStatisticsStream> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let (table, unit_name) = self.staff_statistics(&p, request.get_ref()).await?;
+            let mut headers = vec!["Đơn vị".to_string()];
+            headers.extend(table.columns.iter().map(|c| {
+                if c.group == c.title || c.group.is_empty() {
+                    c.title.clone()
+                } else {
+                    format!("{}: {}", c.group, c.title)
+                }
+            }));
+            let rows = table
+                .units
+                .iter()
+                .map(|u| {
+                    let level = u8::try_from(u.depth).unwrap_or(u8::MAX);
+                    let mut cells = vec![Cell::Indented(u.unit_name.clone(), level)];
+                    cells.extend(u.subtree.iter().map(|v| Cell::Int(i64::from(*v))));
+                    cells
+                })
+                .collect();
+            let as_of = self.today();
+            let sheet = xlsx::Sheet {
+                name: "BM02-BNV".into(),
+                title: Some(format!(
+                    "BÁO CÁO SỐ LƯỢNG, CHẤT LƯỢNG CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC (mẫu BM02/BNV) – \
+                     {unit_name} – số liệu đến ngày {}",
+                    match super::exports::vn_date(&Some(as_of.clone())) {
+                        Cell::Text(t) => t,
+                        _ => as_of.clone(),
+                    }
+                )),
+                headers,
+                rows,
+            };
+            let bytes = tokio::task::spawn_blocking(move || xlsx::write(&[sheet]))
+                .await
+                .map_err(AppError::internal)?
+                .map_err(AppError::internal)?;
+            Ok(Response::new(super::file_stream((
+                format!("thong-ke-bm02-{as_of}.xlsx"),
+                xlsx::CONTENT_TYPE,
+                bytes,
+            ))))
+        })
+        .await
+    }
+
+    async fn get_movement_figures(
+        &self,
+        request: Request<pb::GetMovementFiguresRequest>,
+    ) -> Reply<pb::MovementFigures> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let mut errors = Vec::new();
+            let mut required =
+                |d: &Option<tinhso_proto::common::v1::Date>, field: &str| match date_text(d, field)
+                {
+                    Ok(Some(t)) => Some(t),
+                    Ok(None) => {
+                        errors.push(AppError::invalid(
+                            field,
+                            "REQUIRED",
+                            "chưa nhập ngày",
+                            "the date is required",
+                        ));
+                        None
+                    }
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                };
+            let from = required(&r.from_date, "from_date").unwrap_or_default();
+            let to = required(&r.to_date, "to_date").unwrap_or_default();
+            if !from.is_empty() && !to.is_empty() && to < from {
+                errors.push(AppError::invalid(
+                    "to_date",
+                    "DATE_ORDER",
+                    "ngày cuối phải sau ngày đầu",
+                    "the end must come after the start",
+                ));
+            }
+            all_violations(errors)?;
+            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let pool = &self.0.db.pool;
+            let units = store::staffing::units_under(pool, &unit.path).await?;
+            let path_of: HashMap<String, String> = store::staffing::units_under(pool, "/")
+                .await?
+                .into_iter()
+                .map(|(id, _, path)| (id, path))
+                .collect();
+            let under = |unit_id: &str, prefix: &str| {
+                path_of.get(unit_id).is_some_and(|p| p.starts_with(prefix))
+            };
+            let working: Vec<String> = store::staffing::headcount_under(pool, &unit.path)
+                .await?
+                .into_iter()
+                .flat_map(|(id, _, n)| std::iter::repeat_n(id, usize::try_from(n).unwrap_or(0)))
+                .collect();
+            let hires = store::movements::hires_between(pool, &from, &to).await?;
+            let moves = store::movements::effective_between(pool, &from, &to).await?;
+            let count =
+                |it: &mut dyn Iterator<Item = bool>| to_i32(it.filter(|b| *b).count() as i64);
+            let figures = units
+                .iter()
+                .map(|(id, name, path)| {
+                    let p = path.as_str();
+                    let ended = |kinds: &[&str]| {
+                        count(
+                            &mut moves
+                                .iter()
+                                .map(|(k, f, _)| kinds.contains(&k.as_str()) && under(f, p)),
+                        )
+                    };
+                    pb::UnitMovementFigures {
+                        unit_id: id.clone(),
+                        unit_name: name.clone(),
+                        depth: depth(path, &unit.path),
+                        working: count(&mut working.iter().map(|u| under(u, p))),
+                        hired: count(&mut hires.iter().map(|u| under(u, p))),
+                        transferred_in: count(&mut moves.iter().map(|(k, f, t)| {
+                            matches!(k.as_str(), "transfer" | "rotation")
+                                && under(t, p)
+                                && !under(f, p)
+                        })),
+                        transferred_out: count(&mut moves.iter().map(|(k, f, t)| {
+                            matches!(k.as_str(), "transfer" | "rotation")
+                                && under(f, p)
+                                && !under(t, p)
+                        })),
+                        retired: ended(&["retirement"]),
+                        resigned: ended(&["resignation"]),
+                        deceased: ended(&["death"]),
+                        moved_away: ended(&["move_out_of_province", "move_to_party_bodies"]),
+                    }
+                })
+                .collect();
+            Ok(Response::new(pb::MovementFigures { units: figures }))
+        })
+        .await
+    }
+}

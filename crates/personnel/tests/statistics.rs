@@ -1,0 +1,327 @@
+//! The BM02/BNV statistics, their .xlsx workbook and the movement figures through gRPC.
+
+mod common;
+
+use common::*;
+use tinhso_proto::common::v1::Date;
+use tinhso_proto::identity::v1 as id;
+use tinhso_proto::personnel::v1 as pb;
+use tinhso_proto::personnel::v1::staffing_service_client::StaffingServiceClient;
+use tinhso_proto::personnel::v1::statistics_service_client::StatisticsServiceClient;
+use tinhso_testkit::authed;
+use tonic::Code;
+
+fn date(year: i32, month: i32, day: i32) -> Option<Date> {
+    Some(Date { year, month, day })
+}
+
+/// 1 January of the year that makes someone `age` today.
+fn aged(age: i32) -> Option<Date> {
+    date(time::OffsetDateTime::now_utc().year() - age, 1, 1)
+}
+
+#[tokio::test]
+async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HAA", &h.root_id).await;
+    let commune = h
+        .unit_of_kind(&admin, "XAA", &district.id, id::UnitKind::Commune)
+        .await;
+    let other = h.unit(&admin, "HBB", &h.root_id).await;
+    for u in [&district, &commune, &other] {
+        h.replicated(&u.id, &u.path).await;
+    }
+    let head = h
+        .person(
+            &admin,
+            "truong.haa",
+            &district.id,
+            "unit_head",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let stranger = h
+        .person(
+            &admin,
+            "nhaplieu.hbb",
+            &other.id,
+            "data_entry",
+            Some(&other.id),
+            "",
+        )
+        .await;
+    let hire = |e: pb::Employee| {
+        let (h, admin) = (&h, admin.clone());
+        async move {
+            h.employees()
+                .create_employee(authed(
+                    &admin,
+                    pb::CreateEmployeeRequest {
+                        employee: Some(e),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .expect("hired")
+                .into_inner()
+        }
+    };
+    let person = |unit: &str, name: &str| pb::Employee {
+        unit_id: unit.into(),
+        kind: pb::EmployeeKind::CivilServant as i32,
+        full_name: name.into(),
+        sex: pb::Sex::Male as i32,
+        ethnicity: "01".into(),
+        ..Default::default()
+    };
+    hire(pb::Employee {
+        sex: pb::Sex::Female as i32,
+        ethnicity: "05".into(),
+        party_admission_date: date(2012, 3, 3),
+        degree: "bachelor".into(),
+        grade_code: "01.003".into(),
+        birth_date: aged(35),
+        recruitment_date: date(2026, 9, 1),
+        ..person(&district.id, "Thạch Thị Sa")
+    })
+    .await;
+    let moving = hire(pb::Employee {
+        degree: "master".into(),
+        grade_code: "01.002".into(),
+        religion: "02".into(),
+        birth_date: aged(55),
+        ..person(&district.id, "Nguyễn Văn Chuyển")
+    })
+    .await;
+    let retiring = hire(pb::Employee {
+        sex: pb::Sex::Female as i32,
+        grade_code: "01.005".into(),
+        birth_date: aged(25),
+        ..person(&commune.id, "Lê Thị Xã")
+    })
+    .await;
+    hire(pb::Employee {
+        birth_date: aged(45),
+        ..person(&other.id, "Trần Văn Khác")
+    })
+    .await;
+    StaffingServiceClient::new(h.channel.clone())
+        .set_quota(authed(
+            &admin,
+            pb::SetQuotaRequest {
+                unit_id: district.id.clone(),
+                year: time::OffsetDateTime::now_utc().year(),
+                kind: pb::EmployeeKind::CivilServant as i32,
+                quota: 5,
+            },
+        ))
+        .await
+        .expect("quota");
+
+    let stats = |token: &str, bands: Vec<i32>| {
+        let (h, token, unit) = (&h, token.to_string(), district.id.clone());
+        async move {
+            StatisticsServiceClient::new(h.channel.clone())
+                .get_staff_statistics(authed(
+                    &token,
+                    pb::GetStaffStatisticsRequest {
+                        unit_id: unit,
+                        age_bands: bands,
+                        ..Default::default()
+                    },
+                ))
+                .await
+        }
+    };
+    let table = stats(&head, vec![])
+        .await
+        .expect("the unit head reads")
+        .into_inner();
+    let col = |key: &str| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.key == key)
+            .unwrap_or_else(|| panic!("column {key}"))
+    };
+    let row = |unit: &str| {
+        table
+            .units
+            .iter()
+            .find(|u| u.unit_id == unit)
+            .expect("unit row")
+            .clone()
+    };
+    let top = row(&district.id);
+    let below = row(&commune.id);
+    assert_eq!((top.depth, below.depth), (0, 1));
+    assert_eq!(table.units.len(), 2, "the district and its commune only");
+    let figure = |key: &str| (top.own[col(key)], top.subtree[col(key)]);
+    assert_eq!(figure("total"), (2, 3));
+    assert_eq!(figure("quota"), (5, 5));
+    assert_eq!(figure("women"), (1, 2));
+    assert_eq!(figure("party"), (1, 1));
+    assert_eq!(figure("ethnic_minority"), (1, 1));
+    assert_eq!(figure("religion"), (1, 1));
+    assert_eq!(figure("grade_a1"), (1, 1));
+    assert_eq!(figure("grade_a2"), (1, 1));
+    assert_eq!(figure("grade_a0_b"), (0, 1));
+    assert_eq!(figure("degree:bachelor"), (1, 1));
+    assert_eq!(figure("degree:master"), (1, 1));
+    assert_eq!(figure("age:0"), (0, 1), "25: up to 30");
+    assert_eq!(figure("age:1"), (1, 1), "35: 31-40");
+    assert_eq!(figure("age:3"), (1, 1), "55: 51-60");
+    assert_eq!(below.subtree[col("total")], 1);
+    assert_eq!(
+        table.columns[col("degree:master")].group,
+        "Trình độ chuyên môn"
+    );
+
+    // Age bands are parameters.
+    let banded = stats(&head, vec![35, 55])
+        .await
+        .expect("bands")
+        .into_inner();
+    let titles: Vec<&str> = banded
+        .columns
+        .iter()
+        .filter(|c| c.key.starts_with("age:"))
+        .map(|c| c.title.as_str())
+        .collect();
+    assert_eq!(titles, vec!["Đến 35", "36 - 55", "Trên 55"]);
+    let at = |key: &str| {
+        let i = banded
+            .columns
+            .iter()
+            .position(|c| c.key == key)
+            .expect("column");
+        banded.units[0].subtree[i]
+    };
+    assert_eq!((at("age:0"), at("age:1"), at("age:2")), (2, 1, 0));
+    let bad = stats(&head, vec![50, 40]).await.expect_err("falling bands");
+    assert_eq!(fields_of(&bad), vec!["age_bands"]);
+    assert_eq!(
+        stats(&stranger, vec![])
+            .await
+            .expect_err("another district")
+            .code(),
+        Code::PermissionDenied
+    );
+
+    // The workbook opens with the unit tree and Vietnamese headings.
+    let mut stream = StatisticsServiceClient::new(h.channel.clone())
+        .export_staff_statistics(authed(
+            &head,
+            pb::GetStaffStatisticsRequest {
+                unit_id: district.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("export")
+        .into_inner();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.message().await.expect("chunk") {
+        bytes.extend(chunk.data);
+    }
+    let sheet = tinhso_platform::xlsx::read_first_sheet(&bytes).expect("xlsx");
+    assert!(sheet[0][0].contains("BM02/BNV"), "{}", sheet[0][0]);
+    assert_eq!(sheet[2][0], "Đơn vị");
+    assert!(sheet[2].iter().any(|h| h == "Trình độ chuyên môn: Thạc sĩ"));
+    assert_eq!(sheet[3][0], "Đơn vị HAA");
+    assert_eq!(sheet[4][0], "Đơn vị XAA", "indented under its district");
+    let total_at = sheet[2]
+        .iter()
+        .position(|h| h == "Số lượng: Tổng số có mặt")
+        .expect("total");
+    assert_eq!(
+        (sheet[3][total_at].as_str(), sheet[4][total_at].as_str()),
+        ("3", "1")
+    );
+
+    // Movements in the period: one transfer out to another district, one retirement, one hire.
+    let moved = |record: &pb::Employee, kind: pb::MovementKind, to: &str| {
+        let (h, admin, record, to) = (&h, admin.clone(), record.clone(), to.to_string());
+        async move {
+            h.employees()
+                .move_employee(authed(
+                    &admin,
+                    pb::MoveEmployeeRequest {
+                        id: record.id.clone(),
+                        kind: kind as i32,
+                        to_unit_id: to,
+                        decision_number: "7/QĐ-UBND".into(),
+                        decision_date: date(2026, 10, 1),
+                        effective_date: date(2026, 10, 15),
+                        note: String::new(),
+                        etag: record.etag.clone(),
+                    },
+                ))
+                .await
+                .expect("moved")
+        }
+    };
+    moved(&moving, pb::MovementKind::Transfer, &other.id).await;
+    moved(&retiring, pb::MovementKind::Retirement, "").await;
+    let figures = StatisticsServiceClient::new(h.channel.clone())
+        .get_movement_figures(authed(
+            &admin,
+            pb::GetMovementFiguresRequest {
+                unit_id: h.root_id.clone(),
+                from_date: date(2026, 7, 1),
+                to_date: date(2026, 12, 31),
+            },
+        ))
+        .await
+        .expect("figures")
+        .into_inner();
+    let of = |unit: &str| {
+        figures
+            .units
+            .iter()
+            .find(|u| u.unit_id == unit)
+            .map(|u| {
+                (
+                    u.working,
+                    u.hired,
+                    u.transferred_in,
+                    u.transferred_out,
+                    u.retired,
+                )
+            })
+            .expect("unit")
+    };
+    assert_eq!(of(&district.id), (1, 1, 0, 1, 1));
+    assert_eq!(of(&other.id), (2, 0, 1, 0, 0));
+    assert_eq!(
+        of(&h.root_id),
+        (3, 1, 0, 0, 1),
+        "moves inside the province cancel out"
+    );
+    let bad = StatisticsServiceClient::new(h.channel.clone())
+        .get_movement_figures(authed(
+            &admin,
+            pb::GetMovementFiguresRequest {
+                unit_id: h.root_id.clone(),
+                from_date: date(2026, 12, 31),
+                to_date: date(2026, 1, 1),
+            },
+        ))
+        .await
+        .expect_err("reversed period");
+    assert_eq!(fields_of(&bad), vec!["to_date"]);
+    let denied = StatisticsServiceClient::new(h.channel.clone())
+        .get_movement_figures(authed(
+            &stranger,
+            pb::GetMovementFiguresRequest {
+                unit_id: district.id.clone(),
+                from_date: date(2026, 1, 1),
+                to_date: date(2026, 12, 31),
+            },
+        ))
+        .await
+        .expect_err("another district");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+}
