@@ -27,6 +27,8 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.personnel.v1.SectionService",
     "tinhso.personnel.v1.SalaryService",
     "tinhso.personnel.v1.StatisticsService",
+    "tinhso.personnel.v1.AwardService",
+    "tinhso.personnel.v1.TrainingService",
 ];
 
 #[derive(Debug, thiserror::Error)]

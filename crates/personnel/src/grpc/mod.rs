@@ -26,6 +26,7 @@ const SALARY: &str = "personnel.salary.write";
 /// The form a record follows when the caller names none.
 const DEFAULT_FORM: &str = "2C-BNV/2008";
 
+mod awards;
 mod catalogues;
 mod employees;
 mod exports;
@@ -33,28 +34,27 @@ mod salary;
 mod sections;
 mod staffing;
 mod statistics;
+mod training;
 
 pub fn routes(personnel: Arc<Personnel>, routes: tonic::service::Routes) -> tonic::service::Routes {
+    use pb::{
+        award_service_server::AwardServiceServer, catalogue_service_server::CatalogueServiceServer,
+        employee_service_server::EmployeeServiceServer, salary_service_server::SalaryServiceServer,
+        section_service_server::SectionServiceServer,
+        staffing_service_server::StaffingServiceServer,
+        statistics_service_server::StatisticsServiceServer,
+        training_service_server::TrainingServiceServer,
+    };
     let api = Api(personnel);
     routes
-        .add_service(pb::employee_service_server::EmployeeServiceServer::new(
-            api.clone(),
-        ))
-        .add_service(pb::staffing_service_server::StaffingServiceServer::new(
-            api.clone(),
-        ))
-        .add_service(pb::catalogue_service_server::CatalogueServiceServer::new(
-            api.clone(),
-        ))
-        .add_service(pb::section_service_server::SectionServiceServer::new(
-            api.clone(),
-        ))
-        .add_service(pb::salary_service_server::SalaryServiceServer::new(
-            api.clone(),
-        ))
-        .add_service(pb::statistics_service_server::StatisticsServiceServer::new(
-            api,
-        ))
+        .add_service(EmployeeServiceServer::new(api.clone()))
+        .add_service(StaffingServiceServer::new(api.clone()))
+        .add_service(CatalogueServiceServer::new(api.clone()))
+        .add_service(SectionServiceServer::new(api.clone()))
+        .add_service(SalaryServiceServer::new(api.clone()))
+        .add_service(StatisticsServiceServer::new(api.clone()))
+        .add_service(AwardServiceServer::new(api.clone()))
+        .add_service(TrainingServiceServer::new(api))
 }
 
 #[derive(Debug, Clone)]

@@ -2,12 +2,14 @@
 //! employee records and the field-by-field change record. Writes take the open transaction, so
 //! a change, its audit rows and its outbox event commit together.
 
+pub mod awards;
 pub mod catalogues;
 pub mod employees;
 pub mod movements;
 pub mod payroll;
 pub mod sections;
 pub mod staffing;
+pub mod training;
 pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
@@ -247,6 +249,66 @@ CREATE TABLE payroll_lines (
     pay BIGINT NOT NULL,
     PRIMARY KEY (unit_id, month, employee_id)
 );
+",
+        },
+        Migration {
+            version: 9,
+            name: "honours and training",
+            sql: "
+CREATE TABLE honours (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL,
+    unit_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    recipient_name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,
+    birth_year BIGINT NOT NULL,
+    home_town TEXT NOT NULL,
+    address TEXT NOT NULL,
+    decision_number TEXT NOT NULL,
+    decision_date TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    posthumous BIGINT NOT NULL,
+    note TEXT NOT NULL,
+    request_id TEXT UNIQUE,
+    recorded_at BIGINT NOT NULL,
+    recorded_by TEXT NOT NULL
+);
+CREATE INDEX honours_unit_path ON honours (unit_path);
+CREATE TABLE courses (
+    id TEXT PRIMARY KEY,
+    organiser_unit_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    content TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    registration_deadline TEXT NOT NULL,
+    seats BIGINT NOT NULL,
+    hours BIGINT NOT NULL,
+    qualification_field TEXT NOT NULL,
+    qualification_code TEXT NOT NULL,
+    request_id TEXT UNIQUE,
+    announced_at BIGINT NOT NULL,
+    announced_by TEXT NOT NULL
+);
+CREATE TABLE registrations (
+    id TEXT PRIMARY KEY,
+    course_id TEXT NOT NULL,
+    employee_id TEXT NOT NULL,
+    employee_name TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    registered_by TEXT NOT NULL,
+    registered_at BIGINT NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed_at BIGINT NOT NULL,
+    hours BIGINT NOT NULL,
+    certificate TEXT NOT NULL
+);
+CREATE INDEX registrations_course ON registrations (course_id);
+CREATE INDEX registrations_employee ON registrations (employee_id);
 ",
         },
     ],
