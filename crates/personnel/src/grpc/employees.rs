@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn employee_pb(e: &EmployeeRow) -> pb::Employee {
+pub(super) fn employee_pb(e: &EmployeeRow) -> pb::Employee {
     pb::Employee {
         id: e.id.clone(),
         unit_id: e.unit_id.clone(),
@@ -312,7 +312,7 @@ fn field_title(name: &str) -> &'static str {
 }
 
 /// Checks every field of a new record that needs no lookup; the errors name each field at fault.
-fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppError>) {
+pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppError>) {
     let mut errors: Vec<AppError> = Vec::new();
     let f = |name: &str| format!("employee.{name}");
     let mut row = EmployeeRow::default();
@@ -591,6 +591,26 @@ impl pb::employee_service_server::EmployeeService for Api {
                 next_page_token: next_token(rows.len(), limit, offset),
                 employees: rows.iter().map(employee_pb).collect(),
             }))
+        })
+        .await
+    }
+
+    async fn import_employees(
+        &self,
+        request: Request<tonic::Streaming<pb::ImportEmployeesRequest>>,
+    ) -> Reply<pb::ImportEmployeesResponse> {
+        handle(async move { Ok(Response::new(self.run_import(request).await?)) }).await
+    }
+
+    type GetImportTemplateStream = super::FileStream;
+
+    async fn get_import_template(
+        &self,
+        request: Request<pb::GetImportTemplateRequest>,
+    ) -> Reply<Self::GetImportTemplateStream> {
+        handle(async move {
+            self.principal(&request)?;
+            Ok(Response::new(super::file_stream(self.import_template()?)))
         })
         .await
     }

@@ -30,6 +30,7 @@ mod awards;
 mod catalogues;
 mod employees;
 mod exports;
+mod imports;
 mod salary;
 mod sections;
 mod staffing;

@@ -102,6 +102,23 @@ pub async fn entries(
         .collect()
 }
 
+/// Every entry of a catalogue, retired ones too, on any connection.
+pub async fn entries_on<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    catalogue: &str,
+) -> Result<Vec<EntryRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 ORDER BY sort_order, code"
+    ));
+    sqlx::query(sql)
+        .bind(catalogue)
+        .fetch_all(exec)
+        .await?
+        .iter()
+        .map(entry_from)
+        .collect()
+}
+
 pub async fn entry<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
     catalogue: &str,

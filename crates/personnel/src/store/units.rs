@@ -4,7 +4,7 @@
 use super::col;
 use tinhso_platform::db::Tx;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UnitRow {
     pub id: String,
     pub code: String,
@@ -81,5 +81,26 @@ pub async fn names(pool: &sqlx::AnyPool) -> Result<Vec<(String, String)>, sqlx::
         .await?
         .iter()
         .map(|r| Ok((col!(r, "id"), col!(r, "name"))))
+        .collect()
+}
+
+/// Every active unit, for lookups by code.
+pub async fn active<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+) -> Result<Vec<UnitRow>, sqlx::Error> {
+    sqlx::query("SELECT id, code, name, path, status, kind FROM units WHERE status = 'active'")
+        .fetch_all(exec)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(UnitRow {
+                id: col!(r, "id"),
+                code: col!(r, "code"),
+                name: col!(r, "name"),
+                path: col!(r, "path"),
+                status: col!(r, "status"),
+                kind: col!(r, "kind"),
+            })
+        })
         .collect()
 }
