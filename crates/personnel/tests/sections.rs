@@ -458,4 +458,30 @@ async fn sections_are_checked_audited_scoped_and_drive_the_salary() {
     assert!(salary_lines[0].after.is_empty(), "withdrawn (newest first)");
     assert!(salary_lines[1].after.contains("01.003"));
     assert!(changes.iter().any(|c| c.field == "step" && c.after == "5"));
+
+    // Dated changes entered more than 15 days late show in Home Affairs' compliance view; the
+    // step the record was entered with is part of the hire, not a late change.
+    let compliance = h
+        .employees()
+        .get_compliance(authed(
+            &admin,
+            pb::GetComplianceRequest {
+                unit_id: district.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("compliance")
+        .into_inner();
+    let mut late: Vec<&str> = compliance
+        .late_entries
+        .iter()
+        .map(|e| e.what.as_str())
+        .collect();
+    late.sort_unstable();
+    assert_eq!(
+        late,
+        vec!["change:allowance", "change:award"],
+        "the withdrawn raise is gone, the opening step is not a change"
+    );
 }

@@ -354,6 +354,8 @@ impl Api {
             amount2: record.coefficient,
             from_date: from,
             title: "Khi nhập hồ sơ".into(),
+            // Part of the hire, not a later change (the compliance check skips it).
+            ref_id: "opening".into(),
             version: 1,
             recorded_at: now,
             recorded_by: p.username.clone(),

@@ -78,8 +78,8 @@ pub async fn of_employee(
 /// An entry that had a deadline: (employee id, name, entering unit, what, from date, entered at).
 pub type DatedEntry = (String, String, String, String, String, i64);
 
-/// Hires (with a recruitment date) and movements entered in `[from_ms, to_ms)` by units under
-/// `prefix`.
+/// Hires (with a recruitment date), movements and dated changes entered in `[from_ms, to_ms)`
+/// by units under `prefix`.
 pub async fn dated_entries(
     pool: &sqlx::AnyPool,
     prefix: &str,
@@ -118,6 +118,33 @@ pub async fn dated_entries(
     .bind(to_ms)
     .fetch_all(pool)
     .await?;
+    // Dated changes to a record: salary steps and allowances from their effective date,
+    // disciplines and awards from their decision; the salary step a record was entered with is
+    // part of the hire.
+    let changes = sqlx::query(
+        "SELECT s.employee_id, e.full_name, e.unit_id, s.section, \
+         COALESCE(s.from_date, s.decision_date) AS dated, s.recorded_at \
+         FROM section_entries s JOIN employees e ON e.id = s.employee_id \
+         WHERE e.unit_path LIKE $1 AND s.recorded_at >= $2 AND s.recorded_at < $3 \
+         AND s.section IN ('salary', 'allowance', 'discipline', 'award') AND s.removed = 0 \
+         AND s.ref_id <> 'opening' AND COALESCE(s.from_date, s.decision_date) IS NOT NULL",
+    )
+    .bind(format!("{prefix}%"))
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(pool)
+    .await?;
+    for r in &changes {
+        let section: String = col!(r, "section");
+        entries.push((
+            col!(r, "employee_id"),
+            col!(r, "full_name"),
+            col!(r, "unit_id"),
+            format!("change:{section}"),
+            col!(r, "dated"),
+            col!(r, "recorded_at"),
+        ));
+    }
     for r in &movements {
         let kind: String = col!(r, "kind");
         entries.push((
