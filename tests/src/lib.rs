@@ -190,6 +190,88 @@ impl Platform {
         r.json()["accessToken"].as_str().expect("token").to_string()
     }
 
+    /// Uploads `content` as the multipart field `file`; `path` carries the other parameters.
+    pub async fn upload(
+        &self,
+        token: &str,
+        path: &str,
+        filename: &str,
+        content_type: &str,
+        content: &[u8],
+    ) -> HttpResponse {
+        const BOUNDARY: &str = "tinhso-test-boundary";
+        let mut body = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let auth = format!("Bearer {token}");
+        let multipart = format!("multipart/form-data; boundary={BOUNDARY}");
+        request(
+            self.http,
+            "POST",
+            path,
+            &[("Authorization", &auth), ("Content-Type", &multipart)],
+            Some(&body),
+        )
+        .await
+    }
+
+    /// A new account in `unit_id` holding the built-in role `role` over `scope_unit_id` (or over
+    /// its own record, `personnel_id`, when no scope unit is given), logged in: its token.
+    pub async fn person(
+        &self,
+        admin: &str,
+        username: &str,
+        unit_id: &str,
+        role: &str,
+        scope_unit_id: Option<&str>,
+        personnel_id: &str,
+    ) -> String {
+        let r = self
+            .post(
+                "/api/v1/accounts",
+                admin,
+                json!({"username": username, "fullName": format!("Người dùng {username}"),
+                       "unitId": unit_id, "personnelId": personnel_id}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "account {username}: {}", r.text());
+        let created = r.json();
+        let account_id = created["account"]["id"].as_str().expect("id").to_string();
+        let one_time = created["initialPassword"]
+            .as_str()
+            .expect("password")
+            .to_string();
+        let roles = self.get("/api/v1/roles", admin).await.json();
+        let role_id = roles["roles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| r["code"] == role)
+            .and_then(|r| r["id"].as_str())
+            .expect("role")
+            .to_string();
+        let grant = match scope_unit_id {
+            Some(unit) => {
+                json!({"roleId": role_id, "scope": "GRANT_SCOPE_UNIT", "scopeUnitId": unit})
+            }
+            None => json!({"roleId": role_id, "scope": "GRANT_SCOPE_SELF"}),
+        };
+        let r = self
+            .post(
+                &format!("/api/v1/accounts/{account_id}/grants"),
+                admin,
+                grant,
+            )
+            .await;
+        assert_eq!(r.status, 200, "grant {username}: {}", r.text());
+        self.first_login(username, &one_time, "Mật khẩu mới của tôi 2026!")
+            .await
+    }
+
     /// The admin's usable token (first login completed).
     pub async fn admin(&self) -> String {
         self.first_login("admin", ADMIN_PASSWORD, NEW_ADMIN_PASSWORD)

@@ -6,18 +6,6 @@ use serde_json::Value;
 use tinhso_e2e::{Platform, assert_problem, str_of};
 use tinhso_testkit::http::{HttpResponse, request};
 
-const BOUNDARY: &str = "tinhso-test-boundary";
-
-fn multipart(filename: &str, content: &[u8]) -> Vec<u8> {
-    let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(content);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
 async fn upload(
     p: &Platform,
     token: &str,
@@ -25,16 +13,7 @@ async fn upload(
     filename: &str,
     content: &[u8],
 ) -> HttpResponse {
-    let auth = format!("Bearer {token}");
-    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-    request(
-        p.http,
-        "POST",
-        path,
-        &[("Authorization", &auth), ("Content-Type", &content_type)],
-        Some(&multipart(filename, content)),
-    )
-    .await
+    p.upload(token, path, filename, "text/csv", content).await
 }
 
 async fn usernames(p: &Platform, token: &str) -> Vec<String> {
@@ -198,7 +177,7 @@ async fn uploads_over_the_limit_and_without_permission_are_refused() {
         "POST",
         "/api/v1/accounts:import",
         &[("Content-Type", "multipart/form-data; boundary=x")],
-        Some(&multipart("a.csv", b"ten_dang_nhap,ho_ten,ma_don_vi\n")),
+        Some(b"--x\r\n\r\nten_dang_nhap,ho_ten,ma_don_vi\n\r\n--x--\r\n"),
     )
     .await;
     assert_problem(&r, 401, "MISSING_TOKEN");
