@@ -10,6 +10,8 @@
 //! Load generator and servers share this process and the machine's cores, as in `tinhso dev`;
 //! the figures are for comparing runs on the same machine, not absolute capacity.
 
+mod personnel;
+
 use anyhow::{Context as _, bail};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -299,6 +301,17 @@ async fn verification_rate(platform: &Platform) -> anyhow::Result<f64> {
 async fn main() -> anyhow::Result<()> {
     let database_url = std::env::var("TINHSO_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    // TINHSO_BENCH_ONLY=personnel (or identity) runs one part.
+    let only = std::env::var("TINHSO_BENCH_ONLY").unwrap_or_default();
+    if only != "identity" {
+        eprintln!("bench: personnel on a new PostgreSQL database");
+        let report = personnel::run(&database_url).await?;
+        println!("{report}");
+        write_report("personnel", &report)?;
+    }
+    if only == "personnel" {
+        return Ok(());
+    }
     eprintln!("bench: starting identity on a new PostgreSQL database and the gateway");
     let p = start(&database_url).await?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -434,17 +447,21 @@ async fn main() -> anyhow::Result<()> {
         commit = commit.trim(),
     );
     println!("{report}");
-    write_report(&report)?;
+    write_report("bench", &report)?;
     Ok(())
 }
 
-/// Replaces the text between the bench markers of docs/benchmarks.md.
-fn write_report(report: &str) -> anyhow::Result<()> {
+/// Replaces the text between the `<!-- {section}:begin -->` and `:end` markers of
+/// docs/benchmarks.md.
+fn write_report(section: &str, report: &str) -> anyhow::Result<()> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let (begin, end) = ("<!-- bench:begin -->", "<!-- bench:end -->");
-    let (Some(start), Some(stop)) = (text.find(begin), text.find(end)) else {
+    let (begin, end) = (
+        format!("<!-- {section}:begin -->"),
+        format!("<!-- {section}:end -->"),
+    );
+    let (Some(start), Some(stop)) = (text.find(&begin), text.find(&end)) else {
         bail!("{} lacks the {begin} / {end} markers", path.display());
     };
     let updated = format!("{}{begin}\n{report}{}", &text[..start], &text[stop..]);

@@ -392,6 +392,19 @@ pub fn status_label(status: &str) -> &'static str {
     }
 }
 
+/// The Vietnamese name of an award level (the award kinds' attribute).
+pub fn award_level_label(level: &str) -> &str {
+    match level {
+        "state" => "Nhà nước",
+        "government" => "Chính phủ",
+        "province" => "Tỉnh",
+        "grassroots" => "Cơ sở",
+        "resistance" => "Kháng chiến",
+        "heroic_mother" => "Danh hiệu vinh dự Nhà nước",
+        other => other,
+    }
+}
+
 pub fn sex_label(sex: &str) -> &'static str {
     match sex {
         "male" => "Nam",

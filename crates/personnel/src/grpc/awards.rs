@@ -233,7 +233,10 @@ impl pb::award_service_server::AwardService for Api {
                 .kinds
                 .iter()
                 .map(|k| {
-                    let mut cells = vec![Cell::from(k.name.as_str()), Cell::from(k.level.as_str())];
+                    let mut cells = vec![
+                        Cell::from(k.name.as_str()),
+                        Cell::from(cat::award_level_label(&k.level)),
+                    ];
                     cells.extend(k.counts.iter().map(|c| Cell::Int(i64::from(*c))));
                     cells.push(Cell::Int(i64::from(k.total)));
                     cells

@@ -365,7 +365,8 @@ pub struct Change {
     pub at: i64,
 }
 
-/// Records every field that differs between `before` (None for a new record) and `after`.
+/// Records every field that differs between `before` (None for a new record) and `after`, in
+/// one multi-row insert.
 pub async fn record_changes(
     tx: &mut Tx<'_>,
     before: Option<&EmployeeRow>,
@@ -375,7 +376,7 @@ pub async fn record_changes(
     at: i64,
 ) -> Result<usize, sqlx::Error> {
     let old = before.map(EmployeeRow::fields);
-    let mut written = 0;
+    let mut changed: Vec<(&'static str, String, String)> = Vec::new();
     for (i, (field, value)) in after.fields().into_iter().enumerate() {
         let previous = old.as_ref().map(|o| o[i].1.clone()).unwrap_or_default();
         if before.is_some() && previous == value {
@@ -384,22 +385,44 @@ pub async fn record_changes(
         if before.is_none() && value.is_empty() {
             continue;
         }
-        sqlx::query(
-            "INSERT INTO employee_changes (employee_id, at, actor_id, actor_username, field, \
-             before_value, after_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&after.id)
-        .bind(at)
-        .bind(actor_id)
-        .bind(actor_username)
-        .bind(field)
-        .bind(previous)
-        .bind(value)
-        .execute(&mut **tx)
-        .await?;
-        written += 1;
+        changed.push((field, previous, value));
     }
-    Ok(written)
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    let rows: Vec<String> = (0..changed.len())
+        .map(|i| {
+            let n = i * 7;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7
+            )
+        })
+        .collect();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO employee_changes (employee_id, at, actor_id, actor_username, field, \
+         before_value, after_value) VALUES {}",
+        rows.join(", ")
+    ));
+    let mut query = sqlx::query(sql);
+    for (field, previous, value) in &changed {
+        query = query
+            .bind(&after.id)
+            .bind(at)
+            .bind(actor_id)
+            .bind(actor_username)
+            .bind(*field)
+            .bind(previous)
+            .bind(value);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(changed.len())
 }
 
 /// The change record of one employee, oldest first.
