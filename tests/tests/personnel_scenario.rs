@@ -221,21 +221,45 @@ async fn each_role_does_and_sees_what_the_regulation_says() {
         .await;
     assert_problem(&r, 403, "PERMISSION_DENIED");
 
-    // Transfer to the other district: the record goes there; the sending clerk no longer sees it.
-    let an_now = p
-        .get(&format!("/api/v1/personnel/employees/{an_id}"), &clerk)
-        .await
-        .json();
-    let r = p
-        .post(
-            &format!("/api/v1/personnel/employees/{an_id}:move"),
-            &admin,
-            json!({"kind": "MOVEMENT_KIND_TRANSFER", "toUnitId": thap_muoi,
-                   "decisionNumber": "88/QĐ-UBND", "decisionDate": {"year": 2026, "month": 11, "day": 2},
-                   "effectiveDate": {"year": 2026, "month": 11, "day": 10}, "etag": an_now["etag"]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+    // Transfer to the other district: the clerk may not write there, so the handover waits for
+    // the receiving clerk, who declines once and accepts the second time.
+    let transfer = |etag: Value| {
+        json!({"kind": "MOVEMENT_KIND_TRANSFER", "toUnitId": thap_muoi,
+               "decisionNumber": "88/QĐ-UBND", "decisionDate": {"year": 2026, "month": 11, "day": 2},
+               "effectiveDate": {"year": 2026, "month": 11, "day": 10}, "etag": etag})
+    };
+    for accept in [false, true] {
+        let an_now = p
+            .get(&format!("/api/v1/personnel/employees/{an_id}"), &clerk)
+            .await
+            .json();
+        let r = p
+            .post(
+                &format!("/api/v1/personnel/employees/{an_id}:move"),
+                &clerk,
+                transfer(an_now["etag"].clone()),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+        assert_eq!(r.json()["state"], "MOVEMENT_STATE_PENDING");
+        let movement_id = str_of(&r.json(), "id").to_string();
+        let r = p
+            .get(
+                &format!("/api/v1/personnel/pending-movements?unitId={thap_muoi}"),
+                &other_clerk,
+            )
+            .await;
+        assert_eq!(r.json()["movements"][0]["id"], movement_id.as_str());
+        let verb = if accept { "accept" } else { "decline" };
+        let r = p
+            .post(
+                &format!("/api/v1/personnel/movements/{movement_id}:{verb}"),
+                &other_clerk,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
     let r = p
         .get(
             &format!("/api/v1/personnel/employees/{an_id}"),

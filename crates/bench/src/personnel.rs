@@ -64,7 +64,9 @@ fn generated(i: usize, unit_id: &str, unit_path: &str, now: i64) -> EmployeeRow 
         grade_code: ["01.003", "01.002", "01.004"][i % 3].into(),
         step: 1 + (i % 8) as i64,
         coefficient: 0,
-        party_admission_date: i.is_multiple_of(3).then(|| format!("{:04}-05-19", year + 25)),
+        party_admission_date: i
+            .is_multiple_of(3)
+            .then(|| format!("{:04}-05-19", year + 25)),
         version: 1,
         created_at: now,
         updated_at: now,

@@ -413,6 +413,69 @@ async fn a_transfer_hands_the_record_to_the_receiving_unit_and_retirement_ends_i
         .into_inner();
     assert_eq!(moved.resulting_status, pb::EmployeeStatus::Working as i32);
     assert_eq!(moved.from_unit_id, cao_lanh.id);
+    // The sender may not write in the receiving district: the handover waits for it.
+    assert_eq!(moved.state, pb::MovementState::Pending as i32);
+    let still_here = h
+        .employees()
+        .get_employee(authed(
+            &sender,
+            pb::GetEmployeeRequest { id: an.id.clone() },
+        ))
+        .await
+        .expect("the sender still holds it")
+        .into_inner();
+    assert_eq!(still_here.unit_id, cao_lanh.id);
+    let twice = h
+        .employees()
+        .move_employee(authed(
+            &sender,
+            movement(
+                &an.id,
+                pb::MovementKind::Rotation,
+                &thap_muoi.id,
+                &still_here.etag,
+            ),
+        ))
+        .await
+        .expect_err("one handover at a time");
+    assert_eq!(code_of(&twice), "MOVE_PENDING");
+    let settle = pb::SettleMovementRequest {
+        id: moved.id.clone(),
+        note: String::new(),
+    };
+    let not_receiver = h
+        .employees()
+        .accept_movement(authed(&sender, settle.clone()))
+        .await
+        .expect_err("only the receiving unit accepts");
+    assert_eq!(not_receiver.code(), Code::PermissionDenied);
+    let waiting = h
+        .employees()
+        .list_pending_movements(authed(
+            &receiver,
+            pb::ListPendingMovementsRequest {
+                unit_id: thap_muoi.id.clone(),
+            },
+        ))
+        .await
+        .expect("pending list")
+        .into_inner()
+        .movements;
+    assert_eq!(waiting.len(), 1);
+    let accepted = h
+        .employees()
+        .accept_movement(authed(&receiver, settle.clone()))
+        .await
+        .expect("accepted")
+        .into_inner();
+    assert_eq!(accepted.state, pb::MovementState::Done as i32);
+    assert_eq!(accepted.handled_by, "qtv.htm");
+    let again = h
+        .employees()
+        .decline_movement(authed(&receiver, settle))
+        .await
+        .expect_err("settled once");
+    assert_eq!(code_of(&again), "NOT_PENDING");
     let stale = h
         .employees()
         .move_employee(authed(

@@ -740,30 +740,22 @@ impl pb::employee_service_server::EmployeeService for Api {
             } else {
                 None
             };
-            let now = self.now();
-            let mut after = before.clone();
-            if effect.moves_record
-                && let Some(unit) = &target
+            if store::movements::of_employee(&mut *tx, &before.id)
+                .await?
+                .iter()
+                .any(|m| m.state == "pending")
             {
-                after.unit_id = unit.id.clone();
-                after.unit_path = unit.path.clone();
+                return Err(AppError::failed_precondition(
+                    "MOVE_PENDING",
+                    "hồ sơ đang chờ đơn vị tiếp nhận xác nhận một lần điều động",
+                    "the record is waiting for a receiving unit to accept a movement",
+                ));
             }
-            after.status = effect.resulting_status.into();
-            after.version = before.version + 1;
-            after.updated_at = now;
-            if !store::employees::update(&mut tx, &after, before.version).await? {
-                return Err(AppError::stale_etag());
-            }
-            store::employees::record_changes(
-                &mut tx,
-                Some(&before),
-                &after,
-                &p.account_id,
-                &p.username,
-                now,
-            )
-            .await?;
-            let movement = MovementRow {
+            // A handover into a unit the sender may not write in waits for that unit.
+            let pending =
+                effect.moves_record && target.as_ref().is_some_and(|u| !p.can(WRITE, &u.path));
+            let now = self.now();
+            let mut movement = MovementRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 employee_id: before.id.clone(),
                 kind,
@@ -773,25 +765,91 @@ impl pb::employee_service_server::EmployeeService for Api {
                 decision_date,
                 effective_date,
                 note,
-                resulting_status: after.status.clone(),
+                resulting_status: effect.resulting_status.into(),
                 recorded_at: now,
                 recorded_by: p.username.clone(),
+                state: if pending { "pending" } else { "done" }.into(),
+                handled_by: String::new(),
+                handled_at: 0,
             };
+            if !pending {
+                self.apply_movement(&mut tx, &p, &before, &movement, now)
+                    .await?;
+                movement.handled_by = p.username.clone();
+                movement.handled_at = now;
+            }
             store::movements::insert(&mut tx, &movement).await?;
-            let change = if after.status == "working" {
-                "moved"
-            } else {
-                "ended"
-            };
-            self.0
-                .outbox
-                .enqueue(
-                    &mut tx,
-                    &crate::events::employee(change, &after, &p.account_id, now),
-                )
-                .await?;
             self.commit(tx).await?;
             Ok(Response::new(movement_pb(&movement)))
+        })
+        .await
+    }
+
+    async fn list_pending_movements(
+        &self,
+        request: Request<pb::ListPendingMovementsRequest>,
+    ) -> Reply<pb::ListMovementsResponse> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let unit = self.readable_unit(&p, &request.get_ref().unit_id).await?;
+            let rows = store::movements::pending_to(&self.0.db.pool, &unit.path).await?;
+            Ok(Response::new(pb::ListMovementsResponse {
+                movements: rows.iter().map(movement_pb).collect(),
+            }))
+        })
+        .await
+    }
+
+    async fn accept_movement(
+        &self,
+        request: Request<pb::SettleMovementRequest>,
+    ) -> Reply<pb::Movement> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let mut tx = self.0.db.begin().await?;
+            let pending = self
+                .pending_for_receiver(&mut tx, &p, &request.get_ref().id)
+                .await?;
+            let before = self.record(&mut tx, &pending.employee_id).await?;
+            let now = self.now();
+            self.apply_movement(&mut tx, &p, &before, &pending, now)
+                .await?;
+            let settled = MovementRow {
+                state: "done".into(),
+                handled_by: p.username.clone(),
+                handled_at: now,
+                ..pending
+            };
+            if !store::movements::settle(&mut tx, &settled).await? {
+                return Err(AppError::stale_etag());
+            }
+            self.commit(tx).await?;
+            Ok(Response::new(movement_pb(&settled)))
+        })
+        .await
+    }
+
+    async fn decline_movement(
+        &self,
+        request: Request<pb::SettleMovementRequest>,
+    ) -> Reply<pb::Movement> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let mut tx = self.0.db.begin().await?;
+            let pending = self
+                .pending_for_receiver(&mut tx, &p, &request.get_ref().id)
+                .await?;
+            let settled = MovementRow {
+                state: "declined".into(),
+                handled_by: p.username.clone(),
+                handled_at: self.now(),
+                ..pending
+            };
+            if !store::movements::settle(&mut tx, &settled).await? {
+                return Err(AppError::stale_etag());
+            }
+            self.commit(tx).await?;
+            Ok(Response::new(movement_pb(&settled)))
         })
         .await
     }
@@ -929,5 +987,82 @@ impl pb::employee_service_server::EmployeeService for Api {
             }))
         })
         .await
+    }
+}
+
+impl Api {
+    /// Applies a movement to the record: a transfer or rotation moves it to the receiving unit,
+    /// an ending sets its status; with the change record and the `moved`/`ended` event.
+    async fn apply_movement(
+        &self,
+        tx: &mut Tx<'static>,
+        p: &Principal,
+        before: &EmployeeRow,
+        movement: &MovementRow,
+        now: i64,
+    ) -> AppResult<()> {
+        let effect = crate::domain::movements::effect(&movement.kind)
+            .ok_or_else(|| AppError::internal("a stored movement has an unknown kind"))?;
+        let mut after = before.clone();
+        if effect.moves_record {
+            let unit = store::units::get(&mut **tx, &movement.to_unit_id)
+                .await?
+                .filter(|u| u.status == "active")
+                .ok_or_else(|| {
+                    AppError::failed_precondition(
+                        "UNIT_CLOSED",
+                        "đơn vị tiếp nhận không còn hoạt động",
+                        "the receiving unit is no longer active",
+                    )
+                })?;
+            after.unit_id = unit.id;
+            after.unit_path = unit.path;
+        }
+        after.status = effect.resulting_status.into();
+        after.version = before.version + 1;
+        after.updated_at = now;
+        if !store::employees::update(tx, &after, before.version).await? {
+            return Err(AppError::stale_etag());
+        }
+        store::employees::record_changes(tx, Some(before), &after, &p.account_id, &p.username, now)
+            .await?;
+        let change = if after.status == "working" {
+            "moved"
+        } else {
+            "ended"
+        };
+        self.0
+            .outbox
+            .enqueue(
+                tx,
+                &crate::events::employee(change, &after, &p.account_id, now),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// A pending handover the caller may settle: they write in the receiving unit.
+    async fn pending_for_receiver(
+        &self,
+        tx: &mut Tx<'static>,
+        p: &Principal,
+        id: &str,
+    ) -> AppResult<MovementRow> {
+        let movement = store::movements::get(&mut **tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("biến động", "movement").with_field("id"))?;
+        let receiving = store::units::get(&mut **tx, &movement.to_unit_id)
+            .await?
+            .map(|u| u.path)
+            .unwrap_or_default();
+        p.require(WRITE, &receiving)?;
+        if movement.state != "pending" {
+            return Err(AppError::failed_precondition(
+                "NOT_PENDING",
+                "biến động này không chờ xác nhận",
+                "the movement is not waiting for acceptance",
+            ));
+        }
+        Ok(movement)
     }
 }

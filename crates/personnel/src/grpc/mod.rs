@@ -131,6 +131,14 @@ fn movement_pb(m: &MovementRow) -> pb::Movement {
         .map_or(0, |s| s as i32),
         record_time: Some(to_timestamp(m.recorded_at)),
         recorded_by: m.recorded_by.clone(),
+        state: from_text(
+            &m.state,
+            "MOVEMENT_STATE_",
+            pb::MovementState::from_str_name,
+        )
+        .map_or(0, |s| s as i32),
+        handled_by: m.handled_by.clone(),
+        handle_time: (m.handled_at > 0).then(|| to_timestamp(m.handled_at)),
     }
 }
 

@@ -311,5 +311,14 @@ CREATE INDEX registrations_course ON registrations (course_id);
 CREATE INDEX registrations_employee ON registrations (employee_id);
 ",
         },
+        Migration {
+            version: 10,
+            name: "handovers",
+            sql: "
+ALTER TABLE movements ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
+ALTER TABLE movements ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE movements ADD COLUMN handled_at BIGINT NOT NULL DEFAULT 0;
+",
+        },
     ],
 };

@@ -17,62 +17,131 @@ pub struct MovementRow {
     pub resulting_status: String,
     pub recorded_at: i64,
     pub recorded_by: String,
+    /// `done`, or for a handover to a unit the sender may not write in: `pending` until the
+    /// receiving unit accepts (`done`) or declines (`declined`).
+    pub state: String,
+    /// Who accepted or declined the handover, and when.
+    pub handled_by: String,
+    pub handled_at: i64,
+}
+
+const COLUMNS: &str = "id, employee_id, kind, from_unit_id, to_unit_id, decision_number, \
+    decision_date, effective_date, note, resulting_status, recorded_at, recorded_by, state, \
+    handled_by, handled_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<MovementRow, sqlx::Error> {
+    Ok(MovementRow {
+        id: col!(r, "id"),
+        employee_id: col!(r, "employee_id"),
+        kind: col!(r, "kind"),
+        from_unit_id: col!(r, "from_unit_id"),
+        to_unit_id: col!(r, "to_unit_id"),
+        decision_number: col!(r, "decision_number"),
+        decision_date: col!(r, "decision_date"),
+        effective_date: col!(r, "effective_date"),
+        note: col!(r, "note"),
+        resulting_status: col!(r, "resulting_status"),
+        recorded_at: col!(r, "recorded_at"),
+        recorded_by: col!(r, "recorded_by"),
+        state: col!(r, "state"),
+        handled_by: col!(r, "handled_by"),
+        handled_at: col!(r, "handled_at"),
+    })
 }
 
 pub async fn insert(tx: &mut Tx<'_>, m: &MovementRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO movements (id, employee_id, kind, from_unit_id, to_unit_id, decision_number, \
-         decision_date, effective_date, note, resulting_status, recorded_at, recorded_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(&m.id)
-    .bind(&m.employee_id)
-    .bind(&m.kind)
-    .bind(&m.from_unit_id)
-    .bind(&m.to_unit_id)
-    .bind(&m.decision_number)
-    .bind(&m.decision_date)
-    .bind(&m.effective_date)
-    .bind(&m.note)
-    .bind(&m.resulting_status)
-    .bind(m.recorded_at)
-    .bind(&m.recorded_by)
-    .execute(&mut **tx)
-    .await?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO movements ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+         $12, $13, $14, $15)"
+    ));
+    sqlx::query(sql)
+        .bind(&m.id)
+        .bind(&m.employee_id)
+        .bind(&m.kind)
+        .bind(&m.from_unit_id)
+        .bind(&m.to_unit_id)
+        .bind(&m.decision_number)
+        .bind(&m.decision_date)
+        .bind(&m.effective_date)
+        .bind(&m.note)
+        .bind(&m.resulting_status)
+        .bind(m.recorded_at)
+        .bind(&m.recorded_by)
+        .bind(&m.state)
+        .bind(&m.handled_by)
+        .bind(m.handled_at)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
+pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
+    id: &str,
+) -> Result<Option<MovementRow>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM movements WHERE id = $1"));
+    sqlx::query(sql)
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
 /// The movements of one employee, oldest first.
-pub async fn of_employee(
-    pool: &sqlx::AnyPool,
+pub async fn of_employee<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
+    exec: E,
     employee_id: &str,
 ) -> Result<Vec<MovementRow>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, employee_id, kind, from_unit_id, to_unit_id, decision_number, decision_date, \
-         effective_date, note, resulting_status, recorded_at, recorded_by FROM movements \
-         WHERE employee_id = $1 ORDER BY recorded_at, id",
-    )
-    .bind(employee_id)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MovementRow {
-                id: col!(r, "id"),
-                employee_id: col!(r, "employee_id"),
-                kind: col!(r, "kind"),
-                from_unit_id: col!(r, "from_unit_id"),
-                to_unit_id: col!(r, "to_unit_id"),
-                decision_number: col!(r, "decision_number"),
-                decision_date: col!(r, "decision_date"),
-                effective_date: col!(r, "effective_date"),
-                note: col!(r, "note"),
-                resulting_status: col!(r, "resulting_status"),
-                recorded_at: col!(r, "recorded_at"),
-                recorded_by: col!(r, "recorded_by"),
-            })
-        })
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM movements WHERE employee_id = $1 ORDER BY recorded_at, id"
+    ));
+    sqlx::query(sql)
+        .bind(employee_id)
+        .fetch_all(exec)
+        .await?
+        .iter()
+        .map(from_row)
         .collect()
+}
+
+/// Handovers waiting for a receiving unit under `prefix`, oldest first.
+pub async fn pending_to(
+    pool: &sqlx::AnyPool,
+    prefix: &str,
+) -> Result<Vec<MovementRow>, sqlx::Error> {
+    let columns: Vec<String> = COLUMNS
+        .split(", ")
+        .map(|c| format!("m.{}", c.trim()))
+        .collect();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM movements m JOIN units u ON u.id = m.to_unit_id \
+         WHERE m.state = 'pending' AND u.path LIKE $1 ORDER BY m.recorded_at, m.id",
+        columns.join(", ")
+    ));
+    sqlx::query(sql)
+        .bind(format!("{prefix}%"))
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// Settles a pending handover; false when it is no longer pending.
+pub async fn settle(tx: &mut Tx<'_>, m: &MovementRow) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE movements SET state = $1, handled_by = $2, handled_at = $3 \
+         WHERE id = $4 AND state = 'pending'",
+    )
+    .bind(&m.state)
+    .bind(&m.handled_by)
+    .bind(m.handled_at)
+    .bind(&m.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// An entry that had a deadline: (employee id, name, entering unit, what, from date, entered at).
@@ -167,7 +236,7 @@ pub async fn effective_between(
 ) -> Result<Vec<(String, String, String)>, sqlx::Error> {
     sqlx::query(
         "SELECT kind, from_unit_id, to_unit_id FROM movements \
-         WHERE effective_date >= $1 AND effective_date <= $2",
+         WHERE effective_date >= $1 AND effective_date <= $2 AND state = 'done'",
     )
     .bind(from)
     .bind(to)
