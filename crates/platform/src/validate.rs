@@ -83,20 +83,36 @@ pub fn phone(field: &str, phone: &str) -> AppResult<String> {
 /// Citizen identity card number (CCCD): optional, exactly 12 digits.
 pub fn citizen_id(field: &str, value: &str) -> AppResult<String> {
     let v: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    if v.is_empty() || (v.len() == 12 && v.bytes().all(|b| b.is_ascii_digit())) {
+    let digits = v.bytes().all(|b| b.is_ascii_digit());
+    // A CCCD begins with the code of the province of birth registration, 001 to 096.
+    let province_ok = || {
+        v.get(..3)
+            .and_then(|c| c.parse::<u32>().ok())
+            .is_some_and(|c| (1..=96).contains(&c))
+    };
+    if v.is_empty() || (digits && v.len() == 9) || (digits && v.len() == 12 && province_ok()) {
         return Ok(v);
     }
     Err(AppError::invalid(
         field,
         "BAD_CITIZEN_ID",
-        "số căn cước công dân gồm đúng 12 chữ số",
-        "the citizen ID number has exactly 12 digits",
+        "số căn cước công dân gồm 12 chữ số, bắt đầu bằng mã tỉnh 001-096 (chứng minh nhân dân cũ: 9 chữ số)",
+        "the citizen ID has 12 digits starting with a province code 001-096 (legacy ID card: 9 digits)",
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_ids_have_nine_digits_and_citizen_ids_a_province_code() {
+        assert_eq!(citizen_id("id", "381234567").expect("CMND"), "381234567");
+        assert!(citizen_id("id", "0381234567").is_err(), "ten digits");
+        assert!(citizen_id("id", "000085001234").is_err(), "no province 000");
+        assert!(citizen_id("id", "099085001234").is_err(), "no province 099");
+        assert!(citizen_id("id", "096085001234").is_ok());
+    }
 
     #[test]
     fn citizen_ids_have_twelve_digits() {

@@ -1,0 +1,236 @@
+//! Callers outside a unit's scope are refused by the RPCs the other test files exercise only
+//! from inside: exports, honours, handovers, course registrations and the salary tables.
+
+mod common;
+
+use common::*;
+use tinhso_proto::common::v1::Date;
+use tinhso_proto::personnel::v1 as pb;
+use tinhso_proto::personnel::v1::award_service_client::AwardServiceClient;
+use tinhso_proto::personnel::v1::statistics_service_client::StatisticsServiceClient;
+use tinhso_proto::personnel::v1::training_service_client::TrainingServiceClient;
+use tinhso_testkit::authed;
+use tonic::Code;
+
+fn in_days(days: i64) -> Option<Date> {
+    let d = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    Some(Date {
+        year: d.year(),
+        month: i32::from(u8::from(d.month())),
+        day: i32::from(d.day()),
+    })
+}
+
+fn denied<T: std::fmt::Debug>(result: Result<T, tonic::Status>, what: &str) {
+    match result {
+        Err(status) => assert_eq!(status.code(), Code::PermissionDenied, "{what}: {status:?}"),
+        Ok(v) => panic!("{what}: allowed ({v:?})"),
+    }
+}
+
+#[tokio::test]
+async fn outsiders_are_refused_everywhere() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HOA", &h.root_id).await;
+    let other = h.unit(&admin, "HOB", &h.root_id).await;
+    h.replicated(&district.id, &district.path).await;
+    h.replicated(&other.id, &other.path).await;
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.hoa",
+            &district.id,
+            "data_entry",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let stranger = h
+        .person(
+            &admin,
+            "nhaplieu.hob",
+            &other.id,
+            "data_entry",
+            Some(&other.id),
+            "",
+        )
+        .await;
+    let record = h
+        .employees()
+        .create_employee(authed(
+            &clerk,
+            pb::CreateEmployeeRequest {
+                employee: Some(pb::Employee {
+                    unit_id: district.id.clone(),
+                    kind: pb::EmployeeKind::CivilServant as i32,
+                    full_name: "Châu Văn Trong".into(),
+                    birth_date: in_days(-40 * 365),
+                    sex: pb::Sex::Male as i32,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("hired")
+        .into_inner();
+
+    // Salary tables: province-wide Finance only.
+    denied(
+        h.catalogues()
+            .set_grade_group(authed(
+                &clerk,
+                pb::SetGradeGroupRequest {
+                    group: "C3".into(),
+                    coefficients: vec![150, 168],
+                },
+            ))
+            .await,
+        "a clerk sets a step table",
+    );
+
+    // Exports and honours of another district.
+    let mut statistics = StatisticsServiceClient::new(h.channel.clone());
+    denied(
+        statistics
+            .export_staff_statistics(authed(
+                &stranger,
+                pb::GetStaffStatisticsRequest {
+                    unit_id: district.id.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await,
+        "statistics export",
+    );
+    denied(
+        h.employees()
+            .export_employees(authed(
+                &stranger,
+                pb::ListEmployeesRequest {
+                    unit_id: district.id.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await,
+        "record export of another unit",
+    );
+    let mut awards = AwardServiceClient::new(h.channel.clone());
+    denied(
+        awards
+            .list_honours(authed(
+                &stranger,
+                pb::ListHonoursRequest {
+                    unit_id: district.id.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await,
+        "honours of another district",
+    );
+    denied(
+        awards
+            .export_award_statistics(authed(
+                &stranger,
+                pb::GetAwardStatisticsRequest {
+                    unit_id: district.id.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await,
+        "award statistics export",
+    );
+
+    // A registration is withdrawn only by the employee's unit.
+    let mut training = TrainingServiceClient::new(h.channel.clone());
+    let course = training
+        .announce_course(authed(
+            &admin,
+            pb::AnnounceCourseRequest {
+                course: Some(pb::Course {
+                    organiser_unit_id: h.root_id.clone(),
+                    title: "Bồi dưỡng kiến thức quản lý nhà nước".into(),
+                    provider: "Trường Chính trị tỉnh".into(),
+                    kind: "state_management".into(),
+                    start_date: in_days(20),
+                    end_date: in_days(30),
+                    registration_deadline: in_days(10),
+                    seats: 5,
+                    hours: 40,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("course")
+        .into_inner();
+    let registration = training
+        .register_for_course(authed(
+            &clerk,
+            pb::RegisterForCourseRequest {
+                course_id: course.id.clone(),
+                employee_id: record.id.clone(),
+            },
+        ))
+        .await
+        .expect("registered")
+        .into_inner();
+    denied(
+        training
+            .withdraw_registration(authed(
+                &stranger,
+                pb::WithdrawRegistrationRequest {
+                    id: registration.id.clone(),
+                },
+            ))
+            .await,
+        "withdraw another unit's registration",
+    );
+
+    // A handover to the other district: the sender cannot settle it, the receiver's pending
+    // list is theirs alone.
+    let pending = h
+        .employees()
+        .move_employee(authed(
+            &clerk,
+            pb::MoveEmployeeRequest {
+                id: record.id.clone(),
+                kind: pb::MovementKind::Transfer as i32,
+                to_unit_id: other.id.clone(),
+                decision_number: "5/QĐ-UBND".into(),
+                decision_date: in_days(-3),
+                effective_date: in_days(-1),
+                note: String::new(),
+                etag: String::new(),
+            },
+        ))
+        .await
+        .expect("handover")
+        .into_inner();
+    assert_eq!(pending.state, pb::MovementState::Pending as i32);
+    denied(
+        h.employees()
+            .decline_movement(authed(
+                &clerk,
+                pb::SettleMovementRequest {
+                    id: pending.id.clone(),
+                    note: String::new(),
+                },
+            ))
+            .await,
+        "the sender declines its own handover",
+    );
+    denied(
+        h.employees()
+            .list_pending_movements(authed(
+                &clerk,
+                pb::ListPendingMovementsRequest {
+                    unit_id: other.id.clone(),
+                },
+            ))
+            .await,
+        "another unit's pending handovers",
+    );
+}
