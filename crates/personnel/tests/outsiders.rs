@@ -12,8 +12,10 @@ use tinhso_proto::personnel::v1::training_service_client::TrainingServiceClient;
 use tinhso_testkit::authed;
 use tonic::Code;
 
+/// The date `days` from today in Vietnam (UTC+7), where the deadlines are counted.
 fn in_days(days: i64) -> Option<Date> {
-    let d = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date();
+    let d = today + time::Duration::days(days);
     Some(Date {
         year: d.year(),
         month: i32::from(u8::from(d.month())),
@@ -200,8 +202,8 @@ async fn outsiders_are_refused_everywhere() {
                 kind: pb::MovementKind::Transfer as i32,
                 to_unit_id: other.id.clone(),
                 decision_number: "5/QĐ-UBND".into(),
-                decision_date: in_days(-3),
-                effective_date: in_days(-1),
+                decision_date: in_days(-25),
+                effective_date: in_days(-20),
                 note: String::new(),
                 etag: String::new(),
             },
@@ -233,4 +235,23 @@ async fn outsiders_are_refused_everywhere() {
             .await,
         "another unit's pending handovers",
     );
+    // Twenty days after it took effect, the waiting handover is late for the receiving unit.
+    let compliance = h
+        .employees()
+        .get_compliance(authed(
+            &admin,
+            pb::GetComplianceRequest {
+                unit_id: other.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("compliance")
+        .into_inner();
+    let late: Vec<(&str, i32)> = compliance
+        .late_entries
+        .iter()
+        .map(|e| (e.what.as_str(), e.days_late))
+        .collect();
+    assert_eq!(late, vec![("handover:pending", 5)]);
 }

@@ -898,7 +898,13 @@ impl pb::employee_service_server::EmployeeService for Api {
             let mut per_unit: std::collections::BTreeMap<String, (i32, i32)> =
                 std::collections::BTreeMap::new();
             let mut late_entries = Vec::new();
+            let now = self.now();
             for (employee_id, employee_name, unit_id, what, from_date, entered) in entries {
+                // A pending handover stands as entered now (i64::MAX from the store).
+                let entered = if entered == i64::MAX { now } else { entered };
+                if entered < from_ms || entered >= to_ms {
+                    continue;
+                }
                 let allowed = if what == "hire" {
                     HIRE_DAYS
                 } else {

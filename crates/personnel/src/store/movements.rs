@@ -214,6 +214,44 @@ pub async fn dated_entries(
             col!(r, "recorded_at"),
         ));
     }
+    // Handovers are the receiving unit's entry: accepted ones when they were accepted; pending
+    // ones are returned whatever the range, entered at i64::MAX, for the caller to date as now.
+    let handovers = sqlx::query(
+        "SELECT m.employee_id, e.full_name, m.to_unit_id, m.state, m.effective_date, \
+         m.handled_at FROM movements m JOIN employees e ON e.id = m.employee_id \
+         JOIN units u ON u.id = m.to_unit_id WHERE u.path LIKE $1 AND \
+         ((m.state = 'done' AND m.handled_at > m.recorded_at AND m.handled_at >= $2 \
+         AND m.handled_at < $3) OR m.state = 'pending')",
+    )
+    .bind(format!("{prefix}%"))
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_all(pool)
+    .await?;
+    for r in &handovers {
+        let state: String = col!(r, "state");
+        let handled_at: i64 = col!(r, "handled_at");
+        entries.push((
+            col!(r, "employee_id"),
+            col!(r, "full_name"),
+            col!(r, "to_unit_id"),
+            format!(
+                "handover:{}",
+                if state == "pending" {
+                    "pending"
+                } else {
+                    "accepted"
+                }
+            ),
+            col!(r, "effective_date"),
+            // A pending handover counts as entered now: it is late once 15 days have passed.
+            if state == "pending" {
+                i64::MAX
+            } else {
+                handled_at
+            },
+        ));
+    }
     for r in &movements {
         let kind: String = col!(r, "kind");
         entries.push((
