@@ -252,15 +252,13 @@ impl pb::award_service_server::AwardService for Api {
                 headers,
                 rows,
             };
-            let bytes = tokio::task::spawn_blocking(move || xlsx::write(&[sheet]))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
-            Ok(Response::new(super::file_stream((
-                format!("thong-ke-khen-thuong-{}.xlsx", self.today()),
-                xlsx::CONTENT_TYPE,
-                bytes,
-            ))))
+            Ok(Response::new(
+                self.workbook_download(
+                    format!("thong-ke-khen-thuong-{}.xlsx", self.today()),
+                    vec![sheet],
+                )
+                .await?,
+            ))
         })
         .await
     }

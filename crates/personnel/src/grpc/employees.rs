@@ -544,30 +544,9 @@ impl pb::employee_service_server::EmployeeService for Api {
             self.check_codes(&mut tx, &mut after, Some(&before), "", &mut errors)
                 .await?;
             all_violations(errors)?;
-            if after == before {
-                return Ok(Response::new(employee_pb(&before)));
-            }
             let now = self.now();
-            after.version = before.version + 1;
-            after.updated_at = now;
-            if !store::employees::update(&mut tx, &after, before.version).await? {
-                return Err(AppError::stale_etag());
-            }
-            store::employees::record_changes(
-                &mut tx,
-                Some(&before),
-                &after,
-                &p.account_id,
-                &p.username,
-                now,
-            )
-            .await?;
-            self.0
-                .outbox
-                .enqueue(
-                    &mut tx,
-                    &crate::events::employee("updated", &after, &p.account_id, now),
-                )
+            let after = self
+                .save_record(&mut tx, &p, &before, after, "updated", now)
                 .await?;
             self.commit(tx).await?;
             Ok(Response::new(employee_pb(&after)))
@@ -1025,25 +1004,12 @@ impl Api {
             after.unit_path = unit.path;
         }
         after.status = effect.resulting_status.into();
-        after.version = before.version + 1;
-        after.updated_at = now;
-        if !store::employees::update(tx, &after, before.version).await? {
-            return Err(AppError::stale_etag());
-        }
-        store::employees::record_changes(tx, Some(before), &after, &p.account_id, &p.username, now)
-            .await?;
         let change = if after.status == "working" {
             "moved"
         } else {
             "ended"
         };
-        self.0
-            .outbox
-            .enqueue(
-                tx,
-                &crate::events::employee(change, &after, &p.account_id, now),
-            )
-            .await?;
+        self.save_record(tx, p, before, after, change, now).await?;
         Ok(())
     }
 

@@ -599,29 +599,7 @@ impl Api {
                     row.created_at = before.created_at;
                     row.version = before.version;
                     row.updated_at = before.updated_at;
-                    if row == before {
-                        continue;
-                    }
-                    row.version = before.version + 1;
-                    row.updated_at = now;
-                    if !store::employees::update(&mut tx, &row, before.version).await? {
-                        return Err(AppError::stale_etag());
-                    }
-                    store::employees::record_changes(
-                        &mut tx,
-                        Some(&before),
-                        &row,
-                        &p.account_id,
-                        &p.username,
-                        now,
-                    )
-                    .await?;
-                    self.0
-                        .outbox
-                        .enqueue(
-                            &mut tx,
-                            &crate::events::employee("updated", &row, &p.account_id, now),
-                        )
+                    self.save_record(&mut tx, p, &before, row, "updated", now)
                         .await?;
                 }
             }

@@ -297,6 +297,55 @@ impl Api {
         Ok(())
     }
 
+    /// Writes `after` over `before` (if the stored version is still `before`'s), with the
+    /// field-by-field change record and the `employee.{change}` event; nothing when unchanged.
+    /// Returns the record as written.
+    async fn save_record(
+        &self,
+        tx: &mut Tx<'static>,
+        p: &Principal,
+        before: &EmployeeRow,
+        mut after: EmployeeRow,
+        change: &str,
+        now: i64,
+    ) -> AppResult<EmployeeRow> {
+        if after == *before {
+            return Ok(after);
+        }
+        after.version = before.version + 1;
+        after.updated_at = now;
+        if !store::employees::update(tx, &after, before.version).await? {
+            return Err(AppError::stale_etag());
+        }
+        store::employees::record_changes(tx, Some(before), &after, &p.account_id, &p.username, now)
+            .await?;
+        self.0
+            .outbox
+            .enqueue(
+                tx,
+                &crate::events::employee(change, &after, &p.account_id, now),
+            )
+            .await?;
+        Ok(after)
+    }
+
+    /// The workbook of `sheets`, built on the blocking pool, as a download.
+    async fn workbook_download(
+        &self,
+        filename: String,
+        sheets: Vec<tinhso_platform::xlsx::Sheet>,
+    ) -> AppResult<FileStream> {
+        let bytes = tokio::task::spawn_blocking(move || tinhso_platform::xlsx::write(&sheets))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+        Ok(file_stream((
+            filename,
+            tinhso_platform::xlsx::CONTENT_TYPE,
+            bytes,
+        )))
+    }
+
     async fn record(&self, tx: &mut Tx<'static>, id: &str) -> AppResult<EmployeeRow> {
         store::employees::get(&mut **tx, id)
             .await?

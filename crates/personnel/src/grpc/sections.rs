@@ -392,29 +392,7 @@ impl Api {
         after.step = newest.amount;
         after.coefficient = newest.amount2;
         after.step_date = newest.from_date.clone();
-        if after == before {
-            return Ok(());
-        }
-        after.version = before.version + 1;
-        after.updated_at = now;
-        if !store::employees::update(tx, &after, before.version).await? {
-            return Err(AppError::stale_etag());
-        }
-        store::employees::record_changes(
-            tx,
-            Some(&before),
-            &after,
-            &p.account_id,
-            &p.username,
-            now,
-        )
-        .await?;
-        self.0
-            .outbox
-            .enqueue(
-                tx,
-                &crate::events::employee("updated", &after, &p.account_id, now),
-            )
+        self.save_record(tx, p, &before, after, "updated", now)
             .await?;
         Ok(())
     }

@@ -228,15 +228,10 @@ impl pb::statistics_service_server::StatisticsService for Api {
                 headers,
                 rows,
             };
-            let bytes = tokio::task::spawn_blocking(move || xlsx::write(&[sheet]))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
-            Ok(Response::new(super::file_stream((
-                format!("thong-ke-bm02-{as_of}.xlsx"),
-                xlsx::CONTENT_TYPE,
-                bytes,
-            ))))
+            Ok(Response::new(
+                self.workbook_download(format!("thong-ke-bm02-{as_of}.xlsx"), vec![sheet])
+                    .await?,
+            ))
         })
         .await
     }
