@@ -156,13 +156,9 @@ impl pb::award_service_server::AwardService for Api {
                 p.require(WRITE, &done.unit_path)?;
                 return Ok(Response::new(honour_pb(&done)));
             }
-            let unit = store::units::get(&mut *tx, &h.unit_id)
-                .await?
-                .filter(|u| u.status == "active")
-                .ok_or_else(|| {
-                    AppError::not_found("đơn vị đang hoạt động", "active unit")
-                        .with_field("honour.unit_id")
-                })?;
+            let unit = self
+                .active_unit(&mut tx, &h.unit_id, "honour.unit_id")
+                .await?;
             p.require(WRITE, &unit.path)?;
             row.id = uuid::Uuid::now_v7().to_string();
             row.unit_id = unit.id;

@@ -422,13 +422,9 @@ impl pb::employee_service_server::EmployeeService for Api {
                 p.require(WRITE, &done.unit_path)?;
                 return Ok(Response::new(employee_pb(&done)));
             }
-            let unit = store::units::get(&mut *tx, &e.unit_id)
-                .await?
-                .filter(|u| u.status == "active")
-                .ok_or_else(|| {
-                    AppError::not_found("đơn vị đang hoạt động", "active unit")
-                        .with_field("employee.unit_id")
-                })?;
+            let unit = self
+                .active_unit(&mut tx, &e.unit_id, "employee.unit_id")
+                .await?;
             p.require(WRITE, &unit.path)?;
             let now = self.now();
             row.id = uuid::Uuid::now_v7().to_string();

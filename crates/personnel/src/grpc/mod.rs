@@ -346,6 +346,21 @@ impl Api {
         )))
     }
 
+    /// The active unit `id` from the replica; NOT_FOUND on `field` otherwise.
+    async fn active_unit(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: &str,
+        field: &str,
+    ) -> AppResult<store::units::UnitRow> {
+        store::units::get(conn, id)
+            .await?
+            .filter(|u| u.status == "active")
+            .ok_or_else(|| {
+                AppError::not_found("đơn vị đang hoạt động", "active unit").with_field(field)
+            })
+    }
+
     async fn record(&self, tx: &mut Tx<'static>, id: &str) -> AppResult<EmployeeRow> {
         store::employees::get(&mut **tx, id)
             .await?

@@ -400,13 +400,9 @@ impl pb::salary_service_server::SalaryService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let (year, month) = month_of(r.year, r.month)?;
-            let unit = store::units::get(&self.0.db.pool, &r.unit_id)
-                .await?
-                .filter(|u| u.status == "active")
-                .ok_or_else(|| {
-                    AppError::not_found("đơn vị đang hoạt động", "active unit")
-                        .with_field("unit_id")
-                })?;
+            let unit = self
+                .active_unit(&mut *self.0.db.pool.acquire().await?, &r.unit_id, "unit_id")
+                .await?;
             if !p.can(SALARY, &unit.path) {
                 p.require(WRITE, &unit.path)?;
             }

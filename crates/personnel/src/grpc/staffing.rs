@@ -37,13 +37,7 @@ impl pb::staffing_service_server::StaffingService for Api {
             all_violations(errors)?;
             let kind = kind.unwrap_or_default();
             let mut tx = self.0.db.begin().await?;
-            let unit = store::units::get(&mut *tx, &r.unit_id)
-                .await?
-                .filter(|u| u.status == "active")
-                .ok_or_else(|| {
-                    AppError::not_found("đơn vị đang hoạt động", "active unit")
-                        .with_field("unit_id")
-                })?;
+            let unit = self.active_unit(&mut tx, &r.unit_id, "unit_id").await?;
             p.require(STAFFING, &unit.path)?;
             let now = self.now();
             let row = store::staffing::QuotaRow {

@@ -265,13 +265,9 @@ impl pb::training_service_server::TrainingService for Api {
             {
                 return Ok(Response::new(course_pb(&done, 0)));
             }
-            let unit = store::units::get(&mut *tx, &c.organiser_unit_id)
-                .await?
-                .filter(|u| u.status == "active")
-                .ok_or_else(|| {
-                    AppError::not_found("đơn vị đang hoạt động", "active unit")
-                        .with_field("course.organiser_unit_id")
-                })?;
+            let unit = self
+                .active_unit(&mut tx, &c.organiser_unit_id, "course.organiser_unit_id")
+                .await?;
             p.require(TRAINING, &unit.path)?;
             row.id = uuid::Uuid::now_v7().to_string();
             row.organiser_unit_id = unit.id;
