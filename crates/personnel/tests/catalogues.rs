@@ -331,4 +331,59 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
         .await
         .expect_err("steps must rise");
     assert_eq!(fields_of(&steps), vec!["coefficients"]);
+
+    // Every change to the reference data is kept: who, when, before and after.
+    let changes = h
+        .catalogues()
+        .list_reference_changes(authed(
+            &clerk,
+            pb::ListReferenceChangesRequest {
+                page_size: 50,
+                page_token: String::new(),
+            },
+        ))
+        .await
+        .expect("reference changes")
+        .into_inner()
+        .changes;
+    let lines: Vec<(String, String, String, bool, bool)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c.what.clone(),
+                c.item.clone(),
+                c.actor_username.clone(),
+                c.before.contains("ngừng dùng") || c.after.contains("ngừng dùng"),
+                c.before.is_empty(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (
+                "base_salary".into(),
+                "2026-07-01".into(),
+                "sotaichinh".into(),
+                false,
+                true
+            ),
+            (
+                "catalogue:grade".into(),
+                "V.07.03.29".into(),
+                "sonoivu".into(),
+                true,
+                false
+            ),
+            (
+                "catalogue:grade".into(),
+                "V.07.03.29".into(),
+                "sonoivu".into(),
+                false,
+                true
+            ),
+        ],
+        "newest first; refused changes leave nothing"
+    );
+    assert_eq!(changes[0].after, "2530000");
 }

@@ -31,7 +31,56 @@ fn known_catalogue(name: &str) -> AppResult<&'static catalogues::Catalogue> {
     })
 }
 
+/// An entry as the reference change record shows it.
+fn entry_summary(e: &EntryRow) -> String {
+    format!(
+        "{} | {} | {} | {}",
+        e.name,
+        e.attribute,
+        e.sort_order,
+        if e.active {
+            "đang dùng"
+        } else {
+            "ngừng dùng"
+        }
+    )
+}
+
+fn steps_summary(coefficients: &[u32]) -> String {
+    coefficients
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 impl Api {
+    /// Keeps who changed which reference item from what to what.
+    async fn record_reference(
+        &self,
+        tx: &mut Tx<'static>,
+        p: &Principal,
+        what: &str,
+        item: &str,
+        before: String,
+        after: String,
+    ) -> AppResult<()> {
+        store::catalogues::record_reference_change(
+            tx,
+            &store::catalogues::ReferenceChange {
+                at: self.now(),
+                actor_id: p.account_id.clone(),
+                actor_username: p.username.clone(),
+                what: what.into(),
+                item: item.into(),
+                before,
+                after,
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Requires `permission` over the whole province: the root of the caller's own unit tree.
     fn require_province(&self, p: &Principal, permission: &str) -> AppResult<()> {
         let root = p
@@ -120,7 +169,17 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                 updated_by: p.username.clone(),
             };
             let mut tx = self.0.db.begin().await?;
+            let previous = store::catalogues::entry(&mut *tx, &row.catalogue, &row.code).await?;
             store::catalogues::put(&mut tx, &row).await?;
+            self.record_reference(
+                &mut tx,
+                &p,
+                &format!("catalogue:{}", row.catalogue),
+                &row.code,
+                previous.as_ref().map(entry_summary).unwrap_or_default(),
+                entry_summary(&row),
+            )
+            .await?;
             self.0
                 .outbox
                 .enqueue(&mut tx, &crate::events::catalogue_changed(&row))
@@ -185,7 +244,20 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                 .map(|c| u32::try_from(*c).unwrap_or_default())
                 .collect();
             let mut tx = self.0.db.begin().await?;
+            let previous = store::catalogues::steps_of(&mut *tx, &r.group)
+                .await?
+                .map(|g| steps_summary(&g.coefficients))
+                .unwrap_or_default();
             store::catalogues::set_group_steps(&mut tx, &r.group, &coefficients).await?;
+            self.record_reference(
+                &mut tx,
+                &p,
+                "grade_group",
+                &r.group,
+                previous,
+                steps_summary(&coefficients),
+            )
+            .await?;
             self.commit(tx).await?;
             tracing::info!(group = %r.group, by = %p.username, "grade group steps replaced");
             Ok(Response::new(grade_group_pb(&r.group, &coefficients)))
@@ -208,6 +280,34 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                         amount: *vnd,
                         update_time: Some(to_timestamp(*at)),
                         updated_by: by.clone(),
+                    })
+                    .collect(),
+            }))
+        })
+        .await
+    }
+
+    async fn list_reference_changes(
+        &self,
+        request: Request<pb::ListReferenceChangesRequest>,
+    ) -> Reply<pb::ListReferenceChangesResponse> {
+        handle(async move {
+            self.principal(&request)?;
+            let r = request.into_inner();
+            let (limit, offset) = page(r.page_size, &r.page_token)?;
+            let rows = store::catalogues::reference_changes(&self.0.db.pool, limit, offset).await?;
+            Ok(Response::new(pb::ListReferenceChangesResponse {
+                next_page_token: next_token(rows.len(), limit, offset),
+                changes: rows
+                    .into_iter()
+                    .map(|c| pb::ReferenceChange {
+                        time: Some(to_timestamp(c.at)),
+                        actor_id: c.actor_id,
+                        actor_username: c.actor_username,
+                        what: c.what,
+                        item: c.item,
+                        before: c.before,
+                        after: c.after,
                     })
                     .collect(),
             }))
@@ -248,7 +348,22 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             let from = from.unwrap_or_default();
             let now = self.now();
             let mut tx = self.0.db.begin().await?;
+            let previous = store::catalogues::base_salaries(&mut *tx)
+                .await?
+                .into_iter()
+                .find(|(date, _, _, _)| *date == from)
+                .map(|(_, vnd, _, _)| vnd.to_string())
+                .unwrap_or_default();
             store::catalogues::set_base_salary(&mut tx, &from, r.amount, now, &p.username).await?;
+            self.record_reference(
+                &mut tx,
+                &p,
+                "base_salary",
+                &from,
+                previous,
+                r.amount.to_string(),
+            )
+            .await?;
             self.commit(tx).await?;
             tracing::info!(from = %from, amount = r.amount, by = %p.username, "base salary set");
             Ok(Response::new(pb::BaseSalary {

@@ -287,3 +287,65 @@ pub async fn set_base_salary(
     .await?;
     Ok(())
 }
+
+/// One change to the reference data: a catalogue entry, a group's step table or a base salary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceChange {
+    pub at: i64,
+    pub actor_id: String,
+    pub actor_username: String,
+    /// `catalogue:<name>`, `grade_group` or `base_salary`.
+    pub what: String,
+    /// The code, group or date changed.
+    pub item: String,
+    pub before: String,
+    pub after: String,
+}
+
+pub async fn record_reference_change(
+    tx: &mut Tx<'_>,
+    c: &ReferenceChange,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO reference_changes (at, actor_id, actor_username, what, item, before_value, \
+         after_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(c.at)
+    .bind(&c.actor_id)
+    .bind(&c.actor_username)
+    .bind(&c.what)
+    .bind(&c.item)
+    .bind(&c.before)
+    .bind(&c.after)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Changes to the reference data, newest first.
+pub async fn reference_changes(
+    pool: &sqlx::AnyPool,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ReferenceChange>, sqlx::Error> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT at, actor_id, actor_username, what, item, before_value, after_value \
+         FROM reference_changes ORDER BY id DESC LIMIT {limit} OFFSET {offset}"
+    ));
+    sqlx::query(sql)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ReferenceChange {
+                at: col!(r, "at"),
+                actor_id: col!(r, "actor_id"),
+                actor_username: col!(r, "actor_username"),
+                what: col!(r, "what"),
+                item: col!(r, "item"),
+                before: col!(r, "before_value"),
+                after: col!(r, "after_value"),
+            })
+        })
+        .collect()
+}

@@ -320,5 +320,22 @@ ALTER TABLE movements ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE movements ADD COLUMN handled_at BIGINT NOT NULL DEFAULT 0;
 ",
         },
+        Migration {
+            version: 11,
+            name: "reference changes",
+            sql: "
+CREATE TABLE reference_changes (
+    id ID_PK,
+    at BIGINT NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_username TEXT NOT NULL,
+    what TEXT NOT NULL,
+    item TEXT NOT NULL,
+    before_value TEXT NOT NULL,
+    after_value TEXT NOT NULL
+);
+CREATE INDEX reference_changes_at ON reference_changes (at);
+",
+        },
     ],
 };
