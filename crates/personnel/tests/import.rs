@@ -5,14 +5,10 @@ mod common;
 
 use common::*;
 use tinhso_platform::xlsx::{self, Cell};
-use tinhso_proto::common::v1::{Date, FileChunk};
+use tinhso_proto::common::v1::FileChunk;
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_testkit::authed;
 use tonic::Code;
-
-fn date(year: i32, month: i32, day: i32) -> Option<Date> {
-    Some(Date { year, month, day })
-}
 
 /// A workbook with the template's headings and these rows (cells by heading).
 fn workbook(headings: &[String], rows: &[Vec<(&str, &str)>]) -> Vec<u8> {

@@ -4,24 +4,12 @@
 mod common;
 
 use common::*;
-use tinhso_proto::common::v1::Date;
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_proto::personnel::v1::award_service_client::AwardServiceClient;
 use tinhso_proto::personnel::v1::statistics_service_client::StatisticsServiceClient;
 use tinhso_proto::personnel::v1::training_service_client::TrainingServiceClient;
 use tinhso_testkit::authed;
 use tonic::Code;
-
-/// The date `days` from today in Vietnam (UTC+7), where the deadlines are counted.
-fn in_days(days: i64) -> Option<Date> {
-    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date();
-    let d = today + time::Duration::days(days);
-    Some(Date {
-        year: d.year(),
-        month: i32::from(u8::from(d.month())),
-        day: i32::from(d.day()),
-    })
-}
 
 fn denied<T: std::fmt::Debug>(result: Result<T, tonic::Status>, what: &str) {
     match result {

@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use tinhso_proto::common::v1::Date;
 use tinhso_proto::identity::v1 as id;
 use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
 use tinhso_proto::personnel::v1 as pb;

@@ -5,15 +5,10 @@ mod common;
 
 use common::*;
 use pb::section_entry::Content;
-use tinhso_proto::common::v1::Date;
 use tinhso_proto::identity::v1 as id;
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_testkit::authed;
 use tonic::Code;
-
-fn date(year: i32, month: i32, day: i32) -> Option<Date> {
-    Some(Date { year, month, day })
-}
 
 fn chuyen_vien(unit_id: &str, name: &str, step: i32, since: Option<Date>) -> pb::Employee {
     pb::Employee {

@@ -5,14 +5,9 @@ mod common;
 
 use common::*;
 use pb::section_entry::Content;
-use tinhso_proto::common::v1::Date;
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_testkit::authed;
 use tonic::Code;
-
-fn date(year: i32, month: i32, day: i32) -> Option<Date> {
-    Some(Date { year, month, day })
-}
 
 /// Someone born `age` years ago on 1 January (so their age is `age` or `age - 1` today).
 fn born_years_ago(age: i32) -> Option<Date> {

@@ -3,17 +3,12 @@
 mod common;
 
 use common::*;
-use tinhso_proto::common::v1::Date;
 use tinhso_proto::identity::v1 as id;
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_proto::personnel::v1::staffing_service_client::StaffingServiceClient;
 use tinhso_proto::personnel::v1::statistics_service_client::StatisticsServiceClient;
 use tinhso_testkit::authed;
 use tonic::Code;
-
-fn date(year: i32, month: i32, day: i32) -> Option<Date> {
-    Some(Date { year, month, day })
-}
 
 /// 1 January of the year that makes someone `age` today.
 fn aged(age: i32) -> Option<Date> {

@@ -5,22 +5,11 @@ mod common;
 
 use common::*;
 use pb::section_entry::Content;
-use tinhso_proto::common::v1::Date;
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_proto::personnel::v1::award_service_client::AwardServiceClient;
 use tinhso_proto::personnel::v1::training_service_client::TrainingServiceClient;
 use tinhso_testkit::authed;
 use tonic::Code;
-
-fn date(year: i32, month: i32, day: i32) -> Option<Date> {
-    Some(Date { year, month, day })
-}
-
-/// The date `days` from today.
-fn in_days(days: i64) -> Option<Date> {
-    let d = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
-    date(d.year(), i32::from(u8::from(d.month())), i32::from(d.day()))
-}
 
 #[tokio::test]
 async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_record() {

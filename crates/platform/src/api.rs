@@ -123,3 +123,43 @@ pub fn parse_date(text: &str) -> Option<time::Date> {
 pub fn date_string(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
+
+/// A date the caller must give, as `YYYY-MM-DD`; REQUIRED or BAD_DATE on `field` otherwise.
+pub fn required_date(d: &Option<Date>, field: &str) -> AppResult<String> {
+    date_text(d, field)?.ok_or_else(|| {
+        AppError::invalid(field, "REQUIRED", "chưa nhập ngày", "the date is required")
+    })
+}
+
+/// A period the caller must give: both dates, the end not before the start. Every fault is
+/// named at once (`from_field`, `to_field`).
+pub fn required_period(
+    from: &Option<Date>,
+    to: &Option<Date>,
+    from_field: &str,
+    to_field: &str,
+) -> AppResult<(time::Date, time::Date)> {
+    let mut errors = Vec::new();
+    let mut parsed = |d: &Option<Date>, field: &str| {
+        required_date(d, field)
+            .map_err(|e| errors.push(e))
+            .ok()
+            .and_then(|t| parse_date(&t))
+    };
+    let (start, end) = (parsed(from, from_field), parsed(to, to_field));
+    if let (Some(a), Some(b)) = (start, end)
+        && b < a
+    {
+        errors.push(AppError::invalid(
+            to_field,
+            "DATE_ORDER",
+            "ngày cuối phải sau ngày đầu",
+            "the end must come after the start",
+        ));
+    }
+    crate::error::all_violations(errors)?;
+    Ok((
+        start.unwrap_or(time::Date::MIN),
+        end.unwrap_or(time::Date::MIN),
+    ))
+}

@@ -629,24 +629,11 @@ impl pb::employee_service_server::EmployeeService for Api {
             let decision_number = validate::text("decision_number", &r.decision_number, true, 64)
                 .map_err(|e| errors.push(e))
                 .unwrap_or_default();
-            let mut required_date =
-                |d: &Option<tinhso_proto::common::v1::Date>, field: &str| match date_text(d, field)
-                {
-                    Ok(Some(t)) => t,
-                    Ok(None) => {
-                        errors.push(AppError::invalid(
-                            field,
-                            "REQUIRED",
-                            "chưa nhập ngày",
-                            "the date is required",
-                        ));
-                        String::new()
-                    }
-                    Err(e) => {
-                        errors.push(e);
-                        String::new()
-                    }
-                };
+            let mut required_date = |d: &Option<tinhso_proto::common::v1::Date>, field: &str| {
+                tinhso_platform::api::required_date(d, field)
+                    .map_err(|e| errors.push(e))
+                    .unwrap_or_default()
+            };
             let decision_date = required_date(&r.decision_date, "decision_date");
             let effective_date = required_date(&r.effective_date, "effective_date");
             if !decision_date.is_empty() && decision_date > today {

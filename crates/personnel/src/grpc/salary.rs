@@ -337,39 +337,12 @@ impl pb::salary_service_server::SalaryService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let r = request.into_inner();
-            let mut errors = Vec::new();
-            let mut date =
-                |d: &Option<tinhso_proto::common::v1::Date>, field: &str| match date_text(d, field)
-                {
-                    Ok(Some(t)) => tinhso_platform::api::parse_date(&t),
-                    Ok(None) => {
-                        errors.push(AppError::invalid(
-                            field,
-                            "REQUIRED",
-                            "chưa nhập ngày",
-                            "the date is required",
-                        ));
-                        None
-                    }
-                    Err(e) => {
-                        errors.push(e);
-                        None
-                    }
-                };
-            let from = date(&r.from_date, "from_date");
-            let to = date(&r.to_date, "to_date");
-            if let (Some(a), Some(b)) = (from, to)
-                && b < a
-            {
-                errors.push(AppError::invalid(
-                    "to_date",
-                    "DATE_ORDER",
-                    "ngày cuối phải sau ngày đầu",
-                    "the end must come after the start",
-                ));
-            }
-            all_violations(errors)?;
-            let (from, to) = (from.unwrap_or(Date::MIN), to.unwrap_or(Date::MIN));
+            let (from, to) = tinhso_platform::api::required_period(
+                &r.from_date,
+                &r.to_date,
+                "from_date",
+                "to_date",
+            )?;
             let unit = self.readable_unit(&p, &r.unit_id).await?;
             let pool = &self.0.db.pool;
             let tables = SalaryTables::load(pool).await?;
@@ -400,9 +373,9 @@ impl pb::salary_service_server::SalaryService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let (year, month) = month_of(r.year, r.month)?;
-            let unit = self
-                .active_unit(&mut *self.0.db.pool.acquire().await?, &r.unit_id, "unit_id")
-                .await?;
+            let mut conn = self.0.db.pool.acquire().await?;
+            let unit = self.active_unit(&mut conn, &r.unit_id, "unit_id").await?;
+            drop(conn);
             if !p.can(SALARY, &unit.path) {
                 p.require(WRITE, &unit.path)?;
             }

@@ -118,22 +118,12 @@ impl Checker<'_> {
 
     fn date(&mut self, name: &str, value: &SentDate, required: bool) -> Option<String> {
         let field = self.field(name);
-        let text = match date_text(value, &field) {
-            Ok(t) => t,
-            Err(e) => {
-                self.errors.push(e);
-                return None;
-            }
+        let checked = if required {
+            tinhso_platform::api::required_date(value, &field).map(Some)
+        } else {
+            date_text(value, &field)
         };
-        if text.is_none() && required {
-            self.errors.push(AppError::invalid(
-                &field,
-                "REQUIRED",
-                "chưa nhập ngày",
-                "the date is required",
-            ));
-        }
-        text
+        checked.map_err(|e| self.errors.push(e)).ok().flatten()
     }
 
     /// A date that has happened (decisions, births); the future is refused.
@@ -367,6 +357,46 @@ impl Api {
         Ok(())
     }
 
+    /// An entry in force that the caller may change, at the version they sent.
+    async fn changeable_entry(
+        &self,
+        tx: &mut Tx<'static>,
+        p: &Principal,
+        id: &str,
+        sent_etag: &str,
+    ) -> AppResult<SectionRow> {
+        let entry = store::sections::get(&mut **tx, id)
+            .await?
+            .filter(|s| !s.removed)
+            .ok_or_else(|| AppError::not_found("mục hồ sơ", "section entry").with_field("id"))?;
+        let record = self.record(tx, &entry.employee_id).await?;
+        self.require_section_write(p, &entry.section, &record.unit_path)?;
+        check_etag(sent_etag, entry.version)?;
+        Ok(entry)
+    }
+
+    /// Writes a changed (or withdrawn) entry with its line in the change query; a salary entry
+    /// moves the record with it.
+    async fn save_entry(
+        &self,
+        tx: &mut Tx<'static>,
+        p: &Principal,
+        before: &SectionRow,
+        after: &SectionRow,
+        now: i64,
+    ) -> AppResult<()> {
+        if !store::sections::update(tx, after, before.version).await? {
+            return Err(AppError::stale_etag());
+        }
+        store::sections::record_change(tx, Some(before), after, &p.account_id, &p.username, now)
+            .await?;
+        if after.section == "salary" {
+            self.follow_salary_history(tx, p, &after.employee_id, now)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Moves the record's grade, step and coefficient to its newest salary entry when they differ,
     /// with the change record and the `employee.updated` event.
     async fn follow_salary_history(
@@ -467,15 +497,7 @@ impl pb::section_service_server::SectionService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let mut tx = self.0.db.begin().await?;
-            let before = store::sections::get(&mut *tx, &r.id)
-                .await?
-                .filter(|s| !s.removed)
-                .ok_or_else(|| {
-                    AppError::not_found("mục hồ sơ", "section entry").with_field("id")
-                })?;
-            let record = self.record(&mut tx, &before.employee_id).await?;
-            self.require_section_write(&p, &before.section, &record.unit_path)?;
-            check_etag(&r.etag, before.version)?;
+            let before = self.changeable_entry(&mut tx, &p, &r.id, &r.etag).await?;
             let content = r.entry.and_then(|e| e.content);
             if let Some(c) = &content
                 && section_name(c) != before.section
@@ -498,22 +520,7 @@ impl pb::section_service_server::SectionService for Api {
                 updated_at: now,
                 ..checked
             };
-            if !store::sections::update(&mut tx, &after, before.version).await? {
-                return Err(AppError::stale_etag());
-            }
-            store::sections::record_change(
-                &mut tx,
-                Some(&before),
-                &after,
-                &p.account_id,
-                &p.username,
-                now,
-            )
-            .await?;
-            if after.section == "salary" {
-                self.follow_salary_history(&mut tx, &p, &after.employee_id, now)
-                    .await?;
-            }
+            self.save_entry(&mut tx, &p, &before, &after, now).await?;
             self.commit(tx).await?;
             Ok(Response::new(section_pb(&after)))
         })
@@ -528,15 +535,7 @@ impl pb::section_service_server::SectionService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let mut tx = self.0.db.begin().await?;
-            let before = store::sections::get(&mut *tx, &r.id)
-                .await?
-                .filter(|s| !s.removed)
-                .ok_or_else(|| {
-                    AppError::not_found("mục hồ sơ", "section entry").with_field("id")
-                })?;
-            let record = self.record(&mut tx, &before.employee_id).await?;
-            self.require_section_write(&p, &before.section, &record.unit_path)?;
-            check_etag(&r.etag, before.version)?;
+            let before = self.changeable_entry(&mut tx, &p, &r.id, &r.etag).await?;
             let now = self.now();
             let after = SectionRow {
                 removed: true,
@@ -544,22 +543,7 @@ impl pb::section_service_server::SectionService for Api {
                 updated_at: now,
                 ..before.clone()
             };
-            if !store::sections::update(&mut tx, &after, before.version).await? {
-                return Err(AppError::stale_etag());
-            }
-            store::sections::record_change(
-                &mut tx,
-                Some(&before),
-                &after,
-                &p.account_id,
-                &p.username,
-                now,
-            )
-            .await?;
-            if after.section == "salary" {
-                self.follow_salary_history(&mut tx, &p, &after.employee_id, now)
-                    .await?;
-            }
+            self.save_entry(&mut tx, &p, &before, &after, now).await?;
             self.commit(tx).await?;
             Ok(Response::new(pb::RemoveSectionEntryResponse {}))
         })

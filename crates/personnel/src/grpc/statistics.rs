@@ -243,36 +243,16 @@ impl pb::statistics_service_server::StatisticsService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let r = request.into_inner();
-            let mut errors = Vec::new();
-            let mut required =
-                |d: &Option<tinhso_proto::common::v1::Date>, field: &str| match date_text(d, field)
-                {
-                    Ok(Some(t)) => Some(t),
-                    Ok(None) => {
-                        errors.push(AppError::invalid(
-                            field,
-                            "REQUIRED",
-                            "chưa nhập ngày",
-                            "the date is required",
-                        ));
-                        None
-                    }
-                    Err(e) => {
-                        errors.push(e);
-                        None
-                    }
-                };
-            let from = required(&r.from_date, "from_date").unwrap_or_default();
-            let to = required(&r.to_date, "to_date").unwrap_or_default();
-            if !from.is_empty() && !to.is_empty() && to < from {
-                errors.push(AppError::invalid(
-                    "to_date",
-                    "DATE_ORDER",
-                    "ngày cuối phải sau ngày đầu",
-                    "the end must come after the start",
-                ));
-            }
-            all_violations(errors)?;
+            let (from, to) = tinhso_platform::api::required_period(
+                &r.from_date,
+                &r.to_date,
+                "from_date",
+                "to_date",
+            )?;
+            let (from, to) = (
+                tinhso_platform::api::date_string(from),
+                tinhso_platform::api::date_string(to),
+            );
             let unit = self.readable_unit(&p, &r.unit_id).await?;
             let pool = &self.0.db.pool;
             let units = store::staffing::units_under(pool, &unit.path).await?;

@@ -107,23 +107,11 @@ impl Api {
             hours: i64::from(c.hours),
             ..Default::default()
         };
-        let mut required_date =
-            |name: &str, d: &Option<tinhso_proto::common::v1::Date>| match date_text(d, &f(name)) {
-                Ok(Some(t)) => t,
-                Ok(None) => {
-                    errors.push(AppError::invalid(
-                        &f(name),
-                        "REQUIRED",
-                        "chưa nhập ngày",
-                        "the date is required",
-                    ));
-                    String::new()
-                }
-                Err(e) => {
-                    errors.push(e);
-                    String::new()
-                }
-            };
+        let mut required_date = |name: &str, d: &Option<tinhso_proto::common::v1::Date>| {
+            tinhso_platform::api::required_date(d, &f(name))
+                .map_err(|e| errors.push(e))
+                .unwrap_or_default()
+        };
         row.start_date = required_date("start_date", &c.start_date);
         row.end_date = required_date("end_date", &c.end_date);
         row.registration_deadline =

@@ -177,15 +177,6 @@ pub async fn units_with_staff(
     .fetch_all(pool)
     .await?
     .iter()
-    .map(|r| {
-        Ok(super::units::UnitRow {
-            id: col!(r, "id"),
-            code: col!(r, "code"),
-            name: col!(r, "name"),
-            path: col!(r, "path"),
-            status: col!(r, "status"),
-            kind: col!(r, "kind"),
-        })
-    })
+    .map(super::units::from_row)
     .collect()
 }

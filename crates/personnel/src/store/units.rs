@@ -15,25 +15,31 @@ pub struct UnitRow {
     pub kind: String,
 }
 
+const COLUMNS: &str = "id, code, name, path, status, kind";
+
+pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<UnitRow, sqlx::Error> {
+    Ok(UnitRow {
+        id: col!(r, "id"),
+        code: col!(r, "code"),
+        name: col!(r, "name"),
+        path: col!(r, "path"),
+        status: col!(r, "status"),
+        kind: col!(r, "kind"),
+    })
+}
+
 pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
     id: &str,
 ) -> Result<Option<UnitRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, code, name, path, status, kind FROM units WHERE id = $1")
+    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM units WHERE id = $1"));
+    sqlx::query(sql)
         .bind(id)
         .fetch_optional(exec)
-        .await?;
-    row.map(|r| {
-        Ok(UnitRow {
-            id: col!(&r, "id"),
-            code: col!(&r, "code"),
-            name: col!(&r, "name"),
-            path: col!(&r, "path"),
-            status: col!(&r, "status"),
-            kind: col!(&r, "kind"),
-        })
-    })
-    .transpose()
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 /// Inserts or replaces a unit.
@@ -88,19 +94,13 @@ pub async fn names(pool: &sqlx::AnyPool) -> Result<Vec<(String, String)>, sqlx::
 pub async fn active<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     exec: E,
 ) -> Result<Vec<UnitRow>, sqlx::Error> {
-    sqlx::query("SELECT id, code, name, path, status, kind FROM units WHERE status = 'active'")
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM units WHERE status = 'active'"
+    ));
+    sqlx::query(sql)
         .fetch_all(exec)
         .await?
         .iter()
-        .map(|r| {
-            Ok(UnitRow {
-                id: col!(r, "id"),
-                code: col!(r, "code"),
-                name: col!(r, "name"),
-                path: col!(r, "path"),
-                status: col!(r, "status"),
-                kind: col!(r, "kind"),
-            })
-        })
+        .map(from_row)
         .collect()
 }

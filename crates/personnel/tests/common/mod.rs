@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tinhso_identity::{Identity, IdentityConfig};
 use tinhso_personnel::{Personnel, PersonnelConfig};
 use tinhso_platform::error::detail_of;
-use tinhso_proto::common::v1::Date;
+pub use tinhso_proto::common::v1::Date;
 use tinhso_proto::identity::v1 as id;
 use tinhso_proto::identity::v1::access_service_client::AccessServiceClient;
 use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
@@ -34,6 +34,7 @@ pub struct Harness {
     pub personnel: Arc<Personnel>,
     pub channel: Channel,
     pub root_id: String,
+    pub bus: tinhso_platform::events::SharedBus,
     _server: TestServer,
     _dbs: (TestDb, TestDb),
     _stop: tokio::sync::watch::Sender<bool>,
@@ -89,7 +90,7 @@ pub async fn start() -> Harness {
     let routes = personnel.add_routes(identity.routes());
     let server = TestServer::start(routes, service_names()).await;
     let channel = server.channel().await;
-    personnel.spawn_background(bus, channel.clone(), stopped);
+    personnel.spawn_background(bus.clone(), channel.clone(), stopped);
     let keys = tinhso_platform::auth::fetch_jwks(channel.clone())
         .await
         .expect("jwks");
@@ -98,6 +99,7 @@ pub async fn start() -> Harness {
         personnel,
         channel,
         root_id: boot.root_unit_id,
+        bus,
         _server: server,
         _dbs: (identity_db, personnel_db),
         _stop: stop,
@@ -264,4 +266,11 @@ impl Harness {
 
 pub fn date(year: i32, month: i32, day: i32) -> Option<Date> {
     Some(Date { year, month, day })
+}
+
+/// The date `days` from today in Vietnam (UTC+7), where the deadlines are counted.
+pub fn in_days(days: i64) -> Option<Date> {
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date();
+    let d = today + time::Duration::days(days);
+    date(d.year(), i32::from(u8::from(d.month())), i32::from(d.day()))
 }
