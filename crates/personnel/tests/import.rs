@@ -146,6 +146,16 @@ async fn an_import_is_checked_row_by_row_and_written_only_when_committed() {
                 .map(tonic::Response::into_inner)
         }
     };
+    // The template uploaded unchanged imports nothing; an import names its unit.
+    let empty = import(&clerk, &district.id, template.clone(), false, "")
+        .await
+        .expect("a report");
+    assert_eq!(empty.errors[0].code, "NO_ROWS");
+    assert!(empty.validation_id.is_empty());
+    let no_unit = import(&clerk, "", template.clone(), false, "")
+        .await
+        .expect_err("no unit");
+    assert_eq!(fields_of(&no_unit), vec!["unit_id"]);
     let dirty = workbook(&headings, &[new_row.clone(), update_row.clone(), bad_row]);
     let report = import(&clerk, &district.id, dirty.clone(), false, "")
         .await

@@ -37,44 +37,48 @@ pub const RELATIONSHIP: &str = "relationship";
 
 /// Every catalogue personnel keeps.
 pub const CATALOGUES: &[Catalogue] = &[
+    c(ETHNICITY, "Dân tộc", "1: dân tộc thiểu số; 0: không"),
+    c(RELIGION, "Tôn giáo", "1: có tôn giáo; 0: không"),
     c(
-        ETHNICITY,
-        "Dân tộc",
-        "1 for ethnic minorities (dân tộc thiểu số)",
+        DEGREE,
+        "Trình độ chuyên môn",
+        "bậc: số càng lớn trình độ càng cao",
     ),
-    c(RELIGION, "Tôn giáo", "1 for a religion (0 for none)"),
-    c(DEGREE, "Trình độ chuyên môn", "level, higher is more"),
     c(
         POLITICAL_THEORY,
         "Lý luận chính trị",
-        "level, higher is more",
+        "bậc: số càng lớn trình độ càng cao",
     ),
     c(
         STATE_MANAGEMENT,
         "Quản lý nhà nước",
-        "level, higher is more",
+        "bậc: số càng lớn trình độ càng cao",
     ),
-    c(FOREIGN_LANGUAGE, "Ngoại ngữ", "level, higher is more"),
-    c(IT_LEVEL, "Tin học", "level, higher is more"),
+    c(
+        FOREIGN_LANGUAGE,
+        "Ngoại ngữ",
+        "bậc: số càng lớn trình độ càng cao",
+    ),
+    c(IT_LEVEL, "Tin học", "bậc: số càng lớn trình độ càng cao"),
     c(
         GRADE,
         "Ngạch, chức danh nghề nghiệp",
-        "salary group, e.g. A1",
+        "nhóm lương của ngạch, ví dụ A1",
     ),
     c(
         ALLOWANCE_TYPE,
         "Loại phụ cấp",
-        "\"position\" for the leadership allowance, which seniority is computed on",
+        "position: phụ cấp chức vụ lãnh đạo (tính vào thâm niên vượt khung); other: phụ cấp khác",
     ),
     c(
         AWARD_KIND,
         "Hình thức khen thưởng",
-        "level: state, government, province, grassroots, resistance, heroic_mother",
+        "cấp: state (Nhà nước), government (Chính phủ), province (tỉnh), grassroots (cơ sở), resistance (kháng chiến), heroic_mother (Bà mẹ Việt Nam anh hùng)",
     ),
     c(
         DISCIPLINE_KIND,
         "Hình thức kỷ luật",
-        "months the next salary raise is delayed",
+        "số tháng kéo dài thời hạn nâng bậc lương",
     ),
     c(TRAINING_KIND, "Loại đào tạo, bồi dưỡng", ""),
     c(RELATIONSHIP, "Quan hệ gia đình", ""),

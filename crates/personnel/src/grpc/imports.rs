@@ -639,12 +639,28 @@ impl Api {
             }
         }
         let first = first.unwrap_or_default();
+        if first.unit_id.trim().is_empty() {
+            return Err(AppError::invalid(
+                "unit_id",
+                "REQUIRED",
+                "chưa chọn đơn vị nhận hồ sơ nhập (tham số unitId)",
+                "the unit the records go to (unitId) is required",
+            ));
+        }
         let default_unit = self.readable_unit(&p, &first.unit_id).await?;
         p.require(WRITE, &default_unit.path)?;
         let sheet = xlsx::read_first_sheet(&bytes).map_err(|e| {
             AppError::invalid("file", "BAD_FILE", &e.to_string(), "not an .xlsx file")
         })?;
-        let (checked, errors) = self.check_import(&p, &default_unit, &sheet).await?;
+        let (checked, mut errors) = self.check_import(&p, &default_unit, &sheet).await?;
+        if checked.is_empty() && errors.is_empty() {
+            errors.push(row_error(
+                1,
+                "Họ và tên",
+                "NO_ROWS",
+                "tệp không có dòng dữ liệu nào dưới dòng tiêu đề",
+            ));
+        }
         let mut digest = sha2::Sha256::new();
         digest.update(&bytes);
         digest.update(default_unit.id.as_bytes());
@@ -723,19 +739,21 @@ impl Api {
             name: "Hồ sơ".into(),
             title: None,
             headers: COLUMNS.iter().map(|c| c.heading.to_string()).collect(),
-            rows: vec![COLUMNS.iter().map(|c| Cell::from(c.example)).collect()],
+            // No example row here: a template uploaded unchanged imports nothing.
+            rows: Vec::new(),
         };
         let guide = xlsx::Sheet {
             name: "Hướng dẫn".into(),
             title: Some(
-                "HƯỚNG DẪN NHẬP HỒ SƠ: mỗi dòng một người; dòng có số CCCD trùng hồ sơ đã có sẽ \
-                 cập nhật hồ sơ đó; xóa dòng ví dụ trước khi nhập"
+                "HƯỚNG DẪN NHẬP HỒ SƠ: ghi vào trang \"Hồ sơ\", mỗi dòng một người; dòng có số \
+                 CCCD trùng hồ sơ đã có sẽ cập nhật hồ sơ đó"
                     .into(),
             ),
             headers: vec![
                 "Cột".into(),
                 "Bắt buộc".into(),
                 "Cách ghi".into(),
+                "Ví dụ".into(),
                 "Tên cột khác được chấp nhận".into(),
             ],
             rows: COLUMNS
@@ -745,6 +763,7 @@ impl Api {
                         Cell::from(c.heading),
                         Cell::from(if c.required { "Có" } else { "" }),
                         Cell::from(c.hint),
+                        Cell::from(c.example),
                         Cell::from(c.key),
                     ]
                 })

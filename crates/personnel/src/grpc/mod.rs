@@ -383,7 +383,10 @@ pub(crate) async fn known_code(
             AppError::invalid(
                 field,
                 "UNKNOWN_CODE",
-                &format!("mã \"{code}\" không có trong danh mục {title}"),
+                &format!(
+                    "mã \"{code}\" không có trong danh mục {title} (xem \
+                     /api/v1/personnel/catalogues/{catalogue}/entries)"
+                ),
                 &format!("\"{code}\" is not in the {catalogue} catalogue"),
             )
         })
@@ -434,7 +437,7 @@ pub(crate) async fn check_grade_step(
             &format!("{prefix}coefficient"),
             "COEFFICIENT_MISMATCH",
             &format!(
-                "hệ số lương không khớp bậc {step} của ngạch (đúng là {}.{:02})",
+                "hệ số lương không khớp bậc {step} của ngạch (đúng là {},{:02})",
                 c / 100,
                 c % 100
             ),
