@@ -600,8 +600,9 @@ impl pb::employee_service_server::EmployeeService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let search = self.search_of(&p, &r).await?;
-            let file = self.employees_workbook(search, &r.columns).await?;
-            Ok(Response::new(super::file_stream(file)))
+            Ok(Response::new(
+                self.employees_workbook(search, &r.columns).await?,
+            ))
         })
         .await
     }

@@ -283,12 +283,12 @@ impl Api {
         })
     }
 
-    /// The records `search` finds as a workbook: (file name, content type, bytes).
+    /// The records `search` finds as a workbook download.
     pub(super) async fn employees_workbook(
         &self,
         mut search: Search,
         columns: &[String],
-    ) -> AppResult<(String, &'static str, Vec<u8>)> {
+    ) -> AppResult<super::FileStream> {
         let chosen: Vec<&str> = if columns.is_empty() {
             DEFAULT_COLUMNS.to_vec()
         } else {
@@ -352,14 +352,7 @@ impl Api {
             headers,
             rows,
         };
-        let bytes = tokio::task::spawn_blocking(move || xlsx::write(&[sheet]))
+        self.workbook_download(format!("danh-sach-can-bo-{today}.xlsx"), vec![sheet])
             .await
-            .map_err(|e| AppError::internal(e.to_string()))?
-            .map_err(|e| AppError::internal(e.to_string()))?;
-        Ok((
-            format!("danh-sach-can-bo-{today}.xlsx"),
-            xlsx::CONTENT_TYPE,
-            bytes,
-        ))
     }
 }
