@@ -17,7 +17,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use problem::{Lang, Problem};
 use prost_reflect::DescriptorPool;
 use routes::{Match, Route, RouteTable, Transfer};
@@ -28,6 +28,11 @@ use tinhso_platform::auth::{SharedVerifier, Verifier};
 use tinhso_platform::clock::SharedClock;
 use tinhso_platform::metrics::SharedRegistry;
 use tinhso_platform::ratelimit::SlidingWindow;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tracing::Instrument as _;
 use upstream::Upstreams;
 
@@ -46,10 +51,6 @@ pub enum GatewayError {
 
 const DOCS_HTML: &str = include_str!("docs/index.html");
 const DOCS_JS: &str = include_str!("docs/docs.js");
-
-/// The id of one request, from `x-request-id` or generated.
-#[derive(Debug, Clone)]
-struct RequestId(String);
 
 /// The route template a response was served by, for metrics and the access log.
 #[derive(Debug, Clone)]
@@ -145,15 +146,41 @@ impl Gateway {
 
     /// The HTTP application.
     pub fn router(&self) -> Router {
-        Router::new()
-            .route("/healthz", axum::routing::get(healthz))
-            .route("/readyz", axum::routing::get(readyz))
-            .route("/api/openapi.json", axum::routing::get(openapi_json))
+        // The docs page runs its own script against this API; everything else is data, which no
+        // page may frame or run.
+        let docs = Router::new()
             .route("/api/docs", axum::routing::get(docs_page))
             .route("/api/docs/", axum::routing::get(docs_page))
             .route("/api/docs.js", axum::routing::get(docs_script))
-            .fallback(transcode)
-            .layer(axum::middleware::from_fn_with_state(self.clone(), edge))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; \
+                     connect-src 'self'; frame-ancestors 'none'",
+                ),
+            ));
+        let router = with_security_headers(
+            Router::new()
+                .route("/healthz", axum::routing::get(healthz))
+                .route("/readyz", axum::routing::get(readyz))
+                .route("/api/openapi.json", axum::routing::get(openapi_json))
+                .merge(docs)
+                .fallback(transcode)
+                .layer(axum::middleware::from_fn_with_state(self.clone(), edge)),
+        );
+        // Layers run outside in: the last added sees the request first. A preflight is answered
+        // by CORS before anything else; the request id is set (or a bad one replaced) before the
+        // access log and the handlers read it, and copied onto every response.
+        let router = match cors(&self.inner.config.cors_allowed_origins) {
+            Some(cors) => router
+                .layer(cors)
+                .layer(axum::middleware::from_fn(preflight_no_content)),
+            None => router,
+        };
+        router
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+            .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), NewRequestId))
+            .layer(axum::middleware::map_request(drop_unusable_request_id))
             .with_state(self.clone())
     }
 
@@ -173,28 +200,113 @@ impl Gateway {
     }
 }
 
-/// Every request passes here: request id, CORS, security headers, access log and metrics.
-async fn edge(State(gw): State<Gateway>, mut request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request ids the gateway makes: UUIDv7, so they sort by time in the logs.
+#[derive(Debug, Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _request: &http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::now_v7().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// A caller's request id is kept only when it is short printable ASCII: it is echoed, logged and
+/// forwarded to the services, so anything else is replaced by one of ours.
+async fn drop_unusable_request_id(mut request: Request) -> Request {
+    let usable = request.headers().get(&REQUEST_ID).is_none_or(|v| {
+        !v.is_empty() && v.len() <= 128 && v.as_bytes().iter().all(|b| b.is_ascii_graphic())
+    });
+    if !usable {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
     request
-        .extensions_mut()
-        .insert(RequestId(request_id.clone()));
+}
+
+/// The request id tower-http set on the request.
+fn request_id_of(request: &Request) -> String {
+    request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// CORS for the configured origins (`*` for any); none configured turns CORS off.
+fn cors(allowed: &[String]) -> Option<CorsLayer> {
+    if allowed.is_empty() {
+        return None;
+    }
+    let origins = if allowed.iter().any(|a| a == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(allowed.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(origins)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PATCH,
+                Method::PUT,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT_LANGUAGE,
+                REQUEST_ID.clone(),
+            ])
+            .expose_headers([REQUEST_ID.clone(), header::CONTENT_LANGUAGE])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// Preflights keep answering 204 No Content, as the API documents (tower-http's CORS layer
+/// answers them 200 with an empty body; browsers accept both).
+async fn preflight_no_content(request: Request, next: Next) -> Response {
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = next.run(request).await;
+    if preflight && response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+    }
+    response
+}
+
+/// Headers on every response: no sniffing, no framing, no referrer, no caching unless a handler
+/// says otherwise, and a CSP that runs nothing (the docs routes set their own).
+fn with_security_headers(router: Router<Gateway>) -> Router<Gateway> {
+    let set = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    let if_unset = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    router
+        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .layer(if_unset(header::CACHE_CONTROL, "no-store"))
+        .layer(if_unset(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+}
+
+/// Every request passes here: its trace span, access log and metrics.
+async fn edge(State(gw): State<Gateway>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id = request_id_of(&request);
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    let origin = request
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|o| o.to_str().ok())
-        .filter(|o| cors_allows(&gw.inner.config.cors_allowed_origins, o))
-        .map(str::to_string);
-
     let span = tracing::info_span!("http", request_id = %request_id, %method, %path);
     tinhso_platform::telemetry::continue_remote(
         &span,
@@ -203,30 +315,7 @@ async fn edge(State(gw): State<Gateway>, mut request: Request, next: Next) -> Re
             .get("traceparent")
             .and_then(|v| v.to_str().ok()),
     );
-    let mut response = if method == Method::OPTIONS
-        && origin.is_some()
-        && request
-            .headers()
-            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-    {
-        preflight()
-    } else {
-        next.run(request).instrument(span.clone()).await
-    };
-
-    let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        headers.insert("x-request-id", v);
-    }
-    security_headers(headers, &path);
-    if let Some(origin) = origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-        headers.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("x-request-id, content-language"),
-        );
-    }
+    let response = next.run(request).instrument(span.clone()).await;
 
     let status = response.status().as_u16().to_string();
     let route = response
@@ -258,52 +347,6 @@ async fn edge(State(gw): State<Gateway>, mut request: Request, next: Next) -> Re
     );
     tracing::info!(parent: &span, status = %status, route = %route, latency_ms = elapsed.as_millis() as u64, "request");
     response
-}
-
-fn cors_allows(allowed: &[String], origin: &str) -> bool {
-    allowed.iter().any(|a| a == "*" || a == origin)
-}
-
-fn preflight() -> Response {
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, PATCH, PUT, DELETE"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("authorization, content-type, accept-language, x-request-id"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("600"),
-    );
-    response
-}
-
-fn security_headers(headers: &mut HeaderMap, path: &str) {
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    let csp = if path.starts_with("/api/docs") {
-        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'"
-    } else {
-        "default-src 'none'; frame-ancestors 'none'"
-    };
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(csp),
-    );
-    if !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
 }
 
 async fn healthz() -> Response {
@@ -421,11 +464,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// Every REST route of every service: match, authenticate, build the request message, call the
 /// upstream, and map the reply or the error.
 async fn transcode(State(gw): State<Gateway>, request: Request) -> Response {
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map(|r| r.0.clone())
-        .unwrap_or_default();
+    let request_id = request_id_of(&request);
     let lang = Lang::from_accept_language(request.headers().get(header::ACCEPT_LANGUAGE));
     let path = request.uri().path().to_string();
     let problem = |p: Problem| p.into_response(lang, &path, &request_id);

@@ -188,4 +188,22 @@ mod tests {
             .expect_err("bad");
         assert!(e.to_string().contains("root_unit.code"), "{e}");
     }
+
+    #[test]
+    fn digits_in_text_settings_are_kept_as_written() {
+        let c = IdentityConfig::load(
+            None,
+            &env(&[
+                ("TINHSO_BOOTSTRAP_ADMIN_PASSWORD", "0123456789012345"),
+                ("TINHSO_ROOT_UNIT__CODE", "01"),
+                ("TINHSO_ISSUER", "007"),
+                ("TINHSO_TOKENS__ACCESS_TTL_SECS", "600"),
+            ]),
+        )
+        .expect("valid");
+        assert_eq!(c.bootstrap_admin_password, "0123456789012345");
+        assert_eq!(c.root_unit.code, "01");
+        assert_eq!(c.issuer, "007");
+        assert_eq!(c.tokens.access_ttl_secs, 600);
+    }
 }

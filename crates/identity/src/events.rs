@@ -1,6 +1,7 @@
 //! Events identity publishes (`tinhso.identity.*`); see proto/tinhso/identity/v1/events.proto.
 //! Identity consumes none: it applies token denials to itself directly.
 
+use crate::store::{accounts::AccountRow, units::UnitRow};
 use prost::Message as _;
 use tinhso_platform::events::Event;
 use tinhso_proto::identity::v1::{AccountChanged, GrantChanged, UnitChanged};
@@ -38,4 +39,29 @@ pub fn grant(change: &str, g: GrantChanged, now: i64) -> Event {
         now,
         g.encode_to_vec(),
     )
+}
+
+/// The event body of a unit change; `old_path` is empty for a new unit.
+pub fn unit_changed(u: &UnitRow, old_path: &str, actor: &str) -> UnitChanged {
+    UnitChanged {
+        unit_id: u.id.clone(),
+        old_path: old_path.into(),
+        new_path: u.path.clone(),
+        name: u.name.clone(),
+        code: u.code.clone(),
+        merged_into_id: u.merged_into_id.clone().unwrap_or_default(),
+        actor_id: actor.into(),
+        kind: u.kind.clone(),
+    }
+}
+
+/// The event body of an account change; `not_before` > 0 revokes older tokens.
+pub fn account_changed(a: &AccountRow, not_before: i64, actor: &str) -> AccountChanged {
+    AccountChanged {
+        account_id: a.id.clone(),
+        username: a.username.clone(),
+        unit_path: a.unit_path.clone(),
+        not_before_unix_ms: not_before,
+        actor_id: actor.to_string(),
+    }
 }

@@ -2,6 +2,8 @@
 //! passwords, roles and grants, token issuance (Ed25519 JWT access tokens, rotating refresh
 //! tokens), the audit record, and the bootstrap of an empty database.
 
+mod bootstrap;
+mod commands;
 pub mod config;
 pub mod domain;
 pub mod events;
@@ -28,15 +30,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.identity.v1.AuditService",
 ];
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Db(#[from] tinhso_platform::db::DbError),
-    #[error("database: {0}")]
-    Sql(#[from] sqlx::Error),
-    #[error("{0}")]
-    Other(String),
-}
+pub use tinhso_platform::service::StartError;
 
 /// The running identity service: its database, outbox, keys and limits.
 #[derive(Debug)]
@@ -133,7 +127,7 @@ impl Identity {
 
     /// On an empty database, creates the root unit, the built-in roles and the system admin.
     pub async fn bootstrap(&self) -> Result<Bootstrap, StartError> {
-        grpc::bootstrap(self).await
+        bootstrap::bootstrap(self).await
     }
 
     /// The public keys that verify this service's tokens: every live key, including one added
@@ -230,5 +224,62 @@ impl Identity {
                 }
             });
         }
+    }
+}
+
+impl tinhso_platform::service::Service for Identity {
+    type Config = IdentityConfig;
+    const BINARY: &'static str = "tinhso-identity";
+    const DEFAULTS: &'static str = config::DEFAULTS;
+    const GRPC_SERVICES: &'static [&'static str] = SERVICE_NAMES;
+
+    fn common(config: &IdentityConfig) -> &tinhso_platform::config::CommonConfig {
+        &config.common
+    }
+
+    fn migrator() -> &'static tinhso_platform::db::Migrator {
+        &store::MIGRATOR
+    }
+
+    async fn open(
+        config: IdentityConfig,
+        db: Db,
+        clock: SharedClock,
+    ) -> Result<Arc<Self>, StartError> {
+        // The inherent `Identity::open`, which takes precedence over this trait method.
+        Identity::open(config, db, clock).await
+    }
+
+    async fn prepare(self: &Arc<Self>) -> Result<(), StartError> {
+        let boot = self.bootstrap().await?;
+        if let Some(password) = boot.generated_admin_password {
+            println!(
+                "bootstrap: admin password (shown once, change it at first login): {password}"
+            );
+        }
+        Ok(())
+    }
+
+    fn routes(self: &Arc<Self>) -> tonic::service::Routes {
+        grpc::routes(self.clone())
+    }
+
+    fn spawn_background(
+        self: &Arc<Self>,
+        bus: SharedBus,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        Identity::spawn_background(self, bus, shutdown)
+    }
+
+    async fn command(db: &Db, args: &[&str]) -> Option<Result<(), StartError>> {
+        match args {
+            ["keys", command @ ..] => Some(commands::keys(db, command).await),
+            _ => None,
+        }
+    }
+
+    fn usage() -> String {
+        "usage: tinhso-identity [migrate | keys list | keys add | keys retire KID]".into()
     }
 }

@@ -31,13 +31,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.personnel.v1.TrainingService",
 ];
 
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Db(#[from] tinhso_platform::db::DbError),
-    #[error("database: {0}")]
-    Sql(#[from] sqlx::Error),
-}
+pub use tinhso_platform::service::StartError;
 
 /// The running personnel service.
 #[derive(Debug)]
@@ -121,5 +115,47 @@ impl Personnel {
             }),
             wait_for(shutdown),
         ));
+    }
+}
+
+impl tinhso_platform::service::Service for Personnel {
+    type Config = PersonnelConfig;
+    const BINARY: &'static str = "tinhso-personnel";
+    const DEFAULTS: &'static str = config::DEFAULTS;
+    const GRPC_SERVICES: &'static [&'static str] = SERVICE_NAMES;
+
+    fn common(config: &PersonnelConfig) -> &tinhso_platform::config::CommonConfig {
+        &config.common
+    }
+
+    fn migrator() -> &'static tinhso_platform::db::Migrator {
+        &store::MIGRATOR
+    }
+
+    async fn open(
+        config: PersonnelConfig,
+        db: Db,
+        clock: SharedClock,
+    ) -> Result<Arc<Self>, StartError> {
+        // The inherent `Personnel::open`, which takes precedence over this trait method.
+        Personnel::open(config, db, clock).await
+    }
+
+    fn routes(self: &Arc<Self>) -> tonic::service::Routes {
+        self.add_routes(tonic::service::Routes::default())
+    }
+
+    fn spawn_background(
+        self: &Arc<Self>,
+        bus: SharedBus,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) {
+        // Validated at load: identity_url is an http(s) URL.
+        match tonic::transport::Endpoint::from_shared(self.config.identity_url.clone()) {
+            Ok(endpoint) => {
+                Personnel::spawn_background(self, bus, endpoint.connect_lazy(), shutdown)
+            }
+            Err(e) => tracing::error!(error = %e, "identity_url is not a usable address"),
+        }
     }
 }

@@ -80,6 +80,20 @@ async fn records_are_kept_within_scope_audited_and_follow_reorganisations() {
         .expect("search")
         .into_inner();
     assert_eq!(found.employees.len(), 1);
+    // A name pasted in decomposed form (macOS, some Excel exports) finds the same record.
+    let decomposed = h
+        .employees()
+        .list_employees(authed(
+            &admin,
+            pb::ListEmployeesRequest {
+                query: "Nguye\u{0302}\u{0303}n Va\u{0306}n".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("search")
+        .into_inner();
+    assert_eq!(decomposed.employees.len(), 1, "decomposed query");
 
     // Thap Muoi's unit admin sees nothing of Cao Lanh.
     let other = h

@@ -75,15 +75,13 @@ pub fn load<T: DeserializeOwned + Validate>(
             None => (rest, value.clone()),
         };
         let key = env_key(rest);
-        // Typed values: serde's flatten (used by service configs) does not coerce strings.
-        builder = if let Ok(n) = value.parse::<i64>() {
-            builder.set_override(key.clone(), n)
-        } else if let Ok(b) = value.parse::<bool>() {
-            builder.set_override(key.clone(), b)
-        } else {
-            builder.set_override(key.clone(), value.clone())
-        }
-        .map_err(|e| ConfigError::Load(e.to_string()))?;
+        // Every value stays text here: `config` turns text into a number or a boolean only when
+        // the field asks for one, so `ROOT_UNIT__CODE=01` stays "01" and a password of digits
+        // keeps its leading zero. Fields reached through serde's `flatten` cannot ask, so they
+        // accept either form (`number_or_text`).
+        builder = builder
+            .set_override(key.clone(), value.clone())
+            .map_err(|e| ConfigError::Load(e.to_string()))?;
         overrides.push((key, value));
     }
     let raw = builder
@@ -138,8 +136,33 @@ pub struct CommonConfig {
 pub struct DatabaseConfig {
     /// `postgres://...` or `sqlite://path?mode=rwc`.
     pub url: String,
-    #[serde(default = "default_max_connections")]
+    #[serde(
+        default = "default_max_connections",
+        deserialize_with = "number_or_text"
+    )]
     pub max_connections: u32,
+}
+
+/// A number written as a number (TOML) or as text (environment), for fields that sit behind
+/// serde's `flatten`, where `config` cannot see the field's type and hands over the text.
+fn number_or_text<'de, D, N>(deserializer: D) -> Result<N, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    N: TryFrom<u64> + std::str::FromStr,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(u64),
+        Text(String),
+    }
+    let invalid = |found: String| {
+        serde::de::Error::custom(format!("expected a whole number, found \"{found}\""))
+    };
+    match Raw::deserialize(deserializer)? {
+        Raw::Number(n) => N::try_from(n).map_err(|_| invalid(n.to_string())),
+        Raw::Text(t) => t.trim().parse().map_err(|_| invalid(t)),
+    }
 }
 
 fn default_max_connections() -> u32 {
@@ -295,6 +318,50 @@ url = "sqlite::memory:"
         )
         .expect_err("must fail");
         assert!(err.to_string().contains("database.url"), "{err}");
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct WithText {
+        #[serde(flatten)]
+        common: CommonConfig,
+        code: String,
+        secret: String,
+        limit: u32,
+    }
+    impl Validate for WithText {
+        fn validate(&self) -> Result<(), ConfigError> {
+            self.common.validate()
+        }
+    }
+
+    #[test]
+    fn text_that_looks_like_a_number_stays_text() {
+        let defaults = format!("code = \"X\"\nsecret = \"\"\nlimit = 1\n{DEFAULTS}");
+        let c: WithText = load(
+            &defaults,
+            None,
+            &env(&[
+                ("TINHSO_CODE", "01"),
+                ("TINHSO_SECRET", "0123456789012345"),
+                ("TINHSO_LIMIT", "7"),
+                ("TINHSO_DATABASE__MAX_CONNECTIONS", "4"),
+            ]),
+        )
+        .expect("load");
+        assert_eq!(c.code, "01", "a unit code keeps its leading zero");
+        assert_eq!(c.secret, "0123456789012345");
+        assert_eq!(
+            c.limit, 7,
+            "a number field still reads the text as a number"
+        );
+        assert_eq!(c.common.database.max_connections, 4);
+        let err = load::<WithText>(
+            &defaults,
+            None,
+            &env(&[("TINHSO_DATABASE__MAX_CONNECTIONS", "-1")]),
+        )
+        .expect_err("negative");
+        assert!(err.to_string().contains("max_connections"), "{err}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod events;
 pub mod grpc;
 pub mod metrics;
 pub mod ratelimit;
+pub mod service;
 pub mod telemetry;
 pub mod validate;
 pub mod vn;

@@ -4,13 +4,20 @@
 use time::{Date, Duration, Weekday};
 
 /// Folds Vietnamese text for search: lowercase, no tone marks or diacritics, `đ` -> `d`, single
-/// spaces. "Nguyễn Văn Đức" -> "nguyen van duc".
+/// spaces. "Nguyễn Văn Đức" -> "nguyen van duc". The text is decomposed first (NFD), so a name
+/// typed with precomposed letters and one pasted in decomposed form (macOS, some Excel exports:
+/// `e` + U+0302 + U+0303) fold alike.
 pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    use unicode_normalization::char::is_combining_mark;
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text.chars() {
+    for c in text.nfd() {
         if c.is_whitespace() {
             space = !out.is_empty();
+            continue;
+        }
+        if is_combining_mark(c) {
             continue;
         }
         if space {
@@ -18,30 +25,11 @@ pub fn fold(text: &str) -> String {
             space = false;
         }
         for lower in c.to_lowercase() {
-            out.push(base_letter(lower));
+            // `đ` is a letter of its own, not `d` with a mark: NFD leaves it whole.
+            out.push(if lower == 'đ' { 'd' } else { lower });
         }
     }
     out
-}
-
-fn base_letter(c: char) -> char {
-    const GROUPS: &[(&str, char)] = &[
-        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
-        ("èéẻẽẹêềếểễệ", 'e'),
-        ("ìíỉĩị", 'i'),
-        ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
-        ("ùúủũụưừứửữự", 'u'),
-        ("ỳýỷỹỵ", 'y'),
-        ("đ", 'd'),
-    ];
-    if c.is_ascii() {
-        return c;
-    }
-    GROUPS
-        .iter()
-        .find(|(set, _)| set.contains(c))
-        .map(|(_, base)| *base)
-        .unwrap_or(c)
 }
 
 /// Working days: Monday to Friday, less configured holidays (Tết and compensatory days are
@@ -100,6 +88,17 @@ mod tests {
         assert_eq!(fold("  ĐẶNG   Thị Hồng  "), "dang thi hong");
         assert_eq!(fold("Sở Nội vụ"), "so noi vu");
         assert_eq!(fold("Ủy ban nhân dân"), "uy ban nhan dan");
+    }
+
+    #[test]
+    fn decomposed_text_folds_like_precomposed() {
+        // "Nguyễn Đức" as macOS and some spreadsheet exports write it: base letters followed by
+        // combining marks (ê = e + U+0302, then the tone U+0303; ứ = u + U+031B + U+0301).
+        let decomposed = "Nguye\u{0302}\u{0303}n \u{0110}u\u{031b}\u{0301}c";
+        assert_ne!(decomposed, "Nguyễn Đức");
+        assert_eq!(fold(decomposed), "nguyen duc");
+        assert_eq!(fold(decomposed), fold("Nguyễn Đức"));
+        assert_eq!(fold("Thu\u{0309}y"), "thuy", "a lone combining hook above");
     }
 
     #[test]

@@ -1,0 +1,152 @@
+//! The service runner: what every service binary does, in one call. It loads the configuration
+//! (`TINHSO_CONFIG` names an optional TOML file), starts telemetry, connects to the database,
+//! answers `migrate` (the Kubernetes migration Job) and the service's own commands, connects the
+//! bus (NATS, or the in-process bus when `nats.url` is empty), opens the service (which applies
+//! its migrations), starts its background work, serves metrics and gRPC, and stops on SIGTERM.
+//! A service's `main.rs` is then `tinhso_platform::service::main::<MyService>()`.
+
+use crate::config::{CommonConfig, ConfigError, Validate};
+use crate::db::{Db, DbError, Migrator};
+use crate::events::{BusError, InProcessBus, NatsBus, SharedBus};
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Why a service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("event bus: {0}")]
+    Bus(#[from] BusError),
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("serving gRPC: {0}")]
+    Serve(#[from] tonic::transport::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A domain service as the runner starts it.
+pub trait Service: Send + Sync + Sized + 'static {
+    type Config: DeserializeOwned + Validate + Send;
+    /// The binary's name, for logs and usage (`tinhso-identity`).
+    const BINARY: &'static str;
+    /// The built-in configuration defaults (TOML).
+    const DEFAULTS: &'static str;
+    /// The gRPC services served, for health and reflection.
+    const GRPC_SERVICES: &'static [&'static str];
+
+    fn common(config: &Self::Config) -> &CommonConfig;
+    fn migrator() -> &'static Migrator;
+    /// Migrates and opens the service on its database.
+    fn open(
+        config: Self::Config,
+        db: Db,
+        clock: crate::clock::SharedClock,
+    ) -> impl Future<Output = Result<Arc<Self>, StartError>>;
+    /// Work once the service is open, before it serves (identity bootstraps an empty database).
+    fn prepare(self: &Arc<Self>) -> impl Future<Output = Result<(), StartError>> {
+        async { Ok(()) }
+    }
+    fn routes(self: &Arc<Self>) -> tonic::service::Routes;
+    /// Starts the relay and the consumers until `shutdown` turns true.
+    fn spawn_background(
+        self: &Arc<Self>,
+        bus: SharedBus,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    );
+    /// The service's own commands besides `migrate` (identity's `keys`); `None` when `args` is
+    /// not one of them.
+    fn command(_db: &Db, _args: &[&str]) -> impl Future<Output = Option<Result<(), StartError>>> {
+        async { None }
+    }
+    /// The usage line of the binary's commands.
+    fn usage() -> String {
+        format!("usage: {} [migrate]", Self::BINARY)
+    }
+}
+
+/// Runs service `S` as its binary does: the whole life of the process.
+pub fn main<S: Service>() -> Result<(), StartError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| StartError::Io {
+            what: "starting the runtime".into(),
+            source,
+        })?;
+    runtime.block_on(run::<S>(std::env::args().skip(1).collect()))
+}
+
+/// The body of [`main`], for callers that have a runtime.
+pub async fn run<S: Service>(args: Vec<String>) -> Result<(), StartError> {
+    let file = std::env::var("TINHSO_CONFIG")
+        .ok()
+        .map(std::path::PathBuf::from);
+    let config: S::Config =
+        crate::config::load(S::DEFAULTS, file.as_deref(), &crate::config::process_env())?;
+    let common = S::common(&config).clone();
+    let _telemetry = crate::telemetry::init(&common.telemetry, S::BINARY);
+    let db = Db::connect(&common.database.url, common.database.max_connections).await?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] => {}
+        ["migrate"] => {
+            let applied = S::migrator().run(&db).await?;
+            println!("{}: {applied} migration(s) applied", S::BINARY);
+            return Ok(());
+        }
+        other => {
+            return match S::command(&db, other).await {
+                Some(result) => result,
+                None => Err(StartError::Other(S::usage())),
+            };
+        }
+    }
+    let bus: SharedBus = if common.nats.url.is_empty() {
+        tracing::warn!("nats.url is empty: events stay in this process (dev only)");
+        Arc::new(InProcessBus::new())
+    } else {
+        Arc::new(NatsBus::connect(&common.nats.url).await?)
+    };
+    let service = S::open(config, db, crate::clock::system()).await?;
+    service.prepare().await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    service.spawn_background(bus, stopped);
+    if !common.metrics_addr.is_empty() {
+        let listener = bind(&common.metrics_addr).await?;
+        tokio::spawn(crate::metrics::serve(
+            listener,
+            crate::metrics::global(),
+            crate::grpc::shutdown_signal(),
+        ));
+    }
+    let listener = bind(&common.grpc_addr).await?;
+    tracing::info!(addr = %common.grpc_addr, service = S::BINARY, "serving gRPC");
+    let served = crate::grpc::serve(
+        listener,
+        service.routes(),
+        S::GRPC_SERVICES,
+        crate::grpc::shutdown_signal(),
+    )
+    .await;
+    let _ = stop.send(true);
+    Ok(served?)
+}
+
+async fn bind(addr: &str) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Io {
+            what: format!("binding {addr}"),
+            source,
+        })
+}
