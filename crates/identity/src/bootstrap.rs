@@ -8,19 +8,24 @@ use crate::store::audit::AuditEntry;
 use crate::store::{self, units::UnitRow};
 use crate::{Bootstrap, Identity, StartError, events};
 
+/// The stored row of a built-in role, with a new id.
+fn builtin_role_row(role: &roles::BuiltinRole) -> RoleRow {
+    RoleRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        code: role.code.into(),
+        name: role.name.into(),
+        permissions: role.permissions.iter().map(|p| p.to_string()).collect(),
+        builtin: true,
+    }
+}
+
 /// Adds the built-in roles a newer release defines to a database bootstrapped earlier; existing
 /// roles are left as the province changed them.
 async fn add_new_builtin_roles(identity: &Identity, now: i64) -> Result<(), StartError> {
     let mut tx = identity.db.begin().await?;
     for role in roles::BUILTIN_ROLES {
         if store::access::role(&mut *tx, role.code).await?.is_none() {
-            let row = RoleRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                code: role.code.into(),
-                name: role.name.into(),
-                permissions: role.permissions.iter().map(|p| p.to_string()).collect(),
-                builtin: true,
-            };
+            let row = builtin_role_row(role);
             store::access::insert_role(&mut tx, &row, now).await?;
         }
     }
@@ -41,13 +46,7 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
     }
     let mut tx = db.begin().await?;
     for role in roles::BUILTIN_ROLES {
-        let row = RoleRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            code: role.code.into(),
-            name: role.name.into(),
-            permissions: role.permissions.iter().map(|p| p.to_string()).collect(),
-            builtin: true,
-        };
+        let row = builtin_role_row(role);
         store::access::insert_role(&mut tx, &row, now).await?;
     }
     let root_id = uuid::Uuid::now_v7().to_string();
