@@ -42,15 +42,39 @@ impl Validate for PersonnelConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         self.common.validate()?;
         if !(self.identity_url.starts_with("http://") || self.identity_url.starts_with("https://"))
+            || tonic::transport::Endpoint::from_shared(self.identity_url.clone()).is_err()
         {
             return Err(ConfigError::invalid(
                 "identity_url",
                 format!(
-                    "`{}` must start with http:// or https://",
+                    "`{}` must be an http:// or https:// address",
                     self.identity_url
                 ),
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<PersonnelConfig, ConfigError> {
+        let env = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        PersonnelConfig::load(None, &env)
+    }
+
+    #[test]
+    fn identity_must_be_an_address_personnel_can_call() {
+        let c = load(&[]).expect("defaults are valid");
+        assert_eq!(c.identity_url, "http://127.0.0.1:50051");
+        for bad in ["identity:50051", "http://iden tity:50051", "ftp://identity"] {
+            let e = load(&[("TINHSO_IDENTITY_URL", bad)]).expect_err(bad);
+            assert!(e.to_string().contains("identity_url"), "{bad}: {e}");
+        }
     }
 }

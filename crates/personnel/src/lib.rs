@@ -150,7 +150,7 @@ impl tinhso_platform::service::Service for Personnel {
         bus: SharedBus,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
-        // Validated at load: identity_url is an http(s) URL.
+        // `identity_url` was checked at load to make an endpoint; the error arm cannot happen.
         match tonic::transport::Endpoint::from_shared(self.config.identity_url.clone()) {
             Ok(endpoint) => {
                 Personnel::spawn_background(self, bus, endpoint.connect_lazy(), shutdown)
