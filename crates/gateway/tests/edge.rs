@@ -1,27 +1,14 @@
 //! The gateway's edge: request ids a caller may set and those it may not, and the security
 //! headers every answer carries, whatever route answers.
 
-use tinhso_gateway::{Gateway, GatewayConfig};
-use tinhso_testkit::http::request;
+mod common;
 
-async fn gateway() -> std::net::SocketAddr {
-    let gateway = Gateway::new(
-        GatewayConfig::load(None, &Vec::new()).expect("config"),
-        tinhso_platform::clock::system(),
-        tinhso_platform::metrics::Registry::new(),
-    )
-    .expect("gateway");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { gateway.serve(listener, std::future::pending()).await });
-    addr
-}
+use common::serve_gateway;
+use tinhso_testkit::http::request;
 
 #[tokio::test]
 async fn a_request_id_is_kept_only_when_it_is_short_printable_text() {
-    let addr = gateway().await;
+    let addr = serve_gateway(Vec::new()).await;
     let kept = request(
         addr,
         "GET",

@@ -1,7 +1,9 @@
 //! The gateway's probes: alive whatever its upstreams do, ready only when every upstream answers
 //! its gRPC health check (so Kubernetes sends no traffic to a gateway that cannot serve it).
 
-use tinhso_gateway::{Gateway, GatewayConfig};
+mod common;
+
+use common::serve_gateway;
 use tinhso_testkit::http::request;
 
 #[tokio::test]
@@ -14,17 +16,7 @@ async fn not_ready_while_an_upstream_is_down() {
         "TINHSO_UPSTREAMS__IDENTITY".to_string(),
         format!("http://{closed}"),
     )];
-    let gateway = Gateway::new(
-        GatewayConfig::load(None, &env).expect("config"),
-        tinhso_platform::clock::system(),
-        tinhso_platform::metrics::Registry::new(),
-    )
-    .expect("gateway");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { gateway.serve(listener, std::future::pending()).await });
+    let addr = serve_gateway(env).await;
 
     let live = request(addr, "GET", "/healthz", &[], None).await;
     assert_eq!(live.status, 200);
