@@ -360,5 +360,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
 
 /// Fresh planner statistics after the bulk load, as an operator would run.
 async fn sqlx_analyze(db: &tinhso_platform::db::Db) {
-    let _ = sqlx::query("ANALYZE").execute(&db.pool).await;
+    let _ = tinhso_platform::db::query("ANALYZE")
+        .execute(&db.pool)
+        .await;
 }

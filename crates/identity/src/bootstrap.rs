@@ -24,7 +24,7 @@ fn builtin_role_row(role: &roles::BuiltinRole) -> RoleRow {
 async fn add_new_builtin_roles(identity: &Identity, now: i64) -> Result<(), StartError> {
     let mut tx = identity.db.begin().await?;
     for role in roles::BUILTIN_ROLES {
-        if store::access::role(&mut *tx, role.code).await?.is_none() {
+        if store::access::role(&tx, role.code).await?.is_none() {
             let row = builtin_role_row(role);
             store::access::insert_role(&mut tx, &row, now).await?;
         }
@@ -99,7 +99,7 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
         updated_at: now,
     };
     store::accounts::insert(&mut tx, &admin).await?;
-    let system_admin = store::access::role(&mut *tx, "system_admin")
+    let system_admin = store::access::role(&tx, "system_admin")
         .await?
         .ok_or_else(|| StartError::Other("system_admin role missing".into()))?;
     let grant = GrantRow {

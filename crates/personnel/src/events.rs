@@ -52,7 +52,7 @@ pub struct UnitReplica;
 impl Handler for UnitReplica {
     fn handle<'a>(
         &'a self,
-        tx: &'a mut Tx<'static>,
+        tx: &'a mut Tx,
         event: &'a Event,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
@@ -70,7 +70,11 @@ impl Handler for UnitReplica {
     }
 }
 
-async fn apply(tx: &mut Tx<'static>, change: &str, u: &UnitChanged) -> Result<(), sqlx::Error> {
+async fn apply(
+    tx: &mut Tx,
+    change: &str,
+    u: &UnitChanged,
+) -> Result<(), tinhso_platform::db::DbErr> {
     let status = match change {
         "closed" | "merged" => "closed",
         _ => "active",
@@ -92,7 +96,7 @@ async fn apply(tx: &mut Tx<'static>, change: &str, u: &UnitChanged) -> Result<()
     .await?;
     if change == "merged"
         && !u.merged_into_id.is_empty()
-        && let Some(target) = store::units::get(&mut **tx, &u.merged_into_id).await?
+        && let Some(target) = store::units::get(&*tx, &u.merged_into_id).await?
     {
         let moved = store::employees::move_unit(tx, &u.unit_id, &target.id, &target.path).await?;
         tracing::info!(from = %u.unit_id, to = %target.id, records = moved, "records follow a unit merge");

@@ -28,7 +28,7 @@ impl Seen {
 impl Handler for Seen {
     fn handle<'a>(
         &'a self,
-        _tx: &'a mut tinhso_platform::db::Tx<'static>,
+        _tx: &'a mut tinhso_platform::db::Tx,
         event: &'a Event,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {

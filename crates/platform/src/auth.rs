@@ -226,13 +226,15 @@ impl Verifier {
     }
 
     /// Loads the persisted denylist (table `token_denylist` of the platform's event migration).
-    pub async fn load_denylist(&self, db: &crate::db::Db) -> Result<(), sqlx::Error> {
-        use sqlx::Row as _;
-        let rows = sqlx::query("SELECT account_id, not_before_ms FROM token_denylist")
+    pub async fn load_denylist(&self, db: &crate::db::Db) -> Result<(), crate::db::DbErr> {
+        let rows = crate::db::query("SELECT account_id, not_before_ms FROM token_denylist")
             .fetch_all(&db.pool)
             .await?;
         for row in rows {
-            self.deny(&row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?);
+            self.deny(
+                &row.try_get_by_index::<String>(0)?,
+                row.try_get_by_index::<i64>(1)?,
+            );
         }
         Ok(())
     }
@@ -325,7 +327,7 @@ pub const REVOKING_EVENTS: &str = "tinhso.identity.account.>";
 impl crate::events::Handler for DenylistHandler {
     fn handle<'a>(
         &'a self,
-        tx: &'a mut crate::db::Tx<'static>,
+        tx: &'a mut crate::db::Tx,
         event: &'a crate::events::Event,
     ) -> crate::events::BoxFuture<'a, Result<(), crate::events::HandlerError>> {
         Box::pin(async move {
@@ -335,23 +337,23 @@ impl crate::events::Handler for DenylistHandler {
             if changed.not_before_unix_ms <= 0 {
                 return Ok(());
             }
-            let updated = sqlx::query("UPDATE token_denylist SET not_before_ms = $1 WHERE account_id = $2 AND not_before_ms < $1")
+            let updated = crate::db::query("UPDATE token_denylist SET not_before_ms = $1 WHERE account_id = $2 AND not_before_ms < $1")
                 .bind(changed.not_before_unix_ms)
                 .bind(&changed.account_id)
-                .execute(&mut **tx)
+                .execute(&*tx)
                 .await?;
             if updated.rows_affected() == 0 {
-                let exists = sqlx::query("SELECT 1 FROM token_denylist WHERE account_id = $1")
+                let exists = crate::db::query("SELECT 1 FROM token_denylist WHERE account_id = $1")
                     .bind(&changed.account_id)
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(&*tx)
                     .await?;
                 if exists.is_none() {
-                    sqlx::query(
+                    crate::db::query(
                         "INSERT INTO token_denylist (account_id, not_before_ms) VALUES ($1, $2)",
                     )
                     .bind(&changed.account_id)
                     .bind(changed.not_before_unix_ms)
-                    .execute(&mut **tx)
+                    .execute(&*tx)
                     .await?;
                 }
             }

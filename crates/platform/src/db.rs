@@ -1,14 +1,20 @@
 //! Database access for every service: PostgreSQL in production, SQLite in the embedded dev mode
-//! and fast tests, chosen by URL. Queries go through sqlx's `Any` driver with `$n` placeholders,
-//! which both backends accept, so one query text serves both. Each service has its own migrator
-//! with its own migration table.
+//! and fast tests, chosen by URL. Connections and transactions are sea-orm's, over sqlx's native
+//! PostgreSQL and SQLite drivers. Hand-written statements use `$n` placeholders, which both
+//! backends accept, so one query text serves both. Each service has its own migrator with its own
+//! migration table.
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, AssertSqlSafe, Row};
+use sea_orm::{ConnectOptions, Database, DbBackend, ExecResult, Statement, TransactionTrait};
 use std::time::Duration;
 
-pub use sqlx::Transaction;
-pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+pub use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, QueryResult, TryGetable, Value,
+};
+
+/// An open transaction: a change, its audit rows and its outbox event commit in one.
+pub type Tx = DatabaseTransaction;
+/// A row read by a hand-written statement.
+pub type Row = QueryResult;
 
 /// The database engine behind a pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +26,7 @@ pub enum Backend {
 /// A connection pool and the backend it talks to.
 #[derive(Debug, Clone)]
 pub struct Db {
-    pub pool: AnyPool,
+    pub pool: DatabaseConnection,
     pub backend: Backend,
 }
 
@@ -29,22 +35,22 @@ pub enum DbError {
     #[error("database url must start with postgres:// or sqlite:")]
     BadUrl,
     #[error("cannot connect to the database: {0}")]
-    Connect(sqlx::Error),
+    Connect(DbErr),
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
         version: i64,
         name: &'static str,
-        source: sqlx::Error,
+        source: DbErr,
     },
     #[error(transparent)]
-    Sql(#[from] sqlx::Error),
+    Sql(#[from] DbErr),
 }
 
 impl Db {
-    /// Connects to the database at `url`. SQLite uses one connection: writers never contend, and
-    /// the embedded mode needs no more.
+    /// Connects to the database at `url`. SQLite uses one connection that is never recycled:
+    /// writers never contend, the embedded mode needs no more, and an in-memory database lives
+    /// exactly as long as that connection.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, DbError> {
-        sqlx::any::install_default_drivers();
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres
         } else if url.starts_with("sqlite:") {
@@ -52,33 +58,38 @@ impl Db {
         } else {
             return Err(DbError::BadUrl);
         };
-        let max = match backend {
-            Backend::Postgres => max_connections.max(1),
-            Backend::Sqlite => 1,
-        };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max)
+        let mut options = ConnectOptions::new(url);
+        options
             .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await
-            .map_err(DbError::Connect)?;
+            .sqlx_logging(false);
+        match backend {
+            Backend::Postgres => {
+                options.max_connections(max_connections.max(1));
+            }
+            Backend::Sqlite => {
+                options
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None);
+            }
+        }
+        let pool = Database::connect(options).await.map_err(DbError::Connect)?;
         let db = Self { pool, backend };
         if backend == Backend::Sqlite {
             // WAL keeps readers and the backup snapshot off the writer's way; it persists in the file.
             if !url.contains(":memory:") && !url.contains("mode=memory") {
-                sqlx::query("PRAGMA journal_mode=WAL")
-                    .execute(&db.pool)
+                db.pool
+                    .execute_unprepared("PRAGMA journal_mode=WAL")
                     .await?;
             }
-            sqlx::query("PRAGMA foreign_keys=ON")
-                .execute(&db.pool)
-                .await?;
+            db.pool.execute_unprepared("PRAGMA foreign_keys=ON").await?;
         }
         Ok(db)
     }
 
     /// Starts a transaction.
-    pub async fn begin(&self) -> Result<Tx<'static>, sqlx::Error> {
+    pub async fn begin(&self) -> Result<Tx, DbErr> {
         self.pool.begin().await
     }
 
@@ -99,10 +110,87 @@ impl Db {
     /// Makes a consistent snapshot of a SQLite database into `target` (embedded-mode backup).
     pub async fn sqlite_snapshot(&self, target: &std::path::Path) -> Result<(), DbError> {
         let path = target.to_string_lossy().replace('\'', "''");
-        sqlx::query(AssertSqlSafe(format!("VACUUM INTO '{path}'")))
-            .execute(&self.pool)
+        self.pool
+            .execute_unprepared(&format!("VACUUM INTO '{path}'"))
             .await?;
         Ok(())
+    }
+}
+
+/// A hand-written statement and its values, bound in order to `$1`, `$2`...
+#[derive(Debug, Clone)]
+#[must_use = "a statement does nothing until it is executed or fetched"]
+pub struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+/// Starts a hand-written statement.
+pub fn query(text: impl Into<String>) -> Sql {
+    Sql {
+        text: text.into(),
+        values: Vec::new(),
+    }
+}
+
+impl Sql {
+    /// Binds the next placeholder.
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.values.push(value.into());
+        self
+    }
+
+    fn statement(self, backend: DbBackend) -> Statement {
+        Statement::from_sql_and_values(backend, self.text, self.values)
+    }
+
+    pub async fn execute<C: ConnectionTrait>(self, conn: &C) -> Result<ExecResult, DbErr> {
+        conn.execute_raw(self.statement(conn.get_database_backend()))
+            .await
+    }
+
+    pub async fn fetch_all<C: ConnectionTrait>(self, conn: &C) -> Result<Vec<Row>, DbErr> {
+        conn.query_all_raw(self.statement(conn.get_database_backend()))
+            .await
+    }
+
+    pub async fn fetch_optional<C: ConnectionTrait>(self, conn: &C) -> Result<Option<Row>, DbErr> {
+        conn.query_one_raw(self.statement(conn.get_database_backend()))
+            .await
+    }
+
+    pub async fn fetch_one<C: ConnectionTrait>(self, conn: &C) -> Result<Row, DbErr> {
+        self.fetch_optional(conn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("the statement returned no row".into()))
+    }
+
+    /// The first column of the first row, if there is a row.
+    pub async fn scalar_optional<T: TryGetable, C: ConnectionTrait>(
+        self,
+        conn: &C,
+    ) -> Result<Option<T>, DbErr> {
+        self.fetch_optional(conn)
+            .await?
+            .map(|row| row.try_get_by_index(0))
+            .transpose()
+    }
+
+    /// The first column of the one row the statement returns (a count, a sum).
+    pub async fn scalar<T: TryGetable, C: ConnectionTrait>(self, conn: &C) -> Result<T, DbErr> {
+        self.fetch_one(conn).await?.try_get_by_index(0)
+    }
+
+    /// The first column of every row.
+    pub async fn scalars<T: TryGetable, C: ConnectionTrait>(
+        self,
+        conn: &C,
+    ) -> Result<Vec<T>, DbErr> {
+        self.fetch_all(conn)
+            .await?
+            .iter()
+            .map(|row| row.try_get_by_index(0))
+            .collect()
     }
 }
 
@@ -122,44 +210,29 @@ pub struct Migrator {
 }
 
 impl Migrator {
-    /// Applies every migration not applied yet; each one in its own transaction.
+    /// Applies every migration not applied yet, in one transaction. On PostgreSQL the
+    /// transaction first takes an advisory lock, so when several replicas start at once one
+    /// migrates and the others wait, then find nothing left to do. (SQLite has one writer.)
     pub async fn run(&self, db: &Db) -> Result<usize, DbError> {
-        sqlx::query(AssertSqlSafe(format!(
+        let tx = db.begin().await?;
+        if db.backend == Backend::Postgres {
+            query(format!(
+                "SELECT pg_advisory_xact_lock({})",
+                lock_key(self.table)
+            ))
+            .execute(&tx)
+            .await?;
+        }
+        tx.execute_unprepared(&format!(
             "CREATE TABLE IF NOT EXISTS {} (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
             self.table
-        )))
-        .execute(&db.pool)
+        ))
         .await?;
-        if db.backend == Backend::Postgres {
-            // Several replicas may start at once: one migrates, the others wait on this lock.
-            let mut conn = db.pool.acquire().await?;
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT pg_advisory_lock({})",
-                lock_key(self.table)
-            )))
-            .execute(&mut *conn)
-            .await?;
-            let result = self.apply_pending(db).await;
-            sqlx::query(AssertSqlSafe(format!(
-                "SELECT pg_advisory_unlock({})",
-                lock_key(self.table)
-            )))
-            .execute(&mut *conn)
-            .await?;
-            result
-        } else {
-            self.apply_pending(db).await
-        }
-    }
-
-    async fn apply_pending(&self, db: &Db) -> Result<usize, DbError> {
-        let rows: Vec<AnyRow> =
-            sqlx::query(AssertSqlSafe(format!("SELECT version FROM {}", self.table)))
-                .fetch_all(&db.pool)
-                .await?;
-        let applied: Vec<i64> = rows
+        let applied: Vec<i64> = query(format!("SELECT version FROM {}", self.table))
+            .fetch_all(&tx)
+            .await?
             .iter()
-            .map(|r| r.try_get::<i64, _>(0))
+            .map(|r| r.try_get_by_index::<i64>(0))
             .collect::<Result<_, _>>()?;
         let mut count = 0;
         for m in self.migrations {
@@ -171,28 +244,23 @@ impl Migrator {
                 name: m.name,
                 source,
             };
-            let mut tx = db.begin().await?;
             for statement in db.dialect(m.sql).split(";\n") {
                 let statement = statement.trim();
                 if statement.is_empty() {
                     continue;
                 }
-                sqlx::query(AssertSqlSafe(statement.to_string()))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(fail)?;
+                tx.execute_unprepared(statement).await.map_err(fail)?;
             }
-            sqlx::query(AssertSqlSafe(format!(
+            query(format!(
                 "INSERT INTO {} (version, name, applied_at) VALUES ($1, $2, $3)",
                 self.table
-            )))
+            ))
             .bind(m.version)
             .bind(m.name)
             .bind(crate::clock::SystemClock.now_ms())
-            .execute(&mut *tx)
+            .execute(&tx)
             .await
             .map_err(fail)?;
-            tx.commit().await.map_err(fail)?;
             tracing::info!(
                 table = self.table,
                 version = m.version,
@@ -201,6 +269,7 @@ impl Migrator {
             );
             count += 1;
         }
+        tx.commit().await?;
         Ok(count)
     }
 }
@@ -214,14 +283,12 @@ fn lock_key(table: &str) -> i64 {
     }) as i64
 }
 
-/// True when a sqlx error is a unique-constraint violation.
-pub fn is_unique_violation(e: &sqlx::Error) -> bool {
-    match e {
-        sqlx::Error::Database(d) => {
-            d.is_unique_violation() || d.message().contains("UNIQUE constraint failed")
-        }
-        _ => false,
-    }
+/// True when a statement failed on a unique constraint.
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 /// A value bound to a filter's placeholder.
@@ -229,6 +296,15 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 pub enum Arg {
     Text(String),
     Int(i64),
+}
+
+impl From<Arg> for Value {
+    fn from(arg: Arg) -> Self {
+        match arg {
+            Arg::Text(t) => t.into(),
+            Arg::Int(i) => i.into(),
+        }
+    }
 }
 
 /// A WHERE clause built from optional criteria, with numbered placeholders (`$1`, `$2`...) that
@@ -323,18 +399,11 @@ impl Filter {
     }
 
     /// The query of `sql` (built with [`Filter::where_sql`]) with every value bound.
-    pub fn query<'q>(
-        &self,
-        sql: String,
-    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for a in &self.args {
-            q = match a {
-                Arg::Text(t) => q.bind(t.clone()),
-                Arg::Int(i) => q.bind(*i),
-            };
-        }
-        q
+    pub fn query(&self, sql: String) -> Sql {
+        self.args
+            .iter()
+            .cloned()
+            .fold(query(sql), |q, arg| q.bind(arg))
     }
 }
 

@@ -244,15 +244,24 @@ pub fn detail_of(status: &tonic::Status) -> Option<ErrorDetail> {
         .filter(|d| !d.code.is_empty())
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<crate::db::DbErr> for AppError {
+    fn from(e: crate::db::DbErr) -> Self {
+        use crate::db::DbErr;
+        // A database that cannot be reached is a fault the caller may retry, not a bug.
         match &e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                AppError::unavailable(e)
-            }
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => AppError::unavailable(e),
+            DbErr::Exec(r) | DbErr::Query(r) if is_io(r) => AppError::unavailable(e),
             _ => AppError::internal(e),
         }
     }
+}
+
+fn is_io(e: &sea_orm::RuntimeErr) -> bool {
+    matches!(
+        e,
+        sea_orm::RuntimeErr::SqlxError(inner)
+            if matches!(**inner, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
+    )
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub enum StartError {
     #[error(transparent)]
     Db(#[from] DbError),
     #[error("database: {0}")]
-    Sql(#[from] sqlx::Error),
+    Sql(#[from] crate::db::DbErr),
     #[error("event bus: {0}")]
     Bus(#[from] BusError),
     #[error("{what}: {source}")]

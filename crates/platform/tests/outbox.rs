@@ -40,13 +40,13 @@ struct Recorder;
 impl Handler for Recorder {
     fn handle<'a>(
         &'a self,
-        tx: &'a mut Tx<'static>,
+        tx: &'a mut Tx,
         event: &'a Event,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            sqlx::query("INSERT INTO handled (id) VALUES ($1)")
+            tinhso_platform::db::query("INSERT INTO handled (id) VALUES ($1)")
                 .bind(&event.id)
-                .execute(&mut **tx)
+                .execute(&*tx)
                 .await?;
             Ok(())
         })
@@ -70,8 +70,11 @@ const MIGRATOR: Migrator = Migrator {
 };
 
 async fn count(db: &Db, sql: &'static str) -> i64 {
-    let row = sqlx::query(sql).fetch_one(&db.pool).await.expect("count");
-    sqlx::Row::try_get(&row, 0).expect("count value")
+    let row = tinhso_platform::db::query(sql)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    row.try_get_by_index(0).expect("count value")
 }
 
 #[tokio::test]
@@ -120,7 +123,7 @@ async fn broker_outage_delays_events_and_loses_or_duplicates_none() {
     assert_eq!(relay.publish_pending().await.expect("publish"), 1000);
     assert_eq!(relay.pending().await.expect("pending"), 0);
     // A relay that died before marking would publish again: simulate it for every event.
-    sqlx::query("UPDATE outbox SET published_at = NULL")
+    tinhso_platform::db::query("UPDATE outbox SET published_at = NULL")
         .execute(&db.pool)
         .await
         .expect("reset");

@@ -36,13 +36,10 @@ impl Drop for TestDb {
             runtime.block_on(async move {
                 if let Ok(admin) = Db::connect(&admin_url, 1).await {
                     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    if let Err(e) = sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&admin.pool)
-                        .await
-                    {
+                    if let Err(e) = tinhso_platform::db::query(sql).execute(&admin.pool).await {
                         eprintln!("test database {name} not dropped: {e}");
                     }
-                    admin.pool.close().await;
+                    let _ = admin.pool.close().await;
                 }
             });
         });
@@ -74,11 +71,11 @@ pub async fn database_at(admin_url: Option<&str>) -> TestDb {
             let admin = Db::connect(&admin_url, 1).await.unwrap_or_else(|e| {
                 panic!("TINHSO_TEST_DATABASE_URL={admin_url} is unreachable: {e}")
             });
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            tinhso_platform::db::query(format!("CREATE DATABASE {name}"))
                 .execute(&admin.pool)
                 .await
                 .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
-            admin.pool.close().await;
+            let _ = admin.pool.close().await;
             let base = admin_url
                 .rsplit_once('/')
                 .map(|(b, _)| b)

@@ -45,7 +45,7 @@ impl pb::access_service_server::AccessService for Api {
             let address = tinhso_platform::grpc::client_address(&request);
             let role = request.into_inner().role.unwrap_or_default();
             let mut tx = self.begin().await?;
-            let root = store::units::root(&mut *tx)
+            let root = store::units::root(&tx)
                 .await?
                 .ok_or_else(|| internal("no root unit"))?;
             // Roles are province-wide definitions: only who holds role.create at the root defines them.
@@ -70,7 +70,7 @@ impl pb::access_service_server::AccessService for Api {
                     ));
                 }
             }
-            if store::access::role(&mut *tx, &code).await?.is_some() {
+            if store::access::role(&tx, &code).await?.is_some() {
                 return Err(AppError::already_exists(
                     "role.code",
                     "ROLE_CODE_TAKEN",
@@ -117,7 +117,7 @@ impl pb::access_service_server::AccessService for Api {
             if a.id != p.account_id || p.must_change_password {
                 p.require("identity.grant.read", &a.unit_path)?;
             }
-            let grants = store::access::grants_of(&mut *tx, &a.id).await?;
+            let grants = store::access::grants_of(&tx, &a.id).await?;
             tx.commit().await?;
             Ok(Response::new(pb::ListGrantsResponse {
                 grants: grants.iter().map(grant_pb).collect(),
@@ -137,7 +137,7 @@ impl pb::access_service_server::AccessService for Api {
             if grantee.id == p.account_id {
                 return Err(AppError::new(tinhso_platform::error::ErrorKind::PermissionDenied, "SELF_GRANT", "Không thể tự phân quyền cho chính mình", "you cannot grant roles to yourself").with_field("account_id"));
             }
-            let role = store::access::role(&mut *tx, &r.role_id)
+            let role = store::access::role(&tx, &r.role_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("vai trò", "role").with_field("role_id"))?;
             let (scope, scope_unit) = match r.scope {
@@ -197,7 +197,7 @@ impl pb::access_service_server::AccessService for Api {
                 .await
                 .map_err(|e| e.with_field("account_id"))?;
             p.require("identity.grant.delete", &grantee.unit_path)?;
-            let grant = store::access::grant(&mut *tx, &r.grant_id)
+            let grant = store::access::grant(&tx, &r.grant_id)
                 .await?
                 .filter(|g| g.account_id == grantee.id)
                 .ok_or_else(|| AppError::not_found("phân quyền", "grant").with_field("grant_id"))?;

@@ -63,7 +63,7 @@ impl Api {
     #[allow(clippy::too_many_arguments)]
     async fn insert_account(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         address: &str,
         n: NewAccount,
@@ -89,7 +89,7 @@ impl Api {
                 "username already taken",
             )
         };
-        if store::accounts::by_username(&mut **tx, &n.username)
+        if store::accounts::by_username(&*tx, &n.username)
             .await?
             .is_some()
         {
@@ -164,7 +164,7 @@ impl Api {
     /// Loads an account the caller may act on with `permission` (by the account's unit).
     async fn account_for(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         id: &str,
         permission: &str,
@@ -437,7 +437,7 @@ impl pb::account_service_server::AccountService for Api {
             let now = self.now();
             for (i, (line, n, unit_code)) in checked.into_iter().enumerate() {
                 let prefix = format!("rows[{line}]");
-                let unit = store::units::by_code(&mut *tx, &unit_code)
+                let unit = store::units::by_code(&tx, &unit_code)
                     .await?
                     .ok_or_else(|| {
                         AppError::not_found("đơn vị có mã này", "unit with this code")
@@ -445,7 +445,7 @@ impl pb::account_service_server::AccountService for Api {
                     })?;
                 if validate_only {
                     p.require("identity.account.create", &unit.path)?;
-                    if store::accounts::by_username(&mut *tx, &n.username)
+                    if store::accounts::by_username(&tx, &n.username)
                         .await?
                         .is_some()
                     {

@@ -40,7 +40,7 @@ impl Api {
         let matches = known && verified;
         let now = self.now();
         let mut tx = self.begin().await?;
-        let found = store::accounts::by_username(&mut *tx, &username).await?;
+        let found = store::accounts::by_username(&tx, &username).await?;
         let Some(mut account) = found else {
             let mut entry = self.audit(None, "login.failed", "account", "", "", address);
             entry.after_json =
@@ -286,8 +286,8 @@ impl pb::auth_service_server::AuthService for Api {
             let p = self.principal(&request)?;
             let mut tx = self.begin().await?;
             let account = self.account(&mut tx, &p.account_id).await?;
-            let grants = store::access::grants_of(&mut *tx, &p.account_id).await?;
-            let unit = store::units::get(&mut *tx, &account.unit_id).await?;
+            let grants = store::access::grants_of(&tx, &p.account_id).await?;
+            let unit = store::units::get(&tx, &account.unit_id).await?;
             tx.commit().await?;
             Ok(Response::new(pb::Me {
                 account: Some(account_pb(&account, self.now())),

@@ -159,17 +159,17 @@ impl Api {
         self.0.verifier.authenticate(request)
     }
 
-    async fn begin(&self) -> AppResult<Tx<'static>> {
+    async fn begin(&self) -> AppResult<Tx> {
         Ok(self.0.db.begin().await?)
     }
 
-    async fn commit(&self, tx: Tx<'static>) -> AppResult<()> {
+    async fn commit(&self, tx: Tx) -> AppResult<()> {
         tx.commit().await?;
         self.0.outbox.committed();
         Ok(())
     }
 
-    async fn unit(&self, tx: &mut Tx<'static>, id: &str, field: &str) -> AppResult<UnitRow> {
+    async fn unit(&self, tx: &mut Tx, id: &str, field: &str) -> AppResult<UnitRow> {
         if id.is_empty() {
             return Err(AppError::invalid(
                 field,
@@ -178,13 +178,13 @@ impl Api {
                 "unit id is required",
             ));
         }
-        store::units::get(&mut **tx, id)
+        store::units::get(&*tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field(field))
     }
 
-    async fn account(&self, tx: &mut Tx<'static>, id: &str) -> AppResult<AccountRow> {
-        store::accounts::get(&mut **tx, id)
+    async fn account(&self, tx: &mut Tx, id: &str) -> AppResult<AccountRow> {
+        store::accounts::get(&*tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("tài khoản", "account").with_field("id"))
     }
@@ -211,18 +211,14 @@ impl Api {
         }
     }
 
-    async fn enqueue(
-        &self,
-        tx: &mut Tx<'static>,
-        event: &tinhso_platform::events::Event,
-    ) -> AppResult<()> {
+    async fn enqueue(&self, tx: &mut Tx, event: &tinhso_platform::events::Event) -> AppResult<()> {
         Ok(self.0.outbox.enqueue(tx, event).await?)
     }
 
     /// Denies the account's older tokens here and, through the event, in every other service.
     async fn revoke_tokens(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         a: &AccountRow,
         change: &str,
         actor: &str,
@@ -244,12 +240,12 @@ impl Api {
     /// Builds the claims of an account from its current grants and signs an access token.
     async fn issue(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         a: &AccountRow,
         family: Option<String>,
     ) -> AppResult<pb::TokenResponse> {
         let now = self.now();
-        let grants = store::access::grants_of(&mut **tx, &a.id).await?;
+        let grants = store::access::grants_of(&*tx, &a.id).await?;
         let claims = Claims {
             iss: self.0.config.issuer.clone(),
             sub: a.id.clone(),

@@ -7,7 +7,7 @@ impl Api {
     /// Denies the tokens of every account under `prefix`: their tokens carry old paths.
     async fn revoke_under(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         prefix: &str,
         actor: &str,
         now: i64,

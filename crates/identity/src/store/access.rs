@@ -2,7 +2,7 @@
 //! never leave stale scopes behind.
 
 use super::{col, flag};
-use sqlx::any::AnyRow;
+use tinhso_platform::db::Row;
 use tinhso_platform::db::Tx;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -14,7 +14,7 @@ pub struct RoleRow {
     pub builtin: bool,
 }
 
-fn role_from_row(row: &AnyRow) -> Result<RoleRow, sqlx::Error> {
+fn role_from_row(row: &Row) -> Result<RoleRow, tinhso_platform::db::DbErr> {
     let perms: String = col!(row, "permissions");
     let builtin: i64 = col!(row, "builtin");
     Ok(RoleRow {
@@ -30,10 +30,10 @@ fn role_from_row(row: &AnyRow) -> Result<RoleRow, sqlx::Error> {
     })
 }
 
-pub async fn roles<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
-) -> Result<Vec<RoleRow>, sqlx::Error> {
-    sqlx::query(
+pub async fn roles<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
+) -> Result<Vec<RoleRow>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "SELECT id, code, name, permissions, builtin FROM roles ORDER BY builtin DESC, code",
     )
     .fetch_all(exec)
@@ -43,28 +43,34 @@ pub async fn roles<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     .collect()
 }
 
-pub async fn role<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn role<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id_or_code: &str,
-) -> Result<Option<RoleRow>, sqlx::Error> {
-    sqlx::query("SELECT id, code, name, permissions, builtin FROM roles WHERE id = $1 OR code = $1")
-        .bind(id_or_code)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(role_from_row)
-        .transpose()
+) -> Result<Option<RoleRow>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
+        "SELECT id, code, name, permissions, builtin FROM roles WHERE id = $1 OR code = $1",
+    )
+    .bind(id_or_code)
+    .fetch_optional(exec)
+    .await?
+    .as_ref()
+    .map(role_from_row)
+    .transpose()
 }
 
-pub async fn insert_role(tx: &mut Tx<'_>, r: &RoleRow, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO roles (id, code, name, permissions, builtin, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+pub async fn insert_role(
+    tx: &mut Tx,
+    r: &RoleRow,
+    now: i64,
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("INSERT INTO roles (id, code, name, permissions, builtin, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&r.id)
         .bind(&r.code)
         .bind(&r.name)
         .bind(r.permissions.join(","))
         .bind(flag(r.builtin))
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
@@ -83,7 +89,7 @@ pub struct GrantRow {
     pub created_at: i64,
 }
 
-fn grant_from_row(row: &AnyRow) -> Result<GrantRow, sqlx::Error> {
+fn grant_from_row(row: &Row) -> Result<GrantRow, tinhso_platform::db::DbErr> {
     let perms: String = col!(row, "permissions");
     Ok(GrantRow {
         id: col!(row, "id"),
@@ -105,14 +111,12 @@ fn grant_from_row(row: &AnyRow) -> Result<GrantRow, sqlx::Error> {
 const GRANT_SELECT: &str = "SELECT g.id, g.account_id, g.role_id, r.code, r.permissions, g.scope, g.scope_unit_id, u.path, g.created_at \
      FROM grants g JOIN roles r ON r.id = g.role_id LEFT JOIN units u ON u.id = g.scope_unit_id";
 
-pub async fn grants_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn grants_of<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     account_id: &str,
-) -> Result<Vec<GrantRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{GRANT_SELECT} WHERE g.account_id = $1 ORDER BY g.created_at, g.id"
-    ));
-    sqlx::query(sql)
+) -> Result<Vec<GrantRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("{GRANT_SELECT} WHERE g.account_id = $1 ORDER BY g.created_at, g.id");
+    tinhso_platform::db::query(sql)
         .bind(account_id)
         .fetch_all(exec)
         .await?
@@ -121,12 +125,12 @@ pub async fn grants_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .collect()
 }
 
-pub async fn grant<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn grant<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id: &str,
-) -> Result<Option<GrantRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!("{GRANT_SELECT} WHERE g.id = $1"));
-    sqlx::query(sql)
+) -> Result<Option<GrantRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("{GRANT_SELECT} WHERE g.id = $1");
+    tinhso_platform::db::query(sql)
         .bind(id)
         .fetch_optional(exec)
         .await?
@@ -136,11 +140,11 @@ pub async fn grant<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 pub async fn insert_grant(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     g: &GrantRow,
     created_by: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO grants (id, account_id, role_id, scope, scope_unit_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("INSERT INTO grants (id, account_id, role_id, scope, scope_unit_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(&g.id)
         .bind(&g.account_id)
         .bind(&g.role_id)
@@ -148,29 +152,29 @@ pub async fn insert_grant(
         .bind(g.scope_unit_id.clone())
         .bind(created_by)
         .bind(g.created_at)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
-pub async fn delete_grant(tx: &mut Tx<'_>, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM grants WHERE id = $1")
+pub async fn delete_grant(tx: &mut Tx, id: &str) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("DELETE FROM grants WHERE id = $1")
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
 /// Re-points unit-scoped grants of a merged unit at the target.
 pub async fn move_scopes(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     from_unit: &str,
     to_unit: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE grants SET scope_unit_id = $1 WHERE scope_unit_id = $2")
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("UPDATE grants SET scope_unit_id = $1 WHERE scope_unit_id = $2")
         .bind(to_unit)
         .bind(from_unit)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }

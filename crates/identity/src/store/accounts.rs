@@ -2,7 +2,7 @@
 
 use super::{col, flag};
 use crate::domain::accounts::LoginState;
-use sqlx::any::AnyRow;
+use tinhso_platform::db::Row;
 use tinhso_platform::db::Tx;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -35,7 +35,7 @@ const SELECT: &str = "SELECT a.id, a.username, a.full_name, a.position, a.depart
      a.failed_window_start, a.locked_until, a.version, a.created_at, a.updated_at \
      FROM accounts a JOIN units u ON u.id = a.unit_id";
 
-fn from_row(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
+fn from_row(row: &Row) -> Result<AccountRow, tinhso_platform::db::DbErr> {
     let must: i64 = col!(row, "must_change_password");
     Ok(AccountRow {
         id: col!(row, "id"),
@@ -64,12 +64,12 @@ fn from_row(row: &AnyRow) -> Result<AccountRow, sqlx::Error> {
     })
 }
 
-pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id: &str,
-) -> Result<Option<AccountRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE a.id = $1"));
-    sqlx::query(sql)
+) -> Result<Option<AccountRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("{SELECT} WHERE a.id = $1");
+    tinhso_platform::db::query(sql)
         .bind(id)
         .fetch_optional(exec)
         .await?
@@ -78,12 +78,12 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .transpose()
 }
 
-pub async fn by_username<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn by_username<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     username: &str,
-) -> Result<Option<AccountRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE a.username = $1"));
-    sqlx::query(sql)
+) -> Result<Option<AccountRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("{SELECT} WHERE a.username = $1");
+    tinhso_platform::db::query(sql)
         .bind(username)
         .fetch_optional(exec)
         .await?
@@ -92,8 +92,8 @@ pub async fn by_username<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .transpose()
 }
 
-pub async fn insert(tx: &mut Tx<'_>, a: &AccountRow) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn insert(tx: &mut Tx, a: &AccountRow) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "INSERT INTO accounts (id, username, full_name, search_folded, position, department, phone, email, unit_id, kind, status, personnel_id, \
          password_hash, must_change_password, password_expires_at, failed_count, failed_window_start, locked_until, version, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
@@ -119,7 +119,7 @@ pub async fn insert(tx: &mut Tx<'_>, a: &AccountRow) -> Result<(), sqlx::Error> 
     .bind(a.version)
     .bind(a.created_at)
     .bind(a.updated_at)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }
@@ -130,11 +130,11 @@ fn search_text(a: &AccountRow) -> String {
 
 /// Writes every field if the version is still `expected_version`; false when stale.
 pub async fn update(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     a: &AccountRow,
     expected_version: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+) -> Result<bool, tinhso_platform::db::DbErr> {
+    let done = tinhso_platform::db::query(
         "UPDATE accounts SET full_name = $1, search_folded = $2, position = $3, department = $4, phone = $5, email = $6, unit_id = $7, \
          status = $8, personnel_id = $9, password_hash = $10, must_change_password = $11, password_expires_at = $12, failed_count = $13, \
          failed_window_start = $14, locked_until = $15, version = $16, updated_at = $17 WHERE id = $18 AND version = $19",
@@ -158,19 +158,23 @@ pub async fn update(
     .bind(a.updated_at)
     .bind(&a.id)
     .bind(expected_version)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Records a login attempt's effect on the lockout state (no version bump: not an edit).
-pub async fn set_login_state(tx: &mut Tx<'_>, id: &str, s: LoginState) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET failed_count = $1, failed_window_start = $2, locked_until = $3 WHERE id = $4")
+pub async fn set_login_state(
+    tx: &mut Tx,
+    id: &str,
+    s: LoginState,
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("UPDATE accounts SET failed_count = $1, failed_window_start = $2, locked_until = $3 WHERE id = $4")
         .bind(s.failed_count)
         .bind(s.window_start_ms)
         .bind(s.locked_until_ms)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
@@ -186,7 +190,10 @@ pub struct Search {
     pub offset: i64,
 }
 
-pub async fn search(pool: &sqlx::AnyPool, s: &Search) -> Result<Vec<AccountRow>, sqlx::Error> {
+pub async fn search(
+    pool: &tinhso_platform::db::DatabaseConnection,
+    s: &Search,
+) -> Result<Vec<AccountRow>, tinhso_platform::db::DbErr> {
     if s.scopes.is_empty() {
         return Ok(Vec::new());
     }
@@ -219,7 +226,7 @@ pub async fn search(pool: &sqlx::AnyPool, s: &Search) -> Result<Vec<AccountRow>,
         " ORDER BY a.username LIMIT {} OFFSET {}",
         s.limit, s.offset
     ));
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut query = tinhso_platform::db::query(sql);
     for a in args {
         query = query.bind(a);
     }
@@ -228,46 +235,51 @@ pub async fn search(pool: &sqlx::AnyPool, s: &Search) -> Result<Vec<AccountRow>,
 
 /// Ids of the accounts whose unit lies under `prefix`.
 pub async fn ids_under(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     prefix: &str,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT a.id, a.username FROM accounts a JOIN units u ON u.id = a.unit_id WHERE u.path LIKE $1")
+) -> Result<Vec<(String, String)>, tinhso_platform::db::DbErr> {
+    let rows = tinhso_platform::db::query("SELECT a.id, a.username FROM accounts a JOIN units u ON u.id = a.unit_id WHERE u.path LIKE $1")
         .bind(format!("{prefix}%"))
-        .fetch_all(&mut **tx)
+        .fetch_all(&*tx)
         .await?;
     rows.iter()
-        .map(|r| Ok((sqlx::Row::try_get(r, 0)?, sqlx::Row::try_get(r, 1)?)))
+        .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
         .collect()
 }
 
 /// Moves every account of `from_unit` to `to_unit` (merges); returns their ids.
 pub async fn move_all(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     from_unit: &str,
     to_unit: &str,
     now: i64,
-) -> Result<Vec<String>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id FROM accounts WHERE unit_id = $1")
+) -> Result<Vec<String>, tinhso_platform::db::DbErr> {
+    let rows = tinhso_platform::db::query("SELECT id FROM accounts WHERE unit_id = $1")
         .bind(from_unit)
-        .fetch_all(&mut **tx)
+        .fetch_all(&*tx)
         .await?;
     let ids: Vec<String> = rows
         .iter()
-        .map(|r| sqlx::Row::try_get(r, 0))
+        .map(|r| r.try_get_by_index(0))
         .collect::<Result<_, _>>()?;
-    sqlx::query("UPDATE accounts SET unit_id = $1, version = version + 1, updated_at = $2 WHERE unit_id = $3")
+    tinhso_platform::db::query("UPDATE accounts SET unit_id = $1, version = version + 1, updated_at = $2 WHERE unit_id = $3")
         .bind(to_unit)
         .bind(now)
         .bind(from_unit)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(ids)
 }
 
-pub async fn count_active_in(tx: &mut Tx<'_>, unit_id: &str) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query("SELECT COUNT(*) FROM accounts WHERE unit_id = $1 AND status = 'active'")
-        .bind(unit_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    sqlx::Row::try_get(&row, 0)
+pub async fn count_active_in(
+    tx: &mut Tx,
+    unit_id: &str,
+) -> Result<i64, tinhso_platform::db::DbErr> {
+    let row = tinhso_platform::db::query(
+        "SELECT COUNT(*) FROM accounts WHERE unit_id = $1 AND status = 'active'",
+    )
+    .bind(unit_id)
+    .fetch_one(&*tx)
+    .await?;
+    row.try_get_by_index(0)
 }

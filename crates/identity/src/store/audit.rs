@@ -18,8 +18,8 @@ pub struct AuditEntry {
     pub after_json: String,
 }
 
-pub async fn append(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn append(tx: &mut Tx, e: &AuditEntry) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "INSERT INTO audit_events (at, actor_id, actor_username, action, target_kind, target_id, unit_path, client_address, before_json, after_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
@@ -33,7 +33,7 @@ pub async fn append(tx: &mut Tx<'_>, e: &AuditEntry) -> Result<(), sqlx::Error> 
     .bind(&e.client_address)
     .bind(&e.before_json)
     .bind(&e.after_json)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }
@@ -52,7 +52,10 @@ pub struct Filter {
     pub offset: i64,
 }
 
-pub async fn query(pool: &sqlx::AnyPool, f: &Filter) -> Result<Vec<AuditEntry>, sqlx::Error> {
+pub async fn query(
+    pool: &tinhso_platform::db::DatabaseConnection,
+    f: &Filter,
+) -> Result<Vec<AuditEntry>, tinhso_platform::db::DbErr> {
     if f.scopes.is_empty() {
         return Ok(Vec::new());
     }
@@ -98,7 +101,7 @@ pub async fn query(pool: &sqlx::AnyPool, f: &Filter) -> Result<Vec<AuditEntry>, 
         " ORDER BY id DESC LIMIT {} OFFSET {}",
         f.limit, f.offset
     ));
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut q = tinhso_platform::db::query(sql);
     for t in texts {
         q = q.bind(t);
     }
@@ -126,10 +129,15 @@ pub async fn query(pool: &sqlx::AnyPool, f: &Filter) -> Result<Vec<AuditEntry>, 
 }
 
 /// Deletes entries older than `before_ms` (retention); returns how many.
-pub async fn purge_before(pool: &sqlx::AnyPool, before_ms: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM audit_events WHERE at < $1")
-        .bind(before_ms)
-        .execute(pool)
-        .await?
-        .rows_affected())
+pub async fn purge_before(
+    pool: &tinhso_platform::db::DatabaseConnection,
+    before_ms: i64,
+) -> Result<u64, tinhso_platform::db::DbErr> {
+    Ok(
+        tinhso_platform::db::query("DELETE FROM audit_events WHERE at < $1")
+            .bind(before_ms)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
 }

@@ -14,7 +14,7 @@ pub use migrations::MIGRATOR;
 /// surfaces as an internal error.
 macro_rules! col {
     ($row:expr, $name:literal) => {
-        sqlx::Row::try_get($row, $name)?
+        $row.try_get("", $name)?
     };
 }
 pub(crate) use col;

@@ -14,30 +14,30 @@ pub struct RefreshRow {
 }
 
 pub async fn insert_refresh(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     r: &RefreshRow,
     digest: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO refresh_tokens (id, family_id, account_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("INSERT INTO refresh_tokens (id, family_id, account_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&r.id)
         .bind(&r.family_id)
         .bind(&r.account_id)
         .bind(digest)
         .bind(now)
         .bind(r.expires_at)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
 pub async fn refresh_by_digest(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     digest: &str,
-) -> Result<Option<RefreshRow>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, family_id, account_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1")
+) -> Result<Option<RefreshRow>, tinhso_platform::db::DbErr> {
+    let row = tinhso_platform::db::query("SELECT id, family_id, account_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1")
         .bind(digest)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&*tx)
         .await?;
     let Some(row) = row else { return Ok(None) };
     let row = &row;
@@ -51,37 +51,45 @@ pub async fn refresh_by_digest(
     }))
 }
 
-pub async fn mark_rotated(tx: &mut Tx<'_>, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE refresh_tokens SET rotated_at = $1 WHERE id = $2")
+pub async fn mark_rotated(
+    tx: &mut Tx,
+    id: &str,
+    now: i64,
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("UPDATE refresh_tokens SET rotated_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
-pub async fn revoke_family(tx: &mut Tx<'_>, family_id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn revoke_family(
+    tx: &mut Tx,
+    family_id: &str,
+    now: i64,
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(family_id)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }
 
 pub async fn revoke_account(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     account_id: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
     )
     .bind(now)
     .bind(account_id)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }
@@ -108,11 +116,14 @@ impl SigningKeyRow {
 }
 
 /// Every signing key, oldest first.
-pub async fn signing_keys(pool: &sqlx::AnyPool) -> Result<Vec<SigningKeyRow>, sqlx::Error> {
-    let rows =
-        sqlx::query("SELECT kid, secret, created_at, active FROM signing_keys ORDER BY created_at")
-            .fetch_all(pool)
-            .await?;
+pub async fn signing_keys(
+    pool: &tinhso_platform::db::DatabaseConnection,
+) -> Result<Vec<SigningKeyRow>, tinhso_platform::db::DbErr> {
+    let rows = tinhso_platform::db::query(
+        "SELECT kid, secret, created_at, active FROM signing_keys ORDER BY created_at",
+    )
+    .fetch_all(pool)
+    .await?;
     rows.iter()
         .map(|row| {
             let active: i64 = col!(row, "active");
@@ -128,30 +139,35 @@ pub async fn signing_keys(pool: &sqlx::AnyPool) -> Result<Vec<SigningKeyRow>, sq
 
 /// Adds a key; it is published at once and signs after the publish delay.
 pub async fn add_signing_key(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     kid: &str,
     secret: &[u8],
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "INSERT INTO signing_keys (kid, secret, created_at, active) VALUES ($1, $2, $3, $4)",
     )
     .bind(kid)
     .bind(secret.to_vec())
     .bind(now)
     .bind(flag(true))
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }
 
 /// Retires a key: tokens it signed stop verifying. Returns false when no live key has that id.
-pub async fn retire_signing_key(pool: &sqlx::AnyPool, kid: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE signing_keys SET active = $1 WHERE kid = $2 AND active = $3")
-        .bind(flag(false))
-        .bind(kid)
-        .bind(flag(true))
-        .execute(pool)
-        .await?;
+pub async fn retire_signing_key(
+    pool: &tinhso_platform::db::DatabaseConnection,
+    kid: &str,
+) -> Result<bool, tinhso_platform::db::DbErr> {
+    let done = tinhso_platform::db::query(
+        "UPDATE signing_keys SET active = $1 WHERE kid = $2 AND active = $3",
+    )
+    .bind(flag(false))
+    .bind(kid)
+    .bind(flag(true))
+    .execute(pool)
+    .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -137,7 +137,7 @@ impl pb::award_service_server::AwardService for Api {
             }
             let mut tx = self.0.db.begin().await?;
             if !row.kind.is_empty() {
-                match known_code(&mut tx, cat::AWARD_KIND, &row.kind, &f("kind")).await {
+                match known_code(&tx, cat::AWARD_KIND, &row.kind, &f("kind")).await {
                     Ok(k) if cat::level_may_stand_alone(&k.attribute) => {}
                     Ok(_) => errors.push(AppError::invalid(
                         &f("kind"),
@@ -156,9 +156,7 @@ impl pb::award_service_server::AwardService for Api {
                 p.require(WRITE, &done.unit_path)?;
                 return Ok(Response::new(honour_pb(&done)));
             }
-            let unit = self
-                .active_unit(&mut tx, &h.unit_id, "honour.unit_id")
-                .await?;
+            let unit = self.active_unit(&tx, &h.unit_id, "honour.unit_id").await?;
             p.require(WRITE, &unit.path)?;
             row.id = uuid::Uuid::now_v7().to_string();
             row.unit_id = unit.id;

@@ -58,7 +58,7 @@ impl Api {
     /// Keeps who changed which reference item from what to what.
     async fn record_reference(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         what: &str,
         item: &str,
@@ -169,7 +169,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                 updated_by: p.username.clone(),
             };
             let mut tx = self.0.db.begin().await?;
-            let previous = store::catalogues::entry(&mut *tx, &row.catalogue, &row.code).await?;
+            let previous = store::catalogues::entry(&tx, &row.catalogue, &row.code).await?;
             store::catalogues::put(&mut tx, &row).await?;
             self.record_reference(
                 &mut tx,
@@ -244,7 +244,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                 .map(|c| u32::try_from(*c).unwrap_or_default())
                 .collect();
             let mut tx = self.0.db.begin().await?;
-            let previous = store::catalogues::steps_of(&mut *tx, &r.group)
+            let previous = store::catalogues::steps_of(&tx, &r.group)
                 .await?
                 .map(|g| steps_summary(&g.coefficients))
                 .unwrap_or_default();
@@ -348,7 +348,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             let from = from.unwrap_or_default();
             let now = self.now();
             let mut tx = self.0.db.begin().await?;
-            let previous = store::catalogues::base_salaries(&mut *tx)
+            let previous = store::catalogues::base_salaries(&tx)
                 .await?
                 .into_iter()
                 .find(|(date, _, _, _)| *date == from)

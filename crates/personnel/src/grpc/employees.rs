@@ -413,7 +413,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             let e = r.employee.unwrap_or_default();
             let (mut row, mut errors) = check_new(&e, &self.today());
             let mut tx = self.0.db.begin().await?;
-            self.check_codes(&mut tx, &mut row, None, "employee.", &mut errors)
+            self.check_codes(&tx, &mut row, None, "employee.", &mut errors)
                 .await?;
             all_violations(errors)?;
             if !r.request_id.is_empty()
@@ -423,7 +423,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 return Ok(Response::new(employee_pb(&done)));
             }
             let unit = self
-                .active_unit(&mut tx, &e.unit_id, "employee.unit_id")
+                .active_unit(&tx, &e.unit_id, "employee.unit_id")
                 .await?;
             p.require(WRITE, &unit.path)?;
             let now = self.now();
@@ -537,7 +537,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 after.sex = sex;
             }
             check_date_order(&after, "", &mut errors);
-            self.check_codes(&mut tx, &mut after, Some(&before), "", &mut errors)
+            self.check_codes(&tx, &mut after, Some(&before), "", &mut errors)
                 .await?;
             all_violations(errors)?;
             let now = self.now();
@@ -684,7 +684,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 ));
             }
             let target = if effect.needs_target {
-                let unit = store::units::get(&mut *tx, &r.to_unit_id)
+                let unit = store::units::get(&tx, &r.to_unit_id)
                     .await?
                     .filter(|u| u.status == "active")
                     .ok_or_else(|| {
@@ -703,7 +703,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             } else {
                 None
             };
-            if store::movements::of_employee(&mut *tx, &before.id)
+            if store::movements::of_employee(&tx, &before.id)
                 .await?
                 .iter()
                 .any(|m| m.state == "pending")
@@ -964,7 +964,7 @@ impl Api {
     /// an ending sets its status; with the change record and the `moved`/`ended` event.
     async fn apply_movement(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         before: &EmployeeRow,
         movement: &MovementRow,
@@ -974,7 +974,7 @@ impl Api {
             .ok_or_else(|| AppError::internal("a stored movement has an unknown kind"))?;
         let mut after = before.clone();
         if effect.moves_record {
-            let unit = store::units::get(&mut **tx, &movement.to_unit_id)
+            let unit = store::units::get(&*tx, &movement.to_unit_id)
                 .await?
                 .filter(|u| u.status == "active")
                 .ok_or_else(|| {
@@ -1000,14 +1000,14 @@ impl Api {
     /// A pending handover the caller may settle: they write in the receiving unit.
     async fn pending_for_receiver(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         id: &str,
     ) -> AppResult<MovementRow> {
-        let movement = store::movements::get(&mut **tx, id)
+        let movement = store::movements::get(&*tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("biến động", "movement").with_field("id"))?;
-        let receiving = store::units::get(&mut **tx, &movement.to_unit_id)
+        let receiving = store::units::get(&*tx, &movement.to_unit_id)
             .await?
             .map(|u| u.path)
             .unwrap_or_default();

@@ -80,7 +80,7 @@ pub(super) struct Names {
 }
 
 impl Names {
-    pub(super) async fn load(pool: &sqlx::AnyPool) -> AppResult<Self> {
+    pub(super) async fn load(pool: &tinhso_platform::db::DatabaseConnection) -> AppResult<Self> {
         let mut codes = HashMap::new();
         for catalogue in [
             cat::ETHNICITY,

@@ -238,10 +238,10 @@ struct Lookups {
 }
 
 impl Lookups {
-    async fn load(conn: &mut sqlx::AnyConnection) -> AppResult<Self> {
+    async fn load(conn: &impl tinhso_platform::db::ConnectionTrait) -> AppResult<Self> {
         let mut codes = HashMap::new();
         for (_, catalogue) in CODED {
-            for e in store::catalogues::entries_on(&mut *conn, catalogue).await? {
+            for e in store::catalogues::entries_on(conn, catalogue).await? {
                 if !e.active {
                     continue;
                 }
@@ -252,18 +252,18 @@ impl Lookups {
                 codes.insert((*catalogue, tinhso_platform::vn::fold(&e.code)), e.code);
             }
         }
-        let grades = store::catalogues::entries_on(&mut *conn, cat::GRADE)
+        let grades = store::catalogues::entries_on(conn, cat::GRADE)
             .await?
             .into_iter()
             .filter(|e| e.active)
             .filter_map(|e| Some((e.code, GradeGroup::from_code(&e.attribute)?)))
             .collect();
-        let steps = store::catalogues::group_steps(&mut *conn)
+        let steps = store::catalogues::group_steps(conn)
             .await?
             .into_iter()
             .filter_map(|(g, c)| Some((GradeGroup::from_code(&g)?, c)))
             .collect();
-        let units_by_code = store::units::active(&mut *conn)
+        let units_by_code = store::units::active(conn)
             .await?
             .into_iter()
             .map(|u| (tinhso_platform::vn::fold(&u.code), u))
@@ -344,8 +344,8 @@ impl Api {
         if !errors.is_empty() {
             return Ok((Vec::new(), errors));
         }
-        let mut conn = self.0.db.pool.acquire().await?;
-        let lookups = Lookups::load(&mut conn).await?;
+        let conn = &self.0.db.pool;
+        let lookups = Lookups::load(conn).await?;
         let today = self.today();
         let mut seen_ids = HashSet::new();
         let mut checked = Vec::new();
@@ -377,7 +377,7 @@ impl Api {
                         "số CCCD trùng với một dòng phía trên",
                     );
                 }
-                store::employees::by_id_number(&mut *conn, &id_number).await?
+                store::employees::by_id_number(conn, &id_number).await?
             };
             if let Some(e) = &existing
                 && !p.can(WRITE, &e.unit_path)

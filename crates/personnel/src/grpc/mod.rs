@@ -181,7 +181,7 @@ impl Api {
         Ok(p)
     }
 
-    async fn commit(&self, tx: Tx<'static>) -> AppResult<()> {
+    async fn commit(&self, tx: Tx) -> AppResult<()> {
         tx.commit().await?;
         self.0.outbox.committed();
         Ok(())
@@ -216,7 +216,7 @@ impl Api {
     /// record already held pass even if since retired.
     async fn check_codes(
         &self,
-        conn: &mut sqlx::AnyConnection,
+        conn: &impl tinhso_platform::db::ConnectionTrait,
         row: &mut EmployeeRow,
         before: Option<&EmployeeRow>,
         prefix: &str,
@@ -271,9 +271,7 @@ impl Api {
             if value.is_empty() || previous == Some(value) {
                 continue;
             }
-            if let Err(e) =
-                known_code(&mut *conn, catalogue, value, &format!("{prefix}{field}")).await
-            {
+            if let Err(e) = known_code(conn, catalogue, value, &format!("{prefix}{field}")).await {
                 errors.push(e);
             }
         }
@@ -302,7 +300,7 @@ impl Api {
     /// Returns the record as written.
     async fn save_record(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         before: &EmployeeRow,
         mut after: EmployeeRow,
@@ -349,7 +347,7 @@ impl Api {
     /// The active unit `id` from the replica; NOT_FOUND on `field` otherwise.
     async fn active_unit(
         &self,
-        conn: &mut sqlx::AnyConnection,
+        conn: &impl tinhso_platform::db::ConnectionTrait,
         id: &str,
         field: &str,
     ) -> AppResult<store::units::UnitRow> {
@@ -361,8 +359,8 @@ impl Api {
             })
     }
 
-    async fn record(&self, tx: &mut Tx<'static>, id: &str) -> AppResult<EmployeeRow> {
-        store::employees::get(&mut **tx, id)
+    async fn record(&self, tx: &mut Tx, id: &str) -> AppResult<EmployeeRow> {
+        store::employees::get(&*tx, id)
             .await?
             .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))
     }
@@ -370,7 +368,7 @@ impl Api {
 
 /// An active entry of `catalogue`; INVALID_ARGUMENT `UNKNOWN_CODE` on `field` otherwise.
 pub(crate) async fn known_code(
-    conn: &mut sqlx::AnyConnection,
+    conn: &impl tinhso_platform::db::ConnectionTrait,
     catalogue: &str,
     code: &str,
     field: &str,
@@ -396,7 +394,7 @@ pub(crate) async fn known_code(
 /// (filling a zero coefficient). Faults go to `errors` as `{prefix}grade_code`, `step` or
 /// `coefficient`.
 pub(crate) async fn check_grade_step(
-    conn: &mut sqlx::AnyConnection,
+    conn: &impl tinhso_platform::db::ConnectionTrait,
     grade_code: &str,
     step: i64,
     coefficient: &mut i64,
@@ -404,14 +402,7 @@ pub(crate) async fn check_grade_step(
     errors: &mut Vec<AppError>,
 ) -> AppResult<()> {
     let field = format!("{prefix}grade_code");
-    let grade = match known_code(
-        &mut *conn,
-        crate::domain::catalogues::GRADE,
-        grade_code,
-        &field,
-    )
-    .await
-    {
+    let grade = match known_code(conn, crate::domain::catalogues::GRADE, grade_code, &field).await {
         Ok(g) => g,
         Err(e) => {
             errors.push(e);
@@ -421,7 +412,7 @@ pub(crate) async fn check_grade_step(
     if step == 0 {
         return Ok(());
     }
-    let steps = store::catalogues::steps_of(&mut *conn, &grade.attribute).await?;
+    let steps = store::catalogues::steps_of(conn, &grade.attribute).await?;
     let expected = steps
         .as_ref()
         .and_then(|s| s.coefficient(u32::try_from(step).unwrap_or(0)));

@@ -22,7 +22,7 @@ struct SalaryTables {
 }
 
 impl SalaryTables {
-    async fn load(pool: &sqlx::AnyPool) -> AppResult<Self> {
+    async fn load(pool: &tinhso_platform::db::DatabaseConnection) -> AppResult<Self> {
         let grade_groups = store::catalogues::entries(pool, cat::GRADE, true)
             .await?
             .into_iter()
@@ -373,9 +373,9 @@ impl pb::salary_service_server::SalaryService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let (year, month) = month_of(r.year, r.month)?;
-            let mut conn = self.0.db.pool.acquire().await?;
-            let unit = self.active_unit(&mut conn, &r.unit_id, "unit_id").await?;
-            drop(conn);
+            let unit = self
+                .active_unit(&self.0.db.pool, &r.unit_id, "unit_id")
+                .await?;
             if !p.can(SALARY, &unit.path) {
                 p.require(WRITE, &unit.path)?;
             }
@@ -412,10 +412,7 @@ impl pb::salary_service_server::SalaryService for Api {
                 closed_by: p.username.clone(),
             };
             let mut tx = self.0.db.begin().await?;
-            if store::payroll::get(&mut *tx, &unit.id, &key)
-                .await?
-                .is_some()
-            {
+            if store::payroll::get(&tx, &unit.id, &key).await?.is_some() {
                 return Err(AppError::failed_precondition(
                     "PAYROLL_CLOSED",
                     "bảng lương tháng này của đơn vị đã được chốt",

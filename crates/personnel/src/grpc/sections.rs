@@ -282,11 +282,7 @@ impl Api {
     }
 
     /// Validates `content` fully, looking codes and the step table up in `tx`.
-    async fn checked_entry(
-        &self,
-        tx: &mut Tx<'static>,
-        content: Option<&Content>,
-    ) -> AppResult<SectionRow> {
+    async fn checked_entry(&self, tx: &mut Tx, content: Option<&Content>) -> AppResult<SectionRow> {
         let Some(content) = content else {
             return Err(AppError::invalid(
                 "entry",
@@ -298,14 +294,14 @@ impl Api {
         };
         let (mut row, mut errors, codes) = entry_row(content, &self.today());
         for (catalogue, code, field) in codes {
-            if let Err(e) = known_code(&mut *tx, catalogue, &code, &field).await {
+            if let Err(e) = known_code(&*tx, catalogue, &code, &field).await {
                 errors.push(e);
             }
         }
         if row.section == "salary" && !row.code.is_empty() {
             let mut coefficient = row.amount2;
             check_grade_step(
-                &mut *tx,
+                &*tx,
                 &row.code,
                 row.amount,
                 &mut coefficient,
@@ -323,7 +319,7 @@ impl Api {
     /// its step date (or recruitment date); without either date there is nothing to date it by.
     pub(super) async fn open_salary_history(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         record: &EmployeeRow,
         now: i64,
@@ -360,12 +356,12 @@ impl Api {
     /// An entry in force that the caller may change, at the version they sent.
     async fn changeable_entry(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         id: &str,
         sent_etag: &str,
     ) -> AppResult<SectionRow> {
-        let entry = store::sections::get(&mut **tx, id)
+        let entry = store::sections::get(&*tx, id)
             .await?
             .filter(|s| !s.removed)
             .ok_or_else(|| AppError::not_found("mục hồ sơ", "section entry").with_field("id"))?;
@@ -379,7 +375,7 @@ impl Api {
     /// moves the record with it.
     async fn save_entry(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         before: &SectionRow,
         after: &SectionRow,
@@ -401,12 +397,12 @@ impl Api {
     /// with the change record and the `employee.updated` event.
     async fn follow_salary_history(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         employee_id: &str,
         now: i64,
     ) -> AppResult<()> {
-        let entries = store::sections::of_employee(&mut **tx, employee_id, Some("salary")).await?;
+        let entries = store::sections::of_employee(&*tx, employee_id, Some("salary")).await?;
         let Some(newest) = entries
             .iter()
             .max_by(|a, b| (&a.from_date, a.recorded_at).cmp(&(&b.from_date, b.recorded_at)))
@@ -458,7 +454,7 @@ impl pb::section_service_server::SectionService for Api {
             let r = request.into_inner();
             let entry = r.entry.unwrap_or_default();
             let mut tx = self.0.db.begin().await?;
-            let record = store::employees::get(&mut *tx, &r.employee_id)
+            let record = store::employees::get(&tx, &r.employee_id)
                 .await?
                 .ok_or_else(|| {
                     AppError::not_found("hồ sơ", "employee record").with_field("employee_id")

@@ -37,7 +37,7 @@ impl pb::staffing_service_server::StaffingService for Api {
             all_violations(errors)?;
             let kind = kind.unwrap_or_default();
             let mut tx = self.0.db.begin().await?;
-            let unit = self.active_unit(&mut tx, &r.unit_id, "unit_id").await?;
+            let unit = self.active_unit(&tx, &r.unit_id, "unit_id").await?;
             p.require(STAFFING, &unit.path)?;
             let now = self.now();
             let row = store::staffing::QuotaRow {

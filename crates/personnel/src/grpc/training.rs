@@ -71,7 +71,11 @@ fn holds_seat(r: &RegistrationRow) -> bool {
 }
 
 impl Api {
-    async fn course(&self, exec: &mut sqlx::AnyConnection, id: &str) -> AppResult<CourseRow> {
+    async fn course(
+        &self,
+        exec: &impl tinhso_platform::db::ConnectionTrait,
+        id: &str,
+    ) -> AppResult<CourseRow> {
         store::training::course(exec, id)
             .await?
             .ok_or_else(|| AppError::not_found("khóa học", "course").with_field("course_id"))
@@ -79,7 +83,7 @@ impl Api {
 
     async fn organiser_path(
         &self,
-        conn: &mut sqlx::AnyConnection,
+        conn: &impl tinhso_platform::db::ConnectionTrait,
         course: &CourseRow,
     ) -> AppResult<String> {
         Ok(store::units::get(conn, &course.organiser_unit_id)
@@ -88,7 +92,7 @@ impl Api {
             .unwrap_or_default())
     }
 
-    async fn checked_course(&self, tx: &mut Tx<'static>, c: &pb::Course) -> AppResult<CourseRow> {
+    async fn checked_course(&self, tx: &mut Tx, c: &pb::Course) -> AppResult<CourseRow> {
         let mut errors = Vec::new();
         let f = |name: &str| format!("course.{name}");
         let mut text = |name: &str, value: &str, required: bool, max: usize| {
@@ -152,7 +156,7 @@ impl Api {
             ));
         }
         if !row.kind.is_empty()
-            && let Err(e) = known_code(&mut *tx, cat::TRAINING_KIND, &row.kind, &f("kind")).await
+            && let Err(e) = known_code(&*tx, cat::TRAINING_KIND, &row.kind, &f("kind")).await
         {
             errors.push(e);
         }
@@ -170,7 +174,7 @@ impl Api {
                 )),
                 Some((_, catalogue)) => {
                     if let Err(e) = known_code(
-                        &mut *tx,
+                        &*tx,
                         catalogue,
                         &row.qualification_code,
                         &f("qualification_code"),
@@ -190,7 +194,7 @@ impl Api {
     /// confers a qualification, updates the record (with its change record and event).
     async fn complete_course(
         &self,
-        tx: &mut Tx<'static>,
+        tx: &mut Tx,
         p: &Principal,
         course: &CourseRow,
         registration: &RegistrationRow,
@@ -254,7 +258,7 @@ impl pb::training_service_server::TrainingService for Api {
                 return Ok(Response::new(course_pb(&done, 0)));
             }
             let unit = self
-                .active_unit(&mut tx, &c.organiser_unit_id, "course.organiser_unit_id")
+                .active_unit(&tx, &c.organiser_unit_id, "course.organiser_unit_id")
                 .await?;
             p.require(TRAINING, &unit.path)?;
             row.id = uuid::Uuid::now_v7().to_string();
@@ -311,8 +315,8 @@ impl pb::training_service_server::TrainingService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let mut tx = self.0.db.begin().await?;
-            let course = self.course(&mut tx, &r.course_id).await?;
-            let record = store::employees::get(&mut *tx, &r.employee_id)
+            let course = self.course(&tx, &r.course_id).await?;
+            let record = store::employees::get(&tx, &r.employee_id)
                 .await?
                 .ok_or_else(|| {
                     AppError::not_found("hồ sơ", "employee record").with_field("employee_id")
@@ -332,7 +336,7 @@ impl pb::training_service_server::TrainingService for Api {
                     "the record has ended",
                 ));
             }
-            let existing = store::training::registrations(&mut *tx, &course.id).await?;
+            let existing = store::training::registrations(&tx, &course.id).await?;
             if existing
                 .iter()
                 .any(|x| x.employee_id == record.id && holds_seat(x))
@@ -382,10 +386,8 @@ impl pb::training_service_server::TrainingService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let pool = &self.0.db.pool;
-            let mut conn = pool.acquire().await?;
-            let course = self.course(&mut conn, &r.course_id).await?;
-            let organiser = p.can(TRAINING, &self.organiser_path(&mut conn, &course).await?);
-            drop(conn);
+            let course = self.course(pool, &r.course_id).await?;
+            let organiser = p.can(TRAINING, &self.organiser_path(pool, &course).await?);
             let mut visible = Vec::new();
             for reg in store::training::registrations(pool, &course.id).await? {
                 let readable = organiser
@@ -411,12 +413,12 @@ impl pb::training_service_server::TrainingService for Api {
             let p = self.principal(&request)?;
             let id = request.into_inner().id;
             let mut tx = self.0.db.begin().await?;
-            let before = store::training::registration(&mut *tx, &id)
+            let before = store::training::registration(&tx, &id)
                 .await?
                 .ok_or_else(|| AppError::not_found("đăng ký", "registration").with_field("id"))?;
             let record = self.record(&mut tx, &before.employee_id).await?;
             p.require(WRITE, &record.unit_path)?;
-            let course = self.course(&mut tx, &before.course_id).await?;
+            let course = self.course(&tx, &before.course_id).await?;
             if before.status != "registered" || self.today() >= course.start_date {
                 return Err(AppError::failed_precondition(
                     "CANNOT_WITHDRAW",
@@ -473,11 +475,11 @@ impl pb::training_service_server::TrainingService for Api {
                 .unwrap_or_default();
             all_violations(errors)?;
             let mut tx = self.0.db.begin().await?;
-            let before = store::training::registration(&mut *tx, &r.id)
+            let before = store::training::registration(&tx, &r.id)
                 .await?
                 .ok_or_else(|| AppError::not_found("đăng ký", "registration").with_field("id"))?;
-            let course = self.course(&mut tx, &before.course_id).await?;
-            p.require(TRAINING, &self.organiser_path(&mut tx, &course).await?)?;
+            let course = self.course(&tx, &before.course_id).await?;
+            p.require(TRAINING, &self.organiser_path(&tx, &course).await?)?;
             if before.status != "registered" {
                 return Err(AppError::failed_precondition(
                     "RESULT_RECORDED",

@@ -25,7 +25,7 @@ pub struct HonourRow {
 const COLUMNS: &str = "id, unit_id, unit_path, kind, recipient_name, birth_year, home_town, \
     address, decision_number, decision_date, issuer, posthumous, note, recorded_at, recorded_by";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<HonourRow, sqlx::Error> {
+fn from_row(r: &tinhso_platform::db::Row) -> Result<HonourRow, tinhso_platform::db::DbErr> {
     let posthumous: i64 = col!(r, "posthumous");
     Ok(HonourRow {
         id: col!(r, "id"),
@@ -47,15 +47,13 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<HonourRow, sqlx::Error> {
 }
 
 pub async fn by_request_id(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     request_id: &str,
-) -> Result<Option<HonourRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM honours WHERE request_id = $1"
-    ));
-    sqlx::query(sql)
+) -> Result<Option<HonourRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {COLUMNS} FROM honours WHERE request_id = $1");
+    tinhso_platform::db::query(sql)
         .bind(request_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&*tx)
         .await?
         .as_ref()
         .map(from_row)
@@ -63,15 +61,15 @@ pub async fn by_request_id(
 }
 
 pub async fn insert(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     h: &HonourRow,
     request_id: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<(), tinhso_platform::db::DbErr> {
+    let sql = format!(
         "INSERT INTO honours ({COLUMNS}, name_folded, request_id) VALUES ($1, $2, $3, $4, $5, \
          $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(&h.id)
         .bind(&h.unit_id)
         .bind(&h.unit_path)
@@ -89,20 +87,20 @@ pub async fn insert(
         .bind(&h.recorded_by)
         .bind(tinhso_platform::vn::fold(&h.recipient_name))
         .bind(request_id)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
 /// Honours under `prefix`, by decision date (newest first).
 pub async fn list(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
     kind: Option<&str>,
     name_folded: Option<&str>,
     limit: i64,
     offset: i64,
-) -> Result<Vec<HonourRow>, sqlx::Error> {
+) -> Result<Vec<HonourRow>, tinhso_platform::db::DbErr> {
     let mut f = Filter::new();
     f.under_any("unit_path", &[prefix.to_string()]);
     f.eq_text("kind", kind);
@@ -122,11 +120,11 @@ pub async fn list(
 /// (award kind, year, count) under `prefix` for decision years in `[from_year, to_year]`: awards
 /// in staff records (by the record's current unit) and honours together.
 pub async fn counts(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
     from_year: i32,
     to_year: i32,
-) -> Result<Vec<(String, i32, i64)>, sqlx::Error> {
+) -> Result<Vec<(String, i32, i64)>, tinhso_platform::db::DbErr> {
     let from = format!("{from_year:04}-01-01");
     let to = format!("{to_year:04}-12-31");
     let mut out = Vec::new();

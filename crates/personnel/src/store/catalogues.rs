@@ -17,7 +17,7 @@ pub struct EntryRow {
     pub updated_by: String,
 }
 
-fn entry_from(r: &sqlx::any::AnyRow) -> Result<EntryRow, sqlx::Error> {
+fn entry_from(r: &tinhso_platform::db::Row) -> Result<EntryRow, tinhso_platform::db::DbErr> {
     let active: i64 = col!(r, "active");
     Ok(EntryRow {
         catalogue: col!(r, "catalogue"),
@@ -35,14 +35,15 @@ const ENTRY_COLUMNS: &str =
     "catalogue, code, name, attribute, sort_order, active, updated_at, updated_by";
 
 /// Seeds every catalogue, the step table and the base salary that is still empty.
-pub async fn seed_missing(db: &Db, now: i64) -> Result<(), sqlx::Error> {
+pub async fn seed_missing(db: &Db, now: i64) -> Result<(), tinhso_platform::db::DbErr> {
     let mut tx = db.begin().await?;
     for catalogue in catalogues::CATALOGUES {
-        let count: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM catalogue_entries WHERE catalogue = $1")
-                .bind(catalogue.name)
-                .fetch_one(&mut *tx)
-                .await?;
+        let count: i64 = tinhso_platform::db::query(
+            "SELECT COUNT(*) FROM catalogue_entries WHERE catalogue = $1",
+        )
+        .bind(catalogue.name)
+        .scalar(&tx)
+        .await?;
         if count > 0 {
             continue;
         }
@@ -63,16 +64,16 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), sqlx::Error> {
             .await?;
         }
     }
-    let steps: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM grade_steps")
-        .fetch_one(&mut *tx)
+    let steps: i64 = tinhso_platform::db::query("SELECT COUNT(*) FROM grade_steps")
+        .scalar(&tx)
         .await?;
     if steps == 0 {
         for group in grades::national_table() {
             set_group_steps(&mut tx, group.group.code(), &group.coefficients).await?;
         }
     }
-    let bases: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM base_salaries")
-        .fetch_one(&mut *tx)
+    let bases: i64 = tinhso_platform::db::query("SELECT COUNT(*) FROM base_salaries")
+        .scalar(&tx)
         .await?;
     if bases == 0 {
         for b in salary::seed_base_salaries() {
@@ -84,15 +85,15 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), sqlx::Error> {
 
 /// The entries of a catalogue in their order; retired ones only when asked.
 pub async fn entries(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     catalogue: &str,
     with_retired: bool,
-) -> Result<Vec<EntryRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<EntryRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 \
          AND (active = 1 OR $2 = 1) ORDER BY sort_order, code"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(catalogue)
         .bind(i64::from(with_retired))
         .fetch_all(pool)
@@ -103,14 +104,14 @@ pub async fn entries(
 }
 
 /// Every entry of a catalogue, retired ones too, on any connection.
-pub async fn entries_on<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn entries_on<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     catalogue: &str,
-) -> Result<Vec<EntryRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<EntryRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 ORDER BY sort_order, code"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(catalogue)
         .fetch_all(exec)
         .await?
@@ -119,15 +120,14 @@ pub async fn entries_on<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .collect()
 }
 
-pub async fn entry<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn entry<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     catalogue: &str,
     code: &str,
-) -> Result<Option<EntryRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 AND code = $2"
-    ));
-    sqlx::query(sql)
+) -> Result<Option<EntryRow>, tinhso_platform::db::DbErr> {
+    let sql =
+        format!("SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 AND code = $2");
+    tinhso_platform::db::query(sql)
         .bind(catalogue)
         .bind(code)
         .fetch_optional(exec)
@@ -138,16 +138,16 @@ pub async fn entry<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 /// Inserts or replaces an entry.
-pub async fn put(tx: &mut Tx<'_>, e: &EntryRow) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM catalogue_entries WHERE catalogue = $1 AND code = $2")
+pub async fn put(tx: &mut Tx, e: &EntryRow) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("DELETE FROM catalogue_entries WHERE catalogue = $1 AND code = $2")
         .bind(&e.catalogue)
         .bind(&e.code)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
-    let sql = sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "INSERT INTO catalogue_entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(&e.catalogue)
         .bind(&e.code)
         .bind(&e.name)
@@ -156,16 +156,16 @@ pub async fn put(tx: &mut Tx<'_>, e: &EntryRow) -> Result<(), sqlx::Error> {
         .bind(i64::from(e.active))
         .bind(e.updated_at)
         .bind(&e.updated_by)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
 /// Every group's coefficients, step 1 first, by group code.
-pub async fn group_steps<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
-) -> Result<Vec<(String, Vec<u32>)>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn group_steps<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
+) -> Result<Vec<(String, Vec<u32>)>, tinhso_platform::db::DbErr> {
+    let rows = tinhso_platform::db::query(
         "SELECT grade_group, step, coefficient FROM grade_steps ORDER BY grade_group, step",
     )
     .fetch_all(exec)
@@ -184,18 +184,18 @@ pub async fn group_steps<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 /// The step table of one group, as the salary rules use it.
-pub async fn steps_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn steps_of<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     group: &str,
-) -> Result<Option<grades::GroupSteps>, sqlx::Error> {
+) -> Result<Option<grades::GroupSteps>, tinhso_platform::db::DbErr> {
     let Some(g) = grades::GradeGroup::from_code(group) else {
         return Ok(None);
     };
-    let rows: Vec<i64> = sqlx::query_scalar(
+    let rows: Vec<i64> = tinhso_platform::db::query(
         "SELECT coefficient FROM grade_steps WHERE grade_group = $1 ORDER BY step",
     )
     .bind(group)
-    .fetch_all(exec)
+    .scalars(exec)
     .await?;
     Ok((!rows.is_empty()).then(|| grades::GroupSteps {
         group: g,
@@ -208,30 +208,32 @@ pub async fn steps_of<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 
 /// Replaces a group's step table.
 pub async fn set_group_steps(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     group: &str,
     coefficients: &[u32],
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM grade_steps WHERE grade_group = $1")
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("DELETE FROM grade_steps WHERE grade_group = $1")
         .bind(group)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     for (step, coefficient) in (1_i64..).zip(coefficients) {
-        sqlx::query("INSERT INTO grade_steps (grade_group, step, coefficient) VALUES ($1, $2, $3)")
-            .bind(group)
-            .bind(step)
-            .bind(i64::from(*coefficient))
-            .execute(&mut **tx)
-            .await?;
+        tinhso_platform::db::query(
+            "INSERT INTO grade_steps (grade_group, step, coefficient) VALUES ($1, $2, $3)",
+        )
+        .bind(group)
+        .bind(step)
+        .bind(i64::from(*coefficient))
+        .execute(&*tx)
+        .await?;
     }
     Ok(())
 }
 
 /// The base salary table: (from date, đồng, updated_at, updated_by), oldest first.
-pub async fn base_salaries<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
-) -> Result<Vec<(String, i64, i64, String)>, sqlx::Error> {
-    sqlx::query(
+pub async fn base_salaries<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
+) -> Result<Vec<(String, i64, i64, String)>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "SELECT from_date, vnd, updated_at, updated_by FROM base_salaries ORDER BY from_date",
     )
     .fetch_all(exec)
@@ -249,9 +251,9 @@ pub async fn base_salaries<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 /// The base salary table as the salary rules use it.
-pub async fn base_salary_table<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
-) -> Result<Vec<salary::BaseSalary>, sqlx::Error> {
+pub async fn base_salary_table<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
+) -> Result<Vec<salary::BaseSalary>, tinhso_platform::db::DbErr> {
     Ok(base_salaries(exec)
         .await?
         .into_iter()
@@ -266,24 +268,24 @@ pub async fn base_salary_table<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 
 /// Sets the base salary in force from `from` (replacing a figure for the same date).
 pub async fn set_base_salary(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     from: &str,
     vnd: i64,
     now: i64,
     by: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM base_salaries WHERE from_date = $1")
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("DELETE FROM base_salaries WHERE from_date = $1")
         .bind(from)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
-    sqlx::query(
+    tinhso_platform::db::query(
         "INSERT INTO base_salaries (from_date, vnd, updated_at, updated_by) VALUES ($1, $2, $3, $4)",
     )
     .bind(from)
     .bind(vnd)
     .bind(now)
     .bind(by)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }
@@ -303,10 +305,10 @@ pub struct ReferenceChange {
 }
 
 pub async fn record_reference_change(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     c: &ReferenceChange,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "INSERT INTO reference_changes (at, actor_id, actor_username, what, item, before_value, \
          after_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -317,22 +319,22 @@ pub async fn record_reference_change(
     .bind(&c.item)
     .bind(&c.before)
     .bind(&c.after)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }
 
 /// Changes to the reference data, newest first.
 pub async fn reference_changes(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     limit: i64,
     offset: i64,
-) -> Result<Vec<ReferenceChange>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<ReferenceChange>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT at, actor_id, actor_username, what, item, before_value, after_value \
          FROM reference_changes ORDER BY id DESC LIMIT {limit} OFFSET {offset}"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .fetch_all(pool)
         .await?
         .iter()

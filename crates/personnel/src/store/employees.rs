@@ -174,7 +174,7 @@ fn columns() -> String {
     names.join(", ")
 }
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<EmployeeRow, sqlx::Error> {
+fn from_row(r: &tinhso_platform::db::Row) -> Result<EmployeeRow, tinhso_platform::db::DbErr> {
     Ok(EmployeeRow {
         id: col!(r, "id"),
         unit_id: col!(r, "unit_id"),
@@ -235,12 +235,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<EmployeeRow, sqlx::Error> {
     })
 }
 
-pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id: &str,
-) -> Result<Option<EmployeeRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {} FROM employees WHERE id = $1", columns()));
-    sqlx::query(sql)
+) -> Result<Option<EmployeeRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {} FROM employees WHERE id = $1", columns());
+    tinhso_platform::db::query(sql)
         .bind(id)
         .fetch_optional(exec)
         .await?
@@ -250,16 +250,13 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 pub async fn by_request_id(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     request_id: &str,
-) -> Result<Option<EmployeeRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM employees WHERE request_id = $1",
-        columns()
-    ));
-    sqlx::query(sql)
+) -> Result<Option<EmployeeRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {} FROM employees WHERE request_id = $1", columns());
+    tinhso_platform::db::query(sql)
         .bind(request_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&*tx)
         .await?
         .as_ref()
         .map(from_row)
@@ -267,15 +264,15 @@ pub async fn by_request_id(
 }
 
 /// The working record with this ID number, if any (imports match on it).
-pub async fn by_id_number<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn by_id_number<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id_number: &str,
-) -> Result<Option<EmployeeRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Option<EmployeeRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {} FROM employees WHERE id_number = $1 ORDER BY created_at DESC",
         columns()
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(id_number)
         .fetch_optional(exec)
         .await?
@@ -284,14 +281,12 @@ pub async fn by_id_number<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .transpose()
 }
 
-type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
-
 /// Binds the record's values, then the folded name, to `query`.
-fn bind_values<'q>(mut query: AnyQuery<'q>, e: &'q EmployeeRow) -> AnyQuery<'q> {
+fn bind_values(mut query: tinhso_platform::db::Sql, e: &EmployeeRow) -> tinhso_platform::db::Sql {
     for (_, value) in e.values() {
         query = match value {
             Value::Text(t) => query.bind(t),
-            Value::Date(d) => query.bind(d.as_deref()),
+            Value::Date(d) => query.bind(d.clone()),
             Value::Int(i) => query.bind(i),
         };
     }
@@ -299,35 +294,35 @@ fn bind_values<'q>(mut query: AnyQuery<'q>, e: &'q EmployeeRow) -> AnyQuery<'q> 
 }
 
 pub async fn insert(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     e: &EmployeeRow,
     request_id: Option<&str>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), tinhso_platform::db::DbErr> {
     let names: Vec<&str> = e.values().iter().map(|(n, _)| *n).collect();
     let n = names.len();
     let placeholders: Vec<String> = (1..=n + 6).map(|i| format!("${i}")).collect();
-    let sql = sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "INSERT INTO employees ({}, name_folded, id, version, created_at, updated_at, request_id)          VALUES ({})",
         names.join(", "),
         placeholders.join(", ")
-    ));
-    bind_values(sqlx::query(sql), e)
+    );
+    bind_values(tinhso_platform::db::query(sql), e)
         .bind(&e.id)
         .bind(e.version)
         .bind(e.created_at)
         .bind(e.updated_at)
         .bind(request_id)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
 /// Writes `e` if the stored version is still `expected_version`; false when it changed.
 pub async fn update(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     e: &EmployeeRow,
     expected_version: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, tinhso_platform::db::DbErr> {
     let names: Vec<&str> = e.values().iter().map(|(n, _)| *n).collect();
     let n = names.len();
     let sets: Vec<String> = names
@@ -335,7 +330,7 @@ pub async fn update(
         .enumerate()
         .map(|(i, name)| format!("{name} = ${}", i + 1))
         .collect();
-    let sql = sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "UPDATE employees SET {}, name_folded = ${}, version = ${}, updated_at = ${}          WHERE id = ${} AND version = ${}",
         sets.join(", "),
         n + 1,
@@ -343,13 +338,13 @@ pub async fn update(
         n + 3,
         n + 4,
         n + 5
-    ));
-    let done = bind_values(sqlx::query(sql), e)
+    );
+    let done = bind_values(tinhso_platform::db::query(sql), e)
         .bind(e.version)
         .bind(e.updated_at)
         .bind(&e.id)
         .bind(expected_version)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -368,13 +363,13 @@ pub struct Change {
 /// Records every field that differs between `before` (None for a new record) and `after`, in
 /// one multi-row insert.
 pub async fn record_changes(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     before: Option<&EmployeeRow>,
     after: &EmployeeRow,
     actor_id: &str,
     actor_username: &str,
     at: i64,
-) -> Result<usize, sqlx::Error> {
+) -> Result<usize, tinhso_platform::db::DbErr> {
     let old = before.map(EmployeeRow::fields);
     let mut changed: Vec<(&'static str, String, String)> = Vec::new();
     for (i, (field, value)) in after.fields().into_iter().enumerate() {
@@ -405,12 +400,12 @@ pub async fn record_changes(
             )
         })
         .collect();
-    let sql = sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "INSERT INTO employee_changes (employee_id, at, actor_id, actor_username, field, \
          before_value, after_value) VALUES {}",
         rows.join(", ")
-    ));
-    let mut query = sqlx::query(sql);
+    );
+    let mut query = tinhso_platform::db::query(sql);
     for (field, previous, value) in &changed {
         query = query
             .bind(&after.id)
@@ -421,13 +416,16 @@ pub async fn record_changes(
             .bind(previous)
             .bind(value);
     }
-    query.execute(&mut **tx).await?;
+    query.execute(&*tx).await?;
     Ok(changed.len())
 }
 
 /// The change record of one employee, oldest first.
-pub async fn changes(pool: &sqlx::AnyPool, employee_id: &str) -> Result<Vec<Change>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn changes(
+    pool: &tinhso_platform::db::DatabaseConnection,
+    employee_id: &str,
+) -> Result<Vec<Change>, tinhso_platform::db::DbErr> {
+    let rows = tinhso_platform::db::query(
         "SELECT field, before_value, after_value, actor_id, actor_username, at \
          FROM employee_changes WHERE employee_id = $1 ORDER BY id",
     )
@@ -557,7 +555,10 @@ impl Search {
     }
 }
 
-pub async fn search(pool: &sqlx::AnyPool, s: &Search) -> Result<Vec<EmployeeRow>, sqlx::Error> {
+pub async fn search(
+    pool: &tinhso_platform::db::DatabaseConnection,
+    s: &Search,
+) -> Result<Vec<EmployeeRow>, tinhso_platform::db::DbErr> {
     let f = s.filter();
     let sql = format!(
         "SELECT {} FROM employees{} ORDER BY {} LIMIT {} OFFSET {}",
@@ -576,26 +577,31 @@ pub async fn search(pool: &sqlx::AnyPool, s: &Search) -> Result<Vec<EmployeeRow>
 }
 
 /// How many records a search finds.
-pub async fn count(pool: &sqlx::AnyPool, s: &Search) -> Result<i64, sqlx::Error> {
+pub async fn count(
+    pool: &tinhso_platform::db::DatabaseConnection,
+    s: &Search,
+) -> Result<i64, tinhso_platform::db::DbErr> {
     let f = s.filter();
     let sql = format!("SELECT COUNT(*) AS n FROM employees{}", f.where_sql());
     let row = f.query(sql).fetch_one(pool).await?;
-    sqlx::Row::try_get(&row, "n")
+    row.try_get("", "n")
 }
 
 /// Moves the records of a merged unit to the unit it merged into.
 pub async fn move_unit(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     from_unit_id: &str,
     to_unit_id: &str,
     to_path: &str,
-) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("UPDATE employees SET unit_id = $1, unit_path = $2 WHERE unit_id = $3")
-        .bind(to_unit_id)
-        .bind(to_path)
-        .bind(from_unit_id)
-        .execute(&mut **tx)
-        .await?;
+) -> Result<u64, tinhso_platform::db::DbErr> {
+    let done = tinhso_platform::db::query(
+        "UPDATE employees SET unit_id = $1, unit_path = $2 WHERE unit_id = $3",
+    )
+    .bind(to_unit_id)
+    .bind(to_path)
+    .bind(from_unit_id)
+    .execute(&*tx)
+    .await?;
     Ok(done.rows_affected())
 }
 
@@ -621,9 +627,9 @@ pub struct ChangeQuery {
 
 /// Changes of records inside the caller's scopes (by the record's current unit), newest first.
 pub async fn query_changes(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     q: &ChangeQuery,
-) -> Result<Vec<NamedChange>, sqlx::Error> {
+) -> Result<Vec<NamedChange>, tinhso_platform::db::DbErr> {
     let mut f = Filter::new();
     f.under_any("e.unit_path", &q.scopes);
     if let Some(p) = &q.under_path {
@@ -670,15 +676,15 @@ pub async fn query_changes(
 
 /// The working records whose unit is exactly `unit_id`, by name.
 pub async fn working_in_unit(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     unit_id: &str,
-) -> Result<Vec<EmployeeRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<EmployeeRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {} FROM employees WHERE unit_id = $1 AND status = 'working' \
          ORDER BY name_folded, id",
         columns()
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(unit_id)
         .fetch_all(pool)
         .await?
@@ -689,15 +695,15 @@ pub async fn working_in_unit(
 
 /// The working records under the unit path `prefix` that have a grade and a step.
 pub async fn graded_under(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<EmployeeRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<EmployeeRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {} FROM employees WHERE unit_path LIKE $1 AND status = 'working' \
          AND grade_code <> '' AND step > 0 ORDER BY name_folded, id",
         columns()
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(format!("{prefix}%"))
         .fetch_all(pool)
         .await?
@@ -708,10 +714,10 @@ pub async fn graded_under(
 
 /// The working records under the unit path `prefix`, of one kind or all.
 pub async fn working_under(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
     kind: Option<&str>,
-) -> Result<Vec<EmployeeRow>, sqlx::Error> {
+) -> Result<Vec<EmployeeRow>, tinhso_platform::db::DbErr> {
     let mut f = Filter::new();
     f.under_any("unit_path", &[prefix.to_string()]);
     f.eq_text("status", Some("working"));

@@ -17,7 +17,7 @@ use tinhso_platform::events::OUTBOX_MIGRATION;
 
 macro_rules! col {
     ($row:expr, $name:literal) => {
-        sqlx::Row::try_get($row, $name)?
+        $row.try_get("", $name)?
     };
 }
 pub(crate) use col;

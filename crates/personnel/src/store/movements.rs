@@ -29,7 +29,7 @@ const COLUMNS: &str = "id, employee_id, kind, from_unit_id, to_unit_id, decision
     decision_date, effective_date, note, resulting_status, recorded_at, recorded_by, state, \
     handled_by, handled_at";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<MovementRow, sqlx::Error> {
+fn from_row(r: &tinhso_platform::db::Row) -> Result<MovementRow, tinhso_platform::db::DbErr> {
     Ok(MovementRow {
         id: col!(r, "id"),
         employee_id: col!(r, "employee_id"),
@@ -49,12 +49,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<MovementRow, sqlx::Error> {
     })
 }
 
-pub async fn insert(tx: &mut Tx<'_>, m: &MovementRow) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+pub async fn insert(tx: &mut Tx, m: &MovementRow) -> Result<(), tinhso_platform::db::DbErr> {
+    let sql = format!(
         "INSERT INTO movements ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
          $12, $13, $14, $15)"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(&m.id)
         .bind(&m.employee_id)
         .bind(&m.kind)
@@ -70,17 +70,17 @@ pub async fn insert(tx: &mut Tx<'_>, m: &MovementRow) -> Result<(), sqlx::Error>
         .bind(&m.state)
         .bind(&m.handled_by)
         .bind(m.handled_at)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
-pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id: &str,
-) -> Result<Option<MovementRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM movements WHERE id = $1"));
-    sqlx::query(sql)
+) -> Result<Option<MovementRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {COLUMNS} FROM movements WHERE id = $1");
+    tinhso_platform::db::query(sql)
         .bind(id)
         .fetch_optional(exec)
         .await?
@@ -90,14 +90,13 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 /// The movements of one employee, oldest first.
-pub async fn of_employee<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn of_employee<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     employee_id: &str,
-) -> Result<Vec<MovementRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM movements WHERE employee_id = $1 ORDER BY recorded_at, id"
-    ));
-    sqlx::query(sql)
+) -> Result<Vec<MovementRow>, tinhso_platform::db::DbErr> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM movements WHERE employee_id = $1 ORDER BY recorded_at, id");
+    tinhso_platform::db::query(sql)
         .bind(employee_id)
         .fetch_all(exec)
         .await?
@@ -108,19 +107,19 @@ pub async fn of_employee<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 
 /// Handovers waiting for a receiving unit under `prefix`, oldest first.
 pub async fn pending_to(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<MovementRow>, sqlx::Error> {
+) -> Result<Vec<MovementRow>, tinhso_platform::db::DbErr> {
     let columns: Vec<String> = COLUMNS
         .split(", ")
         .map(|c| format!("m.{}", c.trim()))
         .collect();
-    let sql = sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "SELECT {} FROM movements m JOIN units u ON u.id = m.to_unit_id \
          WHERE m.state = 'pending' AND u.path LIKE $1 ORDER BY m.recorded_at, m.id",
         columns.join(", ")
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(format!("{prefix}%"))
         .fetch_all(pool)
         .await?
@@ -130,8 +129,8 @@ pub async fn pending_to(
 }
 
 /// Settles a pending handover; false when it is no longer pending.
-pub async fn settle(tx: &mut Tx<'_>, m: &MovementRow) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+pub async fn settle(tx: &mut Tx, m: &MovementRow) -> Result<bool, tinhso_platform::db::DbErr> {
+    let done = tinhso_platform::db::query(
         "UPDATE movements SET state = $1, handled_by = $2, handled_at = $3 \
          WHERE id = $4 AND state = 'pending'",
     )
@@ -139,7 +138,7 @@ pub async fn settle(tx: &mut Tx<'_>, m: &MovementRow) -> Result<bool, sqlx::Erro
     .bind(&m.handled_by)
     .bind(m.handled_at)
     .bind(&m.id)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -150,12 +149,12 @@ pub type DatedEntry = (String, String, String, String, String, i64);
 /// Hires (with a recruitment date), movements and dated changes entered in `[from_ms, to_ms)`
 /// by units under `prefix`.
 pub async fn dated_entries(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
     from_ms: i64,
     to_ms: i64,
-) -> Result<Vec<DatedEntry>, sqlx::Error> {
-    let hires = sqlx::query(
+) -> Result<Vec<DatedEntry>, tinhso_platform::db::DbErr> {
+    let hires = tinhso_platform::db::query(
         "SELECT id, full_name, unit_id, recruitment_date, created_at FROM employees \
          WHERE unit_path LIKE $1 AND recruitment_date IS NOT NULL \
          AND created_at >= $2 AND created_at < $3",
@@ -176,7 +175,7 @@ pub async fn dated_entries(
             col!(r, "created_at"),
         ));
     }
-    let movements = sqlx::query(
+    let movements = tinhso_platform::db::query(
         "SELECT m.employee_id, e.full_name, m.from_unit_id, m.kind, m.effective_date, \
          m.recorded_at FROM movements m JOIN employees e ON e.id = m.employee_id \
          JOIN units u ON u.id = m.from_unit_id \
@@ -190,7 +189,7 @@ pub async fn dated_entries(
     // Dated changes to a record: salary steps and allowances from their effective date,
     // disciplines and awards from their decision; the salary step a record was entered with is
     // part of the hire.
-    let changes = sqlx::query(
+    let changes = tinhso_platform::db::query(
         "SELECT s.employee_id, e.full_name, e.unit_id, s.section, \
          COALESCE(s.from_date, s.decision_date) AS dated, s.recorded_at \
          FROM section_entries s JOIN employees e ON e.id = s.employee_id \
@@ -216,7 +215,7 @@ pub async fn dated_entries(
     }
     // Handovers are the receiving unit's entry: accepted ones when they were accepted; pending
     // ones are returned whatever the range, entered at i64::MAX, for the caller to date as now.
-    let handovers = sqlx::query(
+    let handovers = tinhso_platform::db::query(
         "SELECT m.employee_id, e.full_name, m.to_unit_id, m.state, m.effective_date, \
          m.handled_at FROM movements m JOIN employees e ON e.id = m.employee_id \
          JOIN units u ON u.id = m.to_unit_id WHERE u.path LIKE $1 AND \
@@ -268,11 +267,11 @@ pub async fn dated_entries(
 
 /// (kind, from unit, to unit) of the movements effective in `[from, to]` (dates inclusive).
 pub async fn effective_between(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     from: &str,
     to: &str,
-) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-    sqlx::query(
+) -> Result<Vec<(String, String, String)>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "SELECT kind, from_unit_id, to_unit_id FROM movements \
          WHERE effective_date >= $1 AND effective_date <= $2 AND state = 'done'",
     )
@@ -294,17 +293,17 @@ pub async fn effective_between(
 /// The unit that entered each record recruited in `[from, to]`: the first value of its
 /// `unit_id` in the change record, which later transfers do not rewrite.
 pub async fn hires_between(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     from: &str,
     to: &str,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
+) -> Result<Vec<String>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "SELECT c.after_value FROM employees e JOIN employee_changes c \
          ON c.employee_id = e.id AND c.field = 'unit_id' AND c.before_value = '' \
          WHERE e.recruitment_date >= $1 AND e.recruitment_date <= $2",
     )
     .bind(from)
     .bind(to)
-    .fetch_all(pool)
+    .scalars(pool)
     .await
 }

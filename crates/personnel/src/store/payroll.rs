@@ -31,7 +31,7 @@ pub struct PayLineRow {
     pub pay: i64,
 }
 
-fn header_from(r: &sqlx::any::AnyRow) -> Result<PayrollRow, sqlx::Error> {
+fn header_from(r: &tinhso_platform::db::Row) -> Result<PayrollRow, tinhso_platform::db::DbErr> {
     Ok(PayrollRow {
         unit_id: col!(r, "unit_id"),
         month: col!(r, "month"),
@@ -45,15 +45,13 @@ fn header_from(r: &sqlx::any::AnyRow) -> Result<PayrollRow, sqlx::Error> {
 
 const HEADER: &str = "unit_id, month, headcount, total, due_date, closed_at, closed_by";
 
-pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     unit_id: &str,
     month: &str,
-) -> Result<Option<PayrollRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {HEADER} FROM payrolls WHERE unit_id = $1 AND month = $2"
-    ));
-    sqlx::query(sql)
+) -> Result<Option<PayrollRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {HEADER} FROM payrolls WHERE unit_id = $1 AND month = $2");
+    tinhso_platform::db::query(sql)
         .bind(unit_id)
         .bind(month)
         .fetch_optional(exec)
@@ -64,11 +62,11 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 pub async fn lines(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     unit_id: &str,
     month: &str,
-) -> Result<Vec<PayLineRow>, sqlx::Error> {
-    sqlx::query(
+) -> Result<Vec<PayLineRow>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "SELECT employee_id, full_name, grade_code, step, coefficient, position_allowance, \
          other_allowances, seniority_percent, base_salary, pay FROM payroll_lines \
          WHERE unit_id = $1 AND month = $2 ORDER BY full_name, employee_id",
@@ -97,11 +95,11 @@ pub async fn lines(
 
 /// The closed payrolls of a month for units under `prefix`.
 pub async fn closed_under(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
     month: &str,
-) -> Result<Vec<PayrollRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<PayrollRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {} FROM payrolls p JOIN units u ON u.id = p.unit_id \
          WHERE u.path LIKE $1 AND p.month = $2",
         HEADER
@@ -109,8 +107,8 @@ pub async fn closed_under(
             .map(|c| format!("p.{c}"))
             .collect::<Vec<_>>()
             .join(", ")
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(format!("{prefix}%"))
         .bind(month)
         .fetch_all(pool)
@@ -122,14 +120,12 @@ pub async fn closed_under(
 
 /// Stores a closed payroll; fails on the primary key if the month is already closed.
 pub async fn insert(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     header: &PayrollRow,
     lines: &[PayLineRow],
-) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "INSERT INTO payrolls ({HEADER}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    ));
-    sqlx::query(sql)
+) -> Result<(), tinhso_platform::db::DbErr> {
+    let sql = format!("INSERT INTO payrolls ({HEADER}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+    tinhso_platform::db::query(sql)
         .bind(&header.unit_id)
         .bind(&header.month)
         .bind(header.headcount)
@@ -137,10 +133,10 @@ pub async fn insert(
         .bind(&header.due_date)
         .bind(header.closed_at)
         .bind(&header.closed_by)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     for l in lines {
-        sqlx::query(
+        tinhso_platform::db::query(
             "INSERT INTO payroll_lines (unit_id, month, employee_id, full_name, grade_code, step, \
              coefficient, position_allowance, other_allowances, seniority_percent, base_salary, \
              pay) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -157,7 +153,7 @@ pub async fn insert(
         .bind(l.seniority_percent)
         .bind(l.base_salary)
         .bind(l.pay)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     }
     Ok(())
@@ -165,10 +161,10 @@ pub async fn insert(
 
 /// Active units under `prefix` with at least one working employee of their own, in tree order.
 pub async fn units_with_staff(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<super::units::UnitRow>, sqlx::Error> {
-    sqlx::query(
+) -> Result<Vec<super::units::UnitRow>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "SELECT id, code, name, path, status, kind FROM units u WHERE u.path LIKE $1 \
          AND u.status = 'active' AND EXISTS (SELECT 1 FROM employees e \
          WHERE e.unit_id = u.id AND e.status = 'working') ORDER BY u.path",

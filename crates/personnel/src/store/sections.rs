@@ -77,7 +77,7 @@ const COLUMNS: &str = "id, employee_id, section, code, title, organisation, deta
     decision_number, decision_date, from_date, to_date, amount, amount2, ref_id, removed, \
     version, recorded_at, recorded_by, updated_at";
 
-fn from_row(r: &sqlx::any::AnyRow) -> Result<SectionRow, sqlx::Error> {
+fn from_row(r: &tinhso_platform::db::Row) -> Result<SectionRow, tinhso_platform::db::DbErr> {
     let removed: i64 = col!(r, "removed");
     Ok(SectionRow {
         id: col!(r, "id"),
@@ -103,14 +103,12 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<SectionRow, sqlx::Error> {
     })
 }
 
-pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id: &str,
-) -> Result<Option<SectionRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM section_entries WHERE id = $1"
-    ));
-    sqlx::query(sql)
+) -> Result<Option<SectionRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {COLUMNS} FROM section_entries WHERE id = $1");
+    tinhso_platform::db::query(sql)
         .bind(id)
         .fetch_optional(exec)
         .await?
@@ -120,17 +118,17 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 /// The entries of one record still in force, by section and date; `section` None for all.
-pub async fn of_employee<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn of_employee<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     employee_id: &str,
     section: Option<&str>,
-) -> Result<Vec<SectionRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<SectionRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {COLUMNS} FROM section_entries WHERE employee_id = $1 AND removed = 0 \
          AND ($2 = '' OR section = $2) \
          ORDER BY section, COALESCE(from_date, decision_date, ''), recorded_at"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(employee_id)
         .bind(section.unwrap_or_default())
         .fetch_all(exec)
@@ -140,12 +138,12 @@ pub async fn of_employee<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .collect()
 }
 
-pub async fn insert(tx: &mut Tx<'_>, s: &SectionRow) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+pub async fn insert(tx: &mut Tx, s: &SectionRow) -> Result<(), tinhso_platform::db::DbErr> {
+    let sql = format!(
         "INSERT INTO section_entries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
          $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(&s.id)
         .bind(&s.employee_id)
         .bind(&s.section)
@@ -155,9 +153,9 @@ pub async fn insert(tx: &mut Tx<'_>, s: &SectionRow) -> Result<(), sqlx::Error> 
         .bind(&s.details)
         .bind(&s.qualification)
         .bind(&s.decision_number)
-        .bind(&s.decision_date)
-        .bind(&s.from_date)
-        .bind(&s.to_date)
+        .bind(s.decision_date.clone())
+        .bind(s.from_date.clone())
+        .bind(s.to_date.clone())
         .bind(s.amount)
         .bind(s.amount2)
         .bind(&s.ref_id)
@@ -166,18 +164,18 @@ pub async fn insert(tx: &mut Tx<'_>, s: &SectionRow) -> Result<(), sqlx::Error> 
         .bind(s.recorded_at)
         .bind(&s.recorded_by)
         .bind(s.updated_at)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
 /// Replaces the entry if its version is still `expected_version`; false when it changed.
 pub async fn update(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     s: &SectionRow,
     expected_version: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+) -> Result<bool, tinhso_platform::db::DbErr> {
+    let done = tinhso_platform::db::query(
         "UPDATE section_entries SET code = $1, title = $2, organisation = $3, details = $4, \
          qualification = $5, decision_number = $6, decision_date = $7, from_date = $8, \
          to_date = $9, amount = $10, amount2 = $11, ref_id = $12, removed = $13, version = $14, \
@@ -189,9 +187,9 @@ pub async fn update(
     .bind(&s.details)
     .bind(&s.qualification)
     .bind(&s.decision_number)
-    .bind(&s.decision_date)
-    .bind(&s.from_date)
-    .bind(&s.to_date)
+    .bind(s.decision_date.clone())
+    .bind(s.from_date.clone())
+    .bind(s.to_date.clone())
     .bind(s.amount)
     .bind(s.amount2)
     .bind(&s.ref_id)
@@ -200,7 +198,7 @@ pub async fn update(
     .bind(s.updated_at)
     .bind(&s.id)
     .bind(expected_version)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -208,14 +206,14 @@ pub async fn update(
 /// Records a section change in the record's change query: field `section[id]`, before and after
 /// as one-line summaries.
 pub async fn record_change(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     before: Option<&SectionRow>,
     after: &SectionRow,
     actor_id: &str,
     actor_username: &str,
     at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "INSERT INTO employee_changes (employee_id, at, actor_id, actor_username, field, \
          before_value, after_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -226,7 +224,7 @@ pub async fn record_change(
     .bind(format!("{}[{}]", after.section, after.id))
     .bind(before.map(SectionRow::summary).unwrap_or_default())
     .bind(after.summary())
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }

@@ -14,22 +14,22 @@ pub struct QuotaRow {
 }
 
 /// Replaces the quota of (unit, year, kind); returns the previous figure.
-pub async fn set(tx: &mut Tx<'_>, q: &QuotaRow) -> Result<Option<i64>, sqlx::Error> {
-    let previous: Option<i64> = sqlx::query_scalar(
+pub async fn set(tx: &mut Tx, q: &QuotaRow) -> Result<Option<i64>, tinhso_platform::db::DbErr> {
+    let previous: Option<i64> = tinhso_platform::db::query(
         "SELECT quota FROM quotas WHERE unit_id = $1 AND year = $2 AND kind = $3",
     )
     .bind(&q.unit_id)
     .bind(q.year)
     .bind(&q.kind)
-    .fetch_optional(&mut **tx)
+    .scalar_optional(&*tx)
     .await?;
-    sqlx::query("DELETE FROM quotas WHERE unit_id = $1 AND year = $2 AND kind = $3")
+    tinhso_platform::db::query("DELETE FROM quotas WHERE unit_id = $1 AND year = $2 AND kind = $3")
         .bind(&q.unit_id)
         .bind(q.year)
         .bind(&q.kind)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
-    sqlx::query(
+    tinhso_platform::db::query(
         "INSERT INTO quotas (unit_id, year, kind, quota, updated_at, updated_by) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -39,18 +39,18 @@ pub async fn set(tx: &mut Tx<'_>, q: &QuotaRow) -> Result<Option<i64>, sqlx::Err
     .bind(q.quota)
     .bind(q.updated_at)
     .bind(&q.updated_by)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(previous)
 }
 
 /// (unit id, kind, quota) of every unit whose path starts with `prefix`, for `year`.
 pub async fn quotas_under(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
     year: i64,
-) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    let rows = sqlx::query(
+) -> Result<Vec<(String, String, i64)>, tinhso_platform::db::DbErr> {
+    let rows = tinhso_platform::db::query(
         "SELECT q.unit_id, q.kind, q.quota FROM quotas q JOIN units u ON u.id = q.unit_id \
          WHERE u.path LIKE $1 AND q.year = $2",
     )
@@ -65,10 +65,10 @@ pub async fn quotas_under(
 
 /// (unit id, kind, working employees) of every unit whose path starts with `prefix`.
 pub async fn headcount_under(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    let rows = sqlx::query(
+) -> Result<Vec<(String, String, i64)>, tinhso_platform::db::DbErr> {
+    let rows = tinhso_platform::db::query(
         "SELECT unit_id, kind, COUNT(*) AS working FROM employees \
          WHERE unit_path LIKE $1 AND status = 'working' GROUP BY unit_id, kind",
     )
@@ -82,10 +82,10 @@ pub async fn headcount_under(
 
 /// The units under `prefix` (itself included), in tree order: (id, name, path).
 pub async fn units_under(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
+) -> Result<Vec<(String, String, String)>, tinhso_platform::db::DbErr> {
+    let rows = tinhso_platform::db::query(
         "SELECT id, name, path FROM units WHERE path LIKE $1 AND status = 'active' ORDER BY path",
     )
     .bind(format!("{prefix}%"))

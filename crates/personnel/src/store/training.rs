@@ -26,7 +26,7 @@ const COURSE_COLUMNS: &str = "id, organiser_unit_id, title, provider, kind, cont
     end_date, registration_deadline, seats, hours, qualification_field, qualification_code, \
     announced_at, announced_by";
 
-fn course_from(r: &sqlx::any::AnyRow) -> Result<CourseRow, sqlx::Error> {
+fn course_from(r: &tinhso_platform::db::Row) -> Result<CourseRow, tinhso_platform::db::DbErr> {
     Ok(CourseRow {
         id: col!(r, "id"),
         organiser_unit_id: col!(r, "organiser_unit_id"),
@@ -46,14 +46,12 @@ fn course_from(r: &sqlx::any::AnyRow) -> Result<CourseRow, sqlx::Error> {
     })
 }
 
-pub async fn course<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn course<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id: &str,
-) -> Result<Option<CourseRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1"
-    ));
-    sqlx::query(sql)
+) -> Result<Option<CourseRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1");
+    tinhso_platform::db::query(sql)
         .bind(id)
         .fetch_optional(exec)
         .await?
@@ -63,15 +61,13 @@ pub async fn course<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 pub async fn course_by_request_id(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     request_id: &str,
-) -> Result<Option<CourseRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COURSE_COLUMNS} FROM courses WHERE request_id = $1"
-    ));
-    sqlx::query(sql)
+) -> Result<Option<CourseRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {COURSE_COLUMNS} FROM courses WHERE request_id = $1");
+    tinhso_platform::db::query(sql)
         .bind(request_id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&*tx)
         .await?
         .as_ref()
         .map(course_from)
@@ -79,15 +75,15 @@ pub async fn course_by_request_id(
 }
 
 pub async fn insert_course(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     c: &CourseRow,
     request_id: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<(), tinhso_platform::db::DbErr> {
+    let sql = format!(
         "INSERT INTO courses ({COURSE_COLUMNS}, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, \
          $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(&c.id)
         .bind(&c.organiser_unit_id)
         .bind(&c.title)
@@ -104,23 +100,23 @@ pub async fn insert_course(
         .bind(c.announced_at)
         .bind(&c.announced_by)
         .bind(request_id)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
 /// Courses newest first; with `open_on`, only those whose registration is still open that day.
 pub async fn courses(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     open_on: Option<&str>,
     limit: i64,
     offset: i64,
-) -> Result<Vec<CourseRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<CourseRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {COURSE_COLUMNS} FROM courses WHERE ($1 = '' OR registration_deadline >= $1) \
          ORDER BY announced_at DESC, id LIMIT {limit} OFFSET {offset}"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(open_on.unwrap_or_default())
         .fetch_all(pool)
         .await?
@@ -148,7 +144,9 @@ pub struct RegistrationRow {
 const REGISTRATION_COLUMNS: &str = "id, course_id, employee_id, employee_name, unit_id, status, \
     registered_by, registered_at, changed_by, changed_at, hours, certificate";
 
-fn registration_from(r: &sqlx::any::AnyRow) -> Result<RegistrationRow, sqlx::Error> {
+fn registration_from(
+    r: &tinhso_platform::db::Row,
+) -> Result<RegistrationRow, tinhso_platform::db::DbErr> {
     Ok(RegistrationRow {
         id: col!(r, "id"),
         course_id: col!(r, "course_id"),
@@ -165,14 +163,12 @@ fn registration_from(r: &sqlx::any::AnyRow) -> Result<RegistrationRow, sqlx::Err
     })
 }
 
-pub async fn registration<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn registration<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id: &str,
-) -> Result<Option<RegistrationRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE id = $1"
-    ));
-    sqlx::query(sql)
+) -> Result<Option<RegistrationRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE id = $1");
+    tinhso_platform::db::query(sql)
         .bind(id)
         .fetch_optional(exec)
         .await?
@@ -182,15 +178,15 @@ pub async fn registration<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 /// The registrations of a course, by name.
-pub async fn registrations<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn registrations<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     course_id: &str,
-) -> Result<Vec<RegistrationRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+) -> Result<Vec<RegistrationRow>, tinhso_platform::db::DbErr> {
+    let sql = format!(
         "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE course_id = $1 \
          ORDER BY employee_name, id"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(course_id)
         .fetch_all(exec)
         .await?
@@ -199,12 +195,15 @@ pub async fn registrations<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         .collect()
 }
 
-pub async fn insert_registration(tx: &mut Tx<'_>, r: &RegistrationRow) -> Result<(), sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
+pub async fn insert_registration(
+    tx: &mut Tx,
+    r: &RegistrationRow,
+) -> Result<(), tinhso_platform::db::DbErr> {
+    let sql = format!(
         "INSERT INTO registrations ({REGISTRATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
          $8, $9, $10, $11, $12)"
-    ));
-    sqlx::query(sql)
+    );
+    tinhso_platform::db::query(sql)
         .bind(&r.id)
         .bind(&r.course_id)
         .bind(&r.employee_id)
@@ -217,18 +216,18 @@ pub async fn insert_registration(tx: &mut Tx<'_>, r: &RegistrationRow) -> Result
         .bind(r.changed_at)
         .bind(r.hours)
         .bind(&r.certificate)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
     Ok(())
 }
 
 /// Moves a registration from `from_status` on; false when it is no longer in that status.
 pub async fn change_registration(
-    tx: &mut Tx<'_>,
+    tx: &mut Tx,
     r: &RegistrationRow,
     from_status: &str,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+) -> Result<bool, tinhso_platform::db::DbErr> {
+    let done = tinhso_platform::db::query(
         "UPDATE registrations SET status = $1, changed_by = $2, changed_at = $3, hours = $4, \
          certificate = $5 WHERE id = $6 AND status = $7",
     )
@@ -239,7 +238,7 @@ pub async fn change_registration(
     .bind(&r.certificate)
     .bind(&r.id)
     .bind(from_status)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -247,11 +246,11 @@ pub async fn change_registration(
 /// (employee id, hours, courses) of the training entries dated in `year` of records under
 /// `prefix`.
 pub async fn hours_in_year(
-    pool: &sqlx::AnyPool,
+    pool: &tinhso_platform::db::DatabaseConnection,
     prefix: &str,
     year: i32,
-) -> Result<Vec<(String, String, String, i64, i64)>, sqlx::Error> {
-    sqlx::query(
+) -> Result<Vec<(String, String, String, i64, i64)>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query(
         "SELECT e.id, e.full_name, e.unit_id, CAST(SUM(s.amount) AS BIGINT) AS hours, \
          COUNT(*) AS courses \
          FROM section_entries s JOIN employees e ON e.id = s.employee_id \

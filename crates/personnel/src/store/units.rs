@@ -17,7 +17,9 @@ pub struct UnitRow {
 
 const COLUMNS: &str = "id, code, name, path, status, kind";
 
-pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<UnitRow, sqlx::Error> {
+pub(crate) fn from_row(
+    r: &tinhso_platform::db::Row,
+) -> Result<UnitRow, tinhso_platform::db::DbErr> {
     Ok(UnitRow {
         id: col!(r, "id"),
         code: col!(r, "code"),
@@ -28,12 +30,12 @@ pub(crate) fn from_row(r: &sqlx::any::AnyRow) -> Result<UnitRow, sqlx::Error> {
     })
 }
 
-pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
+pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
     id: &str,
-) -> Result<Option<UnitRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM units WHERE id = $1"));
-    sqlx::query(sql)
+) -> Result<Option<UnitRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE id = $1");
+    tinhso_platform::db::query(sql)
         .bind(id)
         .fetch_optional(exec)
         .await?
@@ -43,12 +45,12 @@ pub async fn get<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
 }
 
 /// Inserts or replaces a unit.
-pub async fn upsert(tx: &mut Tx<'_>, u: &UnitRow) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM units WHERE id = $1")
+pub async fn upsert(tx: &mut Tx, u: &UnitRow) -> Result<(), tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("DELETE FROM units WHERE id = $1")
         .bind(&u.id)
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
-    sqlx::query(
+    tinhso_platform::db::query(
         "INSERT INTO units (id, code, name, path, status, kind) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&u.id)
@@ -57,32 +59,34 @@ pub async fn upsert(tx: &mut Tx<'_>, u: &UnitRow) -> Result<(), sqlx::Error> {
     .bind(&u.path)
     .bind(&u.status)
     .bind(&u.kind)
-    .execute(&mut **tx)
+    .execute(&*tx)
     .await?;
     Ok(())
 }
 
 /// Rewrites every path under `old` (units and employee records) to start with `new`.
-pub async fn rebase(tx: &mut Tx<'_>, old: &str, new: &str) -> Result<(), sqlx::Error> {
+pub async fn rebase(tx: &mut Tx, old: &str, new: &str) -> Result<(), tinhso_platform::db::DbErr> {
     let prefix_len = i64::try_from(old.chars().count()).unwrap_or(i64::MAX);
     for table_column in [("units", "path"), ("employees", "unit_path")] {
         let (table, column) = table_column;
         let sql = format!(
             "UPDATE {table} SET {column} = $1 || substr({column}, CAST($2 AS INTEGER)) WHERE {column} LIKE $3"
         );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
+        tinhso_platform::db::query(sql)
             .bind(new)
             .bind(prefix_len + 1)
             .bind(format!("{old}%"))
-            .execute(&mut **tx)
+            .execute(&*tx)
             .await?;
     }
     Ok(())
 }
 
 /// (id, name) of every unit in the replica, for printing.
-pub async fn names(pool: &sqlx::AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query("SELECT id, name FROM units")
+pub async fn names(
+    pool: &tinhso_platform::db::DatabaseConnection,
+) -> Result<Vec<(String, String)>, tinhso_platform::db::DbErr> {
+    tinhso_platform::db::query("SELECT id, name FROM units")
         .fetch_all(pool)
         .await?
         .iter()
@@ -91,13 +95,11 @@ pub async fn names(pool: &sqlx::AnyPool) -> Result<Vec<(String, String)>, sqlx::
 }
 
 /// Every active unit, for lookups by code.
-pub async fn active<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
-    exec: E,
-) -> Result<Vec<UnitRow>, sqlx::Error> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM units WHERE status = 'active'"
-    ));
-    sqlx::query(sql)
+pub async fn active<E: tinhso_platform::db::ConnectionTrait>(
+    exec: &E,
+) -> Result<Vec<UnitRow>, tinhso_platform::db::DbErr> {
+    let sql = format!("SELECT {COLUMNS} FROM units WHERE status = 'active'");
+    tinhso_platform::db::query(sql)
         .fetch_all(exec)
         .await?
         .iter()

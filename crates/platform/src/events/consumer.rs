@@ -14,8 +14,8 @@ use tracing::Instrument as _;
 #[error("{0}")]
 pub struct HandlerError(pub String);
 
-impl From<sqlx::Error> for HandlerError {
-    fn from(e: sqlx::Error) -> Self {
+impl From<crate::db::DbErr> for HandlerError {
+    fn from(e: crate::db::DbErr) -> Self {
         Self(e.to_string())
     }
 }
@@ -24,7 +24,7 @@ impl From<sqlx::Error> for HandlerError {
 pub trait Handler: Send + Sync {
     fn handle<'a>(
         &'a self,
-        tx: &'a mut Tx<'static>,
+        tx: &'a mut Tx,
         event: &'a Event,
     ) -> BoxFuture<'a, Result<(), HandlerError>>;
 }
@@ -41,14 +41,15 @@ async fn handle_once(
     handler: &dyn Handler,
     event: &Event,
     now: i64,
-) -> Result<Outcome, sqlx::Error> {
+) -> Result<Outcome, crate::db::DbErr> {
     let mut tx = db.begin().await?;
-    let inserted = sqlx::query("INSERT INTO inbox (consumer, id, handled_at) VALUES ($1, $2, $3)")
-        .bind(&spec.durable)
-        .bind(&event.id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
+    let inserted =
+        crate::db::query("INSERT INTO inbox (consumer, id, handled_at) VALUES ($1, $2, $3)")
+            .bind(&spec.durable)
+            .bind(&event.id)
+            .bind(now)
+            .execute(&tx)
+            .await;
     match inserted {
         Ok(_) => {}
         Err(e) if crate::db::is_unique_violation(&e) => {
@@ -76,8 +77,8 @@ async fn dead_letter(
     error: &str,
     attempts: u64,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), crate::db::DbErr> {
+    crate::db::query(
         "INSERT INTO dead_letter (consumer, id, event_type, data, error, attempts, failed_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )

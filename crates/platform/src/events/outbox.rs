@@ -7,7 +7,6 @@ use super::Event;
 use super::bus::SharedBus;
 use crate::clock::SharedClock;
 use crate::db::{Db, Tx};
-use sqlx::Row;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -60,8 +59,8 @@ impl Outbox {
     }
 
     /// Adds the event to the transaction. Call `committed` after the commit.
-    pub async fn enqueue(&self, tx: &mut Tx<'_>, event: &Event) -> Result<(), sqlx::Error> {
-        sqlx::query(
+    pub async fn enqueue(&self, tx: &mut Tx, event: &Event) -> Result<(), crate::db::DbErr> {
+        crate::db::query(
             "INSERT INTO outbox (id, event_type, source, subject, time_ms, data, traceparent) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -72,7 +71,7 @@ impl Outbox {
         .bind(event.time_ms)
         .bind(event.data.clone())
         .bind(event.traceparent.clone())
-        .execute(&mut **tx)
+        .execute(&*tx)
         .await?;
         Ok(())
     }
@@ -111,7 +110,7 @@ impl Relay {
     pub async fn publish_pending(&self) -> Result<usize, crate::events::BusError> {
         let mut total = 0;
         loop {
-            let rows = sqlx::query(
+            let rows = crate::db::query(
                 "SELECT seq, id, event_type, source, subject, time_ms, data, traceparent \
                  FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1",
             )
@@ -123,18 +122,18 @@ impl Relay {
                 return Ok(total);
             }
             for row in rows {
-                let seq: i64 = row.try_get("seq").unwrap_or_default();
+                let seq: i64 = row.try_get("", "seq").unwrap_or_default();
                 let event = Event {
-                    id: row.try_get("id").unwrap_or_default(),
-                    event_type: row.try_get("event_type").unwrap_or_default(),
-                    source: row.try_get("source").unwrap_or_default(),
-                    subject: row.try_get("subject").unwrap_or_default(),
-                    time_ms: row.try_get("time_ms").unwrap_or_default(),
-                    data: row.try_get("data").unwrap_or_default(),
-                    traceparent: row.try_get("traceparent").ok().flatten(),
+                    id: row.try_get("", "id").unwrap_or_default(),
+                    event_type: row.try_get("", "event_type").unwrap_or_default(),
+                    source: row.try_get("", "source").unwrap_or_default(),
+                    subject: row.try_get("", "subject").unwrap_or_default(),
+                    time_ms: row.try_get("", "time_ms").unwrap_or_default(),
+                    data: row.try_get("", "data").unwrap_or_default(),
+                    traceparent: row.try_get("", "traceparent").ok().flatten(),
                 };
                 self.bus.publish(&event).await?;
-                sqlx::query("UPDATE outbox SET published_at = $1 WHERE seq = $2")
+                crate::db::query("UPDATE outbox SET published_at = $1 WHERE seq = $2")
                     .bind(self.clock.now_ms())
                     .bind(seq)
                     .execute(&self.db.pool)
@@ -146,11 +145,10 @@ impl Relay {
     }
 
     /// Number of events not yet published.
-    pub async fn pending(&self) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
-            .fetch_one(&self.db.pool)
-            .await?;
-        row.try_get(0)
+    pub async fn pending(&self) -> Result<i64, crate::db::DbErr> {
+        crate::db::query("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
+            .scalar(&self.db.pool)
+            .await
     }
 
     /// Runs until `shutdown` resolves: publishes on every wake-up or poll, backs off while the
