@@ -91,17 +91,10 @@ async fn one_rest_call_is_one_trace_across_gateway_service_and_broker() {
     let token = p.admin().await;
 
     let consumer_db = tinhso_testkit::database().await;
-    tinhso_platform::db::Migrator {
-        table: "observer_migrations",
-        migrations: &[tinhso_platform::db::Migration {
-            version: 1,
-            name: "outbox",
-            sql: tinhso_platform::events::OUTBOX_MIGRATION,
-        }],
-    }
-    .run(&consumer_db.db)
-    .await
-    .expect("migrate");
+    tinhso_platform::events::tables::events_only("observer_migrations")
+        .run(&consumer_db.db)
+        .await
+        .expect("migrate");
     let seen = Arc::new(Seen::default());
     let (_stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(tinhso_platform::events::run_consumer(

@@ -980,17 +980,10 @@ async fn a_disabled_accounts_token_is_rejected_by_another_service() {
 
     // "Another service": its own database, its own verifier fed by identity's events.
     let other_db = tinhso_testkit::database().await;
-    tinhso_platform::db::Migrator {
-        table: "other_migrations",
-        migrations: &[tinhso_platform::db::Migration {
-            version: 1,
-            name: "outbox",
-            sql: tinhso_platform::events::OUTBOX_MIGRATION,
-        }],
-    }
-    .run(&other_db.db)
-    .await
-    .expect("migrate");
+    tinhso_platform::events::tables::events_only("other_migrations")
+        .run(&other_db.db)
+        .await
+        .expect("migrate");
     let clock: SharedClock = h.clock.clone();
     let verifier = Arc::new(Verifier::new("tinhso", clock.clone()));
     let jwks = h

@@ -52,17 +52,10 @@ async fn record_quota_payroll_and_catalogue_changes_are_published() {
 
     // A consumer of its own, on its own database (the inbox), as reporting will be.
     let consumer_db = tinhso_testkit::database().await;
-    tinhso_platform::db::Migrator {
-        table: "consumer_migrations",
-        migrations: &[tinhso_platform::db::Migration {
-            version: 1,
-            name: "outbox",
-            sql: tinhso_platform::events::OUTBOX_MIGRATION,
-        }],
-    }
-    .run(&consumer_db.db)
-    .await
-    .expect("migrate");
+    tinhso_platform::events::tables::events_only("consumer_migrations")
+        .run(&consumer_db.db)
+        .await
+        .expect("migrate");
     let seen = Arc::new(Seen::default());
     let (_stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(tinhso_platform::events::run_consumer(

@@ -5,9 +5,13 @@
 
 use crate::clock::{SharedClock, UnixMillis};
 use crate::error::{AppError, AppResult, ErrorKind};
+use crate::events::tables::token_denylist;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use sea_orm::ActiveValue::Set;
+use sea_orm::EntityTrait as _;
+use sea_orm::sea_query::{Alias, Expr, OnConflict};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -227,14 +231,8 @@ impl Verifier {
 
     /// Loads the persisted denylist (table `token_denylist` of the platform's event migration).
     pub async fn load_denylist(&self, db: &crate::db::Db) -> Result<(), crate::db::DbErr> {
-        let rows = crate::db::query("SELECT account_id, not_before_ms FROM token_denylist")
-            .fetch_all(&db.pool)
-            .await?;
-        for row in rows {
-            self.deny(
-                &row.try_get_by_index::<String>(0)?,
-                row.try_get_by_index::<i64>(1)?,
-            );
+        for row in token_denylist::Entity::find().all(&db.pool).await? {
+            self.deny(&row.account_id, crate::db::millis(row.not_before));
         }
         Ok(())
     }
@@ -337,26 +335,24 @@ impl crate::events::Handler for DenylistHandler {
             if changed.not_before_unix_ms <= 0 {
                 return Ok(());
             }
-            let updated = crate::db::query("UPDATE token_denylist SET not_before_ms = $1 WHERE account_id = $2 AND not_before_ms < $1")
-                .bind(changed.not_before_unix_ms)
-                .bind(&changed.account_id)
-                .execute(&*tx)
-                .await?;
-            if updated.rows_affected() == 0 {
-                let exists = crate::db::query("SELECT 1 FROM token_denylist WHERE account_id = $1")
-                    .bind(&changed.account_id)
-                    .fetch_optional(&*tx)
-                    .await?;
-                if exists.is_none() {
-                    crate::db::query(
-                        "INSERT INTO token_denylist (account_id, not_before_ms) VALUES ($1, $2)",
+            // Keep the latest cut-off: an older event arriving late never lowers it.
+            use sea_orm::sea_query::ExprTrait as _;
+            let not_before = token_denylist::Column::NotBefore;
+            token_denylist::Entity::insert(token_denylist::ActiveModel {
+                account_id: Set(changed.account_id.clone()),
+                not_before: Set(crate::db::at(changed.not_before_unix_ms)),
+            })
+            .on_conflict(
+                OnConflict::column(token_denylist::Column::AccountId)
+                    .update_column(not_before)
+                    .action_and_where(
+                        Expr::col((token_denylist::Entity, not_before))
+                            .lt(Expr::col((Alias::new("excluded"), not_before))),
                     )
-                    .bind(&changed.account_id)
-                    .bind(changed.not_before_unix_ms)
-                    .execute(&*tx)
-                    .await?;
-                }
-            }
+                    .to_owned(),
+            )
+            .exec_without_returning(&*tx)
+            .await?;
             self.verifier
                 .deny(&changed.account_id, changed.not_before_unix_ms);
             Ok(())

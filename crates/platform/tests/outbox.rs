@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tinhso_platform::clock::{SharedClock, SystemClock};
 use tinhso_platform::db::{Db, Migration, Migrator, Tx};
 use tinhso_platform::events::{
-    BoxFuture, Bus, BusError, ConsumerSpec, Event, Handler, HandlerError, OUTBOX_MIGRATION, Outbox,
+    BoxFuture, Bus, BusError, ConsumerSpec, EVENTS_MIGRATION, Event, Handler, HandlerError, Outbox,
     SharedBus, Subscription,
 };
 
@@ -54,17 +54,14 @@ impl Handler for Recorder {
 }
 
 const MIGRATOR: Migrator = Migrator {
-    table: "outbox_test_migrations",
+    table: "outbox_test_schema",
+    replaces: None,
     migrations: &[
+        EVENTS_MIGRATION,
         Migration {
-            version: 1,
-            name: "outbox",
-            sql: OUTBOX_MIGRATION,
-        },
-        Migration {
-            version: 2,
-            name: "handled",
+            name: "m0002_handled",
             sql: "CREATE TABLE handled (id TEXT PRIMARY KEY)",
+            postgres_only: "",
         },
     ],
 };

@@ -1,19 +1,16 @@
-//! Identity's schema, in order. Portable SQL; `ID_PK` and `BYTES` are rewritten per backend.
+//! Identity's schema, in order: PostgreSQL's SQL, which SQLite runs under its own type names.
 
 use tinhso_platform::db::{Migration, Migrator};
-use tinhso_platform::events::OUTBOX_MIGRATION;
+use tinhso_platform::events::EVENTS_MIGRATION;
 
 pub const MIGRATOR: Migrator = Migrator {
-    table: "identity_migrations",
+    table: "identity_schema",
+    replaces: Some("identity_migrations"),
     migrations: &[
+        EVENTS_MIGRATION,
         Migration {
-            version: 1,
-            name: "outbox",
-            sql: OUTBOX_MIGRATION,
-        },
-        Migration {
-            version: 2,
-            name: "identity",
+            name: "m0002_identity",
+            postgres_only: "",
             sql: "
 CREATE TABLE units (
     id TEXT PRIMARY KEY,
@@ -90,12 +87,12 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_family ON refresh_tokens (family_id);
 CREATE TABLE signing_keys (
     kid TEXT PRIMARY KEY,
-    secret BYTES NOT NULL,
+    secret BYTEA NOT NULL,
     created_at BIGINT NOT NULL,
     active BIGINT NOT NULL
 );
 CREATE TABLE audit_events (
-    id ID_PK,
+    id BIGSERIAL PRIMARY KEY,
     at BIGINT NOT NULL,
     actor_id TEXT NOT NULL,
     actor_username TEXT NOT NULL,

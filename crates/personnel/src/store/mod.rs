@@ -13,7 +13,7 @@ pub mod training;
 pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
-use tinhso_platform::events::OUTBOX_MIGRATION;
+use tinhso_platform::events::EVENTS_MIGRATION;
 
 macro_rules! col {
     ($row:expr, $name:literal) => {
@@ -23,16 +23,13 @@ macro_rules! col {
 pub(crate) use col;
 
 pub const MIGRATOR: Migrator = Migrator {
-    table: "personnel_migrations",
+    table: "personnel_schema",
+    replaces: Some("personnel_migrations"),
     migrations: &[
+        EVENTS_MIGRATION,
         Migration {
-            version: 1,
-            name: "outbox",
-            sql: OUTBOX_MIGRATION,
-        },
-        Migration {
-            version: 2,
-            name: "personnel",
+            name: "m0002_personnel",
+            postgres_only: "",
             sql: "
 CREATE TABLE units (
     id TEXT PRIMARY KEY,
@@ -80,7 +77,7 @@ CREATE TABLE employees (
 CREATE INDEX employees_unit_path ON employees (unit_path);
 CREATE INDEX employees_name ON employees (name_folded);
 CREATE TABLE employee_changes (
-    id ID_PK,
+    id BIGSERIAL PRIMARY KEY,
     employee_id TEXT NOT NULL,
     at BIGINT NOT NULL,
     actor_id TEXT NOT NULL,
@@ -93,8 +90,8 @@ CREATE INDEX employee_changes_employee ON employee_changes (employee_id, at);
 ",
         },
         Migration {
-            version: 3,
-            name: "movements",
+            name: "m0003_movements",
+            postgres_only: "",
             sql: "
 CREATE TABLE movements (
     id TEXT PRIMARY KEY,
@@ -114,8 +111,8 @@ CREATE INDEX movements_employee ON movements (employee_id, recorded_at);
 ",
         },
         Migration {
-            version: 4,
-            name: "staffing",
+            name: "m0004_staffing",
+            postgres_only: "",
             sql: "
 CREATE TABLE quotas (
     unit_id TEXT NOT NULL,
@@ -129,8 +126,8 @@ CREATE TABLE quotas (
 ",
         },
         Migration {
-            version: 5,
-            name: "catalogues",
+            name: "m0005_catalogues",
+            postgres_only: "",
             sql: "
 CREATE TABLE catalogue_entries (
     catalogue TEXT NOT NULL,
@@ -158,8 +155,8 @@ CREATE TABLE base_salaries (
 ",
         },
         Migration {
-            version: 6,
-            name: "record items",
+            name: "m0006_record_items",
+            postgres_only: "",
             sql: "
 ALTER TABLE employees ADD COLUMN occupation_when_recruited TEXT NOT NULL DEFAULT '';
 ALTER TABLE employees ADD COLUMN recruiting_agency TEXT NOT NULL DEFAULT '';
@@ -190,8 +187,8 @@ CREATE INDEX employees_id_number ON employees (id_number);
 ",
         },
         Migration {
-            version: 7,
-            name: "sections",
+            name: "m0007_sections",
+            postgres_only: "",
             sql: "
 CREATE TABLE section_entries (
     id TEXT PRIMARY KEY,
@@ -220,8 +217,8 @@ CREATE INDEX section_entries_code ON section_entries (section, code);
 ",
         },
         Migration {
-            version: 8,
-            name: "payroll",
+            name: "m0008_payroll",
+            postgres_only: "",
             sql: "
 ALTER TABLE units ADD COLUMN kind TEXT NOT NULL DEFAULT '';
 CREATE TABLE payrolls (
@@ -252,8 +249,8 @@ CREATE TABLE payroll_lines (
 ",
         },
         Migration {
-            version: 9,
-            name: "honours and training",
+            name: "m0009_honours_and_training",
+            postgres_only: "",
             sql: "
 CREATE TABLE honours (
     id TEXT PRIMARY KEY,
@@ -312,8 +309,8 @@ CREATE INDEX registrations_employee ON registrations (employee_id);
 ",
         },
         Migration {
-            version: 10,
-            name: "handovers",
+            name: "m0010_handovers",
+            postgres_only: "",
             sql: "
 ALTER TABLE movements ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
 ALTER TABLE movements ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
@@ -321,11 +318,11 @@ ALTER TABLE movements ADD COLUMN handled_at BIGINT NOT NULL DEFAULT 0;
 ",
         },
         Migration {
-            version: 11,
-            name: "reference changes",
+            name: "m0011_reference_changes",
+            postgres_only: "",
             sql: "
 CREATE TABLE reference_changes (
-    id ID_PK,
+    id BIGSERIAL PRIMARY KEY,
     at BIGINT NOT NULL,
     actor_id TEXT NOT NULL,
     actor_username TEXT NOT NULL,

@@ -4,8 +4,11 @@
 
 use super::Event;
 use super::bus::{BoxFuture, ConsumerSpec, SharedBus};
+use super::tables::{dead_letter, inbox};
 use crate::clock::SharedClock;
 use crate::db::{Db, Tx};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::EntityTrait;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument as _;
@@ -43,13 +46,13 @@ async fn handle_once(
     now: i64,
 ) -> Result<Outcome, crate::db::DbErr> {
     let mut tx = db.begin().await?;
-    let inserted =
-        crate::db::query("INSERT INTO inbox (consumer, id, handled_at) VALUES ($1, $2, $3)")
-            .bind(&spec.durable)
-            .bind(&event.id)
-            .bind(now)
-            .execute(&tx)
-            .await;
+    let inserted = inbox::Entity::insert(inbox::ActiveModel {
+        consumer: Set(spec.durable.clone()),
+        id: Set(event.id.clone()),
+        handled_at: Set(crate::db::at(now)),
+    })
+    .exec_without_returning(&tx)
+    .await;
     match inserted {
         Ok(_) => {}
         Err(e) if crate::db::is_unique_violation(&e) => {
@@ -78,18 +81,17 @@ async fn dead_letter(
     attempts: u64,
     now: i64,
 ) -> Result<(), crate::db::DbErr> {
-    crate::db::query(
-        "INSERT INTO dead_letter (consumer, id, event_type, data, error, attempts, failed_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&spec.durable)
-    .bind(&event.id)
-    .bind(&event.event_type)
-    .bind(event.data.clone())
-    .bind(error)
-    .bind(attempts as i64)
-    .bind(now)
-    .execute(&db.pool)
+    dead_letter::Entity::insert(dead_letter::ActiveModel {
+        seq: NotSet,
+        consumer: Set(spec.durable.clone()),
+        id: Set(event.id.clone()),
+        event_type: Set(event.event_type.clone()),
+        data: Set(event.data.clone()),
+        error: Set(error.to_string()),
+        attempts: Set(attempts as i64),
+        failed_at: Set(crate::db::at(now)),
+    })
+    .exec_without_returning(&db.pool)
     .await?;
     Ok(())
 }

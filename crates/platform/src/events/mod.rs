@@ -10,6 +10,7 @@ mod consumer;
 mod inprocess;
 mod nats;
 mod outbox;
+pub mod tables;
 
 pub use bus::{
     AckHandle, BoxFuture, Bus, BusError, ConsumerSpec, Delivery, SharedBus, Subscription,
@@ -18,7 +19,8 @@ pub use bus::{
 pub use consumer::{Handler, HandlerError, run_consumer};
 pub use inprocess::InProcessBus;
 pub use nats::NatsBus;
-pub use outbox::{OUTBOX_MIGRATION, Outbox, Relay};
+pub use outbox::{Outbox, Relay};
+pub use tables::EVENTS_MIGRATION;
 
 use crate::clock::UnixMillis;
 

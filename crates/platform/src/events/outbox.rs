@@ -5,47 +5,17 @@
 
 use super::Event;
 use super::bus::SharedBus;
+use super::tables::outbox;
 use crate::clock::SharedClock;
-use crate::db::{Db, Tx};
+use crate::db::{self, Db, DbErr, Tx};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
-
-/// Tables every service needs for events: the outbox, the consumers' inbox and dead letters, and
-/// the token denylist fed by identity events. Include it in the service's migrator.
-pub const OUTBOX_MIGRATION: &str = "
-CREATE TABLE outbox (
-    seq ID_PK,
-    id TEXT NOT NULL UNIQUE,
-    event_type TEXT NOT NULL,
-    source TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    time_ms BIGINT NOT NULL,
-    data BYTES NOT NULL,
-    traceparent TEXT,
-    published_at BIGINT
-);
-CREATE INDEX outbox_pending ON outbox (published_at, seq);
-CREATE TABLE inbox (
-    consumer TEXT NOT NULL,
-    id TEXT NOT NULL,
-    handled_at BIGINT NOT NULL,
-    PRIMARY KEY (consumer, id)
-);
-CREATE TABLE dead_letter (
-    seq ID_PK,
-    consumer TEXT NOT NULL,
-    id TEXT NOT NULL,
-    event_type TEXT NOT NULL,
-    data BYTES NOT NULL,
-    error TEXT NOT NULL,
-    attempts BIGINT NOT NULL,
-    failed_at BIGINT NOT NULL
-);
-CREATE TABLE token_denylist (
-    account_id TEXT PRIMARY KEY,
-    not_before_ms BIGINT NOT NULL
-)";
 
 /// Writes events into the outbox inside the caller's transaction, and wakes the relay.
 #[derive(Debug, Clone, Default)]
@@ -59,19 +29,19 @@ impl Outbox {
     }
 
     /// Adds the event to the transaction. Call `committed` after the commit.
-    pub async fn enqueue(&self, tx: &mut Tx, event: &Event) -> Result<(), crate::db::DbErr> {
-        crate::db::query(
-            "INSERT INTO outbox (id, event_type, source, subject, time_ms, data, traceparent) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&event.id)
-        .bind(&event.event_type)
-        .bind(&event.source)
-        .bind(&event.subject)
-        .bind(event.time_ms)
-        .bind(event.data.clone())
-        .bind(event.traceparent.clone())
-        .execute(&*tx)
+    pub async fn enqueue(&self, tx: &mut Tx, event: &Event) -> Result<(), DbErr> {
+        outbox::Entity::insert(outbox::ActiveModel {
+            seq: NotSet,
+            id: Set(event.id.clone()),
+            event_type: Set(event.event_type.clone()),
+            source: Set(event.source.clone()),
+            subject: Set(event.subject.clone()),
+            occurred_at: Set(db::at(event.time_ms)),
+            data: Set(event.data.clone()),
+            traceparent: Set(event.traceparent.clone()),
+            published_at: Set(None),
+        })
+        .exec_without_returning(&*tx)
         .await?;
         Ok(())
     }
@@ -100,7 +70,7 @@ pub struct Relay {
     bus: SharedBus,
     clock: SharedClock,
     wake: Arc<Notify>,
-    batch: i64,
+    batch: u64,
     poll: Duration,
 }
 
@@ -110,33 +80,35 @@ impl Relay {
     pub async fn publish_pending(&self) -> Result<usize, crate::events::BusError> {
         let mut total = 0;
         loop {
-            let rows = crate::db::query(
-                "SELECT seq, id, event_type, source, subject, time_ms, data, traceparent \
-                 FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1",
-            )
-            .bind(self.batch)
-            .fetch_all(&self.db.pool)
-            .await
-            .map_err(|e| crate::events::BusError::Other(format!("outbox read: {e}")))?;
+            let rows = outbox::Entity::find()
+                .filter(outbox::Column::PublishedAt.is_null())
+                .order_by_asc(outbox::Column::Seq)
+                .limit(self.batch)
+                .all(&self.db.pool)
+                .await
+                .map_err(|e| crate::events::BusError::Other(format!("outbox read: {e}")))?;
             if rows.is_empty() {
                 return Ok(total);
             }
             for row in rows {
-                let seq: i64 = row.try_get("", "seq").unwrap_or_default();
+                let seq = row.seq;
                 let event = Event {
-                    id: row.try_get("", "id").unwrap_or_default(),
-                    event_type: row.try_get("", "event_type").unwrap_or_default(),
-                    source: row.try_get("", "source").unwrap_or_default(),
-                    subject: row.try_get("", "subject").unwrap_or_default(),
-                    time_ms: row.try_get("", "time_ms").unwrap_or_default(),
-                    data: row.try_get("", "data").unwrap_or_default(),
-                    traceparent: row.try_get("", "traceparent").ok().flatten(),
+                    id: row.id,
+                    event_type: row.event_type,
+                    source: row.source,
+                    subject: row.subject,
+                    time_ms: db::millis(row.occurred_at),
+                    data: row.data,
+                    traceparent: row.traceparent,
                 };
                 self.bus.publish(&event).await?;
-                crate::db::query("UPDATE outbox SET published_at = $1 WHERE seq = $2")
-                    .bind(self.clock.now_ms())
-                    .bind(seq)
-                    .execute(&self.db.pool)
+                outbox::Entity::update_many()
+                    .col_expr(
+                        outbox::Column::PublishedAt,
+                        Expr::value(db::at(self.clock.now_ms())),
+                    )
+                    .filter(outbox::Column::Seq.eq(seq))
+                    .exec(&self.db.pool)
                     .await
                     .map_err(|e| crate::events::BusError::Other(format!("outbox mark: {e}")))?;
                 total += 1;
@@ -145,9 +117,10 @@ impl Relay {
     }
 
     /// Number of events not yet published.
-    pub async fn pending(&self) -> Result<i64, crate::db::DbErr> {
-        crate::db::query("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL")
-            .scalar(&self.db.pool)
+    pub async fn pending(&self) -> Result<u64, DbErr> {
+        outbox::Entity::find()
+            .filter(outbox::Column::PublishedAt.is_null())
+            .count(&self.db.pool)
             .await
     }
 

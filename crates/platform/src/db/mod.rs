@@ -7,6 +7,9 @@
 use sea_orm::{ConnectOptions, Database, DbBackend, ExecResult, Statement, TransactionTrait};
 use std::time::Duration;
 
+mod migrate;
+pub use migrate::{Migration, Migrator};
+
 pub use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, QueryResult, TryGetable, Value,
 };
@@ -36,12 +39,21 @@ pub enum DbError {
     BadUrl,
     #[error("cannot connect to the database: {0}")]
     Connect(DbErr),
-    #[error("migration {version} ({name}) failed: {source}")]
-    Migration {
-        version: i64,
-        name: &'static str,
-        source: DbErr,
-    },
+    #[error("migration {name} failed: {source}")]
+    Migration { name: String, source: DbErr },
+    #[error(
+        "migration {name} was changed after it was applied to this database; a migration that \
+         ran is never edited: write a new one (docs/operations.md, \"Migrations\")"
+    )]
+    EditedMigration { name: String },
+    #[error(
+        "this database was written by a pre-release tinhso (it has the table {table}) whose \
+         storage layout cannot be upgraded in place. There has been no release, so there is no \
+         data to keep: recreate the database (embedded mode: delete the .tinhso folder; \
+         PostgreSQL: drop and create the database) and start again (docs/operations.md, \
+         \"Upgrading from a pre-release database\")"
+    )]
+    PreRelease { table: &'static str },
     #[error(transparent)]
     Sql(#[from] DbErr),
 }
@@ -91,20 +103,6 @@ impl Db {
     /// Starts a transaction.
     pub async fn begin(&self) -> Result<Tx, DbErr> {
         self.pool.begin().await
-    }
-
-    /// Rewrites the few portable type tokens of a migration into this backend's SQL:
-    /// `ID_PK` (auto-increment key), `BYTES` (binary), `BIGINT`.
-    pub fn dialect(&self, sql: &str) -> String {
-        match self.backend {
-            Backend::Postgres => sql
-                .replace("ID_PK", "BIGSERIAL PRIMARY KEY")
-                .replace("BYTES", "BYTEA"),
-            Backend::Sqlite => sql
-                .replace("ID_PK", "INTEGER PRIMARY KEY AUTOINCREMENT")
-                .replace("BYTES", "BLOB")
-                .replace("BIGINT", "INTEGER"),
-        }
     }
 
     /// Makes a consistent snapshot of a SQLite database into `target` (embedded-mode backup).
@@ -194,93 +192,15 @@ impl Sql {
     }
 }
 
-/// One schema change. Statements are separated by `;` on their own line ends.
-#[derive(Debug, Clone, Copy)]
-pub struct Migration {
-    pub version: i64,
-    pub name: &'static str,
-    pub sql: &'static str,
+/// A timestamp column's value for Unix milliseconds (UTC).
+pub fn at(ms: crate::clock::UnixMillis) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
-/// Applies a service's migrations in order, recording each in the service's own table.
-#[derive(Debug, Clone, Copy)]
-pub struct Migrator {
-    pub table: &'static str,
-    pub migrations: &'static [Migration],
-}
-
-impl Migrator {
-    /// Applies every migration not applied yet, in one transaction. On PostgreSQL the
-    /// transaction first takes an advisory lock, so when several replicas start at once one
-    /// migrates and the others wait, then find nothing left to do. (SQLite has one writer.)
-    pub async fn run(&self, db: &Db) -> Result<usize, DbError> {
-        let tx = db.begin().await?;
-        if db.backend == Backend::Postgres {
-            query(format!(
-                "SELECT pg_advisory_xact_lock({})",
-                lock_key(self.table)
-            ))
-            .execute(&tx)
-            .await?;
-        }
-        tx.execute_unprepared(&format!(
-            "CREATE TABLE IF NOT EXISTS {} (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
-            self.table
-        ))
-        .await?;
-        let applied: Vec<i64> = query(format!("SELECT version FROM {}", self.table))
-            .fetch_all(&tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get_by_index::<i64>(0))
-            .collect::<Result<_, _>>()?;
-        let mut count = 0;
-        for m in self.migrations {
-            if applied.contains(&m.version) {
-                continue;
-            }
-            let fail = |source| DbError::Migration {
-                version: m.version,
-                name: m.name,
-                source,
-            };
-            for statement in db.dialect(m.sql).split(";\n") {
-                let statement = statement.trim();
-                if statement.is_empty() {
-                    continue;
-                }
-                tx.execute_unprepared(statement).await.map_err(fail)?;
-            }
-            query(format!(
-                "INSERT INTO {} (version, name, applied_at) VALUES ($1, $2, $3)",
-                self.table
-            ))
-            .bind(m.version)
-            .bind(m.name)
-            .bind(crate::clock::SystemClock.now_ms())
-            .execute(&tx)
-            .await
-            .map_err(fail)?;
-            tracing::info!(
-                table = self.table,
-                version = m.version,
-                name = m.name,
-                "migration applied"
-            );
-            count += 1;
-        }
-        tx.commit().await?;
-        Ok(count)
-    }
-}
-
-use crate::clock::Clock as _;
-
-fn lock_key(table: &str) -> i64 {
-    // A stable small hash of the table name: one advisory lock per service.
-    table.bytes().fold(1_469_598_103_934_665_603_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(1_099_511_628_211)
-    }) as i64
+/// Unix milliseconds (UTC) of a timestamp column's value.
+pub fn millis(t: time::OffsetDateTime) -> crate::clock::UnixMillis {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 /// True when a statement failed on a unique constraint.
