@@ -1266,3 +1266,19 @@ async fn audit_export_streams_every_matching_event_across_pages() {
     assert_eq!(rows.len() - 1, 1_234, "every event once");
     assert_eq!(targets.len(), 1_234, "no event twice");
 }
+
+/// On PostgreSQL every timestamp, boolean, date and JSON column of identity's schema has its
+/// native type (`make test-services`; SQLite has no such types to check).
+#[tokio::test]
+async fn the_postgresql_schema_uses_native_types() {
+    if !tinhso_testkit::using_services() {
+        return;
+    }
+    let h = start().await;
+    let wrong = tinhso_testkit::schema::columns_of_the_wrong_type(&h.identity.db).await;
+    assert!(
+        wrong.is_empty(),
+        "columns of the wrong type:\n{}",
+        wrong.join("\n")
+    );
+}

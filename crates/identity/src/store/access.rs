@@ -1,9 +1,12 @@
 //! Roles and grants. A grant's scope path is read through its unit at token time, so unit moves
 //! never leave stale scopes behind.
 
-use super::{col, flag};
-use tinhso_platform::db::Row;
-use tinhso_platform::db::Tx;
+use super::entities::{grant, role, unit};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, FromQueryResult, JoinType,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, RelationTrait as _, Select, Set,
+};
+use tinhso_platform::db::{self, DbErr, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RoleRow {
@@ -14,64 +17,64 @@ pub struct RoleRow {
     pub builtin: bool,
 }
 
-fn role_from_row(row: &Row) -> Result<RoleRow, tinhso_platform::db::DbErr> {
-    let perms: String = col!(row, "permissions");
-    let builtin: i64 = col!(row, "builtin");
-    Ok(RoleRow {
-        id: col!(row, "id"),
-        code: col!(row, "code"),
-        name: col!(row, "name"),
-        permissions: perms
-            .split(',')
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect(),
-        builtin: builtin != 0,
+/// The permission names of a role's JSON array (anything else in it is ignored).
+fn permissions(json: &serde_json::Value) -> Vec<String> {
+    json.as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl From<role::Model> for RoleRow {
+    fn from(r: role::Model) -> Self {
+        Self {
+            permissions: permissions(&r.permissions),
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            builtin: r.builtin,
+        }
+    }
+}
+
+pub async fn roles(conn: &impl ConnectionTrait) -> Result<Vec<RoleRow>, DbErr> {
+    Ok(role::Entity::find()
+        .order_by_desc(role::Column::Builtin)
+        .order_by_asc(role::Column::Code)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(RoleRow::from)
+        .collect())
+}
+
+pub async fn role(conn: &impl ConnectionTrait, id_or_code: &str) -> Result<Option<RoleRow>, DbErr> {
+    Ok(role::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(role::Column::Id.eq(id_or_code))
+                .add(role::Column::Code.eq(id_or_code)),
+        )
+        .one(conn)
+        .await?
+        .map(RoleRow::from))
+}
+
+pub async fn insert_role(tx: &mut Tx, r: &RoleRow, now: i64) -> Result<(), DbErr> {
+    role::Entity::insert(role::ActiveModel {
+        id: Set(r.id.clone()),
+        code: Set(r.code.clone()),
+        name: Set(r.name.clone()),
+        permissions: Set(serde_json::json!(r.permissions)),
+        builtin: Set(r.builtin),
+        created_at: Set(db::at(now)),
     })
-}
-
-pub async fn roles<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-) -> Result<Vec<RoleRow>, tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "SELECT id, code, name, permissions, builtin FROM roles ORDER BY builtin DESC, code",
-    )
-    .fetch_all(exec)
-    .await?
-    .iter()
-    .map(role_from_row)
-    .collect()
-}
-
-pub async fn role<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-    id_or_code: &str,
-) -> Result<Option<RoleRow>, tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "SELECT id, code, name, permissions, builtin FROM roles WHERE id = $1 OR code = $1",
-    )
-    .bind(id_or_code)
-    .fetch_optional(exec)
-    .await?
-    .as_ref()
-    .map(role_from_row)
-    .transpose()
-}
-
-pub async fn insert_role(
-    tx: &mut Tx,
-    r: &RoleRow,
-    now: i64,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("INSERT INTO roles (id, code, name, permissions, builtin, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&r.id)
-        .bind(&r.code)
-        .bind(&r.name)
-        .bind(r.permissions.join(","))
-        .bind(flag(r.builtin))
-        .bind(now)
-        .execute(&*tx)
-        .await?;
+    .exec_without_returning(&*tx)
+    .await?;
     Ok(())
 }
 
@@ -89,92 +92,107 @@ pub struct GrantRow {
     pub created_at: i64,
 }
 
-fn grant_from_row(row: &Row) -> Result<GrantRow, tinhso_platform::db::DbErr> {
-    let perms: String = col!(row, "permissions");
-    Ok(GrantRow {
-        id: col!(row, "id"),
-        account_id: col!(row, "account_id"),
-        role_id: col!(row, "role_id"),
-        role_code: col!(row, "code"),
-        permissions: perms
-            .split(',')
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect(),
-        scope: col!(row, "scope"),
-        scope_unit_id: col!(row, "scope_unit_id"),
-        scope_unit_path: col!(row, "path"),
-        created_at: col!(row, "created_at"),
-    })
+/// A grant with its role's code and permissions and its unit's path.
+#[derive(Debug, FromQueryResult)]
+struct GrantView {
+    id: String,
+    account_id: String,
+    role_id: String,
+    code: String,
+    permissions: serde_json::Value,
+    scope: String,
+    scope_unit_id: Option<String>,
+    path: Option<String>,
+    created_at: time::OffsetDateTime,
 }
 
-const GRANT_SELECT: &str = "SELECT g.id, g.account_id, g.role_id, r.code, r.permissions, g.scope, g.scope_unit_id, u.path, g.created_at \
-     FROM grants g JOIN roles r ON r.id = g.role_id LEFT JOIN units u ON u.id = g.scope_unit_id";
+impl From<GrantView> for GrantRow {
+    fn from(g: GrantView) -> Self {
+        Self {
+            permissions: permissions(&g.permissions),
+            id: g.id,
+            account_id: g.account_id,
+            role_id: g.role_id,
+            role_code: g.code,
+            scope: g.scope,
+            scope_unit_id: g.scope_unit_id,
+            scope_unit_path: g.path,
+            created_at: db::millis(g.created_at),
+        }
+    }
+}
 
-pub async fn grants_of<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+fn grants() -> Select<grant::Entity> {
+    grant::Entity::find()
+        .select_only()
+        .columns([
+            grant::Column::Id,
+            grant::Column::AccountId,
+            grant::Column::RoleId,
+            grant::Column::Scope,
+            grant::Column::ScopeUnitId,
+            grant::Column::CreatedAt,
+        ])
+        .columns([role::Column::Code, role::Column::Permissions])
+        .column(unit::Column::Path)
+        .join(JoinType::InnerJoin, grant::Relation::Role.def())
+        .join(JoinType::LeftJoin, grant::Relation::ScopeUnit.def())
+}
+
+pub async fn grants_of(
+    conn: &impl ConnectionTrait,
     account_id: &str,
-) -> Result<Vec<GrantRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("{GRANT_SELECT} WHERE g.account_id = $1 ORDER BY g.created_at, g.id");
-    tinhso_platform::db::query(sql)
-        .bind(account_id)
-        .fetch_all(exec)
+) -> Result<Vec<GrantRow>, DbErr> {
+    Ok(grants()
+        .filter(grant::Column::AccountId.eq(account_id))
+        .order_by_asc(grant::Column::CreatedAt)
+        .order_by_asc(grant::Column::Id)
+        .into_model::<GrantView>()
+        .all(conn)
         .await?
-        .iter()
-        .map(grant_from_row)
-        .collect()
+        .into_iter()
+        .map(GrantRow::from)
+        .collect())
 }
 
-pub async fn grant<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-    id: &str,
-) -> Result<Option<GrantRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("{GRANT_SELECT} WHERE g.id = $1");
-    tinhso_platform::db::query(sql)
-        .bind(id)
-        .fetch_optional(exec)
+pub async fn grant(conn: &impl ConnectionTrait, id: &str) -> Result<Option<GrantRow>, DbErr> {
+    Ok(grants()
+        .filter(grant::Column::Id.eq(id))
+        .into_model::<GrantView>()
+        .one(conn)
         .await?
-        .as_ref()
-        .map(grant_from_row)
-        .transpose()
+        .map(GrantRow::from))
 }
 
-pub async fn insert_grant(
-    tx: &mut Tx,
-    g: &GrantRow,
-    created_by: &str,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("INSERT INTO grants (id, account_id, role_id, scope, scope_unit_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(&g.id)
-        .bind(&g.account_id)
-        .bind(&g.role_id)
-        .bind(&g.scope)
-        .bind(g.scope_unit_id.clone())
-        .bind(created_by)
-        .bind(g.created_at)
-        .execute(&*tx)
-        .await?;
+pub async fn insert_grant(tx: &mut Tx, g: &GrantRow, created_by: &str) -> Result<(), DbErr> {
+    grant::Entity::insert(grant::ActiveModel {
+        id: Set(g.id.clone()),
+        account_id: Set(g.account_id.clone()),
+        role_id: Set(g.role_id.clone()),
+        scope: Set(g.scope.clone()),
+        scope_unit_id: Set(g.scope_unit_id.clone()),
+        created_by: Set(created_by.to_string()),
+        created_at: Set(db::at(g.created_at)),
+    })
+    .exec_without_returning(&*tx)
+    .await?;
     Ok(())
 }
 
-pub async fn delete_grant(tx: &mut Tx, id: &str) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("DELETE FROM grants WHERE id = $1")
-        .bind(id)
-        .execute(&*tx)
-        .await?;
+pub async fn delete_grant(tx: &mut Tx, id: &str) -> Result<(), DbErr> {
+    grant::Entity::delete_by_id(id).exec(&*tx).await?;
     Ok(())
 }
 
 /// Re-points unit-scoped grants of a merged unit at the target.
-pub async fn move_scopes(
-    tx: &mut Tx,
-    from_unit: &str,
-    to_unit: &str,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("UPDATE grants SET scope_unit_id = $1 WHERE scope_unit_id = $2")
-        .bind(to_unit)
-        .bind(from_unit)
-        .execute(&*tx)
+pub async fn move_scopes(tx: &mut Tx, from_unit: &str, to_unit: &str) -> Result<(), DbErr> {
+    grant::Entity::update_many()
+        .set(grant::ActiveModel {
+            scope_unit_id: Set(Some(to_unit.to_string())),
+            ..Default::default()
+        })
+        .filter(grant::Column::ScopeUnitId.eq(from_unit))
+        .exec(&*tx)
         .await?;
     Ok(())
 }

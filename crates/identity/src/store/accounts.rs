@@ -1,9 +1,14 @@
 //! Accounts: rows (with the unit path joined in), login state and searches.
 
-use super::{col, flag};
+use super::entities::kinds::{AccountKind, AccountStatus};
+use super::entities::{account, unit};
 use crate::domain::accounts::LoginState;
-use tinhso_platform::db::Row;
-use tinhso_platform::db::Tx;
+use sea_orm::sea_query::{Expr, ExprTrait as _};
+use sea_orm::{
+    ActiveEnum as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, PaginatorTrait as _,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, Select, SelectTwo, Set,
+};
+use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AccountRow {
@@ -30,97 +35,98 @@ pub struct AccountRow {
     pub updated_at: i64,
 }
 
-const SELECT: &str = "SELECT a.id, a.username, a.full_name, a.position, a.department, a.phone, a.email, a.unit_id, u.path AS unit_path, \
-     a.kind, a.status, a.personnel_id, a.password_hash, a.must_change_password, a.password_expires_at, a.failed_count, \
-     a.failed_window_start, a.locked_until, a.version, a.created_at, a.updated_at \
-     FROM accounts a JOIN units u ON u.id = a.unit_id";
+/// A moment of the login state: 0 (none) is stored as no value.
+fn moment(ms: i64) -> Option<time::OffsetDateTime> {
+    (ms != 0).then(|| db::at(ms))
+}
 
-fn from_row(row: &Row) -> Result<AccountRow, tinhso_platform::db::DbErr> {
-    let must: i64 = col!(row, "must_change_password");
-    Ok(AccountRow {
-        id: col!(row, "id"),
-        username: col!(row, "username"),
-        full_name: col!(row, "full_name"),
-        position: col!(row, "position"),
-        department: col!(row, "department"),
-        phone: col!(row, "phone"),
-        email: col!(row, "email"),
-        unit_id: col!(row, "unit_id"),
-        unit_path: col!(row, "unit_path"),
-        kind: col!(row, "kind"),
-        status: col!(row, "status"),
-        personnel_id: col!(row, "personnel_id"),
-        password_hash: col!(row, "password_hash"),
-        must_change_password: must != 0,
-        password_expires_at: col!(row, "password_expires_at"),
+fn row(a: account::Model, unit: Option<unit::Model>) -> AccountRow {
+    AccountRow {
+        id: a.id,
+        username: a.username,
+        full_name: a.full_name,
+        position: a.position,
+        department: a.department,
+        phone: a.phone,
+        email: a.email,
+        unit_id: a.unit_id,
+        unit_path: unit.map(|u| u.path).unwrap_or_default(),
+        kind: a.kind.to_value(),
+        status: a.status.to_value(),
+        personnel_id: a.personnel_id,
+        password_hash: a.password_hash,
+        must_change_password: a.must_change_password,
+        password_expires_at: a.password_expires_at.map(db::millis),
         login: LoginState {
-            failed_count: col!(row, "failed_count"),
-            window_start_ms: col!(row, "failed_window_start"),
-            locked_until_ms: col!(row, "locked_until"),
+            failed_count: a.failed_count,
+            window_start_ms: a.failed_window_start.map(db::millis).unwrap_or(0),
+            locked_until_ms: a.locked_until.map(db::millis).unwrap_or(0),
         },
-        version: col!(row, "version"),
-        created_at: col!(row, "created_at"),
-        updated_at: col!(row, "updated_at"),
+        version: a.version,
+        created_at: db::millis(a.created_at),
+        updated_at: db::millis(a.updated_at),
+    }
+}
+
+/// Every column an edit writes (not the id, kind, username or creation time).
+fn edited(a: &AccountRow) -> Result<account::ActiveModel, DbErr> {
+    Ok(account::ActiveModel {
+        full_name: Set(a.full_name.clone()),
+        search_folded: Set(search_text(a)),
+        position: Set(a.position.clone()),
+        department: Set(a.department.clone()),
+        phone: Set(a.phone.clone()),
+        email: Set(a.email.clone()),
+        unit_id: Set(a.unit_id.clone()),
+        status: Set(AccountStatus::try_from_value(&a.status)?),
+        personnel_id: Set(a.personnel_id.clone()),
+        password_hash: Set(a.password_hash.clone()),
+        must_change_password: Set(a.must_change_password),
+        password_expires_at: Set(a.password_expires_at.map(db::at)),
+        failed_count: Set(a.login.failed_count),
+        failed_window_start: Set(moment(a.login.window_start_ms)),
+        locked_until: Set(moment(a.login.locked_until_ms)),
+        version: Set(a.version),
+        updated_at: Set(db::at(a.updated_at)),
+        ..Default::default()
     })
 }
 
-pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-    id: &str,
-) -> Result<Option<AccountRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("{SELECT} WHERE a.id = $1");
-    tinhso_platform::db::query(sql)
-        .bind(id)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+fn with_unit(select: Select<account::Entity>) -> SelectTwo<account::Entity, unit::Entity> {
+    select.find_also_related(unit::Entity)
 }
 
-pub async fn by_username<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+async fn one(
+    conn: &impl ConnectionTrait,
+    select: Select<account::Entity>,
+) -> Result<Option<AccountRow>, DbErr> {
+    Ok(with_unit(select).one(conn).await?.map(|(a, u)| row(a, u)))
+}
+
+pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<AccountRow>, DbErr> {
+    one(conn, account::Entity::find_by_id(id)).await
+}
+
+pub async fn by_username(
+    conn: &impl ConnectionTrait,
     username: &str,
-) -> Result<Option<AccountRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("{SELECT} WHERE a.username = $1");
-    tinhso_platform::db::query(sql)
-        .bind(username)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+) -> Result<Option<AccountRow>, DbErr> {
+    one(
+        conn,
+        account::Entity::find().filter(account::Column::Username.eq(username)),
+    )
+    .await
 }
 
-pub async fn insert(tx: &mut Tx, a: &AccountRow) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "INSERT INTO accounts (id, username, full_name, search_folded, position, department, phone, email, unit_id, kind, status, personnel_id, \
-         password_hash, must_change_password, password_expires_at, failed_count, failed_window_start, locked_until, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
-    )
-    .bind(&a.id)
-    .bind(&a.username)
-    .bind(&a.full_name)
-    .bind(search_text(a))
-    .bind(&a.position)
-    .bind(&a.department)
-    .bind(&a.phone)
-    .bind(&a.email)
-    .bind(&a.unit_id)
-    .bind(&a.kind)
-    .bind(&a.status)
-    .bind(&a.personnel_id)
-    .bind(&a.password_hash)
-    .bind(flag(a.must_change_password))
-    .bind(a.password_expires_at)
-    .bind(a.login.failed_count)
-    .bind(a.login.window_start_ms)
-    .bind(a.login.locked_until_ms)
-    .bind(a.version)
-    .bind(a.created_at)
-    .bind(a.updated_at)
-    .execute(&*tx)
-    .await?;
+pub async fn insert(tx: &mut Tx, a: &AccountRow) -> Result<(), DbErr> {
+    let mut model = edited(a)?;
+    model.id = Set(a.id.clone());
+    model.username = Set(a.username.clone());
+    model.kind = Set(AccountKind::try_from_value(&a.kind)?);
+    model.created_at = Set(db::at(a.created_at));
+    account::Entity::insert(model)
+        .exec_without_returning(&*tx)
+        .await?;
     Ok(())
 }
 
@@ -129,52 +135,27 @@ fn search_text(a: &AccountRow) -> String {
 }
 
 /// Writes every field if the version is still `expected_version`; false when stale.
-pub async fn update(
-    tx: &mut Tx,
-    a: &AccountRow,
-    expected_version: i64,
-) -> Result<bool, tinhso_platform::db::DbErr> {
-    let done = tinhso_platform::db::query(
-        "UPDATE accounts SET full_name = $1, search_folded = $2, position = $3, department = $4, phone = $5, email = $6, unit_id = $7, \
-         status = $8, personnel_id = $9, password_hash = $10, must_change_password = $11, password_expires_at = $12, failed_count = $13, \
-         failed_window_start = $14, locked_until = $15, version = $16, updated_at = $17 WHERE id = $18 AND version = $19",
-    )
-    .bind(&a.full_name)
-    .bind(search_text(a))
-    .bind(&a.position)
-    .bind(&a.department)
-    .bind(&a.phone)
-    .bind(&a.email)
-    .bind(&a.unit_id)
-    .bind(&a.status)
-    .bind(&a.personnel_id)
-    .bind(&a.password_hash)
-    .bind(flag(a.must_change_password))
-    .bind(a.password_expires_at)
-    .bind(a.login.failed_count)
-    .bind(a.login.window_start_ms)
-    .bind(a.login.locked_until_ms)
-    .bind(a.version)
-    .bind(a.updated_at)
-    .bind(&a.id)
-    .bind(expected_version)
-    .execute(&*tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+pub async fn update(tx: &mut Tx, a: &AccountRow, expected_version: i64) -> Result<bool, DbErr> {
+    let done = account::Entity::update_many()
+        .set(edited(a)?)
+        .filter(account::Column::Id.eq(&a.id))
+        .filter(account::Column::Version.eq(expected_version))
+        .exec(&*tx)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 /// Records a login attempt's effect on the lockout state (no version bump: not an edit).
-pub async fn set_login_state(
-    tx: &mut Tx,
-    id: &str,
-    s: LoginState,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("UPDATE accounts SET failed_count = $1, failed_window_start = $2, locked_until = $3 WHERE id = $4")
-        .bind(s.failed_count)
-        .bind(s.window_start_ms)
-        .bind(s.locked_until_ms)
-        .bind(id)
-        .execute(&*tx)
+pub async fn set_login_state(tx: &mut Tx, id: &str, s: LoginState) -> Result<(), DbErr> {
+    account::Entity::update_many()
+        .set(account::ActiveModel {
+            failed_count: Set(s.failed_count),
+            failed_window_start: Set(moment(s.window_start_ms)),
+            locked_until: Set(moment(s.locked_until_ms)),
+            ..Default::default()
+        })
+        .filter(account::Column::Id.eq(id))
+        .exec(&*tx)
         .await?;
     Ok(())
 }
@@ -190,61 +171,41 @@ pub struct Search {
     pub offset: i64,
 }
 
-pub async fn search(
-    pool: &tinhso_platform::db::DatabaseConnection,
-    s: &Search,
-) -> Result<Vec<AccountRow>, tinhso_platform::db::DbErr> {
-    if s.scopes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = format!("{SELECT} WHERE (");
-    let mut args: Vec<String> = Vec::new();
-    for (i, scope) in s.scopes.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(" OR ");
-        }
-        args.push(format!("{scope}%"));
-        sql.push_str(&format!("u.path LIKE ${}", args.len()));
-    }
-    sql.push(')');
+pub async fn search(pool: &DatabaseConnection, s: &Search) -> Result<Vec<AccountRow>, DbErr> {
+    let mut select =
+        with_unit(account::Entity::find()).filter(db::under_any(unit::Column::Path, &s.scopes));
     if let Some(p) = &s.under_path {
-        args.push(format!("{p}%"));
-        sql.push_str(&format!(" AND u.path LIKE ${}", args.len()));
+        select = select.filter(db::starts_with(unit::Column::Path, p));
     }
     if let Some(q) = &s.query {
-        args.push(format!(
-            "%{}%",
-            tinhso_platform::vn::fold(q).replace(['%', '_'], "")
-        ));
-        sql.push_str(&format!(" AND a.search_folded LIKE ${}", args.len()));
+        let folded = tinhso_platform::vn::fold(q);
+        select = select.filter(db::contains(account::Column::SearchFolded, &folded));
     }
     if let Some(st) = &s.status {
-        args.push(st.clone());
-        sql.push_str(&format!(" AND a.status = ${}", args.len()));
+        select = select.filter(account::Column::Status.eq(AccountStatus::try_from_value(st)?));
     }
-    sql.push_str(&format!(
-        " ORDER BY a.username LIMIT {} OFFSET {}",
-        s.limit, s.offset
-    ));
-    let mut query = tinhso_platform::db::query(sql);
-    for a in args {
-        query = query.bind(a);
-    }
-    query.fetch_all(pool).await?.iter().map(from_row).collect()
+    Ok(select
+        .order_by_asc(account::Column::Username)
+        .limit(u64::try_from(s.limit).unwrap_or(0))
+        .offset(u64::try_from(s.offset).unwrap_or(0))
+        .all(pool)
+        .await?
+        .into_iter()
+        .map(|(a, u)| row(a, u))
+        .collect())
 }
 
-/// Ids of the accounts whose unit lies under `prefix`.
-pub async fn ids_under(
-    tx: &mut Tx,
-    prefix: &str,
-) -> Result<Vec<(String, String)>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query("SELECT a.id, a.username FROM accounts a JOIN units u ON u.id = a.unit_id WHERE u.path LIKE $1")
-        .bind(format!("{prefix}%"))
-        .fetch_all(&*tx)
-        .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get_by_index(0)?, r.try_get_by_index(1)?)))
-        .collect()
+/// Ids and usernames of the accounts whose unit lies under `prefix`.
+pub async fn ids_under(tx: &mut Tx, prefix: &str) -> Result<Vec<(String, String)>, DbErr> {
+    account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .column(account::Column::Username)
+        .inner_join(unit::Entity)
+        .filter(db::starts_with(unit::Column::Path, prefix))
+        .into_tuple()
+        .all(&*tx)
+        .await
 }
 
 /// Moves every account of `from_unit` to `to_unit` (merges); returns their ids.
@@ -253,33 +214,32 @@ pub async fn move_all(
     from_unit: &str,
     to_unit: &str,
     now: i64,
-) -> Result<Vec<String>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query("SELECT id FROM accounts WHERE unit_id = $1")
-        .bind(from_unit)
-        .fetch_all(&*tx)
+) -> Result<Vec<String>, DbErr> {
+    let ids: Vec<String> = account::Entity::find()
+        .select_only()
+        .column(account::Column::Id)
+        .filter(account::Column::UnitId.eq(from_unit))
+        .into_tuple()
+        .all(&*tx)
         .await?;
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|r| r.try_get_by_index(0))
-        .collect::<Result<_, _>>()?;
-    tinhso_platform::db::query("UPDATE accounts SET unit_id = $1, version = version + 1, updated_at = $2 WHERE unit_id = $3")
-        .bind(to_unit)
-        .bind(now)
-        .bind(from_unit)
-        .execute(&*tx)
+    account::Entity::update_many()
+        .col_expr(account::Column::UnitId, Expr::val(to_unit))
+        .col_expr(
+            account::Column::Version,
+            Expr::col(account::Column::Version).add(1),
+        )
+        .col_expr(account::Column::UpdatedAt, Expr::val(db::at(now)))
+        .filter(account::Column::UnitId.eq(from_unit))
+        .exec(&*tx)
         .await?;
     Ok(ids)
 }
 
-pub async fn count_active_in(
-    tx: &mut Tx,
-    unit_id: &str,
-) -> Result<i64, tinhso_platform::db::DbErr> {
-    let row = tinhso_platform::db::query(
-        "SELECT COUNT(*) FROM accounts WHERE unit_id = $1 AND status = 'active'",
-    )
-    .bind(unit_id)
-    .fetch_one(&*tx)
-    .await?;
-    row.try_get_by_index(0)
+pub async fn count_active_in(tx: &mut Tx, unit_id: &str) -> Result<i64, DbErr> {
+    let active = account::Entity::find()
+        .filter(account::Column::UnitId.eq(unit_id))
+        .filter(account::Column::Status.eq(AccountStatus::Active))
+        .count(&*tx)
+        .await?;
+    Ok(active as i64)
 }

@@ -1,7 +1,10 @@
 //! The append-only audit record: who, when, what, before/after.
 
-use super::col;
-use tinhso_platform::db::Tx;
+use super::entities::audit_event;
+use sea_orm::{
+    ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
+};
+use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -14,26 +17,60 @@ pub struct AuditEntry {
     pub target_id: String,
     pub unit_path: String,
     pub client_address: String,
+    /// JSON text; empty when there is no "before" (a creation).
     pub before_json: String,
+    /// JSON text; empty when there is no "after".
     pub after_json: String,
 }
 
-pub async fn append(tx: &mut Tx, e: &AuditEntry) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "INSERT INTO audit_events (at, actor_id, actor_username, action, target_kind, target_id, unit_path, client_address, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(e.at)
-    .bind(&e.actor_id)
-    .bind(&e.actor_username)
-    .bind(&e.action)
-    .bind(&e.target_kind)
-    .bind(&e.target_id)
-    .bind(&e.unit_path)
-    .bind(&e.client_address)
-    .bind(&e.before_json)
-    .bind(&e.after_json)
-    .execute(&*tx)
+/// Stored as JSON: no value is JSON `null`; text that is not JSON is kept as a JSON string.
+fn to_json(text: &str) -> serde_json::Value {
+    if text.is_empty() {
+        return serde_json::Value::Null;
+    }
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string()))
+}
+
+fn to_text(value: serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+impl From<audit_event::Model> for AuditEntry {
+    fn from(m: audit_event::Model) -> Self {
+        Self {
+            id: m.id,
+            at: db::millis(m.at),
+            actor_id: m.actor_id,
+            actor_username: m.actor_username,
+            action: m.action,
+            target_kind: m.target_kind,
+            target_id: m.target_id,
+            unit_path: m.unit_path,
+            client_address: m.client_address,
+            before_json: to_text(m.before),
+            after_json: to_text(m.after),
+        }
+    }
+}
+
+pub async fn append(tx: &mut Tx, e: &AuditEntry) -> Result<(), DbErr> {
+    audit_event::Entity::insert(audit_event::ActiveModel {
+        at: Set(db::at(e.at)),
+        actor_id: Set(e.actor_id.clone()),
+        actor_username: Set(e.actor_username.clone()),
+        action: Set(e.action.clone()),
+        target_kind: Set(e.target_kind.clone()),
+        target_id: Set(e.target_id.clone()),
+        unit_path: Set(e.unit_path.clone()),
+        client_address: Set(e.client_address.clone()),
+        before: Set(to_json(&e.before_json)),
+        after: Set(to_json(&e.after_json)),
+        ..Default::default()
+    })
+    .exec_without_returning(&*tx)
     .await?;
     Ok(())
 }
@@ -52,92 +89,43 @@ pub struct Filter {
     pub offset: i64,
 }
 
-pub async fn query(
-    pool: &tinhso_platform::db::DatabaseConnection,
-    f: &Filter,
-) -> Result<Vec<AuditEntry>, tinhso_platform::db::DbErr> {
-    if f.scopes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = String::from(
-        "SELECT id, at, actor_id, actor_username, action, target_kind, target_id, unit_path, client_address, before_json, after_json FROM audit_events WHERE (",
-    );
-    let mut texts: Vec<String> = Vec::new();
-    for (i, scope) in f.scopes.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(" OR ");
-        }
-        texts.push(format!("{scope}%"));
-        sql.push_str(&format!("unit_path LIKE ${}", texts.len()));
-    }
-    sql.push(')');
+pub async fn query(pool: &DatabaseConnection, f: &Filter) -> Result<Vec<AuditEntry>, DbErr> {
+    use audit_event::Column;
+    let mut select = audit_event::Entity::find().filter(db::under_any(Column::UnitPath, &f.scopes));
     if let Some(p) = &f.under_path {
-        texts.push(format!("{p}%"));
-        sql.push_str(&format!(" AND unit_path LIKE ${}", texts.len()));
+        select = select.filter(db::starts_with(Column::UnitPath, p));
     }
     if let Some(a) = &f.actor_id {
-        texts.push(a.clone());
-        sql.push_str(&format!(" AND actor_id = ${}", texts.len()));
+        select = select.filter(Column::ActorId.eq(a));
     }
     if let Some(a) = &f.action {
-        texts.push(a.clone());
-        sql.push_str(&format!(" AND action = ${}", texts.len()));
+        select = select.filter(Column::Action.eq(a));
     }
-    let n = texts.len();
-    let mut ints: Vec<i64> = Vec::new();
     if let Some(t) = f.from_ms {
-        ints.push(t);
-        sql.push_str(&format!(" AND at >= ${}", n + ints.len()));
+        select = select.filter(Column::At.gte(db::at(t)));
     }
     if let Some(t) = f.to_ms {
-        ints.push(t);
-        sql.push_str(&format!(" AND at < ${}", n + ints.len()));
+        select = select.filter(Column::At.lt(db::at(t)));
     }
     if let Some(id) = f.before_id {
-        ints.push(id);
-        sql.push_str(&format!(" AND id < ${}", n + ints.len()));
+        select = select.filter(Column::Id.lt(id));
     }
-    sql.push_str(&format!(
-        " ORDER BY id DESC LIMIT {} OFFSET {}",
-        f.limit, f.offset
-    ));
-    let mut q = tinhso_platform::db::query(sql);
-    for t in texts {
-        q = q.bind(t);
-    }
-    for i in ints {
-        q = q.bind(i);
-    }
-    let rows = q.fetch_all(pool).await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AuditEntry {
-                id: col!(row, "id"),
-                at: col!(row, "at"),
-                actor_id: col!(row, "actor_id"),
-                actor_username: col!(row, "actor_username"),
-                action: col!(row, "action"),
-                target_kind: col!(row, "target_kind"),
-                target_id: col!(row, "target_id"),
-                unit_path: col!(row, "unit_path"),
-                client_address: col!(row, "client_address"),
-                before_json: col!(row, "before_json"),
-                after_json: col!(row, "after_json"),
-            })
-        })
-        .collect()
+    Ok(select
+        .order_by_desc(Column::Id)
+        .limit(u64::try_from(f.limit).unwrap_or(0))
+        .offset(u64::try_from(f.offset).unwrap_or(0))
+        .all(pool)
+        .await?
+        .into_iter()
+        .map(AuditEntry::from)
+        .collect())
 }
 
 /// Deletes entries older than `before_ms` (retention); returns how many.
-pub async fn purge_before(
-    pool: &tinhso_platform::db::DatabaseConnection,
-    before_ms: i64,
-) -> Result<u64, tinhso_platform::db::DbErr> {
-    Ok(
-        tinhso_platform::db::query("DELETE FROM audit_events WHERE at < $1")
-            .bind(before_ms)
-            .execute(pool)
-            .await?
-            .rows_affected(),
-    )
+pub async fn purge_before(pool: &DatabaseConnection, before_ms: i64) -> Result<u64, DbErr> {
+    let done = audit_event::Entity::delete_many()
+        .filter(audit_event::Column::At.lt(db::at(before_ms)))
+        .exec(pool)
+        .await?;
+    Ok(done.rows_affected)
 }

@@ -14,23 +14,23 @@ pub const MIGRATOR: Migrator = Migrator {
             sql: "
 CREATE TABLE units (
     id TEXT PRIMARY KEY,
-    code TEXT NOT NULL,
+    code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     name_folded TEXT NOT NULL,
-    kind TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('province', 'department', 'district', 'commune',
+        'public_service_unit', 'association', 'other')),
     parent_id TEXT REFERENCES units (id),
     path TEXT NOT NULL,
-    valid_from TEXT,
-    valid_to TEXT,
-    status TEXT NOT NULL,
-    merged_into_id TEXT,
+    valid_from DATE,
+    valid_to DATE,
+    status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
+    merged_into_id TEXT REFERENCES units (id),
     version BIGINT NOT NULL,
     request_id TEXT UNIQUE,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
 );
-CREATE UNIQUE INDEX units_code ON units (code);
-CREATE INDEX units_path ON units (path);
+CREATE INDEX units_path ON units (path text_pattern_ops);
 CREATE INDEX units_parent ON units (parent_id);
 CREATE TABLE accounts (
     id TEXT PRIMARY KEY,
@@ -42,36 +42,36 @@ CREATE TABLE accounts (
     phone TEXT NOT NULL,
     email TEXT NOT NULL,
     unit_id TEXT NOT NULL REFERENCES units (id),
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'service')),
+    status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
     personnel_id TEXT NOT NULL,
     password_hash TEXT NOT NULL,
-    must_change_password BIGINT NOT NULL,
-    password_expires_at BIGINT,
+    must_change_password BOOLEAN NOT NULL,
+    password_expires_at TIMESTAMPTZ,
     failed_count BIGINT NOT NULL,
-    failed_window_start BIGINT NOT NULL,
-    locked_until BIGINT NOT NULL,
+    failed_window_start TIMESTAMPTZ,
+    locked_until TIMESTAMPTZ,
     version BIGINT NOT NULL,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX accounts_unit ON accounts (unit_id);
 CREATE TABLE roles (
     id TEXT PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    permissions TEXT NOT NULL,
-    builtin BIGINT NOT NULL,
-    created_at BIGINT NOT NULL
+    permissions JSONB NOT NULL,
+    builtin BOOLEAN NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE grants (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts (id),
     role_id TEXT NOT NULL REFERENCES roles (id),
-    scope TEXT NOT NULL,
+    scope TEXT NOT NULL CHECK (scope IN ('unit', 'self')),
     scope_unit_id TEXT REFERENCES units (id),
     created_by TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX grants_account ON grants (account_id);
 CREATE TABLE refresh_tokens (
@@ -79,21 +79,22 @@ CREATE TABLE refresh_tokens (
     family_id TEXT NOT NULL,
     account_id TEXT NOT NULL REFERENCES accounts (id),
     token_hash TEXT NOT NULL UNIQUE,
-    created_at BIGINT NOT NULL,
-    expires_at BIGINT NOT NULL,
-    rotated_at BIGINT,
-    revoked_at BIGINT
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    rotated_at TIMESTAMPTZ,
+    revoked_at TIMESTAMPTZ
 );
 CREATE INDEX refresh_family ON refresh_tokens (family_id);
+CREATE INDEX refresh_account ON refresh_tokens (account_id);
 CREATE TABLE signing_keys (
     kid TEXT PRIMARY KEY,
     secret BYTEA NOT NULL,
-    created_at BIGINT NOT NULL,
-    active BIGINT NOT NULL
+    created_at TIMESTAMPTZ NOT NULL,
+    active BOOLEAN NOT NULL
 );
 CREATE TABLE audit_events (
     id BIGSERIAL PRIMARY KEY,
-    at BIGINT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
     actor_id TEXT NOT NULL,
     actor_username TEXT NOT NULL,
     action TEXT NOT NULL,
@@ -101,11 +102,12 @@ CREATE TABLE audit_events (
     target_id TEXT NOT NULL,
     unit_path TEXT NOT NULL,
     client_address TEXT NOT NULL,
-    before_json TEXT NOT NULL,
-    after_json TEXT NOT NULL
+    before JSONB NOT NULL,
+    after JSONB NOT NULL
 );
 CREATE INDEX audit_at ON audit_events (at);
-CREATE INDEX audit_unit ON audit_events (unit_path)",
+CREATE INDEX audit_unit ON audit_events (unit_path text_pattern_ops);
+",
         },
     ],
 };

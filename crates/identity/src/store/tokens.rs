@@ -1,7 +1,8 @@
 //! Refresh tokens (stored as SHA-256 digests, grouped in families) and the signing keys.
 
-use super::{col, flag};
-use tinhso_platform::db::Tx;
+use super::entities::{refresh_token, signing_key};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, Set};
+use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshRow {
@@ -18,80 +19,69 @@ pub async fn insert_refresh(
     r: &RefreshRow,
     digest: &str,
     now: i64,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("INSERT INTO refresh_tokens (id, family_id, account_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&r.id)
-        .bind(&r.family_id)
-        .bind(&r.account_id)
-        .bind(digest)
-        .bind(now)
-        .bind(r.expires_at)
-        .execute(&*tx)
-        .await?;
-    Ok(())
-}
-
-pub async fn refresh_by_digest(
-    tx: &mut Tx,
-    digest: &str,
-) -> Result<Option<RefreshRow>, tinhso_platform::db::DbErr> {
-    let row = tinhso_platform::db::query("SELECT id, family_id, account_id, expires_at, rotated_at, revoked_at FROM refresh_tokens WHERE token_hash = $1")
-        .bind(digest)
-        .fetch_optional(&*tx)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let row = &row;
-    Ok(Some(RefreshRow {
-        id: col!(row, "id"),
-        family_id: col!(row, "family_id"),
-        account_id: col!(row, "account_id"),
-        expires_at: col!(row, "expires_at"),
-        rotated_at: col!(row, "rotated_at"),
-        revoked_at: col!(row, "revoked_at"),
-    }))
-}
-
-pub async fn mark_rotated(
-    tx: &mut Tx,
-    id: &str,
-    now: i64,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("UPDATE refresh_tokens SET rotated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(&*tx)
-        .await?;
-    Ok(())
-}
-
-pub async fn revoke_family(
-    tx: &mut Tx,
-    family_id: &str,
-    now: i64,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(family_id)
-    .execute(&*tx)
+) -> Result<(), DbErr> {
+    refresh_token::Entity::insert(refresh_token::ActiveModel {
+        id: Set(r.id.clone()),
+        family_id: Set(r.family_id.clone()),
+        account_id: Set(r.account_id.clone()),
+        token_hash: Set(digest.to_string()),
+        created_at: Set(db::at(now)),
+        expires_at: Set(db::at(r.expires_at)),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+    })
+    .exec_without_returning(&*tx)
     .await?;
     Ok(())
 }
 
-pub async fn revoke_account(
-    tx: &mut Tx,
-    account_id: &str,
-    now: i64,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "UPDATE refresh_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(account_id)
-    .execute(&*tx)
-    .await?;
+pub async fn refresh_by_digest(tx: &mut Tx, digest: &str) -> Result<Option<RefreshRow>, DbErr> {
+    Ok(refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(digest))
+        .one(&*tx)
+        .await?
+        .map(|r| RefreshRow {
+            id: r.id,
+            family_id: r.family_id,
+            account_id: r.account_id,
+            expires_at: db::millis(r.expires_at),
+            rotated_at: r.rotated_at.map(db::millis),
+            revoked_at: r.revoked_at.map(db::millis),
+        }))
+}
+
+pub async fn mark_rotated(tx: &mut Tx, id: &str, now: i64) -> Result<(), DbErr> {
+    refresh_token::Entity::update_many()
+        .set(refresh_token::ActiveModel {
+            rotated_at: Set(Some(db::at(now))),
+            ..Default::default()
+        })
+        .filter(refresh_token::Column::Id.eq(id))
+        .exec(&*tx)
+        .await?;
     Ok(())
+}
+
+/// Revokes the live tokens matching `which` (a family, or an account).
+async fn revoke(tx: &mut Tx, which: sea_orm::sea_query::SimpleExpr, now: i64) -> Result<(), DbErr> {
+    refresh_token::Entity::update_many()
+        .set(refresh_token::ActiveModel {
+            revoked_at: Set(Some(db::at(now))),
+            ..Default::default()
+        })
+        .filter(which)
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&*tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_family(tx: &mut Tx, family_id: &str, now: i64) -> Result<(), DbErr> {
+    revoke(tx, refresh_token::Column::FamilyId.eq(family_id), now).await
+}
+
+pub async fn revoke_account(tx: &mut Tx, account_id: &str, now: i64) -> Result<(), DbErr> {
+    revoke(tx, refresh_token::Column::AccountId.eq(account_id), now).await
 }
 
 /// A stored signing key.
@@ -116,58 +106,44 @@ impl SigningKeyRow {
 }
 
 /// Every signing key, oldest first.
-pub async fn signing_keys(
-    pool: &tinhso_platform::db::DatabaseConnection,
-) -> Result<Vec<SigningKeyRow>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query(
-        "SELECT kid, secret, created_at, active FROM signing_keys ORDER BY created_at",
-    )
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let active: i64 = col!(row, "active");
-            Ok(SigningKeyRow {
-                kid: col!(row, "kid"),
-                secret: col!(row, "secret"),
-                created_at: col!(row, "created_at"),
-                active: active != 0,
-            })
+pub async fn signing_keys(pool: &DatabaseConnection) -> Result<Vec<SigningKeyRow>, DbErr> {
+    Ok(signing_key::Entity::find()
+        .order_by_asc(signing_key::Column::CreatedAt)
+        .all(pool)
+        .await?
+        .into_iter()
+        .map(|k| SigningKeyRow {
+            kid: k.kid,
+            secret: k.secret,
+            created_at: db::millis(k.created_at),
+            active: k.active,
         })
-        .collect()
+        .collect())
 }
 
 /// Adds a key; it is published at once and signs after the publish delay.
-pub async fn add_signing_key(
-    tx: &mut Tx,
-    kid: &str,
-    secret: &[u8],
-    now: i64,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "INSERT INTO signing_keys (kid, secret, created_at, active) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(kid)
-    .bind(secret.to_vec())
-    .bind(now)
-    .bind(flag(true))
-    .execute(&*tx)
+pub async fn add_signing_key(tx: &mut Tx, kid: &str, secret: &[u8], now: i64) -> Result<(), DbErr> {
+    signing_key::Entity::insert(signing_key::ActiveModel {
+        kid: Set(kid.to_string()),
+        secret: Set(secret.to_vec()),
+        created_at: Set(db::at(now)),
+        active: Set(true),
+    })
+    .exec_without_returning(&*tx)
     .await?;
     Ok(())
 }
 
 /// Retires a key: tokens it signed stop verifying. Returns false when no live key has that id.
-pub async fn retire_signing_key(
-    pool: &tinhso_platform::db::DatabaseConnection,
-    kid: &str,
-) -> Result<bool, tinhso_platform::db::DbErr> {
-    let done = tinhso_platform::db::query(
-        "UPDATE signing_keys SET active = $1 WHERE kid = $2 AND active = $3",
-    )
-    .bind(flag(false))
-    .bind(kid)
-    .bind(flag(true))
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() > 0)
+pub async fn retire_signing_key(pool: &DatabaseConnection, kid: &str) -> Result<bool, DbErr> {
+    let done = signing_key::Entity::update_many()
+        .set(signing_key::ActiveModel {
+            active: Set(false),
+            ..Default::default()
+        })
+        .filter(signing_key::Column::Kid.eq(kid))
+        .filter(signing_key::Column::Active.eq(true))
+        .exec(pool)
+        .await?;
+    Ok(done.rows_affected > 0)
 }

@@ -1,8 +1,13 @@
 //! Units: rows, lookups and path rewrites for moves and merges.
 
-use super::col;
-use tinhso_platform::db::Row;
-use tinhso_platform::db::Tx;
+use super::entities::kinds::{UnitKind, UnitStatus};
+use super::entities::unit;
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
+use sea_orm::{
+    ActiveEnum as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, PaginatorTrait as _,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
+};
+use tinhso_platform::db::{self, DbErr, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UnitRow {
@@ -21,153 +26,108 @@ pub struct UnitRow {
     pub updated_at: i64,
 }
 
-const COLUMNS: &str = "id, code, name, kind, parent_id, path, valid_from, valid_to, status, merged_into_id, version, created_at, updated_at";
+impl From<unit::Model> for UnitRow {
+    fn from(m: unit::Model) -> Self {
+        Self {
+            id: m.id,
+            code: m.code,
+            name: m.name,
+            kind: m.kind.to_value(),
+            parent_id: m.parent_id,
+            path: m.path,
+            valid_from: m.valid_from.map(db::date_text),
+            valid_to: m.valid_to.map(db::date_text),
+            status: m.status.to_value(),
+            merged_into_id: m.merged_into_id,
+            version: m.version,
+            created_at: db::millis(m.created_at),
+            updated_at: db::millis(m.updated_at),
+        }
+    }
+}
 
-fn from_row(row: &Row) -> Result<UnitRow, tinhso_platform::db::DbErr> {
-    Ok(UnitRow {
-        id: col!(row, "id"),
-        code: col!(row, "code"),
-        name: col!(row, "name"),
-        kind: col!(row, "kind"),
-        parent_id: col!(row, "parent_id"),
-        path: col!(row, "path"),
-        valid_from: col!(row, "valid_from"),
-        valid_to: col!(row, "valid_to"),
-        status: col!(row, "status"),
-        merged_into_id: col!(row, "merged_into_id"),
-        version: col!(row, "version"),
-        created_at: col!(row, "created_at"),
-        updated_at: col!(row, "updated_at"),
+/// The unit's columns as written; `request_id` is set on insert only.
+fn active_model(u: &UnitRow) -> Result<unit::ActiveModel, DbErr> {
+    Ok(unit::ActiveModel {
+        id: Set(u.id.clone()),
+        code: Set(u.code.clone()),
+        name: Set(u.name.clone()),
+        name_folded: Set(tinhso_platform::vn::fold(&u.name)),
+        kind: Set(UnitKind::try_from_value(&u.kind)?),
+        parent_id: Set(u.parent_id.clone()),
+        path: Set(u.path.clone()),
+        valid_from: Set(db::date_opt(u.valid_from.as_deref())?),
+        valid_to: Set(db::date_opt(u.valid_to.as_deref())?),
+        status: Set(UnitStatus::try_from_value(&u.status)?),
+        merged_into_id: Set(u.merged_into_id.clone()),
+        version: Set(u.version),
+        created_at: Set(db::at(u.created_at)),
+        updated_at: Set(db::at(u.updated_at)),
+        ..Default::default()
     })
 }
 
-pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-    id: &str,
-) -> Result<Option<UnitRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {COLUMNS} FROM units WHERE id = $1");
-    tinhso_platform::db::query(sql)
-        .bind(id)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+async fn one(
+    conn: &impl ConnectionTrait,
+    select: sea_orm::Select<unit::Entity>,
+) -> Result<Option<UnitRow>, DbErr> {
+    Ok(select.one(conn).await?.map(UnitRow::from))
 }
 
-pub async fn by_request_id(
-    tx: &mut Tx,
-    request_id: &str,
-) -> Result<Option<UnitRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {COLUMNS} FROM units WHERE request_id = $1");
-    tinhso_platform::db::query(sql)
-        .bind(request_id)
-        .fetch_optional(&*tx)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<UnitRow>, DbErr> {
+    one(conn, unit::Entity::find_by_id(id)).await
 }
 
-pub async fn code_taken(
-    tx: &mut Tx,
-    code: &str,
-    except_id: &str,
-) -> Result<bool, tinhso_platform::db::DbErr> {
-    Ok(
-        tinhso_platform::db::query("SELECT 1 FROM units WHERE code = $1 AND id <> $2")
-            .bind(code)
-            .bind(except_id)
-            .fetch_optional(&*tx)
-            .await?
-            .is_some(),
-    )
+pub async fn by_request_id(tx: &mut Tx, request_id: &str) -> Result<Option<UnitRow>, DbErr> {
+    let select = unit::Entity::find().filter(unit::Column::RequestId.eq(request_id));
+    one(&*tx, select).await
+}
+
+pub async fn code_taken(tx: &mut Tx, code: &str, except_id: &str) -> Result<bool, DbErr> {
+    let others = unit::Entity::find()
+        .filter(unit::Column::Code.eq(code))
+        .filter(unit::Column::Id.ne(except_id))
+        .count(&*tx)
+        .await?;
+    Ok(others > 0)
 }
 
 /// The unit with `code`, if any (codes are unique).
-pub async fn by_code<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-    code: &str,
-) -> Result<Option<UnitRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {COLUMNS} FROM units WHERE code = $1");
-    tinhso_platform::db::query(sql)
-        .bind(code)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
-}
-
-pub async fn root<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-) -> Result<Option<UnitRow>, tinhso_platform::db::DbErr> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM units WHERE parent_id IS NULL ORDER BY created_at LIMIT 1");
-    tinhso_platform::db::query(sql)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
-}
-
-pub async fn insert(
-    tx: &mut Tx,
-    u: &UnitRow,
-    request_id: Option<&str>,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "INSERT INTO units (id, code, name, name_folded, kind, parent_id, path, valid_from, valid_to, status, merged_into_id, version, request_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+pub async fn by_code(conn: &impl ConnectionTrait, code: &str) -> Result<Option<UnitRow>, DbErr> {
+    one(
+        conn,
+        unit::Entity::find().filter(unit::Column::Code.eq(code)),
     )
-    .bind(&u.id)
-    .bind(&u.code)
-    .bind(&u.name)
-    .bind(tinhso_platform::vn::fold(&u.name))
-    .bind(&u.kind)
-    .bind(u.parent_id.clone())
-    .bind(&u.path)
-    .bind(u.valid_from.clone())
-    .bind(u.valid_to.clone())
-    .bind(&u.status)
-    .bind(u.merged_into_id.clone())
-    .bind(u.version)
-    .bind(request_id.map(str::to_string))
-    .bind(u.created_at)
-    .bind(u.updated_at)
-    .execute(&*tx)
-    .await?;
+    .await
+}
+
+pub async fn root(conn: &impl ConnectionTrait) -> Result<Option<UnitRow>, DbErr> {
+    let select = unit::Entity::find()
+        .filter(unit::Column::ParentId.is_null())
+        .order_by_asc(unit::Column::CreatedAt);
+    one(conn, select).await
+}
+
+pub async fn insert(tx: &mut Tx, u: &UnitRow, request_id: Option<&str>) -> Result<(), DbErr> {
+    let mut row = active_model(u)?;
+    row.request_id = Set(request_id.map(str::to_string));
+    unit::Entity::insert(row)
+        .exec_without_returning(&*tx)
+        .await?;
     Ok(())
 }
 
 /// Writes the unit's own fields if its version is still `expected_version`; false when stale.
-pub async fn update(
-    tx: &mut Tx,
-    u: &UnitRow,
-    expected_version: i64,
-) -> Result<bool, tinhso_platform::db::DbErr> {
-    let done = tinhso_platform::db::query(
-        "UPDATE units SET code = $1, name = $2, name_folded = $3, kind = $4, parent_id = $5, path = $6, valid_from = $7, valid_to = $8, \
-         status = $9, merged_into_id = $10, version = $11, updated_at = $12 WHERE id = $13 AND version = $14",
-    )
-    .bind(&u.code)
-    .bind(&u.name)
-    .bind(tinhso_platform::vn::fold(&u.name))
-    .bind(&u.kind)
-    .bind(u.parent_id.clone())
-    .bind(&u.path)
-    .bind(u.valid_from.clone())
-    .bind(u.valid_to.clone())
-    .bind(&u.status)
-    .bind(u.merged_into_id.clone())
-    .bind(u.version)
-    .bind(u.updated_at)
-    .bind(&u.id)
-    .bind(expected_version)
-    .execute(&*tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+pub async fn update(tx: &mut Tx, u: &UnitRow, expected_version: i64) -> Result<bool, DbErr> {
+    let mut row = active_model(u)?;
+    row.created_at = sea_orm::NotSet;
+    let done = unit::Entity::update_many()
+        .set(row)
+        .filter(unit::Column::Id.eq(&u.id))
+        .filter(unit::Column::Version.eq(expected_version))
+        .exec(&*tx)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 /// Rewrites the paths of every strict descendant of `old_prefix` to lie under `new_prefix`.
@@ -176,80 +136,89 @@ pub async fn rebase_descendants(
     old_prefix: &str,
     new_prefix: &str,
     now: i64,
-) -> Result<u64, tinhso_platform::db::DbErr> {
-    let done = tinhso_platform::db::query(
-        "UPDATE units SET path = $1 || substr(path, CAST($2 AS INTEGER)), version = version + 1, updated_at = $3 \
-         WHERE path LIKE $4 AND path <> $5",
-    )
-    .bind(new_prefix)
-    .bind(old_prefix.chars().count() as i64 + 1)
-    .bind(now)
-    .bind(format!("{old_prefix}%"))
-    .bind(old_prefix)
-    .execute(&*tx)
-    .await?;
-    Ok(done.rows_affected())
+) -> Result<u64, DbErr> {
+    // The descendant's path with the old prefix cut and the new one put in its place
+    // (concat and substr read the same on both backends).
+    let rest = Func::cust("substr")
+        .arg(Expr::col(unit::Column::Path))
+        .arg(Expr::val(old_prefix.chars().count() as i64 + 1).cast_as("INTEGER"));
+    let rebased = Func::cust("concat").arg(new_prefix).arg(rest);
+    let done = unit::Entity::update_many()
+        .col_expr(unit::Column::Path, rebased.into())
+        .col_expr(
+            unit::Column::Version,
+            Expr::col(unit::Column::Version).add(1),
+        )
+        .col_expr(unit::Column::UpdatedAt, Expr::val(db::at(now)))
+        .filter(db::starts_with(unit::Column::Path, old_prefix))
+        .filter(unit::Column::Path.ne(old_prefix))
+        .exec(&*tx)
+        .await?;
+    Ok(done.rows_affected)
 }
 
-pub async fn children<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+fn open_unless(include_closed: bool) -> sea_orm::Condition {
+    let mut condition = sea_orm::Condition::any();
+    if !include_closed {
+        condition = condition.add(unit::Column::Status.eq(UnitStatus::Active));
+    }
+    condition
+}
+
+pub async fn children(
+    conn: &impl ConnectionTrait,
     parent_id: &str,
     include_closed: bool,
-) -> Result<Vec<UnitRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM units WHERE parent_id = $1 AND ($2 = 1 OR status = 'active') ORDER BY name, id"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(parent_id)
-        .bind(i64::from(include_closed))
-        .fetch_all(exec)
+) -> Result<Vec<UnitRow>, DbErr> {
+    Ok(unit::Entity::find()
+        .filter(unit::Column::ParentId.eq(parent_id))
+        .filter(open_unless(include_closed))
+        .order_by_asc(unit::Column::Name)
+        .order_by_asc(unit::Column::Id)
+        .all(conn)
         .await?
-        .iter()
-        .map(from_row)
-        .collect()
+        .into_iter()
+        .map(UnitRow::from)
+        .collect())
 }
 
 /// Units whose path starts with `prefix` (the unit itself included), in tree order.
-pub async fn subtree<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+pub async fn subtree(
+    conn: &impl ConnectionTrait,
     prefix: &str,
     include_closed: bool,
     limit: i64,
     offset: i64,
-) -> Result<Vec<UnitRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM units WHERE path LIKE $1 AND ($2 = 1 OR status = 'active') ORDER BY path LIMIT $3 OFFSET $4"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(format!("{prefix}%"))
-        .bind(i64::from(include_closed))
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(exec)
+) -> Result<Vec<UnitRow>, DbErr> {
+    Ok(unit::Entity::find()
+        .filter(db::starts_with(unit::Column::Path, prefix))
+        .filter(open_unless(include_closed))
+        .order_by_asc(unit::Column::Path)
+        .limit(u64::try_from(limit).unwrap_or(0))
+        .offset(u64::try_from(offset).unwrap_or(0))
+        .all(conn)
         .await?
-        .iter()
-        .map(from_row)
-        .collect()
+        .into_iter()
+        .map(UnitRow::from)
+        .collect())
 }
 
-/// Moves the direct children of `from_id` under `to` (used by merges); returns the moved ids.
-pub async fn children_ids(
-    tx: &mut Tx,
-    parent_id: &str,
-) -> Result<Vec<String>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query("SELECT id FROM units WHERE parent_id = $1")
-        .bind(parent_id)
-        .fetch_all(&*tx)
+/// The ids of the direct children of `parent_id` (merges move them).
+pub async fn children_ids(tx: &mut Tx, parent_id: &str) -> Result<Vec<String>, DbErr> {
+    unit::Entity::find()
+        .select_only()
+        .column(unit::Column::Id)
+        .filter(unit::Column::ParentId.eq(parent_id))
+        .into_tuple()
+        .all(&*tx)
+        .await
+}
+
+pub async fn count_open_children(tx: &mut Tx, id: &str) -> Result<i64, DbErr> {
+    let open = unit::Entity::find()
+        .filter(unit::Column::ParentId.eq(id))
+        .filter(unit::Column::Status.eq(UnitStatus::Active))
+        .count(&*tx)
         .await?;
-    rows.iter().map(|r| r.try_get_by_index(0)).collect()
-}
-
-pub async fn count_open_children(tx: &mut Tx, id: &str) -> Result<i64, tinhso_platform::db::DbErr> {
-    let row = tinhso_platform::db::query(
-        "SELECT COUNT(*) FROM units WHERE parent_id = $1 AND status = 'active'",
-    )
-    .bind(id)
-    .fetch_one(&*tx)
-    .await?;
-    row.try_get_by_index(0)
+    Ok(open as i64)
 }

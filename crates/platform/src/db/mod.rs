@@ -4,7 +4,11 @@
 //! backends accept, so one query text serves both. Each service has its own migrator with its own
 //! migration table.
 
-use sea_orm::{ConnectOptions, Database, DbBackend, ExecResult, Statement, TransactionTrait};
+use sea_orm::sea_query::{Expr, LikeExpr, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectOptions, Database, DbBackend, ExecResult, Statement,
+    TransactionTrait,
+};
 use std::time::Duration;
 
 mod migrate;
@@ -201,6 +205,56 @@ pub fn at(ms: crate::clock::UnixMillis) -> time::OffsetDateTime {
 /// Unix milliseconds (UTC) of a timestamp column's value.
 pub fn millis(t: time::OffsetDateTime) -> crate::clock::UnixMillis {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+/// A date column's value for `YYYY-MM-DD` text (the form records carry dates in).
+pub fn date(text: &str) -> Result<time::Date, DbErr> {
+    time::Date::parse(
+        text,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|e| DbErr::Type(format!("date {text:?}: {e}")))
+}
+
+/// An optional date column's value for optional `YYYY-MM-DD` text.
+pub fn date_opt(text: Option<&str>) -> Result<Option<time::Date>, DbErr> {
+    text.filter(|t| !t.is_empty()).map(date).transpose()
+}
+
+/// `YYYY-MM-DD` text of a date column's value.
+pub fn date_text(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+/// `column LIKE 'prefix%'` with the prefix's own `%`, `_` and `\` taken literally.
+pub fn starts_with(column: impl ColumnTrait, prefix: &str) -> SimpleExpr {
+    use sea_orm::sea_query::ExprTrait as _;
+    Expr::col(column.as_column_ref())
+        .like(LikeExpr::new(format!("{}%", escape_like(prefix))).escape('\\'))
+}
+
+/// `column LIKE '%needle%'`, the needle taken literally.
+pub fn contains(column: impl ColumnTrait, needle: &str) -> SimpleExpr {
+    use sea_orm::sea_query::ExprTrait as _;
+    Expr::col(column.as_column_ref())
+        .like(LikeExpr::new(format!("%{}%", escape_like(needle))).escape('\\'))
+}
+
+/// `column` lies under any of the path prefixes (the caller's scopes); no prefix matches nothing.
+pub fn under_any(column: impl ColumnTrait + Copy, prefixes: &[String]) -> Condition {
+    use sea_orm::sea_query::ExprTrait as _;
+    if prefixes.is_empty() {
+        return Condition::all().add(Expr::val(1).eq(0));
+    }
+    prefixes.iter().fold(Condition::any(), |any, prefix| {
+        any.add(starts_with(column, prefix))
+    })
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// True when a statement failed on a unique constraint.
