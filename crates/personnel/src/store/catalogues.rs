@@ -1,9 +1,14 @@
 //! Catalogue entries, the grade groups' step tables and the effective-dated base salary: the
 //! reference data the records and the salary rules read. Seeds fill only what is still empty.
 
-use super::col;
+use super::entities::{base_salary, catalogue_entry, grade_step, reference_change};
 use crate::domain::{catalogues, grades, salary};
-use tinhso_platform::db::{Db, Tx};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, PaginatorTrait as _,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
+};
+use tinhso_platform::db::{self, Db, DbErr, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryRow {
@@ -17,25 +22,23 @@ pub struct EntryRow {
     pub updated_by: String,
 }
 
-fn entry_from(r: &tinhso_platform::db::Row) -> Result<EntryRow, tinhso_platform::db::DbErr> {
-    let active: i64 = col!(r, "active");
-    Ok(EntryRow {
-        catalogue: col!(r, "catalogue"),
-        code: col!(r, "code"),
-        name: col!(r, "name"),
-        attribute: col!(r, "attribute"),
-        sort_order: col!(r, "sort_order"),
-        active: active != 0,
-        updated_at: col!(r, "updated_at"),
-        updated_by: col!(r, "updated_by"),
-    })
+impl From<catalogue_entry::Model> for EntryRow {
+    fn from(e: catalogue_entry::Model) -> Self {
+        Self {
+            catalogue: e.catalogue,
+            code: e.code,
+            name: e.name,
+            attribute: e.attribute,
+            sort_order: e.sort_order,
+            active: e.active,
+            updated_at: db::millis(e.updated_at),
+            updated_by: e.updated_by,
+        }
+    }
 }
 
-const ENTRY_COLUMNS: &str =
-    "catalogue, code, name, attribute, sort_order, active, updated_at, updated_by";
-
 /// Seeds every catalogue, the step table and the base salary that is still empty.
-pub async fn seed_missing(db: &Db, now: i64) -> Result<(), tinhso_platform::db::DbErr> {
+pub async fn seed_missing(db: &Db, now: i64) -> Result<(), DbErr> {
     let mut tx = db.begin().await?;
     for catalogue in catalogues::CATALOGUES {
         let count: i64 = tinhso_platform::db::query(
@@ -64,17 +67,13 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), tinhso_platform::db::
             .await?;
         }
     }
-    let steps: i64 = tinhso_platform::db::query("SELECT COUNT(*) FROM grade_steps")
-        .scalar(&tx)
-        .await?;
+    let steps = grade_step::Entity::find().count(&tx).await?;
     if steps == 0 {
         for group in grades::national_table() {
             set_group_steps(&mut tx, group.group.code(), &group.coefficients).await?;
         }
     }
-    let bases: i64 = tinhso_platform::db::query("SELECT COUNT(*) FROM base_salaries")
-        .scalar(&tx)
-        .await?;
+    let bases = base_salary::Entity::find().count(&tx).await?;
     if bases == 0 {
         for b in salary::seed_base_salaries() {
             set_base_salary(&mut tx, &b.from.to_string(), b.vnd, now, "seed").await?;
@@ -85,118 +84,118 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), tinhso_platform::db::
 
 /// The entries of a catalogue in their order; retired ones only when asked.
 pub async fn entries(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     catalogue: &str,
     with_retired: bool,
-) -> Result<Vec<EntryRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 \
-         AND (active = 1 OR $2 = 1) ORDER BY sort_order, code"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(catalogue)
-        .bind(i64::from(with_retired))
-        .fetch_all(pool)
+) -> Result<Vec<EntryRow>, DbErr> {
+    let mut select =
+        catalogue_entry::Entity::find().filter(catalogue_entry::Column::Catalogue.eq(catalogue));
+    if !with_retired {
+        select = select.filter(catalogue_entry::Column::Active.eq(true));
+    }
+    Ok(select
+        .order_by_asc(catalogue_entry::Column::SortOrder)
+        .order_by_asc(catalogue_entry::Column::Code)
+        .all(pool)
         .await?
-        .iter()
-        .map(entry_from)
-        .collect()
+        .into_iter()
+        .map(EntryRow::from)
+        .collect())
 }
 
 /// Every entry of a catalogue, retired ones too, on any connection.
-pub async fn entries_on<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+pub async fn entries_on(
+    conn: &impl ConnectionTrait,
     catalogue: &str,
-) -> Result<Vec<EntryRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 ORDER BY sort_order, code"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(catalogue)
-        .fetch_all(exec)
+) -> Result<Vec<EntryRow>, DbErr> {
+    Ok(catalogue_entry::Entity::find()
+        .filter(catalogue_entry::Column::Catalogue.eq(catalogue))
+        .order_by_asc(catalogue_entry::Column::SortOrder)
+        .order_by_asc(catalogue_entry::Column::Code)
+        .all(conn)
         .await?
-        .iter()
-        .map(entry_from)
-        .collect()
+        .into_iter()
+        .map(EntryRow::from)
+        .collect())
 }
 
-pub async fn entry<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+pub async fn entry(
+    conn: &impl ConnectionTrait,
     catalogue: &str,
     code: &str,
-) -> Result<Option<EntryRow>, tinhso_platform::db::DbErr> {
-    let sql =
-        format!("SELECT {ENTRY_COLUMNS} FROM catalogue_entries WHERE catalogue = $1 AND code = $2");
-    tinhso_platform::db::query(sql)
-        .bind(catalogue)
-        .bind(code)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(entry_from)
-        .transpose()
+) -> Result<Option<EntryRow>, DbErr> {
+    Ok(
+        catalogue_entry::Entity::find_by_id((catalogue.to_string(), code.to_string()))
+            .one(conn)
+            .await?
+            .map(EntryRow::from),
+    )
 }
 
 /// Inserts or replaces an entry.
-pub async fn put(tx: &mut Tx, e: &EntryRow) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("DELETE FROM catalogue_entries WHERE catalogue = $1 AND code = $2")
-        .bind(&e.catalogue)
-        .bind(&e.code)
-        .execute(&*tx)
-        .await?;
-    let sql = format!(
-        "INSERT INTO catalogue_entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(&e.catalogue)
-        .bind(&e.code)
-        .bind(&e.name)
-        .bind(&e.attribute)
-        .bind(e.sort_order)
-        .bind(i64::from(e.active))
-        .bind(e.updated_at)
-        .bind(&e.updated_by)
-        .execute(&*tx)
-        .await?;
+pub async fn put(tx: &mut Tx, e: &EntryRow) -> Result<(), DbErr> {
+    use catalogue_entry::Column;
+    catalogue_entry::Entity::insert(catalogue_entry::ActiveModel {
+        catalogue: Set(e.catalogue.clone()),
+        code: Set(e.code.clone()),
+        name: Set(e.name.clone()),
+        attribute: Set(e.attribute.clone()),
+        sort_order: Set(e.sort_order),
+        active: Set(e.active),
+        updated_at: Set(db::at(e.updated_at)),
+        updated_by: Set(e.updated_by.clone()),
+    })
+    .on_conflict(
+        OnConflict::columns([Column::Catalogue, Column::Code])
+            .update_columns([
+                Column::Name,
+                Column::Attribute,
+                Column::SortOrder,
+                Column::Active,
+                Column::UpdatedAt,
+                Column::UpdatedBy,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&*tx)
+    .await?;
     Ok(())
 }
 
 /// Every group's coefficients, step 1 first, by group code.
-pub async fn group_steps<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-) -> Result<Vec<(String, Vec<u32>)>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query(
-        "SELECT grade_group, step, coefficient FROM grade_steps ORDER BY grade_group, step",
-    )
-    .fetch_all(exec)
-    .await?;
+pub async fn group_steps(conn: &impl ConnectionTrait) -> Result<Vec<(String, Vec<u32>)>, DbErr> {
+    let rows = grade_step::Entity::find()
+        .order_by_asc(grade_step::Column::GradeGroup)
+        .order_by_asc(grade_step::Column::Step)
+        .all(conn)
+        .await?;
     let mut groups: Vec<(String, Vec<u32>)> = Vec::new();
-    for r in &rows {
-        let group: String = col!(r, "grade_group");
-        let coefficient: i64 = col!(r, "coefficient");
-        let coefficient = u32::try_from(coefficient).unwrap_or_default();
+    for r in rows {
+        let coefficient = u32::try_from(r.coefficient).unwrap_or_default();
         match groups.last_mut() {
-            Some((g, steps)) if *g == group => steps.push(coefficient),
-            _ => groups.push((group, vec![coefficient])),
+            Some((g, steps)) if *g == r.grade_group => steps.push(coefficient),
+            _ => groups.push((r.grade_group, vec![coefficient])),
         }
     }
     Ok(groups)
 }
 
 /// The step table of one group, as the salary rules use it.
-pub async fn steps_of<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+pub async fn steps_of(
+    conn: &impl ConnectionTrait,
     group: &str,
-) -> Result<Option<grades::GroupSteps>, tinhso_platform::db::DbErr> {
+) -> Result<Option<grades::GroupSteps>, DbErr> {
     let Some(g) = grades::GradeGroup::from_code(group) else {
         return Ok(None);
     };
-    let rows: Vec<i64> = tinhso_platform::db::query(
-        "SELECT coefficient FROM grade_steps WHERE grade_group = $1 ORDER BY step",
-    )
-    .bind(group)
-    .scalars(exec)
-    .await?;
+    let rows: Vec<i64> = grade_step::Entity::find()
+        .select_only()
+        .column(grade_step::Column::Coefficient)
+        .filter(grade_step::Column::GradeGroup.eq(group))
+        .order_by_asc(grade_step::Column::Step)
+        .into_tuple()
+        .all(conn)
+        .await?;
     Ok((!rows.is_empty()).then(|| grades::GroupSteps {
         group: g,
         coefficients: rows
@@ -207,61 +206,59 @@ pub async fn steps_of<E: tinhso_platform::db::ConnectionTrait>(
 }
 
 /// Replaces a group's step table.
-pub async fn set_group_steps(
-    tx: &mut Tx,
-    group: &str,
-    coefficients: &[u32],
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("DELETE FROM grade_steps WHERE grade_group = $1")
-        .bind(group)
-        .execute(&*tx)
+pub async fn set_group_steps(tx: &mut Tx, group: &str, coefficients: &[u32]) -> Result<(), DbErr> {
+    grade_step::Entity::delete_many()
+        .filter(grade_step::Column::GradeGroup.eq(group))
+        .exec(&*tx)
         .await?;
-    for (step, coefficient) in (1_i64..).zip(coefficients) {
-        tinhso_platform::db::query(
-            "INSERT INTO grade_steps (grade_group, step, coefficient) VALUES ($1, $2, $3)",
-        )
-        .bind(group)
-        .bind(step)
-        .bind(i64::from(*coefficient))
-        .execute(&*tx)
-        .await?;
+    if coefficients.is_empty() {
+        return Ok(());
     }
+    let steps = (1_i64..)
+        .zip(coefficients)
+        .map(|(step, coefficient)| grade_step::ActiveModel {
+            grade_group: Set(group.to_string()),
+            step: Set(step),
+            coefficient: Set(i64::from(*coefficient)),
+        });
+    grade_step::Entity::insert_many(steps)
+        .exec_without_returning(&*tx)
+        .await?;
     Ok(())
 }
 
 /// The base salary table: (from date, đồng, updated_at, updated_by), oldest first.
-pub async fn base_salaries<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-) -> Result<Vec<(String, i64, i64, String)>, tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "SELECT from_date, vnd, updated_at, updated_by FROM base_salaries ORDER BY from_date",
-    )
-    .fetch_all(exec)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            col!(r, "from_date"),
-            col!(r, "vnd"),
-            col!(r, "updated_at"),
-            col!(r, "updated_by"),
-        ))
-    })
-    .collect()
+pub async fn base_salaries(
+    conn: &impl ConnectionTrait,
+) -> Result<Vec<(String, i64, i64, String)>, DbErr> {
+    Ok(base_salary::Entity::find()
+        .order_by_asc(base_salary::Column::FromDate)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|b| {
+            (
+                db::date_text(b.from_date),
+                b.vnd,
+                db::millis(b.updated_at),
+                b.updated_by,
+            )
+        })
+        .collect())
 }
 
 /// The base salary table as the salary rules use it.
-pub async fn base_salary_table<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-) -> Result<Vec<salary::BaseSalary>, tinhso_platform::db::DbErr> {
-    Ok(base_salaries(exec)
+pub async fn base_salary_table(
+    conn: &impl ConnectionTrait,
+) -> Result<Vec<salary::BaseSalary>, DbErr> {
+    Ok(base_salary::Entity::find()
+        .order_by_asc(base_salary::Column::FromDate)
+        .all(conn)
         .await?
         .into_iter()
-        .filter_map(|(from, vnd, _, _)| {
-            Some(salary::BaseSalary {
-                from: tinhso_platform::api::parse_date(&from)?,
-                vnd,
-            })
+        .map(|b| salary::BaseSalary {
+            from: b.from_date,
+            vnd: b.vnd,
         })
         .collect())
 }
@@ -273,19 +270,20 @@ pub async fn set_base_salary(
     vnd: i64,
     now: i64,
     by: &str,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query("DELETE FROM base_salaries WHERE from_date = $1")
-        .bind(from)
-        .execute(&*tx)
-        .await?;
-    tinhso_platform::db::query(
-        "INSERT INTO base_salaries (from_date, vnd, updated_at, updated_by) VALUES ($1, $2, $3, $4)",
+) -> Result<(), DbErr> {
+    use base_salary::Column;
+    base_salary::Entity::insert(base_salary::ActiveModel {
+        from_date: Set(db::date(from)?),
+        vnd: Set(vnd),
+        updated_at: Set(db::at(now)),
+        updated_by: Set(by.to_string()),
+    })
+    .on_conflict(
+        OnConflict::column(Column::FromDate)
+            .update_columns([Column::Vnd, Column::UpdatedAt, Column::UpdatedBy])
+            .to_owned(),
     )
-    .bind(from)
-    .bind(vnd)
-    .bind(now)
-    .bind(by)
-    .execute(&*tx)
+    .exec_without_returning(&*tx)
     .await?;
     Ok(())
 }
@@ -304,50 +302,43 @@ pub struct ReferenceChange {
     pub after: String,
 }
 
-pub async fn record_reference_change(
-    tx: &mut Tx,
-    c: &ReferenceChange,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "INSERT INTO reference_changes (at, actor_id, actor_username, what, item, before_value, \
-         after_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(c.at)
-    .bind(&c.actor_id)
-    .bind(&c.actor_username)
-    .bind(&c.what)
-    .bind(&c.item)
-    .bind(&c.before)
-    .bind(&c.after)
-    .execute(&*tx)
+pub async fn record_reference_change(tx: &mut Tx, c: &ReferenceChange) -> Result<(), DbErr> {
+    reference_change::Entity::insert(reference_change::ActiveModel {
+        at: Set(db::at(c.at)),
+        actor_id: Set(c.actor_id.clone()),
+        actor_username: Set(c.actor_username.clone()),
+        what: Set(c.what.clone()),
+        item: Set(c.item.clone()),
+        before_value: Set(c.before.clone()),
+        after_value: Set(c.after.clone()),
+        ..Default::default()
+    })
+    .exec_without_returning(&*tx)
     .await?;
     Ok(())
 }
 
 /// Changes to the reference data, newest first.
 pub async fn reference_changes(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     limit: i64,
     offset: i64,
-) -> Result<Vec<ReferenceChange>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT at, actor_id, actor_username, what, item, before_value, after_value \
-         FROM reference_changes ORDER BY id DESC LIMIT {limit} OFFSET {offset}"
-    );
-    tinhso_platform::db::query(sql)
-        .fetch_all(pool)
+) -> Result<Vec<ReferenceChange>, DbErr> {
+    Ok(reference_change::Entity::find()
+        .order_by_desc(reference_change::Column::Id)
+        .limit(u64::try_from(limit).unwrap_or(0))
+        .offset(u64::try_from(offset).unwrap_or(0))
+        .all(pool)
         .await?
-        .iter()
-        .map(|r| {
-            Ok(ReferenceChange {
-                at: col!(r, "at"),
-                actor_id: col!(r, "actor_id"),
-                actor_username: col!(r, "actor_username"),
-                what: col!(r, "what"),
-                item: col!(r, "item"),
-                before: col!(r, "before_value"),
-                after: col!(r, "after_value"),
-            })
+        .into_iter()
+        .map(|r| ReferenceChange {
+            at: db::millis(r.at),
+            actor_id: r.actor_id,
+            actor_username: r.actor_username,
+            what: r.what,
+            item: r.item,
+            before: r.before_value,
+            after: r.after_value,
         })
-        .collect()
+        .collect())
 }

@@ -5,6 +5,7 @@
 pub mod awards;
 pub mod catalogues;
 pub mod employees;
+pub mod entities;
 pub mod movements;
 pub mod payroll;
 pub mod sections;
@@ -36,9 +37,10 @@ CREATE TABLE units (
     code TEXT NOT NULL,
     name TEXT NOT NULL,
     path TEXT NOT NULL,
-    status TEXT NOT NULL
+    status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
+    kind TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX units_path ON units (path);
+CREATE INDEX units_path ON units (path text_pattern_ops);
 CREATE TABLE employees (
     id TEXT PRIMARY KEY,
     unit_id TEXT NOT NULL,
@@ -115,11 +117,11 @@ CREATE INDEX movements_employee ON movements (employee_id, recorded_at);
             postgres_only: "",
             sql: "
 CREATE TABLE quotas (
-    unit_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL REFERENCES units (id),
     year BIGINT NOT NULL,
     kind TEXT NOT NULL,
-    quota BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
+    quota BIGINT NOT NULL CHECK (quota >= 0),
+    updated_at TIMESTAMPTZ NOT NULL,
     updated_by TEXT NOT NULL,
     PRIMARY KEY (unit_id, year, kind)
 );
@@ -135,21 +137,21 @@ CREATE TABLE catalogue_entries (
     name TEXT NOT NULL,
     attribute TEXT NOT NULL,
     sort_order BIGINT NOT NULL,
-    active BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
+    active BOOLEAN NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
     updated_by TEXT NOT NULL,
     PRIMARY KEY (catalogue, code)
 );
 CREATE TABLE grade_steps (
     grade_group TEXT NOT NULL,
     step BIGINT NOT NULL,
-    coefficient BIGINT NOT NULL,
+    coefficient BIGINT NOT NULL CHECK (coefficient > 0),
     PRIMARY KEY (grade_group, step)
 );
 CREATE TABLE base_salaries (
-    from_date TEXT PRIMARY KEY,
-    vnd BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL,
+    from_date DATE PRIMARY KEY,
+    vnd BIGINT NOT NULL CHECK (vnd > 0),
+    updated_at TIMESTAMPTZ NOT NULL,
     updated_by TEXT NOT NULL
 );
 ",
@@ -220,7 +222,6 @@ CREATE INDEX section_entries_code ON section_entries (section, code);
             name: "m0008_payroll",
             postgres_only: "",
             sql: "
-ALTER TABLE units ADD COLUMN kind TEXT NOT NULL DEFAULT '';
 CREATE TABLE payrolls (
     unit_id TEXT NOT NULL,
     month TEXT NOT NULL,
@@ -323,7 +324,7 @@ ALTER TABLE movements ADD COLUMN handled_at BIGINT NOT NULL DEFAULT 0;
             sql: "
 CREATE TABLE reference_changes (
     id BIGSERIAL PRIMARY KEY,
-    at BIGINT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
     actor_id TEXT NOT NULL,
     actor_username TEXT NOT NULL,
     what TEXT NOT NULL,

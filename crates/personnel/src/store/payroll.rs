@@ -2,7 +2,9 @@
 //! it was computed when the month was closed.
 
 use super::col;
-use tinhso_platform::db::Tx;
+use super::entities::{employee, unit};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PayrollRow {
@@ -161,18 +163,27 @@ pub async fn insert(
 
 /// Active units under `prefix` with at least one working employee of their own, in tree order.
 pub async fn units_with_staff(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<super::units::UnitRow>, tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "SELECT id, code, name, path, status, kind FROM units u WHERE u.path LIKE $1 \
-         AND u.status = 'active' AND EXISTS (SELECT 1 FROM employees e \
-         WHERE e.unit_id = u.id AND e.status = 'working') ORDER BY u.path",
-    )
-    .bind(format!("{prefix}%"))
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(super::units::from_row)
-    .collect()
+) -> Result<Vec<super::units::UnitRow>, DbErr> {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+    let has_staff = Query::select()
+        .expr(Expr::val(1))
+        .from(employee::Entity)
+        .and_where(
+            Expr::col((employee::Entity, employee::Column::UnitId))
+                .equals((unit::Entity, unit::Column::Id)),
+        )
+        .and_where(employee::Column::Status.eq("working"))
+        .to_owned();
+    Ok(unit::Entity::find()
+        .filter(db::starts_with(unit::Column::Path, prefix))
+        .filter(unit::Column::Status.eq("active"))
+        .filter(Expr::exists(has_staff))
+        .order_by_asc(unit::Column::Path)
+        .all(pool)
+        .await?
+        .into_iter()
+        .map(super::units::UnitRow::from)
+        .collect())
 }

@@ -1,7 +1,12 @@
 //! Staffing quotas per unit, year and kind, and the headcount they are compared with.
 
-use super::col;
-use tinhso_platform::db::Tx;
+use super::entities::{employee, quota, unit};
+use sea_orm::sea_query::{Expr, Func, OnConflict};
+use sea_orm::{
+    ColumnTrait as _, EntityTrait as _, JoinType, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, RelationDef, Set,
+};
+use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuotaRow {
@@ -13,85 +18,90 @@ pub struct QuotaRow {
     pub updated_by: String,
 }
 
-/// Replaces the quota of (unit, year, kind); returns the previous figure.
-pub async fn set(tx: &mut Tx, q: &QuotaRow) -> Result<Option<i64>, tinhso_platform::db::DbErr> {
-    let previous: Option<i64> = tinhso_platform::db::query(
-        "SELECT quota FROM quotas WHERE unit_id = $1 AND year = $2 AND kind = $3",
+/// Sets the quota of (unit, year, kind); returns the previous figure.
+pub async fn set(tx: &mut Tx, q: &QuotaRow) -> Result<Option<i64>, DbErr> {
+    use quota::Column;
+    let previous = quota::Entity::find_by_id((q.unit_id.clone(), q.year, q.kind.clone()))
+        .one(&*tx)
+        .await?
+        .map(|row| row.quota);
+    quota::Entity::insert(quota::ActiveModel {
+        unit_id: Set(q.unit_id.clone()),
+        year: Set(q.year),
+        kind: Set(q.kind.clone()),
+        quota: Set(q.quota),
+        updated_at: Set(db::at(q.updated_at)),
+        updated_by: Set(q.updated_by.clone()),
+    })
+    .on_conflict(
+        OnConflict::columns([Column::UnitId, Column::Year, Column::Kind])
+            .update_columns([Column::Quota, Column::UpdatedAt, Column::UpdatedBy])
+            .to_owned(),
     )
-    .bind(&q.unit_id)
-    .bind(q.year)
-    .bind(&q.kind)
-    .scalar_optional(&*tx)
-    .await?;
-    tinhso_platform::db::query("DELETE FROM quotas WHERE unit_id = $1 AND year = $2 AND kind = $3")
-        .bind(&q.unit_id)
-        .bind(q.year)
-        .bind(&q.kind)
-        .execute(&*tx)
-        .await?;
-    tinhso_platform::db::query(
-        "INSERT INTO quotas (unit_id, year, kind, quota, updated_at, updated_by) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&q.unit_id)
-    .bind(q.year)
-    .bind(&q.kind)
-    .bind(q.quota)
-    .bind(q.updated_at)
-    .bind(&q.updated_by)
-    .execute(&*tx)
+    .exec_without_returning(&*tx)
     .await?;
     Ok(previous)
 }
 
+/// quotas.unit_id = units.id, for filtering quotas by the unit's path.
+fn quota_unit() -> RelationDef {
+    quota::Entity::belongs_to(unit::Entity)
+        .from(quota::Column::UnitId)
+        .to(unit::Column::Id)
+        .into()
+}
+
 /// (unit id, kind, quota) of every unit whose path starts with `prefix`, for `year`.
 pub async fn quotas_under(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     prefix: &str,
     year: i64,
-) -> Result<Vec<(String, String, i64)>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query(
-        "SELECT q.unit_id, q.kind, q.quota FROM quotas q JOIN units u ON u.id = q.unit_id \
-         WHERE u.path LIKE $1 AND q.year = $2",
-    )
-    .bind(format!("{prefix}%"))
-    .bind(year)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((col!(r, "unit_id"), col!(r, "kind"), col!(r, "quota"))))
-        .collect()
+) -> Result<Vec<(String, String, i64)>, DbErr> {
+    quota::Entity::find()
+        .select_only()
+        .columns([
+            quota::Column::UnitId,
+            quota::Column::Kind,
+            quota::Column::Quota,
+        ])
+        .join(JoinType::InnerJoin, quota_unit())
+        .filter(db::starts_with(unit::Column::Path, prefix))
+        .filter(quota::Column::Year.eq(year))
+        .into_tuple()
+        .all(pool)
+        .await
 }
 
 /// (unit id, kind, working employees) of every unit whose path starts with `prefix`.
 pub async fn headcount_under(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<(String, String, i64)>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query(
-        "SELECT unit_id, kind, COUNT(*) AS working FROM employees \
-         WHERE unit_path LIKE $1 AND status = 'working' GROUP BY unit_id, kind",
-    )
-    .bind(format!("{prefix}%"))
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((col!(r, "unit_id"), col!(r, "kind"), col!(r, "working"))))
-        .collect()
+) -> Result<Vec<(String, String, i64)>, DbErr> {
+    employee::Entity::find()
+        .select_only()
+        .columns([employee::Column::UnitId, employee::Column::Kind])
+        .expr(Func::count(Expr::col(employee::Column::Id)))
+        .filter(db::starts_with(employee::Column::UnitPath, prefix))
+        .filter(employee::Column::Status.eq("working"))
+        .group_by(employee::Column::UnitId)
+        .group_by(employee::Column::Kind)
+        .into_tuple()
+        .all(pool)
+        .await
 }
 
 /// The units under `prefix` (itself included), in tree order: (id, name, path).
 pub async fn units_under(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<(String, String, String)>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query(
-        "SELECT id, name, path FROM units WHERE path LIKE $1 AND status = 'active' ORDER BY path",
-    )
-    .bind(format!("{prefix}%"))
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((col!(r, "id"), col!(r, "name"), col!(r, "path"))))
-        .collect()
+) -> Result<Vec<(String, String, String)>, DbErr> {
+    unit::Entity::find()
+        .select_only()
+        .columns([unit::Column::Id, unit::Column::Name, unit::Column::Path])
+        .filter(db::starts_with(unit::Column::Path, prefix))
+        .filter(unit::Column::Status.eq("active"))
+        .order_by_asc(unit::Column::Path)
+        .into_tuple()
+        .all(pool)
+        .await
 }
