@@ -963,3 +963,19 @@ async fn late_hires_and_movements_show_per_unit() {
         .expect_err("another district");
     assert_eq!(denied.code(), Code::PermissionDenied);
 }
+
+/// On PostgreSQL every timestamp, boolean, date and JSON column of personnel's schema has its
+/// native type (`make test-services`; SQLite has no such types to check).
+#[tokio::test]
+async fn the_postgresql_schema_uses_native_types() {
+    if !tinhso_testkit::using_services() {
+        return;
+    }
+    let h = start().await;
+    let wrong = tinhso_testkit::schema::columns_of_the_wrong_type(&h.personnel.db).await;
+    assert!(
+        wrong.is_empty(),
+        "columns of the wrong type:\n{}",
+        wrong.join("\n")
+    );
+}

@@ -15,7 +15,7 @@ fn expected_type(column: &str) -> Option<&'static str> {
         Some("timestamp with time zone")
     } else if column == "date" || ends("_date") || column == "valid_from" || column == "valid_to" {
         Some("date")
-    } else if ["active", "builtin", "enabled"].contains(&column)
+    } else if ["active", "builtin", "enabled", "removed", "posthumous"].contains(&column)
         || ["is_", "has_", "must_", "can_"]
             .iter()
             .any(|p| column.starts_with(p))

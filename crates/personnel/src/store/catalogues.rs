@@ -41,12 +41,10 @@ impl From<catalogue_entry::Model> for EntryRow {
 pub async fn seed_missing(db: &Db, now: i64) -> Result<(), DbErr> {
     let mut tx = db.begin().await?;
     for catalogue in catalogues::CATALOGUES {
-        let count: i64 = tinhso_platform::db::query(
-            "SELECT COUNT(*) FROM catalogue_entries WHERE catalogue = $1",
-        )
-        .bind(catalogue.name)
-        .scalar(&tx)
-        .await?;
+        let count = catalogue_entry::Entity::find()
+            .filter(catalogue_entry::Column::Catalogue.eq(catalogue.name))
+            .count(&tx)
+            .await?;
         if count > 0 {
             continue;
         }

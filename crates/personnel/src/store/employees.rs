@@ -1,7 +1,13 @@
 //! Employee records and their change record.
 
-use super::col;
-use tinhso_platform::db::{Arg, Filter, Tx};
+use super::entities::{catalogue_entry, employee, employee_change, section_entry};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+use sea_orm::{
+    ColumnTrait as _, Condition, ConnectionTrait, DatabaseConnection, EntityTrait as _,
+    FromQueryResult, JoinType, PaginatorTrait as _, QueryFilter as _, QueryOrder as _,
+    QuerySelect as _, Select, Set,
+};
+use tinhso_platform::db::{self, DbErr, Tx};
 
 /// One employee record as stored. Dates are `YYYY-MM-DD` text; codes are catalogue codes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -166,187 +172,186 @@ impl EmployeeRow {
     }
 }
 
-/// Every stored column, in the order `from_row` reads them.
-fn columns() -> String {
-    let mut names: Vec<&str> = vec!["id"];
-    names.extend(EmployeeRow::default().values().iter().map(|(n, _)| *n));
-    names.extend(["version", "created_at", "updated_at"]);
-    names.join(", ")
+impl From<employee::Model> for EmployeeRow {
+    fn from(m: employee::Model) -> Self {
+        let date = |d: Option<time::Date>| d.map(db::date_text);
+        Self {
+            id: m.id,
+            unit_id: m.unit_id,
+            unit_path: m.unit_path,
+            department: m.department,
+            kind: m.kind,
+            status: m.status,
+            form_version: m.form_version,
+            full_name: m.full_name,
+            other_names: m.other_names,
+            birth_date: date(m.birth_date),
+            sex: m.sex,
+            place_of_birth: m.place_of_birth,
+            home_town: m.home_town,
+            ethnicity: m.ethnicity,
+            religion: m.religion,
+            id_number: m.id_number,
+            id_issue_date: date(m.id_issue_date),
+            social_insurance_number: m.social_insurance_number,
+            permanent_address: m.permanent_address,
+            current_address: m.current_address,
+            occupation_when_recruited: m.occupation_when_recruited,
+            recruitment_date: date(m.recruitment_date),
+            recruiting_agency: m.recruiting_agency,
+            position: m.position,
+            main_duties: m.main_duties,
+            grade_code: m.grade_code,
+            grade_date: date(m.grade_date),
+            step: m.step,
+            coefficient: m.coefficient,
+            step_date: date(m.step_date),
+            general_education: m.general_education,
+            degree: m.degree,
+            degree_major: m.degree_major,
+            political_theory: m.political_theory,
+            state_management: m.state_management,
+            foreign_language: m.foreign_language,
+            it_level: m.it_level,
+            party_admission_date: date(m.party_admission_date),
+            party_official_date: date(m.party_official_date),
+            organisations: m.organisations,
+            military_enlistment_date: date(m.military_enlistment_date),
+            military_discharge_date: date(m.military_discharge_date),
+            military_rank: m.military_rank,
+            titles: m.titles,
+            strengths: m.strengths,
+            health: m.health,
+            height_cm: m.height_cm,
+            weight_kg: m.weight_kg,
+            blood_type: m.blood_type,
+            war_invalid_rank: m.war_invalid_rank,
+            policy_family: m.policy_family,
+            phone: m.phone,
+            email: m.email,
+            version: m.version,
+            created_at: db::millis(m.created_at),
+            updated_at: db::millis(m.updated_at),
+        }
+    }
 }
 
-fn from_row(r: &tinhso_platform::db::Row) -> Result<EmployeeRow, tinhso_platform::db::DbErr> {
-    Ok(EmployeeRow {
-        id: col!(r, "id"),
-        unit_id: col!(r, "unit_id"),
-        unit_path: col!(r, "unit_path"),
-        department: col!(r, "department"),
-        kind: col!(r, "kind"),
-        status: col!(r, "status"),
-        form_version: col!(r, "form_version"),
-        full_name: col!(r, "full_name"),
-        other_names: col!(r, "other_names"),
-        birth_date: col!(r, "birth_date"),
-        sex: col!(r, "sex"),
-        place_of_birth: col!(r, "place_of_birth"),
-        home_town: col!(r, "home_town"),
-        ethnicity: col!(r, "ethnicity"),
-        religion: col!(r, "religion"),
-        id_number: col!(r, "id_number"),
-        id_issue_date: col!(r, "id_issue_date"),
-        social_insurance_number: col!(r, "social_insurance_number"),
-        permanent_address: col!(r, "permanent_address"),
-        current_address: col!(r, "current_address"),
-        occupation_when_recruited: col!(r, "occupation_when_recruited"),
-        recruitment_date: col!(r, "recruitment_date"),
-        recruiting_agency: col!(r, "recruiting_agency"),
-        position: col!(r, "position"),
-        main_duties: col!(r, "main_duties"),
-        grade_code: col!(r, "grade_code"),
-        grade_date: col!(r, "grade_date"),
-        step: col!(r, "step"),
-        coefficient: col!(r, "coefficient"),
-        step_date: col!(r, "step_date"),
-        general_education: col!(r, "general_education"),
-        degree: col!(r, "degree"),
-        degree_major: col!(r, "degree_major"),
-        political_theory: col!(r, "political_theory"),
-        state_management: col!(r, "state_management"),
-        foreign_language: col!(r, "foreign_language"),
-        it_level: col!(r, "it_level"),
-        party_admission_date: col!(r, "party_admission_date"),
-        party_official_date: col!(r, "party_official_date"),
-        organisations: col!(r, "organisations"),
-        military_enlistment_date: col!(r, "military_enlistment_date"),
-        military_discharge_date: col!(r, "military_discharge_date"),
-        military_rank: col!(r, "military_rank"),
-        titles: col!(r, "titles"),
-        strengths: col!(r, "strengths"),
-        health: col!(r, "health"),
-        height_cm: col!(r, "height_cm"),
-        weight_kg: col!(r, "weight_kg"),
-        blood_type: col!(r, "blood_type"),
-        war_invalid_rank: col!(r, "war_invalid_rank"),
-        policy_family: col!(r, "policy_family"),
-        phone: col!(r, "phone"),
-        email: col!(r, "email"),
-        version: col!(r, "version"),
-        created_at: col!(r, "created_at"),
-        updated_at: col!(r, "updated_at"),
+/// Every column an edit writes: the record's own fields, its folded name, version and update
+/// time (not the id, the creation or the request id).
+fn edited(e: &EmployeeRow) -> Result<employee::ActiveModel, DbErr> {
+    let date = |d: &Option<String>| db::date_opt(d.as_deref());
+    Ok(employee::ActiveModel {
+        unit_id: Set(e.unit_id.clone()),
+        unit_path: Set(e.unit_path.clone()),
+        department: Set(e.department.clone()),
+        kind: Set(e.kind.clone()),
+        status: Set(e.status.clone()),
+        form_version: Set(e.form_version.clone()),
+        full_name: Set(e.full_name.clone()),
+        name_folded: Set(tinhso_platform::vn::fold(&e.full_name)),
+        other_names: Set(e.other_names.clone()),
+        birth_date: Set(date(&e.birth_date)?),
+        sex: Set(e.sex.clone()),
+        place_of_birth: Set(e.place_of_birth.clone()),
+        home_town: Set(e.home_town.clone()),
+        ethnicity: Set(e.ethnicity.clone()),
+        religion: Set(e.religion.clone()),
+        id_number: Set(e.id_number.clone()),
+        id_issue_date: Set(date(&e.id_issue_date)?),
+        social_insurance_number: Set(e.social_insurance_number.clone()),
+        permanent_address: Set(e.permanent_address.clone()),
+        current_address: Set(e.current_address.clone()),
+        occupation_when_recruited: Set(e.occupation_when_recruited.clone()),
+        recruitment_date: Set(date(&e.recruitment_date)?),
+        recruiting_agency: Set(e.recruiting_agency.clone()),
+        position: Set(e.position.clone()),
+        main_duties: Set(e.main_duties.clone()),
+        grade_code: Set(e.grade_code.clone()),
+        grade_date: Set(date(&e.grade_date)?),
+        step: Set(e.step),
+        coefficient: Set(e.coefficient),
+        step_date: Set(date(&e.step_date)?),
+        general_education: Set(e.general_education.clone()),
+        degree: Set(e.degree.clone()),
+        degree_major: Set(e.degree_major.clone()),
+        political_theory: Set(e.political_theory.clone()),
+        state_management: Set(e.state_management.clone()),
+        foreign_language: Set(e.foreign_language.clone()),
+        it_level: Set(e.it_level.clone()),
+        party_admission_date: Set(date(&e.party_admission_date)?),
+        party_official_date: Set(date(&e.party_official_date)?),
+        organisations: Set(e.organisations.clone()),
+        military_enlistment_date: Set(date(&e.military_enlistment_date)?),
+        military_discharge_date: Set(date(&e.military_discharge_date)?),
+        military_rank: Set(e.military_rank.clone()),
+        titles: Set(e.titles.clone()),
+        strengths: Set(e.strengths.clone()),
+        health: Set(e.health.clone()),
+        height_cm: Set(e.height_cm),
+        weight_kg: Set(e.weight_kg),
+        blood_type: Set(e.blood_type.clone()),
+        war_invalid_rank: Set(e.war_invalid_rank.clone()),
+        policy_family: Set(e.policy_family.clone()),
+        phone: Set(e.phone.clone()),
+        email: Set(e.email.clone()),
+        version: Set(e.version),
+        updated_at: Set(db::at(e.updated_at)),
+        ..Default::default()
     })
 }
 
-pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-    id: &str,
-) -> Result<Option<EmployeeRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {} FROM employees WHERE id = $1", columns());
-    tinhso_platform::db::query(sql)
-        .bind(id)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+fn rows(models: Vec<employee::Model>) -> Vec<EmployeeRow> {
+    models.into_iter().map(EmployeeRow::from).collect()
 }
 
-pub async fn by_request_id(
-    tx: &mut Tx,
-    request_id: &str,
-) -> Result<Option<EmployeeRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {} FROM employees WHERE request_id = $1", columns());
-    tinhso_platform::db::query(sql)
-        .bind(request_id)
-        .fetch_optional(&*tx)
+pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<EmployeeRow>, DbErr> {
+    Ok(employee::Entity::find_by_id(id)
+        .one(conn)
         .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+        .map(EmployeeRow::from))
 }
 
-/// The working record with this ID number, if any (imports match on it).
-pub async fn by_id_number<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+pub async fn by_request_id(tx: &mut Tx, request_id: &str) -> Result<Option<EmployeeRow>, DbErr> {
+    Ok(employee::Entity::find()
+        .filter(employee::Column::RequestId.eq(request_id))
+        .one(&*tx)
+        .await?
+        .map(EmployeeRow::from))
+}
+
+/// The latest record with this ID number, if any (imports match on it).
+pub async fn by_id_number(
+    conn: &impl ConnectionTrait,
     id_number: &str,
-) -> Result<Option<EmployeeRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {} FROM employees WHERE id_number = $1 ORDER BY created_at DESC",
-        columns()
-    );
-    tinhso_platform::db::query(sql)
-        .bind(id_number)
-        .fetch_optional(exec)
+) -> Result<Option<EmployeeRow>, DbErr> {
+    Ok(employee::Entity::find()
+        .filter(employee::Column::IdNumber.eq(id_number))
+        .order_by_desc(employee::Column::CreatedAt)
+        .one(conn)
         .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+        .map(EmployeeRow::from))
 }
 
-/// Binds the record's values, then the folded name, to `query`.
-fn bind_values(mut query: tinhso_platform::db::Sql, e: &EmployeeRow) -> tinhso_platform::db::Sql {
-    for (_, value) in e.values() {
-        query = match value {
-            Value::Text(t) => query.bind(t),
-            Value::Date(d) => query.bind(d.clone()),
-            Value::Int(i) => query.bind(i),
-        };
-    }
-    query.bind(tinhso_platform::vn::fold(&e.full_name))
-}
-
-pub async fn insert(
-    tx: &mut Tx,
-    e: &EmployeeRow,
-    request_id: Option<&str>,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    let names: Vec<&str> = e.values().iter().map(|(n, _)| *n).collect();
-    let n = names.len();
-    let placeholders: Vec<String> = (1..=n + 6).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "INSERT INTO employees ({}, name_folded, id, version, created_at, updated_at, request_id)          VALUES ({})",
-        names.join(", "),
-        placeholders.join(", ")
-    );
-    bind_values(tinhso_platform::db::query(sql), e)
-        .bind(&e.id)
-        .bind(e.version)
-        .bind(e.created_at)
-        .bind(e.updated_at)
-        .bind(request_id)
-        .execute(&*tx)
+pub async fn insert(tx: &mut Tx, e: &EmployeeRow, request_id: Option<&str>) -> Result<(), DbErr> {
+    let mut row = edited(e)?;
+    row.id = Set(e.id.clone());
+    row.created_at = Set(db::at(e.created_at));
+    row.request_id = Set(request_id.map(str::to_string));
+    employee::Entity::insert(row)
+        .exec_without_returning(&*tx)
         .await?;
     Ok(())
 }
 
 /// Writes `e` if the stored version is still `expected_version`; false when it changed.
-pub async fn update(
-    tx: &mut Tx,
-    e: &EmployeeRow,
-    expected_version: i64,
-) -> Result<bool, tinhso_platform::db::DbErr> {
-    let names: Vec<&str> = e.values().iter().map(|(n, _)| *n).collect();
-    let n = names.len();
-    let sets: Vec<String> = names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| format!("{name} = ${}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE employees SET {}, name_folded = ${}, version = ${}, updated_at = ${}          WHERE id = ${} AND version = ${}",
-        sets.join(", "),
-        n + 1,
-        n + 2,
-        n + 3,
-        n + 4,
-        n + 5
-    );
-    let done = bind_values(tinhso_platform::db::query(sql), e)
-        .bind(e.version)
-        .bind(e.updated_at)
-        .bind(&e.id)
-        .bind(expected_version)
-        .execute(&*tx)
+pub async fn update(tx: &mut Tx, e: &EmployeeRow, expected_version: i64) -> Result<bool, DbErr> {
+    let done = employee::Entity::update_many()
+        .set(edited(e)?)
+        .filter(employee::Column::Id.eq(&e.id))
+        .filter(employee::Column::Version.eq(expected_version))
+        .exec(&*tx)
         .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(done.rows_affected == 1)
 }
 
 /// One field changed by one person at one time.
@@ -369,7 +374,7 @@ pub async fn record_changes(
     actor_id: &str,
     actor_username: &str,
     at: i64,
-) -> Result<usize, tinhso_platform::db::DbErr> {
+) -> Result<usize, DbErr> {
     let old = before.map(EmployeeRow::fields);
     let mut changed: Vec<(&'static str, String, String)> = Vec::new();
     for (i, (field, value)) in after.fields().into_iter().enumerate() {
@@ -385,65 +390,48 @@ pub async fn record_changes(
     if changed.is_empty() {
         return Ok(0);
     }
-    let rows: Vec<String> = (0..changed.len())
-        .map(|i| {
-            let n = i * 7;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7
-            )
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO employee_changes (employee_id, at, actor_id, actor_username, field, \
-         before_value, after_value) VALUES {}",
-        rows.join(", ")
-    );
-    let mut query = tinhso_platform::db::query(sql);
-    for (field, previous, value) in &changed {
-        query = query
-            .bind(&after.id)
-            .bind(at)
-            .bind(actor_id)
-            .bind(actor_username)
-            .bind(*field)
-            .bind(previous)
-            .bind(value);
+    let count = changed.len();
+    let rows = changed
+        .into_iter()
+        .map(|(field, previous, value)| employee_change::ActiveModel {
+            employee_id: Set(after.id.clone()),
+            at: Set(db::at(at)),
+            actor_id: Set(actor_id.to_string()),
+            actor_username: Set(actor_username.to_string()),
+            field: Set(field.to_string()),
+            before_value: Set(previous),
+            after_value: Set(value),
+            ..Default::default()
+        });
+    employee_change::Entity::insert_many(rows)
+        .exec_without_returning(&*tx)
+        .await?;
+    Ok(count)
+}
+
+impl From<employee_change::Model> for Change {
+    fn from(c: employee_change::Model) -> Self {
+        Self {
+            field: c.field,
+            before: c.before_value,
+            after: c.after_value,
+            actor_id: c.actor_id,
+            actor_username: c.actor_username,
+            at: db::millis(c.at),
+        }
     }
-    query.execute(&*tx).await?;
-    Ok(changed.len())
 }
 
 /// The change record of one employee, oldest first.
-pub async fn changes(
-    pool: &tinhso_platform::db::DatabaseConnection,
-    employee_id: &str,
-) -> Result<Vec<Change>, tinhso_platform::db::DbErr> {
-    let rows = tinhso_platform::db::query(
-        "SELECT field, before_value, after_value, actor_id, actor_username, at \
-         FROM employee_changes WHERE employee_id = $1 ORDER BY id",
-    )
-    .bind(employee_id)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Change {
-                field: col!(r, "field"),
-                before: col!(r, "before_value"),
-                after: col!(r, "after_value"),
-                actor_id: col!(r, "actor_id"),
-                actor_username: col!(r, "actor_username"),
-                at: col!(r, "at"),
-            })
-        })
-        .collect()
+pub async fn changes(pool: &DatabaseConnection, employee_id: &str) -> Result<Vec<Change>, DbErr> {
+    Ok(employee_change::Entity::find()
+        .filter(employee_change::Column::EmployeeId.eq(employee_id))
+        .order_by_asc(employee_change::Column::Id)
+        .all(pool)
+        .await?
+        .into_iter()
+        .map(Change::from)
+        .collect())
 }
 
 /// How search results are ordered.
@@ -459,14 +447,19 @@ pub enum Order {
 }
 
 impl Order {
-    fn sql(self) -> &'static str {
-        match self {
-            Self::Name => "name_folded, id",
-            Self::BirthDate => "birth_date, name_folded, id",
-            Self::RecruitmentDate => "recruitment_date, name_folded, id",
-            Self::Coefficient => "coefficient DESC, name_folded, id",
-            Self::Unit => "unit_path, name_folded, id",
-        }
+    /// The search ordered this way, then by name and id so pages never overlap.
+    fn apply(self, select: Select<employee::Entity>) -> Select<employee::Entity> {
+        use employee::Column;
+        let select = match self {
+            Self::Name => select,
+            Self::BirthDate => select.order_by_asc(Column::BirthDate),
+            Self::RecruitmentDate => select.order_by_asc(Column::RecruitmentDate),
+            Self::Coefficient => select.order_by_desc(Column::Coefficient),
+            Self::Unit => select.order_by_asc(Column::UnitPath),
+        };
+        select
+            .order_by_asc(Column::NameFolded)
+            .order_by_asc(Column::Id)
     }
 }
 
@@ -506,85 +499,118 @@ pub struct Search {
     pub offset: i64,
 }
 
+/// The column a search compares for equality, by its name in `EQUAL_COLUMNS`.
+fn equal_column(name: &str) -> Option<employee::Column> {
+    use employee::Column;
+    Some(match name {
+        "kind" => Column::Kind,
+        "status" => Column::Status,
+        "sex" => Column::Sex,
+        "grade_code" => Column::GradeCode,
+        "ethnicity" => Column::Ethnicity,
+        "religion" => Column::Religion,
+        "degree" => Column::Degree,
+        "political_theory" => Column::PoliticalTheory,
+        "state_management" => Column::StateManagement,
+        "foreign_language" => Column::ForeignLanguage,
+        "it_level" => Column::ItLevel,
+        "id_number" => Column::IdNumber,
+        _ => return None,
+    })
+}
+
+/// `column` between the optional bounds (dates inclusive).
+fn between(
+    column: employee::Column,
+    bounds: &(Option<String>, Option<String>),
+) -> Result<Condition, DbErr> {
+    let mut condition = Condition::all();
+    if let Some(from) = &bounds.0 {
+        condition = condition.add(column.gte(db::date(from)?));
+    }
+    if let Some(to) = &bounds.1 {
+        condition = condition.add(column.lte(db::date(to)?));
+    }
+    Ok(condition)
+}
+
 impl Search {
-    fn filter(&self) -> Filter {
-        let mut f = Filter::new();
-        f.under_any("unit_path", &self.scopes);
+    fn condition(&self) -> Result<Condition, DbErr> {
+        use employee::Column;
+        let mut c = Condition::all().add(db::under_any(Column::UnitPath, &self.scopes));
         if let Some(p) = &self.under_path {
-            f.under_any("unit_path", std::slice::from_ref(p));
+            c = c.add(db::starts_with(Column::UnitPath, p));
         }
-        f.contains("name_folded", self.name_folded.as_deref());
-        for (column, value) in &self.equals {
-            if EQUAL_COLUMNS.contains(column) {
-                f.eq_text(column, Some(value));
+        if let Some(name) = &self.name_folded {
+            c = c.add(db::contains(Column::NameFolded, name));
+        }
+        for (name, value) in &self.equals {
+            if let Some(column) = equal_column(name) {
+                c = c.add(column.eq(value.as_str()));
             }
         }
-        f.eq_int("step", self.step);
+        if let Some(step) = self.step {
+            c = c.add(Column::Step.eq(step));
+        }
         match self.party_member {
-            Some(true) => f.push("party_admission_date IS NOT NULL".into()),
-            Some(false) => f.push("party_admission_date IS NULL".into()),
+            Some(true) => c = c.add(Column::PartyAdmissionDate.is_not_null()),
+            Some(false) => c = c.add(Column::PartyAdmissionDate.is_null()),
             None => {}
         }
         if self.ethnic_minority {
-            f.push(
-                "ethnicity IN (SELECT code FROM catalogue_entries \
-                 WHERE catalogue = 'ethnicity' AND attribute = '1')"
-                    .into(),
-            );
+            let minorities = Query::select()
+                .column(catalogue_entry::Column::Code)
+                .from(catalogue_entry::Entity)
+                .and_where(catalogue_entry::Column::Catalogue.eq("ethnicity"))
+                .and_where(catalogue_entry::Column::Attribute.eq("1"))
+                .to_owned();
+            c = c.add(Column::Ethnicity.in_subquery(minorities));
         }
-        f.text_range("birth_date", self.born.0.as_deref(), self.born.1.as_deref());
-        f.text_range(
-            "recruitment_date",
-            self.recruited.0.as_deref(),
-            self.recruited.1.as_deref(),
-        );
+        c = c
+            .add(between(Column::BirthDate, &self.born)?)
+            .add(between(Column::RecruitmentDate, &self.recruited)?);
         for (section, kind) in [
             ("award", &self.award_kind),
             ("discipline", &self.discipline_kind),
         ] {
-            if let Some(k) = kind {
-                let section = f.arg(Arg::Text(section.into()));
-                let code = f.arg(Arg::Text(k.clone()));
-                f.push(format!(
-                    "EXISTS (SELECT 1 FROM section_entries s WHERE s.employee_id = employees.id \
-                     AND s.section = {section} AND s.code = {code} AND s.removed = 0)"
-                ));
+            if let Some(kind) = kind {
+                let entries = Query::select()
+                    .expr(Expr::val(1))
+                    .from(section_entry::Entity)
+                    .and_where(
+                        Expr::col((section_entry::Entity, section_entry::Column::EmployeeId))
+                            .equals((employee::Entity, Column::Id)),
+                    )
+                    .and_where(section_entry::Column::Section.eq(section))
+                    .and_where(section_entry::Column::Code.eq(kind.as_str()))
+                    .and_where(section_entry::Column::Removed.eq(false))
+                    .to_owned();
+                c = c.add(Expr::exists(entries));
             }
         }
-        f
+        Ok(c)
     }
 }
 
-pub async fn search(
-    pool: &tinhso_platform::db::DatabaseConnection,
-    s: &Search,
-) -> Result<Vec<EmployeeRow>, tinhso_platform::db::DbErr> {
-    let f = s.filter();
-    let sql = format!(
-        "SELECT {} FROM employees{} ORDER BY {} LIMIT {} OFFSET {}",
-        columns(),
-        f.where_sql(),
-        s.order.sql(),
-        s.limit,
-        s.offset
-    );
-    f.query(sql)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+pub async fn search(pool: &DatabaseConnection, s: &Search) -> Result<Vec<EmployeeRow>, DbErr> {
+    let select = employee::Entity::find().filter(s.condition()?);
+    Ok(rows(
+        s.order
+            .apply(select)
+            .limit(u64::try_from(s.limit).unwrap_or(0))
+            .offset(u64::try_from(s.offset).unwrap_or(0))
+            .all(pool)
+            .await?,
+    ))
 }
 
 /// How many records a search finds.
-pub async fn count(
-    pool: &tinhso_platform::db::DatabaseConnection,
-    s: &Search,
-) -> Result<i64, tinhso_platform::db::DbErr> {
-    let f = s.filter();
-    let sql = format!("SELECT COUNT(*) AS n FROM employees{}", f.where_sql());
-    let row = f.query(sql).fetch_one(pool).await?;
-    row.try_get("", "n")
+pub async fn count(pool: &DatabaseConnection, s: &Search) -> Result<i64, DbErr> {
+    let n = employee::Entity::find()
+        .filter(s.condition()?)
+        .count(pool)
+        .await?;
+    Ok(n as i64)
 }
 
 /// Moves the records of a merged unit to the unit it merged into.
@@ -593,16 +619,17 @@ pub async fn move_unit(
     from_unit_id: &str,
     to_unit_id: &str,
     to_path: &str,
-) -> Result<u64, tinhso_platform::db::DbErr> {
-    let done = tinhso_platform::db::query(
-        "UPDATE employees SET unit_id = $1, unit_path = $2 WHERE unit_id = $3",
-    )
-    .bind(to_unit_id)
-    .bind(to_path)
-    .bind(from_unit_id)
-    .execute(&*tx)
-    .await?;
-    Ok(done.rows_affected())
+) -> Result<u64, DbErr> {
+    let done = employee::Entity::update_many()
+        .set(employee::ActiveModel {
+            unit_id: Set(to_unit_id.to_string()),
+            unit_path: Set(to_path.to_string()),
+            ..Default::default()
+        })
+        .filter(employee::Column::UnitId.eq(from_unit_id))
+        .exec(&*tx)
+        .await?;
+    Ok(done.rows_affected)
 }
 
 /// A change with the name of the record it belongs to.
@@ -625,108 +652,123 @@ pub struct ChangeQuery {
     pub offset: i64,
 }
 
+/// A change joined with its record's name.
+#[derive(Debug, FromQueryResult)]
+struct ChangeView {
+    employee_id: String,
+    full_name: String,
+    field: String,
+    before_value: String,
+    after_value: String,
+    actor_id: String,
+    actor_username: String,
+    at: time::OffsetDateTime,
+}
+
 /// Changes of records inside the caller's scopes (by the record's current unit), newest first.
 pub async fn query_changes(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     q: &ChangeQuery,
-) -> Result<Vec<NamedChange>, tinhso_platform::db::DbErr> {
-    let mut f = Filter::new();
-    f.under_any("e.unit_path", &q.scopes);
+) -> Result<Vec<NamedChange>, DbErr> {
+    use employee_change::Column;
+    let record = employee_change::Entity::belongs_to(employee::Entity)
+        .from(Column::EmployeeId)
+        .to(employee::Column::Id)
+        .into();
+    let mut select = employee_change::Entity::find()
+        .select_only()
+        .columns([
+            Column::EmployeeId,
+            Column::Field,
+            Column::BeforeValue,
+            Column::AfterValue,
+            Column::ActorId,
+            Column::ActorUsername,
+            Column::At,
+        ])
+        .column(employee::Column::FullName)
+        .join(JoinType::InnerJoin, record)
+        .filter(db::under_any(employee::Column::UnitPath, &q.scopes));
     if let Some(p) = &q.under_path {
-        f.under_any("e.unit_path", std::slice::from_ref(p));
+        select = select.filter(db::starts_with(employee::Column::UnitPath, p));
     }
-    f.eq_text("c.employee_id", q.employee_id.as_deref());
+    if let Some(id) = &q.employee_id {
+        select = select.filter(Column::EmployeeId.eq(id.as_str()));
+    }
     if let Some(t) = q.from_ms {
-        let p = f.arg(Arg::Int(t));
-        f.push(format!("c.at >= {p}"));
+        select = select.filter(Column::At.gte(db::at(t)));
     }
     if let Some(t) = q.to_ms {
-        let p = f.arg(Arg::Int(t));
-        f.push(format!("c.at < {p}"));
+        select = select.filter(Column::At.lt(db::at(t)));
     }
-    let sql = format!(
-        "SELECT c.employee_id, e.full_name, c.field, c.before_value, c.after_value, c.actor_id, \
-         c.actor_username, c.at FROM employee_changes c JOIN employees e ON e.id = c.employee_id\
-         {} ORDER BY c.id DESC LIMIT {} OFFSET {}",
-        f.where_sql(),
-        q.limit,
-        q.offset
-    );
-    let query = f.query(sql);
-    query
-        .fetch_all(pool)
+    Ok(select
+        .order_by_desc(Column::Id)
+        .limit(u64::try_from(q.limit).unwrap_or(0))
+        .offset(u64::try_from(q.offset).unwrap_or(0))
+        .into_model::<ChangeView>()
+        .all(pool)
         .await?
-        .iter()
-        .map(|r| {
-            Ok(NamedChange {
-                employee_id: col!(r, "employee_id"),
-                employee_name: col!(r, "full_name"),
-                change: Change {
-                    field: col!(r, "field"),
-                    before: col!(r, "before_value"),
-                    after: col!(r, "after_value"),
-                    actor_id: col!(r, "actor_id"),
-                    actor_username: col!(r, "actor_username"),
-                    at: col!(r, "at"),
-                },
-            })
+        .into_iter()
+        .map(|c| NamedChange {
+            employee_id: c.employee_id,
+            employee_name: c.full_name,
+            change: Change {
+                field: c.field,
+                before: c.before_value,
+                after: c.after_value,
+                actor_id: c.actor_id,
+                actor_username: c.actor_username,
+                at: db::millis(c.at),
+            },
         })
-        .collect()
+        .collect())
+}
+
+fn working() -> Select<employee::Entity> {
+    employee::Entity::find().filter(employee::Column::Status.eq("working"))
 }
 
 /// The working records whose unit is exactly `unit_id`, by name.
 pub async fn working_in_unit(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     unit_id: &str,
-) -> Result<Vec<EmployeeRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {} FROM employees WHERE unit_id = $1 AND status = 'working' \
-         ORDER BY name_folded, id",
-        columns()
-    );
-    tinhso_platform::db::query(sql)
-        .bind(unit_id)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+) -> Result<Vec<EmployeeRow>, DbErr> {
+    Ok(rows(
+        working()
+            .filter(employee::Column::UnitId.eq(unit_id))
+            .order_by_asc(employee::Column::NameFolded)
+            .order_by_asc(employee::Column::Id)
+            .all(pool)
+            .await?,
+    ))
 }
 
 /// The working records under the unit path `prefix` that have a grade and a step.
 pub async fn graded_under(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     prefix: &str,
-) -> Result<Vec<EmployeeRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {} FROM employees WHERE unit_path LIKE $1 AND status = 'working' \
-         AND grade_code <> '' AND step > 0 ORDER BY name_folded, id",
-        columns()
-    );
-    tinhso_platform::db::query(sql)
-        .bind(format!("{prefix}%"))
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+) -> Result<Vec<EmployeeRow>, DbErr> {
+    Ok(rows(
+        working()
+            .filter(db::starts_with(employee::Column::UnitPath, prefix))
+            .filter(employee::Column::GradeCode.ne(""))
+            .filter(employee::Column::Step.gt(0))
+            .order_by_asc(employee::Column::NameFolded)
+            .order_by_asc(employee::Column::Id)
+            .all(pool)
+            .await?,
+    ))
 }
 
 /// The working records under the unit path `prefix`, of one kind or all.
 pub async fn working_under(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     prefix: &str,
     kind: Option<&str>,
-) -> Result<Vec<EmployeeRow>, tinhso_platform::db::DbErr> {
-    let mut f = Filter::new();
-    f.under_any("unit_path", &[prefix.to_string()]);
-    f.eq_text("status", Some("working"));
-    f.eq_text("kind", kind);
-    let sql = format!("SELECT {} FROM employees{}", columns(), f.where_sql());
-    f.query(sql)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+) -> Result<Vec<EmployeeRow>, DbErr> {
+    let mut select = working().filter(db::starts_with(employee::Column::UnitPath, prefix));
+    if let Some(kind) = kind {
+        select = select.filter(employee::Column::Kind.eq(kind));
+    }
+    Ok(rows(select.all(pool).await?))
 }

@@ -136,7 +136,8 @@ pub mod movement {
         pub employee_id: String,
         pub kind: String,
         pub from_unit_id: String,
-        pub to_unit_id: String,
+        /// None when the movement leaves the province's units (retirement, resignation).
+        pub to_unit_id: Option<String>,
         pub decision_number: String,
         pub decision_date: TimeDate,
         pub effective_date: TimeDate,

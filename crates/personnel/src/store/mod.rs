@@ -16,13 +16,6 @@ pub mod units;
 use tinhso_platform::db::{Migration, Migrator};
 use tinhso_platform::events::EVENTS_MIGRATION;
 
-macro_rules! col {
-    ($row:expr, $name:literal) => {
-        $row.try_get("", $name)?
-    };
-}
-pub(crate) use col;
-
 pub const MIGRATOR: Migrator = Migrator {
     table: "personnel_schema",
     replaces: Some("personnel_migrations"),
@@ -30,7 +23,12 @@ pub const MIGRATOR: Migrator = Migrator {
         EVENTS_MIGRATION,
         Migration {
             name: "m0002_personnel",
-            postgres_only: "",
+            // Name search is `name_folded LIKE '%...%'`: a trigram index serves it on PostgreSQL
+            // (pg_trgm is a trusted extension: the database's owner may create it).
+            postgres_only: "
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX employees_name_trgm ON employees USING gin (name_folded gin_trgm_ops);
+",
             sql: "
 CREATE TABLE units (
     id TEXT PRIMARY KEY,
@@ -43,7 +41,7 @@ CREATE TABLE units (
 CREATE INDEX units_path ON units (path text_pattern_ops);
 CREATE TABLE employees (
     id TEXT PRIMARY KEY,
-    unit_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL REFERENCES units (id),
     unit_path TEXT NOT NULL,
     department TEXT NOT NULL,
     kind TEXT NOT NULL,
@@ -52,36 +50,61 @@ CREATE TABLE employees (
     full_name TEXT NOT NULL,
     name_folded TEXT NOT NULL,
     other_names TEXT NOT NULL,
-    birth_date TEXT,
+    birth_date DATE,
     sex TEXT NOT NULL,
     place_of_birth TEXT NOT NULL,
     home_town TEXT NOT NULL,
     ethnicity TEXT NOT NULL,
     religion TEXT NOT NULL,
     id_number TEXT NOT NULL,
-    id_issue_date TEXT,
+    id_issue_date DATE,
     social_insurance_number TEXT NOT NULL,
     permanent_address TEXT NOT NULL,
     current_address TEXT NOT NULL,
-    recruitment_date TEXT,
+    recruitment_date DATE,
     position TEXT NOT NULL,
     grade_code TEXT NOT NULL,
     step BIGINT NOT NULL,
     coefficient BIGINT NOT NULL,
-    party_admission_date TEXT,
+    party_admission_date DATE,
     phone TEXT NOT NULL,
     email TEXT NOT NULL,
+    occupation_when_recruited TEXT NOT NULL DEFAULT '',
+    recruiting_agency TEXT NOT NULL DEFAULT '',
+    main_duties TEXT NOT NULL DEFAULT '',
+    grade_date DATE,
+    step_date DATE,
+    general_education TEXT NOT NULL DEFAULT '',
+    degree TEXT NOT NULL DEFAULT '',
+    degree_major TEXT NOT NULL DEFAULT '',
+    political_theory TEXT NOT NULL DEFAULT '',
+    state_management TEXT NOT NULL DEFAULT '',
+    foreign_language TEXT NOT NULL DEFAULT '',
+    it_level TEXT NOT NULL DEFAULT '',
+    party_official_date DATE,
+    organisations TEXT NOT NULL DEFAULT '',
+    military_enlistment_date DATE,
+    military_discharge_date DATE,
+    military_rank TEXT NOT NULL DEFAULT '',
+    titles TEXT NOT NULL DEFAULT '',
+    strengths TEXT NOT NULL DEFAULT '',
+    health TEXT NOT NULL DEFAULT '',
+    height_cm BIGINT NOT NULL DEFAULT 0,
+    weight_kg BIGINT NOT NULL DEFAULT 0,
+    blood_type TEXT NOT NULL DEFAULT '',
+    war_invalid_rank TEXT NOT NULL DEFAULT '',
+    policy_family TEXT NOT NULL DEFAULT '',
     request_id TEXT UNIQUE,
     version BIGINT NOT NULL,
-    created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX employees_unit_path ON employees (unit_path);
+CREATE INDEX employees_unit_path ON employees (unit_path text_pattern_ops);
 CREATE INDEX employees_name ON employees (name_folded);
 CREATE TABLE employee_changes (
     id BIGSERIAL PRIMARY KEY,
-    employee_id TEXT NOT NULL,
-    at BIGINT NOT NULL,
+    employee_id TEXT NOT NULL REFERENCES employees (id),
+    at TIMESTAMPTZ NOT NULL,
     actor_id TEXT NOT NULL,
     actor_username TEXT NOT NULL,
     field TEXT NOT NULL,
@@ -89,33 +112,25 @@ CREATE TABLE employee_changes (
     after_value TEXT NOT NULL
 );
 CREATE INDEX employee_changes_employee ON employee_changes (employee_id, at);
-",
-        },
-        Migration {
-            name: "m0003_movements",
-            postgres_only: "",
-            sql: "
 CREATE TABLE movements (
     id TEXT PRIMARY KEY,
-    employee_id TEXT NOT NULL,
+    employee_id TEXT NOT NULL REFERENCES employees (id),
     kind TEXT NOT NULL,
-    from_unit_id TEXT NOT NULL,
-    to_unit_id TEXT NOT NULL,
+    from_unit_id TEXT NOT NULL REFERENCES units (id),
+    to_unit_id TEXT REFERENCES units (id),
     decision_number TEXT NOT NULL,
-    decision_date TEXT NOT NULL,
-    effective_date TEXT NOT NULL,
+    decision_date DATE NOT NULL,
+    effective_date DATE NOT NULL,
     note TEXT NOT NULL,
     resulting_status TEXT NOT NULL,
-    recorded_at BIGINT NOT NULL,
-    recorded_by TEXT NOT NULL
+    recorded_at TIMESTAMPTZ NOT NULL,
+    recorded_by TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'declined')),
+    handled_by TEXT NOT NULL,
+    handled_at TIMESTAMPTZ
 );
+CREATE INDEX movements_to_unit ON movements (to_unit_id) WHERE state = 'pending';
 CREATE INDEX movements_employee ON movements (employee_id, recorded_at);
-",
-        },
-        Migration {
-            name: "m0004_staffing",
-            postgres_only: "",
-            sql: "
 CREATE TABLE quotas (
     unit_id TEXT NOT NULL REFERENCES units (id),
     year BIGINT NOT NULL,
@@ -125,12 +140,6 @@ CREATE TABLE quotas (
     updated_by TEXT NOT NULL,
     PRIMARY KEY (unit_id, year, kind)
 );
-",
-        },
-        Migration {
-            name: "m0005_catalogues",
-            postgres_only: "",
-            sql: "
 CREATE TABLE catalogue_entries (
     catalogue TEXT NOT NULL,
     code TEXT NOT NULL,
@@ -154,47 +163,10 @@ CREATE TABLE base_salaries (
     updated_at TIMESTAMPTZ NOT NULL,
     updated_by TEXT NOT NULL
 );
-",
-        },
-        Migration {
-            name: "m0006_record_items",
-            postgres_only: "",
-            sql: "
-ALTER TABLE employees ADD COLUMN occupation_when_recruited TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN recruiting_agency TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN main_duties TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN grade_date TEXT;
-ALTER TABLE employees ADD COLUMN step_date TEXT;
-ALTER TABLE employees ADD COLUMN general_education TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN degree TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN degree_major TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN political_theory TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN state_management TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN foreign_language TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN it_level TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN party_official_date TEXT;
-ALTER TABLE employees ADD COLUMN organisations TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN military_enlistment_date TEXT;
-ALTER TABLE employees ADD COLUMN military_discharge_date TEXT;
-ALTER TABLE employees ADD COLUMN military_rank TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN titles TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN strengths TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN health TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN height_cm BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE employees ADD COLUMN weight_kg BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE employees ADD COLUMN blood_type TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN war_invalid_rank TEXT NOT NULL DEFAULT '';
-ALTER TABLE employees ADD COLUMN policy_family TEXT NOT NULL DEFAULT '';
 CREATE INDEX employees_id_number ON employees (id_number);
-",
-        },
-        Migration {
-            name: "m0007_sections",
-            postgres_only: "",
-            sql: "
 CREATE TABLE section_entries (
     id TEXT PRIMARY KEY,
-    employee_id TEXT NOT NULL,
+    employee_id TEXT NOT NULL REFERENCES employees (id),
     section TEXT NOT NULL,
     code TEXT NOT NULL,
     title TEXT NOT NULL,
@@ -202,33 +174,27 @@ CREATE TABLE section_entries (
     details TEXT NOT NULL,
     qualification TEXT NOT NULL,
     decision_number TEXT NOT NULL,
-    decision_date TEXT,
-    from_date TEXT,
-    to_date TEXT,
+    decision_date DATE,
+    from_date DATE,
+    to_date DATE,
     amount BIGINT NOT NULL,
     amount2 BIGINT NOT NULL,
     ref_id TEXT NOT NULL,
-    removed BIGINT NOT NULL,
+    removed BOOLEAN NOT NULL,
     version BIGINT NOT NULL,
-    recorded_at BIGINT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL,
     recorded_by TEXT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX section_entries_employee ON section_entries (employee_id, section);
 CREATE INDEX section_entries_code ON section_entries (section, code);
-",
-        },
-        Migration {
-            name: "m0008_payroll",
-            postgres_only: "",
-            sql: "
 CREATE TABLE payrolls (
-    unit_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL REFERENCES units (id),
     month TEXT NOT NULL,
     headcount BIGINT NOT NULL,
     total BIGINT NOT NULL,
-    due_date TEXT NOT NULL,
-    closed_at BIGINT NOT NULL,
+    due_date DATE NOT NULL,
+    closed_at TIMESTAMPTZ NOT NULL,
     closed_by TEXT NOT NULL,
     PRIMARY KEY (unit_id, month)
 );
@@ -245,17 +211,12 @@ CREATE TABLE payroll_lines (
     seniority_percent BIGINT NOT NULL,
     base_salary BIGINT NOT NULL,
     pay BIGINT NOT NULL,
-    PRIMARY KEY (unit_id, month, employee_id)
+    PRIMARY KEY (unit_id, month, employee_id),
+    FOREIGN KEY (unit_id, month) REFERENCES payrolls (unit_id, month)
 );
-",
-        },
-        Migration {
-            name: "m0009_honours_and_training",
-            postgres_only: "",
-            sql: "
 CREATE TABLE honours (
     id TEXT PRIMARY KEY,
-    unit_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL REFERENCES units (id),
     unit_path TEXT NOT NULL,
     kind TEXT NOT NULL,
     recipient_name TEXT NOT NULL,
@@ -264,64 +225,49 @@ CREATE TABLE honours (
     home_town TEXT NOT NULL,
     address TEXT NOT NULL,
     decision_number TEXT NOT NULL,
-    decision_date TEXT NOT NULL,
+    decision_date DATE NOT NULL,
     issuer TEXT NOT NULL,
-    posthumous BIGINT NOT NULL,
+    posthumous BOOLEAN NOT NULL,
     note TEXT NOT NULL,
     request_id TEXT UNIQUE,
-    recorded_at BIGINT NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL,
     recorded_by TEXT NOT NULL
 );
-CREATE INDEX honours_unit_path ON honours (unit_path);
+CREATE INDEX honours_unit_path ON honours (unit_path text_pattern_ops);
 CREATE TABLE courses (
     id TEXT PRIMARY KEY,
-    organiser_unit_id TEXT NOT NULL,
+    organiser_unit_id TEXT NOT NULL REFERENCES units (id),
     title TEXT NOT NULL,
     provider TEXT NOT NULL,
     kind TEXT NOT NULL,
     content TEXT NOT NULL,
-    start_date TEXT NOT NULL,
-    end_date TEXT NOT NULL,
-    registration_deadline TEXT NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE NOT NULL,
+    registration_deadline DATE NOT NULL,
     seats BIGINT NOT NULL,
     hours BIGINT NOT NULL,
     qualification_field TEXT NOT NULL,
     qualification_code TEXT NOT NULL,
     request_id TEXT UNIQUE,
-    announced_at BIGINT NOT NULL,
+    announced_at TIMESTAMPTZ NOT NULL,
     announced_by TEXT NOT NULL
 );
 CREATE TABLE registrations (
     id TEXT PRIMARY KEY,
-    course_id TEXT NOT NULL,
-    employee_id TEXT NOT NULL,
+    course_id TEXT NOT NULL REFERENCES courses (id),
+    employee_id TEXT NOT NULL REFERENCES employees (id),
     employee_name TEXT NOT NULL,
     unit_id TEXT NOT NULL,
     status TEXT NOT NULL,
     registered_by TEXT NOT NULL,
-    registered_at BIGINT NOT NULL,
+    registered_at TIMESTAMPTZ NOT NULL,
     changed_by TEXT NOT NULL,
-    changed_at BIGINT NOT NULL,
+    changed_at TIMESTAMPTZ NOT NULL,
     hours BIGINT NOT NULL,
     certificate TEXT NOT NULL
 );
 CREATE INDEX registrations_course ON registrations (course_id);
 CREATE INDEX registrations_employee ON registrations (employee_id);
-",
-        },
-        Migration {
-            name: "m0010_handovers",
-            postgres_only: "",
-            sql: "
-ALTER TABLE movements ADD COLUMN state TEXT NOT NULL DEFAULT 'done';
-ALTER TABLE movements ADD COLUMN handled_by TEXT NOT NULL DEFAULT '';
-ALTER TABLE movements ADD COLUMN handled_at BIGINT NOT NULL DEFAULT 0;
-",
-        },
-        Migration {
-            name: "m0011_reference_changes",
-            postgres_only: "",
-            sql: "
 CREATE TABLE reference_changes (
     id BIGSERIAL PRIMARY KEY,
     at TIMESTAMPTZ NOT NULL,

@@ -1,9 +1,11 @@
 //! Closed monthly payrolls: one header per unit and month and the pay line of each employee as
 //! it was computed when the month was closed.
 
-use super::col;
-use super::entities::{employee, unit};
-use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _};
+use super::entities::{employee, payroll, payroll_line, unit};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, JoinType, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, Set,
+};
 use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,131 +35,115 @@ pub struct PayLineRow {
     pub pay: i64,
 }
 
-fn header_from(r: &tinhso_platform::db::Row) -> Result<PayrollRow, tinhso_platform::db::DbErr> {
-    Ok(PayrollRow {
-        unit_id: col!(r, "unit_id"),
-        month: col!(r, "month"),
-        headcount: col!(r, "headcount"),
-        total: col!(r, "total"),
-        due_date: col!(r, "due_date"),
-        closed_at: col!(r, "closed_at"),
-        closed_by: col!(r, "closed_by"),
-    })
+impl From<payroll::Model> for PayrollRow {
+    fn from(p: payroll::Model) -> Self {
+        Self {
+            unit_id: p.unit_id,
+            month: p.month,
+            headcount: p.headcount,
+            total: p.total,
+            due_date: db::date_text(p.due_date),
+            closed_at: db::millis(p.closed_at),
+            closed_by: p.closed_by,
+        }
+    }
 }
 
-const HEADER: &str = "unit_id, month, headcount, total, due_date, closed_at, closed_by";
-
-pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+pub async fn get(
+    conn: &impl ConnectionTrait,
     unit_id: &str,
     month: &str,
-) -> Result<Option<PayrollRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {HEADER} FROM payrolls WHERE unit_id = $1 AND month = $2");
-    tinhso_platform::db::query(sql)
-        .bind(unit_id)
-        .bind(month)
-        .fetch_optional(exec)
-        .await?
-        .as_ref()
-        .map(header_from)
-        .transpose()
+) -> Result<Option<PayrollRow>, DbErr> {
+    Ok(
+        payroll::Entity::find_by_id((unit_id.to_string(), month.to_string()))
+            .one(conn)
+            .await?
+            .map(PayrollRow::from),
+    )
 }
 
 pub async fn lines(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     unit_id: &str,
     month: &str,
-) -> Result<Vec<PayLineRow>, tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "SELECT employee_id, full_name, grade_code, step, coefficient, position_allowance, \
-         other_allowances, seniority_percent, base_salary, pay FROM payroll_lines \
-         WHERE unit_id = $1 AND month = $2 ORDER BY full_name, employee_id",
-    )
-    .bind(unit_id)
-    .bind(month)
-    .fetch_all(pool)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(PayLineRow {
-            employee_id: col!(r, "employee_id"),
-            full_name: col!(r, "full_name"),
-            grade_code: col!(r, "grade_code"),
-            step: col!(r, "step"),
-            coefficient: col!(r, "coefficient"),
-            position_allowance: col!(r, "position_allowance"),
-            other_allowances: col!(r, "other_allowances"),
-            seniority_percent: col!(r, "seniority_percent"),
-            base_salary: col!(r, "base_salary"),
-            pay: col!(r, "pay"),
+) -> Result<Vec<PayLineRow>, DbErr> {
+    Ok(payroll_line::Entity::find()
+        .filter(payroll_line::Column::UnitId.eq(unit_id))
+        .filter(payroll_line::Column::Month.eq(month))
+        .order_by_asc(payroll_line::Column::FullName)
+        .order_by_asc(payroll_line::Column::EmployeeId)
+        .all(pool)
+        .await?
+        .into_iter()
+        .map(|l| PayLineRow {
+            employee_id: l.employee_id,
+            full_name: l.full_name,
+            grade_code: l.grade_code,
+            step: l.step,
+            coefficient: l.coefficient,
+            position_allowance: l.position_allowance,
+            other_allowances: l.other_allowances,
+            seniority_percent: l.seniority_percent,
+            base_salary: l.base_salary,
+            pay: l.pay,
         })
-    })
-    .collect()
+        .collect())
 }
 
 /// The closed payrolls of a month for units under `prefix`.
 pub async fn closed_under(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     prefix: &str,
     month: &str,
-) -> Result<Vec<PayrollRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {} FROM payrolls p JOIN units u ON u.id = p.unit_id \
-         WHERE u.path LIKE $1 AND p.month = $2",
-        HEADER
-            .split(", ")
-            .map(|c| format!("p.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    tinhso_platform::db::query(sql)
-        .bind(format!("{prefix}%"))
-        .bind(month)
-        .fetch_all(pool)
+) -> Result<Vec<PayrollRow>, DbErr> {
+    let of_unit = payroll::Entity::belongs_to(unit::Entity)
+        .from(payroll::Column::UnitId)
+        .to(unit::Column::Id)
+        .into();
+    Ok(payroll::Entity::find()
+        .join(JoinType::InnerJoin, of_unit)
+        .filter(db::starts_with(unit::Column::Path, prefix))
+        .filter(payroll::Column::Month.eq(month))
+        .all(pool)
         .await?
-        .iter()
-        .map(header_from)
-        .collect()
+        .into_iter()
+        .map(PayrollRow::from)
+        .collect())
 }
 
 /// Stores a closed payroll; fails on the primary key if the month is already closed.
-pub async fn insert(
-    tx: &mut Tx,
-    header: &PayrollRow,
-    lines: &[PayLineRow],
-) -> Result<(), tinhso_platform::db::DbErr> {
-    let sql = format!("INSERT INTO payrolls ({HEADER}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
-    tinhso_platform::db::query(sql)
-        .bind(&header.unit_id)
-        .bind(&header.month)
-        .bind(header.headcount)
-        .bind(header.total)
-        .bind(&header.due_date)
-        .bind(header.closed_at)
-        .bind(&header.closed_by)
-        .execute(&*tx)
-        .await?;
-    for l in lines {
-        tinhso_platform::db::query(
-            "INSERT INTO payroll_lines (unit_id, month, employee_id, full_name, grade_code, step, \
-             coefficient, position_allowance, other_allowances, seniority_percent, base_salary, \
-             pay) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&header.unit_id)
-        .bind(&header.month)
-        .bind(&l.employee_id)
-        .bind(&l.full_name)
-        .bind(&l.grade_code)
-        .bind(l.step)
-        .bind(l.coefficient)
-        .bind(l.position_allowance)
-        .bind(l.other_allowances)
-        .bind(l.seniority_percent)
-        .bind(l.base_salary)
-        .bind(l.pay)
-        .execute(&*tx)
-        .await?;
+pub async fn insert(tx: &mut Tx, header: &PayrollRow, lines: &[PayLineRow]) -> Result<(), DbErr> {
+    payroll::Entity::insert(payroll::ActiveModel {
+        unit_id: Set(header.unit_id.clone()),
+        month: Set(header.month.clone()),
+        headcount: Set(header.headcount),
+        total: Set(header.total),
+        due_date: Set(db::date(&header.due_date)?),
+        closed_at: Set(db::at(header.closed_at)),
+        closed_by: Set(header.closed_by.clone()),
+    })
+    .exec_without_returning(&*tx)
+    .await?;
+    if lines.is_empty() {
+        return Ok(());
     }
+    let rows = lines.iter().map(|l| payroll_line::ActiveModel {
+        unit_id: Set(header.unit_id.clone()),
+        month: Set(header.month.clone()),
+        employee_id: Set(l.employee_id.clone()),
+        full_name: Set(l.full_name.clone()),
+        grade_code: Set(l.grade_code.clone()),
+        step: Set(l.step),
+        coefficient: Set(l.coefficient),
+        position_allowance: Set(l.position_allowance),
+        other_allowances: Set(l.other_allowances),
+        seniority_percent: Set(l.seniority_percent),
+        base_salary: Set(l.base_salary),
+        pay: Set(l.pay),
+    });
+    payroll_line::Entity::insert_many(rows)
+        .exec_without_returning(&*tx)
+        .await?;
     Ok(())
 }
 

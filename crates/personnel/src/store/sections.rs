@@ -14,8 +14,12 @@
 //! `qualification` is training's certificate, `ref_id` training's course. Entries are withdrawn,
 //! never deleted (`removed`), so the change query can always show them.
 
-use super::col;
-use tinhso_platform::db::Tx;
+use super::entities::{employee_change, section_entry};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, Order};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _, Set,
+};
+use tinhso_platform::db::{self, DbErr, Tx};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SectionRow {
@@ -73,134 +77,111 @@ impl SectionRow {
     }
 }
 
-const COLUMNS: &str = "id, employee_id, section, code, title, organisation, details, qualification, \
-    decision_number, decision_date, from_date, to_date, amount, amount2, ref_id, removed, \
-    version, recorded_at, recorded_by, updated_at";
+impl From<section_entry::Model> for SectionRow {
+    fn from(m: section_entry::Model) -> Self {
+        Self {
+            id: m.id,
+            employee_id: m.employee_id,
+            section: m.section,
+            code: m.code,
+            title: m.title,
+            organisation: m.organisation,
+            details: m.details,
+            qualification: m.qualification,
+            decision_number: m.decision_number,
+            decision_date: m.decision_date.map(db::date_text),
+            from_date: m.from_date.map(db::date_text),
+            to_date: m.to_date.map(db::date_text),
+            amount: m.amount,
+            amount2: m.amount2,
+            ref_id: m.ref_id,
+            removed: m.removed,
+            version: m.version,
+            recorded_at: db::millis(m.recorded_at),
+            recorded_by: m.recorded_by,
+            updated_at: db::millis(m.updated_at),
+        }
+    }
+}
 
-fn from_row(r: &tinhso_platform::db::Row) -> Result<SectionRow, tinhso_platform::db::DbErr> {
-    let removed: i64 = col!(r, "removed");
-    Ok(SectionRow {
-        id: col!(r, "id"),
-        employee_id: col!(r, "employee_id"),
-        section: col!(r, "section"),
-        code: col!(r, "code"),
-        title: col!(r, "title"),
-        organisation: col!(r, "organisation"),
-        details: col!(r, "details"),
-        qualification: col!(r, "qualification"),
-        decision_number: col!(r, "decision_number"),
-        decision_date: col!(r, "decision_date"),
-        from_date: col!(r, "from_date"),
-        to_date: col!(r, "to_date"),
-        amount: col!(r, "amount"),
-        amount2: col!(r, "amount2"),
-        ref_id: col!(r, "ref_id"),
-        removed: removed != 0,
-        version: col!(r, "version"),
-        recorded_at: col!(r, "recorded_at"),
-        recorded_by: col!(r, "recorded_by"),
-        updated_at: col!(r, "updated_at"),
+/// Every column an edit writes (not the id, record, section or recording).
+fn edited(s: &SectionRow) -> Result<section_entry::ActiveModel, DbErr> {
+    Ok(section_entry::ActiveModel {
+        code: Set(s.code.clone()),
+        title: Set(s.title.clone()),
+        organisation: Set(s.organisation.clone()),
+        details: Set(s.details.clone()),
+        qualification: Set(s.qualification.clone()),
+        decision_number: Set(s.decision_number.clone()),
+        decision_date: Set(db::date_opt(s.decision_date.as_deref())?),
+        from_date: Set(db::date_opt(s.from_date.as_deref())?),
+        to_date: Set(db::date_opt(s.to_date.as_deref())?),
+        amount: Set(s.amount),
+        amount2: Set(s.amount2),
+        ref_id: Set(s.ref_id.clone()),
+        removed: Set(s.removed),
+        version: Set(s.version),
+        updated_at: Set(db::at(s.updated_at)),
+        ..Default::default()
     })
 }
 
-pub async fn get<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-    id: &str,
-) -> Result<Option<SectionRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {COLUMNS} FROM section_entries WHERE id = $1");
-    tinhso_platform::db::query(sql)
-        .bind(id)
-        .fetch_optional(exec)
+pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<SectionRow>, DbErr> {
+    Ok(section_entry::Entity::find_by_id(id)
+        .one(conn)
         .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+        .map(SectionRow::from))
 }
 
-/// The entries of one record still in force, by section and date; `section` None for all.
-pub async fn of_employee<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+/// The entries of one record still in force, by section and date (undated first); `section`
+/// None for all.
+pub async fn of_employee(
+    conn: &impl ConnectionTrait,
     employee_id: &str,
     section: Option<&str>,
-) -> Result<Vec<SectionRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM section_entries WHERE employee_id = $1 AND removed = 0 \
-         AND ($2 = '' OR section = $2) \
-         ORDER BY section, COALESCE(from_date, decision_date, ''), recorded_at"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(employee_id)
-        .bind(section.unwrap_or_default())
-        .fetch_all(exec)
+) -> Result<Vec<SectionRow>, DbErr> {
+    use section_entry::Column;
+    let mut select = section_entry::Entity::find()
+        .filter(Column::EmployeeId.eq(employee_id))
+        .filter(Column::Removed.eq(false));
+    if let Some(section) = section.filter(|s| !s.is_empty()) {
+        select = select.filter(Column::Section.eq(section));
+    }
+    let dated = Func::coalesce([Expr::col(Column::FromDate), Expr::col(Column::DecisionDate)]);
+    Ok(select
+        .order_by_asc(Column::Section)
+        .order_by(Expr::expr(dated.clone()).is_not_null(), Order::Asc)
+        .order_by(dated, Order::Asc)
+        .order_by_asc(Column::RecordedAt)
+        .all(conn)
         .await?
-        .iter()
-        .map(from_row)
-        .collect()
+        .into_iter()
+        .map(SectionRow::from)
+        .collect())
 }
 
-pub async fn insert(tx: &mut Tx, s: &SectionRow) -> Result<(), tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "INSERT INTO section_entries ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(&s.id)
-        .bind(&s.employee_id)
-        .bind(&s.section)
-        .bind(&s.code)
-        .bind(&s.title)
-        .bind(&s.organisation)
-        .bind(&s.details)
-        .bind(&s.qualification)
-        .bind(&s.decision_number)
-        .bind(s.decision_date.clone())
-        .bind(s.from_date.clone())
-        .bind(s.to_date.clone())
-        .bind(s.amount)
-        .bind(s.amount2)
-        .bind(&s.ref_id)
-        .bind(i64::from(s.removed))
-        .bind(s.version)
-        .bind(s.recorded_at)
-        .bind(&s.recorded_by)
-        .bind(s.updated_at)
-        .execute(&*tx)
+pub async fn insert(tx: &mut Tx, s: &SectionRow) -> Result<(), DbErr> {
+    let mut row = edited(s)?;
+    row.id = Set(s.id.clone());
+    row.employee_id = Set(s.employee_id.clone());
+    row.section = Set(s.section.clone());
+    row.recorded_at = Set(db::at(s.recorded_at));
+    row.recorded_by = Set(s.recorded_by.clone());
+    section_entry::Entity::insert(row)
+        .exec_without_returning(&*tx)
         .await?;
     Ok(())
 }
 
 /// Replaces the entry if its version is still `expected_version`; false when it changed.
-pub async fn update(
-    tx: &mut Tx,
-    s: &SectionRow,
-    expected_version: i64,
-) -> Result<bool, tinhso_platform::db::DbErr> {
-    let done = tinhso_platform::db::query(
-        "UPDATE section_entries SET code = $1, title = $2, organisation = $3, details = $4, \
-         qualification = $5, decision_number = $6, decision_date = $7, from_date = $8, \
-         to_date = $9, amount = $10, amount2 = $11, ref_id = $12, removed = $13, version = $14, \
-         updated_at = $15 WHERE id = $16 AND version = $17",
-    )
-    .bind(&s.code)
-    .bind(&s.title)
-    .bind(&s.organisation)
-    .bind(&s.details)
-    .bind(&s.qualification)
-    .bind(&s.decision_number)
-    .bind(s.decision_date.clone())
-    .bind(s.from_date.clone())
-    .bind(s.to_date.clone())
-    .bind(s.amount)
-    .bind(s.amount2)
-    .bind(&s.ref_id)
-    .bind(i64::from(s.removed))
-    .bind(s.version)
-    .bind(s.updated_at)
-    .bind(&s.id)
-    .bind(expected_version)
-    .execute(&*tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+pub async fn update(tx: &mut Tx, s: &SectionRow, expected_version: i64) -> Result<bool, DbErr> {
+    let done = section_entry::Entity::update_many()
+        .set(edited(s)?)
+        .filter(section_entry::Column::Id.eq(&s.id))
+        .filter(section_entry::Column::Version.eq(expected_version))
+        .exec(&*tx)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 /// Records a section change in the record's change query: field `section[id]`, before and after
@@ -212,19 +193,18 @@ pub async fn record_change(
     actor_id: &str,
     actor_username: &str,
     at: i64,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
-        "INSERT INTO employee_changes (employee_id, at, actor_id, actor_username, field, \
-         before_value, after_value) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&after.employee_id)
-    .bind(at)
-    .bind(actor_id)
-    .bind(actor_username)
-    .bind(format!("{}[{}]", after.section, after.id))
-    .bind(before.map(SectionRow::summary).unwrap_or_default())
-    .bind(after.summary())
-    .execute(&*tx)
+) -> Result<(), DbErr> {
+    employee_change::Entity::insert(employee_change::ActiveModel {
+        employee_id: Set(after.employee_id.clone()),
+        at: Set(db::at(at)),
+        actor_id: Set(actor_id.to_string()),
+        actor_username: Set(actor_username.to_string()),
+        field: Set(format!("{}[{}]", after.section, after.id)),
+        before_value: Set(before.map(SectionRow::summary).unwrap_or_default()),
+        after_value: Set(after.summary()),
+        ..Default::default()
+    })
+    .exec_without_returning(&*tx)
     .await?;
     Ok(())
 }

@@ -1,7 +1,11 @@
 //! Announced courses and the registrations of employees for them.
 
-use super::col;
-use tinhso_platform::db::Tx;
+use super::entities::{course, registration};
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, Set,
+};
+use tinhso_platform::db::{self, DbErr, Tx};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CourseRow {
@@ -22,107 +26,95 @@ pub struct CourseRow {
     pub announced_by: String,
 }
 
-const COURSE_COLUMNS: &str = "id, organiser_unit_id, title, provider, kind, content, start_date, \
-    end_date, registration_deadline, seats, hours, qualification_field, qualification_code, \
-    announced_at, announced_by";
-
-fn course_from(r: &tinhso_platform::db::Row) -> Result<CourseRow, tinhso_platform::db::DbErr> {
-    Ok(CourseRow {
-        id: col!(r, "id"),
-        organiser_unit_id: col!(r, "organiser_unit_id"),
-        title: col!(r, "title"),
-        provider: col!(r, "provider"),
-        kind: col!(r, "kind"),
-        content: col!(r, "content"),
-        start_date: col!(r, "start_date"),
-        end_date: col!(r, "end_date"),
-        registration_deadline: col!(r, "registration_deadline"),
-        seats: col!(r, "seats"),
-        hours: col!(r, "hours"),
-        qualification_field: col!(r, "qualification_field"),
-        qualification_code: col!(r, "qualification_code"),
-        announced_at: col!(r, "announced_at"),
-        announced_by: col!(r, "announced_by"),
-    })
+impl From<course::Model> for CourseRow {
+    fn from(c: course::Model) -> Self {
+        Self {
+            id: c.id,
+            organiser_unit_id: c.organiser_unit_id,
+            title: c.title,
+            provider: c.provider,
+            kind: c.kind,
+            content: c.content,
+            start_date: db::date_text(c.start_date),
+            end_date: db::date_text(c.end_date),
+            registration_deadline: db::date_text(c.registration_deadline),
+            seats: c.seats,
+            hours: c.hours,
+            qualification_field: c.qualification_field,
+            qualification_code: c.qualification_code,
+            announced_at: db::millis(c.announced_at),
+            announced_by: c.announced_by,
+        }
+    }
 }
 
-pub async fn course<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
-    id: &str,
-) -> Result<Option<CourseRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {COURSE_COLUMNS} FROM courses WHERE id = $1");
-    tinhso_platform::db::query(sql)
-        .bind(id)
-        .fetch_optional(exec)
+pub async fn course(conn: &impl ConnectionTrait, id: &str) -> Result<Option<CourseRow>, DbErr> {
+    Ok(course::Entity::find_by_id(id)
+        .one(conn)
         .await?
-        .as_ref()
-        .map(course_from)
-        .transpose()
+        .map(CourseRow::from))
 }
 
 pub async fn course_by_request_id(
     tx: &mut Tx,
     request_id: &str,
-) -> Result<Option<CourseRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {COURSE_COLUMNS} FROM courses WHERE request_id = $1");
-    tinhso_platform::db::query(sql)
-        .bind(request_id)
-        .fetch_optional(&*tx)
+) -> Result<Option<CourseRow>, DbErr> {
+    Ok(course::Entity::find()
+        .filter(course::Column::RequestId.eq(request_id))
+        .one(&*tx)
         .await?
-        .as_ref()
-        .map(course_from)
-        .transpose()
+        .map(CourseRow::from))
 }
 
 pub async fn insert_course(
     tx: &mut Tx,
     c: &CourseRow,
     request_id: Option<&str>,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "INSERT INTO courses ({COURSE_COLUMNS}, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-         $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(&c.id)
-        .bind(&c.organiser_unit_id)
-        .bind(&c.title)
-        .bind(&c.provider)
-        .bind(&c.kind)
-        .bind(&c.content)
-        .bind(&c.start_date)
-        .bind(&c.end_date)
-        .bind(&c.registration_deadline)
-        .bind(c.seats)
-        .bind(c.hours)
-        .bind(&c.qualification_field)
-        .bind(&c.qualification_code)
-        .bind(c.announced_at)
-        .bind(&c.announced_by)
-        .bind(request_id)
-        .execute(&*tx)
-        .await?;
+) -> Result<(), DbErr> {
+    course::Entity::insert(course::ActiveModel {
+        id: Set(c.id.clone()),
+        organiser_unit_id: Set(c.organiser_unit_id.clone()),
+        title: Set(c.title.clone()),
+        provider: Set(c.provider.clone()),
+        kind: Set(c.kind.clone()),
+        content: Set(c.content.clone()),
+        start_date: Set(db::date(&c.start_date)?),
+        end_date: Set(db::date(&c.end_date)?),
+        registration_deadline: Set(db::date(&c.registration_deadline)?),
+        seats: Set(c.seats),
+        hours: Set(c.hours),
+        qualification_field: Set(c.qualification_field.clone()),
+        qualification_code: Set(c.qualification_code.clone()),
+        request_id: Set(request_id.map(str::to_string)),
+        announced_at: Set(db::at(c.announced_at)),
+        announced_by: Set(c.announced_by.clone()),
+    })
+    .exec_without_returning(&*tx)
+    .await?;
     Ok(())
 }
 
 /// Courses newest first; with `open_on`, only those whose registration is still open that day.
 pub async fn courses(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     open_on: Option<&str>,
     limit: i64,
     offset: i64,
-) -> Result<Vec<CourseRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {COURSE_COLUMNS} FROM courses WHERE ($1 = '' OR registration_deadline >= $1) \
-         ORDER BY announced_at DESC, id LIMIT {limit} OFFSET {offset}"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(open_on.unwrap_or_default())
-        .fetch_all(pool)
+) -> Result<Vec<CourseRow>, DbErr> {
+    let mut select = course::Entity::find();
+    if let Some(day) = open_on.filter(|d| !d.is_empty()) {
+        select = select.filter(course::Column::RegistrationDeadline.gte(db::date(day)?));
+    }
+    Ok(select
+        .order_by_desc(course::Column::AnnouncedAt)
+        .order_by_asc(course::Column::Id)
+        .limit(u64::try_from(limit).unwrap_or(0))
+        .offset(u64::try_from(offset).unwrap_or(0))
+        .all(pool)
         .await?
-        .iter()
-        .map(course_from)
-        .collect()
+        .into_iter()
+        .map(CourseRow::from)
+        .collect())
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -141,83 +133,68 @@ pub struct RegistrationRow {
     pub certificate: String,
 }
 
-const REGISTRATION_COLUMNS: &str = "id, course_id, employee_id, employee_name, unit_id, status, \
-    registered_by, registered_at, changed_by, changed_at, hours, certificate";
-
-fn registration_from(
-    r: &tinhso_platform::db::Row,
-) -> Result<RegistrationRow, tinhso_platform::db::DbErr> {
-    Ok(RegistrationRow {
-        id: col!(r, "id"),
-        course_id: col!(r, "course_id"),
-        employee_id: col!(r, "employee_id"),
-        employee_name: col!(r, "employee_name"),
-        unit_id: col!(r, "unit_id"),
-        status: col!(r, "status"),
-        registered_by: col!(r, "registered_by"),
-        registered_at: col!(r, "registered_at"),
-        changed_by: col!(r, "changed_by"),
-        changed_at: col!(r, "changed_at"),
-        hours: col!(r, "hours"),
-        certificate: col!(r, "certificate"),
-    })
+impl From<registration::Model> for RegistrationRow {
+    fn from(r: registration::Model) -> Self {
+        Self {
+            id: r.id,
+            course_id: r.course_id,
+            employee_id: r.employee_id,
+            employee_name: r.employee_name,
+            unit_id: r.unit_id,
+            status: r.status,
+            registered_by: r.registered_by,
+            registered_at: db::millis(r.registered_at),
+            changed_by: r.changed_by,
+            changed_at: db::millis(r.changed_at),
+            hours: r.hours,
+            certificate: r.certificate,
+        }
+    }
 }
 
-pub async fn registration<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+pub async fn registration(
+    conn: &impl ConnectionTrait,
     id: &str,
-) -> Result<Option<RegistrationRow>, tinhso_platform::db::DbErr> {
-    let sql = format!("SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE id = $1");
-    tinhso_platform::db::query(sql)
-        .bind(id)
-        .fetch_optional(exec)
+) -> Result<Option<RegistrationRow>, DbErr> {
+    Ok(registration::Entity::find_by_id(id)
+        .one(conn)
         .await?
-        .as_ref()
-        .map(registration_from)
-        .transpose()
+        .map(RegistrationRow::from))
 }
 
 /// The registrations of a course, by name.
-pub async fn registrations<E: tinhso_platform::db::ConnectionTrait>(
-    exec: &E,
+pub async fn registrations(
+    conn: &impl ConnectionTrait,
     course_id: &str,
-) -> Result<Vec<RegistrationRow>, tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE course_id = $1 \
-         ORDER BY employee_name, id"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(course_id)
-        .fetch_all(exec)
+) -> Result<Vec<RegistrationRow>, DbErr> {
+    Ok(registration::Entity::find()
+        .filter(registration::Column::CourseId.eq(course_id))
+        .order_by_asc(registration::Column::EmployeeName)
+        .order_by_asc(registration::Column::Id)
+        .all(conn)
         .await?
-        .iter()
-        .map(registration_from)
-        .collect()
+        .into_iter()
+        .map(RegistrationRow::from)
+        .collect())
 }
 
-pub async fn insert_registration(
-    tx: &mut Tx,
-    r: &RegistrationRow,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    let sql = format!(
-        "INSERT INTO registrations ({REGISTRATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-         $8, $9, $10, $11, $12)"
-    );
-    tinhso_platform::db::query(sql)
-        .bind(&r.id)
-        .bind(&r.course_id)
-        .bind(&r.employee_id)
-        .bind(&r.employee_name)
-        .bind(&r.unit_id)
-        .bind(&r.status)
-        .bind(&r.registered_by)
-        .bind(r.registered_at)
-        .bind(&r.changed_by)
-        .bind(r.changed_at)
-        .bind(r.hours)
-        .bind(&r.certificate)
-        .execute(&*tx)
-        .await?;
+pub async fn insert_registration(tx: &mut Tx, r: &RegistrationRow) -> Result<(), DbErr> {
+    registration::Entity::insert(registration::ActiveModel {
+        id: Set(r.id.clone()),
+        course_id: Set(r.course_id.clone()),
+        employee_id: Set(r.employee_id.clone()),
+        employee_name: Set(r.employee_name.clone()),
+        unit_id: Set(r.unit_id.clone()),
+        status: Set(r.status.clone()),
+        registered_by: Set(r.registered_by.clone()),
+        registered_at: Set(db::at(r.registered_at)),
+        changed_by: Set(r.changed_by.clone()),
+        changed_at: Set(db::at(r.changed_at)),
+        hours: Set(r.hours),
+        certificate: Set(r.certificate.clone()),
+    })
+    .exec_without_returning(&*tx)
+    .await?;
     Ok(())
 }
 
@@ -226,51 +203,51 @@ pub async fn change_registration(
     tx: &mut Tx,
     r: &RegistrationRow,
     from_status: &str,
-) -> Result<bool, tinhso_platform::db::DbErr> {
-    let done = tinhso_platform::db::query(
-        "UPDATE registrations SET status = $1, changed_by = $2, changed_at = $3, hours = $4, \
-         certificate = $5 WHERE id = $6 AND status = $7",
-    )
-    .bind(&r.status)
-    .bind(&r.changed_by)
-    .bind(r.changed_at)
-    .bind(r.hours)
-    .bind(&r.certificate)
-    .bind(&r.id)
-    .bind(from_status)
-    .execute(&*tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
+) -> Result<bool, DbErr> {
+    let done = registration::Entity::update_many()
+        .set(registration::ActiveModel {
+            status: Set(r.status.clone()),
+            changed_by: Set(r.changed_by.clone()),
+            changed_at: Set(db::at(r.changed_at)),
+            hours: Set(r.hours),
+            certificate: Set(r.certificate.clone()),
+            ..Default::default()
+        })
+        .filter(registration::Column::Id.eq(&r.id))
+        .filter(registration::Column::Status.eq(from_status))
+        .exec(&*tx)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
-/// (employee id, hours, courses) of the training entries dated in `year` of records under
-/// `prefix`.
+/// (employee id, name, unit, hours, courses) of the training entries dated in `year` of records
+/// under `prefix`. Written by hand: a grouped sum over a join reads more plainly as SQL.
 pub async fn hours_in_year(
-    pool: &tinhso_platform::db::DatabaseConnection,
+    pool: &DatabaseConnection,
     prefix: &str,
     year: i32,
-) -> Result<Vec<(String, String, String, i64, i64)>, tinhso_platform::db::DbErr> {
-    tinhso_platform::db::query(
+) -> Result<Vec<(String, String, String, i64, i64)>, DbErr> {
+    db::query(
         "SELECT e.id, e.full_name, e.unit_id, CAST(SUM(s.amount) AS BIGINT) AS hours, \
          COUNT(*) AS courses \
          FROM section_entries s JOIN employees e ON e.id = s.employee_id \
-         WHERE s.section = 'training' AND s.removed = 0 AND e.unit_path LIKE $1 \
+         WHERE s.section = 'training' AND NOT s.removed AND e.unit_path LIKE $1 ESCAPE '\\' \
          AND s.from_date >= $2 AND s.from_date <= $3 \
          GROUP BY e.id, e.full_name, e.unit_id ORDER BY e.full_name, e.id",
     )
-    .bind(format!("{prefix}%"))
-    .bind(format!("{year:04}-01-01"))
-    .bind(format!("{year:04}-12-31"))
+    .bind(format!("{}%", db::escape_like(prefix)))
+    .bind(db::date(&format!("{year:04}-01-01"))?)
+    .bind(db::date(&format!("{year:04}-12-31"))?)
     .fetch_all(pool)
     .await?
     .iter()
     .map(|r| {
         Ok((
-            col!(r, "id"),
-            col!(r, "full_name"),
-            col!(r, "unit_id"),
-            col!(r, "hours"),
-            col!(r, "courses"),
+            r.try_get("", "id")?,
+            r.try_get("", "full_name")?,
+            r.try_get("", "unit_id")?,
+            r.try_get("", "hours")?,
+            r.try_get("", "courses")?,
         ))
     })
     .collect()

@@ -196,10 +196,17 @@ impl Sql {
     }
 }
 
-/// A timestamp column's value for Unix milliseconds (UTC).
+/// A timestamp column's value for Unix milliseconds (UTC). Bounds beyond the calendar
+/// (`i64::MAX` for "no end") become its first or last moment, so a range stays open.
 pub fn at(ms: crate::clock::UnixMillis) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(
+        // Both backends keep these; time's own extremes may lie beyond PostgreSQL's range.
+        if ms > 0 {
+            time::macros::datetime!(9999-12-31 23:59:59 UTC)
+        } else {
+            time::macros::datetime!(0001-01-01 00:00:00 UTC)
+        },
+    )
 }
 
 /// Unix milliseconds (UTC) of a timestamp column's value.
@@ -251,7 +258,9 @@ pub fn under_any(column: impl ColumnTrait + Copy, prefixes: &[String]) -> Condit
     })
 }
 
-fn escape_like(text: &str) -> String {
+/// `text` with LIKE's wildcards (`%`, `_`) and the escape character taken literally, for a
+/// hand-written `LIKE $n ESCAPE '\\'`.
+pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
@@ -265,142 +274,17 @@ pub fn is_unique_violation(e: &DbErr) -> bool {
     )
 }
 
-/// A value bound to a filter's placeholder.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-impl From<Arg> for Value {
-    fn from(arg: Arg) -> Self {
-        match arg {
-            Arg::Text(t) => t.into(),
-            Arg::Int(i) => i.into(),
-        }
-    }
-}
-
-/// A WHERE clause built from optional criteria, with numbered placeholders (`$1`, `$2`...) that
-/// both PostgreSQL and SQLite accept through `sqlx::Any`. Values are always bound, never pasted
-/// into the SQL; only column names (from the code, not the caller) are.
-#[derive(Debug, Clone, Default)]
-pub struct Filter {
-    clauses: Vec<String>,
-    args: Vec<Arg>,
-}
-
-impl Filter {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Binds `arg` and returns its placeholder.
-    pub fn arg(&mut self, arg: Arg) -> String {
-        self.args.push(arg);
-        format!("${}", self.args.len())
-    }
-
-    /// Adds a clause written with placeholders from [`Filter::arg`].
-    pub fn push(&mut self, clause: String) {
-        self.clauses.push(clause);
-    }
-
-    /// `column = value` when a value is given.
-    pub fn eq_text(&mut self, column: &str, value: Option<&str>) {
-        if let Some(v) = value {
-            let p = self.arg(Arg::Text(v.to_string()));
-            self.push(format!("{column} = {p}"));
-        }
-    }
-
-    pub fn eq_int(&mut self, column: &str, value: Option<i64>) {
-        if let Some(v) = value {
-            let p = self.arg(Arg::Int(v));
-            self.push(format!("{column} = {p}"));
-        }
-    }
-
-    /// `column >= from` and `column <= to` for the bounds given (text compares dates as
-    /// `YYYY-MM-DD`).
-    pub fn text_range(&mut self, column: &str, from: Option<&str>, to: Option<&str>) {
-        if let Some(v) = from {
-            let p = self.arg(Arg::Text(v.to_string()));
-            self.push(format!("{column} >= {p}"));
-        }
-        if let Some(v) = to {
-            let p = self.arg(Arg::Text(v.to_string()));
-            self.push(format!("{column} <= {p}"));
-        }
-    }
-
-    /// `column` lies under any of the path prefixes: the caller's scopes. No prefix matches
-    /// nothing.
-    pub fn under_any(&mut self, column: &str, prefixes: &[String]) {
-        if prefixes.is_empty() {
-            self.push("1 = 0".into());
-            return;
-        }
-        let ors: Vec<String> = prefixes
-            .iter()
-            .map(|prefix| {
-                let p = self.arg(Arg::Text(format!("{prefix}%")));
-                format!("{column} LIKE {p}")
-            })
-            .collect();
-        self.push(format!("({})", ors.join(" OR ")));
-    }
-
-    /// `column` contains `needle` (LIKE with its wildcards escaped).
-    pub fn contains(&mut self, column: &str, needle: Option<&str>) {
-        if let Some(n) = needle {
-            let escaped = n
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let p = self.arg(Arg::Text(format!("%{escaped}%")));
-            self.push(format!("{column} LIKE {p} ESCAPE '\\'"));
-        }
-    }
-
-    /// ` WHERE a AND b`, or nothing.
-    pub fn where_sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-
-    /// The query of `sql` (built with [`Filter::where_sql`]) with every value bound.
-    pub fn query(&self, sql: String) -> Sql {
-        self.args
-            .iter()
-            .cloned()
-            .fold(query(sql), |q, arg| q.bind(arg))
-    }
-}
-
 #[cfg(test)]
-mod filter_tests {
+mod time_tests {
     use super::*;
 
     #[test]
-    fn criteria_become_numbered_placeholders_and_values_stay_bound() {
-        let mut f = Filter::new();
-        f.under_any("unit_path", &["/a/".into(), "/b/".into()]);
-        f.eq_text("kind", Some("cadre"));
-        f.eq_text("status", None);
-        f.contains("name_folded", Some("50%_off"));
-        f.text_range("birth_date", Some("1970-01-01"), None);
-        assert_eq!(
-            f.where_sql(),
-            " WHERE (unit_path LIKE $1 OR unit_path LIKE $2) AND kind = $3 AND \
-             name_folded LIKE $4 ESCAPE '\\' AND birth_date >= $5"
-        );
-        assert_eq!(f.args[3], Arg::Text("%50\\%\\_off%".into()));
-        let mut none = Filter::new();
-        none.under_any("unit_path", &[]);
-        assert_eq!(none.where_sql(), " WHERE 1 = 0", "no scope reads nothing");
+    fn milliseconds_round_trip_and_open_bounds_stay_open() {
+        let ms = 1_795_000_123_456;
+        assert_eq!(millis(at(ms)), ms);
+        assert!(at(i64::MAX) > at(ms), "no end stays after every moment");
+        assert!(at(i64::MIN) < at(0), "no start stays before every moment");
+        assert_eq!(date_text(date("2024-07-01").expect("date")), "2024-07-01");
+        assert!(date("2024-02-30").is_err());
     }
 }
