@@ -383,7 +383,13 @@ async fn copy_baseline(
     let quoted = |text: &str| format!("\"{}\"", text.replace('"', "\"\""));
     let moment = |ms: i64| {
         let t = tinhso_platform::db::at(ms);
-        format!("{} {:02}:{:02}:{:02}+00", t.date(), t.hour(), t.minute(), t.second())
+        format!(
+            "{} {:02}:{:02}:{:02}+00",
+            t.date(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
     };
     let mut csv = String::new();
     for i in 0..IMPORT_ROWS {

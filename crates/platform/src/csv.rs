@@ -1,6 +1,9 @@
-//! CSV as people exchange it with spreadsheets: RFC 4180 quoting, UTF-8 (a leading BOM is
-//! skipped on read and written for Excel), comma or semicolon separators (Excel in Vietnamese
-//! locales often writes `;`), and cells that cannot start a formula when opened (CSV injection).
+//! CSV as people exchange it with spreadsheets, on the `csv` crate: RFC 4180 quoting, UTF-8 (a
+//! leading BOM is skipped on read and written for Excel), comma or semicolon separators (Excel
+//! in Vietnamese locales often writes `;`), and cells that cannot start a formula when opened
+//! (CSV injection). The `csv` crate reads a stray or unclosed quote leniently; an upload with
+//! one is refused here instead, naming its line, because a misplaced quote silently merges or
+//! shifts cells.
 
 /// A CSV parse failure with its 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -15,57 +18,63 @@ pub struct CsvError {
 pub fn parse(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let separator = guess_separator(text);
+    check_quotes(text, separator)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(separator as u8)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
-    let mut row: Vec<String> = Vec::new();
-    let mut cell = String::new();
-    let mut quoted = false;
-    let mut line = 1;
-    let mut cell_started_quoted = false;
+    for record in reader.records() {
+        let record = record.map_err(|e| CsvError {
+            line: e.position().map_or(0, |p| p.line() as usize),
+            message: format!("không đọc được dòng: {e}"),
+        })?;
+        if record.len() == 1 && record[0].trim().is_empty() {
+            continue;
+        }
+        rows.push(record.iter().map(str::to_string).collect());
+    }
+    Ok(rows)
+}
+
+/// Refuses a quote inside an unquoted cell, text after a closing quote, and a quote left open.
+fn check_quotes(text: &str, separator: char) -> Result<(), CsvError> {
+    let (mut line, mut quoted, mut at_cell_start, mut closed) = (1, false, true, false);
     let mut chars = text.chars().peekable();
+    let misplaced = |line| CsvError {
+        line,
+        message: "dấu ngoặc kép đặt sai vị trí".into(),
+    };
     while let Some(c) = chars.next() {
         if quoted {
             match c {
                 '"' if chars.peek() == Some(&'"') => {
                     chars.next();
-                    cell.push('"');
                 }
-                '"' => quoted = false,
-                '\n' => {
-                    line += 1;
-                    cell.push(c);
+                '"' => {
+                    quoted = false;
+                    closed = true;
                 }
-                _ => cell.push(c),
+                '\n' => line += 1,
+                _ => {}
             }
             continue;
         }
         match c {
-            '"' if cell.is_empty() && !cell_started_quoted => {
-                quoted = true;
-                cell_started_quoted = true;
+            '"' if at_cell_start => quoted = true,
+            '"' => return Err(misplaced(line)),
+            c if c == separator || c == '\n' => {
+                line += usize::from(c == '\n');
+                at_cell_start = true;
+                closed = false;
+                continue;
             }
-            '"' => {
-                return Err(CsvError {
-                    line,
-                    message: "dấu ngoặc kép đặt sai vị trí".into(),
-                });
-            }
-            c if c == separator => {
-                row.push(std::mem::take(&mut cell));
-                cell_started_quoted = false;
-            }
-            '\r' => {}
-            '\n' => {
-                row.push(std::mem::take(&mut cell));
-                cell_started_quoted = false;
-                if !(row.len() == 1 && row[0].trim().is_empty()) {
-                    rows.push(std::mem::take(&mut row));
-                } else {
-                    row.clear();
-                }
-                line += 1;
-            }
-            _ => cell.push(c),
+            '\r' => continue,
+            _ if closed => return Err(misplaced(line)),
+            _ => {}
         }
+        at_cell_start = false;
     }
     if quoted {
         return Err(CsvError {
@@ -73,13 +82,7 @@ pub fn parse(text: &str) -> Result<Vec<Vec<String>>, CsvError> {
             message: "thiếu dấu ngoặc kép đóng".into(),
         });
     }
-    if !cell.is_empty() || !row.is_empty() || cell_started_quoted {
-        row.push(cell);
-        if !(row.len() == 1 && row[0].trim().is_empty()) {
-            rows.push(row);
-        }
-    }
-    Ok(rows)
+    Ok(())
 }
 
 fn guess_separator(text: &str) -> char {
@@ -99,28 +102,26 @@ fn guess_separator(text: &str) -> char {
 /// The byte-order mark Excel needs to read UTF-8 CSV.
 pub const BOM: &str = "\u{feff}";
 
-/// One CSV line (with `\r\n`) of `cells`, quoted where needed; a cell that a spreadsheet would
-/// run as a formula gets a leading apostrophe.
+/// One CSV line (with `\r\n`) of `cells`. Every cell is quoted, so a spreadsheet splits it the
+/// same under a comma or a semicolon locale; a cell that a spreadsheet would run as a formula
+/// gets a leading apostrophe.
 pub fn row<S: AsRef<str>>(cells: &[S]) -> String {
-    let mut out = String::new();
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let mut value = cell.as_ref().to_string();
+    let mut writer = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let defused = cells.iter().map(|cell| {
+        let value = cell.as_ref();
         if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            value.insert(0, '\'');
-        }
-        if value.contains([',', '"', '\n', '\r', ';']) {
-            out.push('"');
-            out.push_str(&value.replace('"', "\"\""));
-            out.push('"');
+            format!("'{value}")
         } else {
-            out.push_str(&value);
+            value.to_string()
         }
-    }
-    out.push_str("\r\n");
-    out
+    });
+    // Writing to memory cannot fail.
+    let _ = writer.write_record(defused);
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -146,14 +147,25 @@ mod tests {
         let err = parse("a,b\nx,\"open\n").expect_err("unterminated");
         assert_eq!(err.line, 3);
         assert_eq!(parse("a,b\nx,y\"z\n").expect_err("stray").line, 2);
+        assert_eq!(
+            parse("a,b\nc,d\n\"x\"y,z\n")
+                .expect_err("after a closing quote")
+                .line,
+            3
+        );
     }
 
     #[test]
     fn written_rows_round_trip_and_formulas_are_defused() {
         let line = row(&["Sở Y tế, tỉnh", "=SUM(A1:A9)", "a\"b", "plain"]);
-        assert_eq!(line, "\"Sở Y tế, tỉnh\",'=SUM(A1:A9),\"a\"\"b\",plain\r\n");
+        assert_eq!(
+            line,
+            "\"Sở Y tế, tỉnh\",\"'=SUM(A1:A9)\",\"a\"\"b\",\"plain\"\r\n"
+        );
         let back = parse(&line).expect("parses");
-        assert_eq!(back[0][0], "Sở Y tế, tỉnh");
-        assert_eq!(back[0][1], "'=SUM(A1:A9)");
+        assert_eq!(
+            back[0],
+            vec!["Sở Y tế, tỉnh", "'=SUM(A1:A9)", "a\"b", "plain"]
+        );
     }
 }
