@@ -1,10 +1,15 @@
-//! Prometheus metrics: counters and latency histograms with labels, rendered in the text
-//! exposition format on a separate listen address (`metrics_addr`) so they are never exposed
-//! through the ingress. A small registry of our own instead of an exporter stack: the platform
-//! needs two metric kinds, and each extra crate costs build time on every service.
+//! Prometheus metrics on `prometheus-client`: request counters and latency histograms with
+//! labels, and the gauges operators watch (outbox backlog and its oldest event, dead letters,
+//! database pool use, consumer lag). Rendered in the OpenMetrics text format on a separate
+//! listen address (`metrics_addr`), so they are never exposed through the ingress. Families are
+//! registered on first use under their name; label sets are the caller's.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 
 /// Upper bounds (seconds) of the latency histogram buckets.
@@ -12,23 +17,27 @@ pub const LATENCY_BUCKETS: [f64; 14] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
-#[derive(Debug, Default)]
-struct Histogram {
-    buckets: [u64; LATENCY_BUCKETS.len()],
-    count: u64,
-    sum: f64,
+type Labels = Vec<(String, String)>;
+type Histograms = Family<Labels, Histogram, fn() -> Histogram>;
+type Gauges = Family<Labels, Gauge<f64, AtomicU64>>;
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(LATENCY_BUCKETS)
 }
 
-#[derive(Debug, Default)]
-struct Family<T> {
-    help: &'static str,
-    series: BTreeMap<String, T>,
+fn labels(pairs: &[(&str, &str)]) -> Labels {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+        .collect()
 }
 
 #[derive(Debug, Default)]
 struct Inner {
-    counters: BTreeMap<&'static str, Family<u64>>,
-    histograms: BTreeMap<&'static str, Family<Histogram>>,
+    registry: prometheus_client::registry::Registry,
+    counters: HashMap<&'static str, Family<Labels, Counter>>,
+    histograms: HashMap<&'static str, Histograms>,
+    gauges: HashMap<&'static str, Gauges>,
 }
 
 /// A process's metrics.
@@ -39,32 +48,29 @@ pub struct Registry {
 
 pub type SharedRegistry = Arc<Registry>;
 
-fn label_set(labels: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    for (i, (k, v)) in labels.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let escaped = v
-            .replace('\\', "\\\\")
-            .replace('"', "\\\"")
-            .replace('\n', "\\n");
-        let _ = write!(out, "{k}=\"{escaped}\"");
-    }
-    out
-}
-
 impl Registry {
     pub fn new() -> SharedRegistry {
         Arc::new(Self::default())
     }
 
-    /// Adds one to the counter `name` with `labels`.
-    pub fn inc(&self, name: &'static str, help: &'static str, labels: &[(&str, &str)]) {
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let family = inner.counters.entry(name).or_default();
-        family.help = help;
-        *family.series.entry(label_set(labels)).or_default() += 1;
+    fn inner(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds one to the counter `name` (`..._total`) with `labels`.
+    pub fn inc(&self, name: &'static str, help: &'static str, pairs: &[(&str, &str)]) {
+        let mut inner = self.inner();
+        let inner = &mut *inner;
+        let family = inner.counters.entry(name).or_insert_with(|| {
+            let family = Family::default();
+            // The encoder adds `_total` to a counter's name.
+            let base = name.strip_suffix("_total").unwrap_or(name);
+            inner
+                .registry
+                .register(base, help.trim_end_matches('.'), family.clone());
+            family
+        });
+        family.get_or_create(&labels(pairs)).inc();
     }
 
     /// Records one observation (seconds) in the histogram `name` with `labels`.
@@ -72,53 +78,129 @@ impl Registry {
         &self,
         name: &'static str,
         help: &'static str,
-        labels: &[(&str, &str)],
+        pairs: &[(&str, &str)],
         seconds: f64,
     ) {
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let family = inner.histograms.entry(name).or_default();
-        family.help = help;
-        let h = family.series.entry(label_set(labels)).or_default();
-        for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                h.buckets[i] += 1;
-            }
-        }
-        h.count += 1;
-        h.sum += seconds;
+        let mut inner = self.inner();
+        let inner = &mut *inner;
+        let family = inner.histograms.entry(name).or_insert_with(|| {
+            let family: Histograms = Family::new_with_constructor(latency_histogram);
+            inner
+                .registry
+                .register(name, help.trim_end_matches('.'), family.clone());
+            family
+        });
+        family.get_or_create(&labels(pairs)).observe(seconds);
     }
 
-    /// The Prometheus text exposition of every metric.
+    /// Sets the gauge `name` with `labels` to `value`.
+    pub fn set(&self, name: &'static str, help: &'static str, pairs: &[(&str, &str)], value: f64) {
+        let mut inner = self.inner();
+        let inner = &mut *inner;
+        let family = inner.gauges.entry(name).or_insert_with(|| {
+            let family = Gauges::default();
+            inner
+                .registry
+                .register(name, help.trim_end_matches('.'), family.clone());
+            family
+        });
+        family.get_or_create(&labels(pairs)).set(value);
+    }
+
+    /// The OpenMetrics text exposition of every metric (the encoder ends each help with a dot).
     pub fn render(&self) -> String {
-        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
-        for (name, family) in &inner.counters {
-            let _ = writeln!(out, "# HELP {name} {}\n# TYPE {name} counter", family.help);
-            for (labels, value) in &family.series {
-                let _ = writeln!(out, "{name}{{{labels}}} {value}");
-            }
-        }
-        for (name, family) in &inner.histograms {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {}\n# TYPE {name} histogram",
-                family.help
-            );
-            for (labels, h) in &family.series {
-                let sep = if labels.is_empty() { "" } else { "," };
-                for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "{name}_bucket{{{labels}{sep}le=\"{bound}\"}} {}",
-                        h.buckets[i]
-                    );
-                }
-                let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", h.count);
-                let _ = writeln!(out, "{name}_sum{{{labels}}} {}", h.sum);
-                let _ = writeln!(out, "{name}_count{{{labels}}} {}", h.count);
-            }
-        }
+        // Encoding into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.inner().registry);
         out
+    }
+}
+
+/// Samples the gauges a service's own tables feed: events waiting in the outbox and the age of
+/// the oldest, dead letters, and the connection pool's use. `now` is the sampling moment (ms).
+pub async fn sample_storage(
+    db: &crate::db::Db,
+    registry: &Registry,
+    now: crate::clock::UnixMillis,
+) -> Result<(), crate::db::DbErr> {
+    use crate::events::tables::{dead_letter, outbox};
+    use sea_orm::QuerySelect as _;
+    use sea_orm::sea_query::{Expr, Func};
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
+    let waiting = outbox::Entity::find().filter(outbox::Column::PublishedAt.is_null());
+    let pending = waiting.clone().count(&db.pool).await?;
+    let oldest: Option<Option<time::OffsetDateTime>> = waiting
+        .select_only()
+        .expr(Func::min(Expr::col(outbox::Column::OccurredAt)))
+        .into_tuple()
+        .one(&db.pool)
+        .await?;
+    let age = oldest
+        .flatten()
+        .map_or(0.0, |t| (now - crate::db::millis(t)).max(0) as f64 / 1000.0);
+    let dead = dead_letter::Entity::find().count(&db.pool).await?;
+    registry.set(
+        "outbox_pending_events",
+        "Events committed but not yet published to the broker.",
+        &[],
+        pending as f64,
+    );
+    registry.set(
+        "outbox_oldest_pending_age_seconds",
+        "Age of the oldest event not yet published (0 when none waits).",
+        &[],
+        age,
+    );
+    registry.set(
+        "dead_letter_events",
+        "Events a consumer gave up on, kept for an operator.",
+        &[],
+        dead as f64,
+    );
+    let (size, idle) = match db.backend {
+        crate::db::Backend::Postgres => {
+            let pool = db.pool.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        crate::db::Backend::Sqlite => {
+            let pool = db.pool.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+    };
+    let help = "Database connections of this process's pool, in use or idle.";
+    let in_use = size.saturating_sub(idle as u32);
+    registry.set(
+        "db_pool_connections",
+        help,
+        &[("state", "in_use")],
+        f64::from(in_use),
+    );
+    registry.set(
+        "db_pool_connections",
+        help,
+        &[("state", "idle")],
+        idle as f64,
+    );
+    Ok(())
+}
+
+/// Samples the storage gauges every `every` until `shutdown` resolves.
+pub async fn sample_storage_every(
+    db: crate::db::Db,
+    registry: SharedRegistry,
+    clock: crate::clock::SharedClock,
+    every: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        if let Err(e) = sample_storage(&db, &registry, clock.now_ms()).await {
+            tracing::warn!(error = %e, "cannot sample the storage gauges");
+        }
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tokio::time::sleep(every) => {}
+        }
     }
 }
 
@@ -143,7 +225,7 @@ pub async fn serve(
                 (
                     [(
                         http::header::CONTENT_TYPE,
-                        "text/plain; version=0.0.4; charset=utf-8",
+                        "application/openmetrics-text; version=1.0.0; charset=utf-8",
                     )],
                     registry.render(),
                 )
@@ -181,9 +263,17 @@ mod tests {
         let text = r.render();
         assert!(text.contains("http_requests_total{route=\"/a\",status=\"200\"} 2"));
         assert!(
-            text.contains("http_request_duration_seconds_bucket{route=\"/a\",le=\"0.0025\"} 0")
+            text.contains("http_request_duration_seconds_bucket{le=\"0.0025\",route=\"/a\"} 0")
         );
-        assert!(text.contains("http_request_duration_seconds_bucket{route=\"/a\",le=\"0.005\"} 1"));
+        assert!(text.contains("http_request_duration_seconds_bucket{le=\"0.005\",route=\"/a\"} 1"));
         assert!(text.contains("http_request_duration_seconds_count{route=\"/a\"} 1"));
+        r.set("outbox_pending_events", "Events waiting.", &[], 3.0);
+        r.set("outbox_pending_events", "Events waiting.", &[], 2.0);
+        let text = r.render();
+        assert!(
+            text.contains("# TYPE outbox_pending_events gauge"),
+            "{text}"
+        );
+        assert!(text.contains("outbox_pending_events 2"), "{text}");
     }
 }

@@ -117,16 +117,23 @@ pub async fn run<S: Service>(args: Vec<String>) -> Result<(), StartError> {
     } else {
         Arc::new(NatsBus::connect(&common.nats.url).await?)
     };
-    let service = S::open(config, db, crate::clock::system()).await?;
+    let service = S::open(config, db.clone(), crate::clock::system()).await?;
     service.prepare().await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    service.spawn_background(bus, stopped);
+    service.spawn_background(bus, stopped.clone());
     if !common.metrics_addr.is_empty() {
         let listener = bind(&common.metrics_addr).await?;
         tokio::spawn(crate::metrics::serve(
             listener,
             crate::metrics::global(),
             crate::grpc::shutdown_signal(),
+        ));
+        tokio::spawn(crate::metrics::sample_storage_every(
+            db,
+            crate::metrics::global(),
+            crate::clock::system(),
+            std::time::Duration::from_secs(15),
+            crate::grpc::wait_for(stopped),
         ));
     }
     let listener = bind(&common.grpc_addr).await?;

@@ -114,11 +114,36 @@ async fn broker_outage_delays_events_and_loses_or_duplicates_none() {
         1000,
         "every event waits in the outbox"
     );
+    // Operators see the backlog and how long the oldest event has waited (events made at 0 ms,
+    // sampled at 5 s).
+    let gauges = tinhso_platform::metrics::Registry::new();
+    tinhso_platform::metrics::sample_storage(&db, &gauges, 5_000)
+        .await
+        .expect("sample");
+    let text = gauges.render();
+    assert!(text.contains("outbox_pending_events 1000"), "{text}");
+    assert!(
+        text.contains("outbox_oldest_pending_age_seconds 5"),
+        "{text}"
+    );
+    assert!(
+        text.contains("db_pool_connections{state=\"in_use\"}"),
+        "{text}"
+    );
 
     // The broker returns: everything goes out.
     bus.down.store(false, Ordering::SeqCst);
     assert_eq!(relay.publish_pending().await.expect("publish"), 1000);
     assert_eq!(relay.pending().await.expect("pending"), 0);
+    tinhso_platform::metrics::sample_storage(&db, &gauges, 6_000)
+        .await
+        .expect("sample");
+    let text = gauges.render();
+    assert!(text.contains("outbox_pending_events 0"), "{text}");
+    assert!(
+        text.contains("outbox_oldest_pending_age_seconds 0"),
+        "{text}"
+    );
     // A relay that died before marking would publish again: simulate it for every event.
     tinhso_platform::db::query("UPDATE outbox SET published_at = NULL")
         .execute(&db.pool)

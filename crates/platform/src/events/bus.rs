@@ -50,6 +50,9 @@ pub struct Delivery {
     pub event: Event,
     /// 1 for the first delivery.
     pub attempt: u64,
+    /// Messages still waiting for this consumer after this one (JetStream's count), when the
+    /// bus knows it: the consumer's lag.
+    pub pending: Option<u64>,
     pub ack: AckHandle,
 }
 

@@ -127,6 +127,14 @@ pub async fn run_consumer(
                 },
             };
             let now = clock.now_ms();
+            if let Some(pending) = delivery.pending {
+                crate::metrics::global().set(
+                    "events_consumer_pending_messages",
+                    "Events published that this consumer has not handled yet (its lag).",
+                    &[("consumer", &spec.durable)],
+                    pending as f64,
+                );
+            }
             // The handling continues the trace of the change that produced the event.
             let span = tracing::info_span!(
                 "consume",

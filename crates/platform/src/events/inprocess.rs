@@ -74,6 +74,7 @@ impl InProcessBus {
             let delivery = Delivery {
                 event,
                 attempt,
+                pending: None,
                 ack: AckHandle::Local(ack_tx),
             };
             if tx.send(delivery).await.is_err() {

@@ -169,13 +169,14 @@ impl Bus for NatsBus {
                             continue;
                         }
                     };
-                    let attempt = message
+                    let (attempt, pending) = message
                         .info()
-                        .map(|i| i.delivered.max(1) as u64)
-                        .unwrap_or(1);
+                        .map(|i| (i.delivered.max(1) as u64, Some(i.pending)))
+                        .unwrap_or((1, None));
                     let delivery = Delivery {
                         event: event_of(&message),
                         attempt,
+                        pending,
                         ack: AckHandle::Nats(Box::new(message)),
                     };
                     if tx.send(delivery).await.is_err() {
