@@ -171,24 +171,10 @@ fn detail(code: &str, vi: &str, en: &str) -> ErrorDetail {
     }
 }
 
-/// The HTTP status of a gRPC code (the mapping of google.rpc.Code to HTTP).
+/// The HTTP status of a gRPC code: the platform's one table (docs/errors.md).
 pub fn http_status_of(code: tonic::Code) -> StatusCode {
-    use tonic::Code::*;
-    match code {
-        Ok => StatusCode::OK,
-        InvalidArgument | OutOfRange => StatusCode::BAD_REQUEST,
-        Unauthenticated => StatusCode::UNAUTHORIZED,
-        PermissionDenied => StatusCode::FORBIDDEN,
-        NotFound => StatusCode::NOT_FOUND,
-        AlreadyExists | Aborted => StatusCode::CONFLICT,
-        FailedPrecondition => StatusCode::PRECONDITION_FAILED,
-        ResourceExhausted => StatusCode::TOO_MANY_REQUESTS,
-        Cancelled => StatusCode::from_u16(499).unwrap_or(StatusCode::BAD_REQUEST),
-        Unimplemented => StatusCode::NOT_IMPLEMENTED,
-        Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        DeadlineExceeded => StatusCode::GATEWAY_TIMEOUT,
-        Unknown | Internal | DataLoss => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    StatusCode::from_u16(tinhso_platform::error::http_status(code))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 fn generic_detail(code: tonic::Code) -> ErrorDetail {

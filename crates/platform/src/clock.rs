@@ -66,6 +66,23 @@ pub fn from_timestamp(ts: &prost_types::Timestamp) -> UnixMillis {
 }
 
 /// Formats Unix milliseconds as RFC 3339 (used for `ce-time`).
+/// Vietnam's offset from UTC: +7, with no daylight saving. Deadlines, "today" and dates that
+/// people read are Vietnam's calendar days.
+pub const VIETNAM: time::UtcOffset = time::macros::offset!(+7);
+
+/// The calendar date in Vietnam at `ms` (Unix milliseconds).
+pub fn vietnam_date(ms: UnixMillis) -> time::Date {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .map(|t| t.to_offset(VIETNAM).date())
+        .unwrap_or(time::Date::MIN)
+}
+
+/// The calendar date in Vietnam at `ms`, as `YYYY-MM-DD`.
+pub fn vietnam_date_text(ms: UnixMillis) -> String {
+    let d = vietnam_date(ms);
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
 pub fn rfc3339(ms: UnixMillis) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
@@ -74,4 +91,18 @@ pub fn rfc3339(ms: UnixMillis) -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnam_days_turn_at_midnight_utc_plus_seven() {
+        // 2026-11-30T16:59:59Z is 23:59:59 in Hà Nội; one second later it is 1 December.
+        let before_midnight = 1_796_057_999_000;
+        assert_eq!(vietnam_date_text(before_midnight), "2026-11-30");
+        assert_eq!(vietnam_date_text(before_midnight + 1_000), "2026-12-01");
+        assert_eq!(vietnam_date_text(0), "1970-01-01");
+    }
 }

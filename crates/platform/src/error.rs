@@ -39,21 +39,36 @@ impl ErrorKind {
 
     /// The HTTP status code of this kind (RFC 9457 responses use it).
     pub fn http_status(self) -> u16 {
-        match self {
-            Self::InvalidArgument => 400,
-            Self::FailedPrecondition => 412,
-            Self::AlreadyExists | Self::Aborted => 409,
-            Self::NotFound => 404,
-            Self::PermissionDenied => 403,
-            Self::Unauthenticated => 401,
-            Self::ResourceExhausted => 429,
-            Self::Unavailable => 503,
-            Self::Internal => 500,
-        }
+        http_status(self.grpc_code())
     }
 }
 
-/// A violation of one request field.
+/// The HTTP status of a gRPC code: the one table the gateway and the services use (listed with
+/// every error code in docs/errors.md). It follows google.rpc.Code's HTTP mapping except for
+/// FAILED_PRECONDITION, which is 412 here, not 400: the request was well formed but the
+/// resource's state does not allow it now (a closed payroll month, a unit that still has
+/// accounts). 400 would tell a client to fix its input, which would not help; 409 stays for
+/// what a reload and retry can fix (a stale etag, a taken code).
+pub fn http_status(code: tonic::Code) -> u16 {
+    use tonic::Code::*;
+    match code {
+        Ok => 200,
+        InvalidArgument | OutOfRange => 400,
+        Unauthenticated => 401,
+        PermissionDenied => 403,
+        NotFound => 404,
+        AlreadyExists | Aborted => 409,
+        FailedPrecondition => 412,
+        ResourceExhausted => 429,
+        // The de-facto status of a request the client gave up on.
+        Cancelled => 499,
+        Unimplemented => 501,
+        Unavailable => 503,
+        DeadlineExceeded => 504,
+        Unknown | Internal | DataLoss => 500,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     pub field: String,

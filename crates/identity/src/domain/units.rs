@@ -118,17 +118,7 @@ pub fn rebase(path: &str, old_prefix: &str, new_prefix: &str) -> String {
 pub use tinhso_platform::api::date_parts_text as date_text;
 
 /// Today's date in Vietnam (UTC+7) as `YYYY-MM-DD`, from Unix milliseconds.
-pub fn date_text_today(now_ms: i64) -> String {
-    let date = time::OffsetDateTime::from_unix_timestamp(now_ms.div_euclid(1000) + 7 * 3600)
-        .map(|t| t.date())
-        .unwrap_or(time::Date::MIN);
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
-}
+pub use tinhso_platform::clock::vietnam_date_text as date_text_today;
 
 #[cfg(test)]
 mod tests {

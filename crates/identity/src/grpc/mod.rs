@@ -164,9 +164,7 @@ impl Api {
     }
 
     async fn commit(&self, tx: Tx) -> AppResult<()> {
-        tx.commit().await?;
-        self.0.outbox.committed();
-        Ok(())
+        Ok(self.0.outbox.commit(tx).await?)
     }
 
     async fn unit(&self, tx: &mut Tx, id: &str, field: &str) -> AppResult<UnitRow> {

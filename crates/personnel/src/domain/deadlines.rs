@@ -15,7 +15,7 @@ pub fn day_of(date: &str) -> Option<i64> {
 
 /// The calendar day in Vietnam of a Unix time in milliseconds.
 pub fn day_of_ms(ms: i64) -> i64 {
-    (ms + 7 * 3_600_000).div_euclid(86_400_000)
+    i64::from(tinhso_platform::clock::vietnam_date(ms).to_julian_day()) - 2_440_588
 }
 
 /// Days past the deadline an entry made at `entered_ms` is, for something dated `date` with

@@ -172,7 +172,7 @@ impl Api {
     }
 
     fn today(&self) -> String {
-        tinhso_platform::clock::rfc3339(self.now() + 7 * 3_600_000)[..10].to_string()
+        tinhso_platform::clock::vietnam_date_text(self.now())
     }
 
     fn principal<T>(&self, request: &Request<T>) -> AppResult<Principal> {
@@ -182,9 +182,7 @@ impl Api {
     }
 
     async fn commit(&self, tx: Tx) -> AppResult<()> {
-        tx.commit().await?;
-        self.0.outbox.committed();
-        Ok(())
+        Ok(self.0.outbox.commit(tx).await?)
     }
 
     /// The unit `unit_id` (field `unit_id`) from the replica, if the caller may read under it.

@@ -237,7 +237,7 @@ fn bounds(year: i32, month: Month) -> AppResult<(Date, Date)> {
 
 impl Api {
     fn today_date(&self) -> Date {
-        tinhso_platform::api::parse_date(&self.today()).unwrap_or(Date::MIN)
+        tinhso_platform::clock::vietnam_date(self.now())
     }
 
     /// The pay lines of everyone working in the unit itself for the month.
@@ -495,12 +495,7 @@ impl pb::salary_service_server::SalaryService for Api {
                     continue;
                 };
                 let header = closed.get(&u.id);
-                let closed_on = header.map(|h| {
-                    tinhso_platform::api::parse_date(
-                        &tinhso_platform::clock::rfc3339(h.closed_at + 7 * 3_600_000)[..10],
-                    )
-                    .unwrap_or(Date::MIN)
-                });
+                let closed_on = header.map(|h| tinhso_platform::clock::vietnam_date(h.closed_at));
                 let (timeliness, days) = match payroll::timeliness(due, closed_on, today) {
                     payroll::Timeliness::OnTime => (pb::PayrollTimeliness::OnTime, 0),
                     payroll::Timeliness::Late(d) => (pb::PayrollTimeliness::Late, d),

@@ -51,6 +51,13 @@ impl Outbox {
         self.wake.notify_one();
     }
 
+    /// Commits the transaction that wrote a change and its events, then wakes the relay.
+    pub async fn commit(&self, tx: Tx) -> Result<(), DbErr> {
+        tx.commit().await?;
+        self.committed();
+        Ok(())
+    }
+
     pub fn relay(&self, db: Db, bus: SharedBus, clock: SharedClock) -> Relay {
         Relay {
             db,
