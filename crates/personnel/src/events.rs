@@ -2,17 +2,14 @@
 //! consumes: unit changes keep the replica of the unit tree, and the paths stored on records,
 //! in step with reorganisations.
 
-use crate::store::{self, employees::EmployeeRow, units::UnitRow};
+use crate::store::{self, employees::EmployeeRow};
 use prost::Message as _;
-use tinhso_platform::db::Tx;
-use tinhso_platform::events::{BoxFuture, Event, Handler, HandlerError};
-use tinhso_proto::identity::v1::UnitChanged;
+use tinhso_platform::events::Event;
 use tinhso_proto::personnel::v1::{EmployeeChanged, QuotaChanged};
 
 pub const SOURCE: &str = "tinhso/personnel";
 
-/// Identity's unit events, all kinds.
-pub const UNIT_EVENTS: &str = "tinhso.identity.unit.>";
+pub use tinhso_platform::units::UNIT_EVENTS;
 
 /// `tinhso.personnel.employee.{change}.v1` for `row`.
 pub fn employee(change: &str, row: &EmployeeRow, actor_id: &str, now: i64) -> Event {
@@ -45,64 +42,8 @@ pub fn quota_changed(change: QuotaChanged, now: i64) -> Event {
     )
 }
 
-/// Applies identity's unit events to the replica and to the records' unit paths.
-#[derive(Debug, Default)]
-pub struct UnitReplica;
-
-impl Handler for UnitReplica {
-    fn handle<'a>(
-        &'a self,
-        tx: &'a mut Tx,
-        event: &'a Event,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            let u = UnitChanged::decode(event.data.as_slice())
-                .map_err(|e| HandlerError(format!("undecodable unit event: {e}")))?;
-            let change = event
-                .event_type
-                .strip_prefix("tinhso.identity.unit.")
-                .and_then(|rest| rest.strip_suffix(".v1"))
-                .unwrap_or_default();
-            apply(tx, change, &u)
-                .await
-                .map_err(|e| HandlerError(e.to_string()))
-        })
-    }
-}
-
-async fn apply(
-    tx: &mut Tx,
-    change: &str,
-    u: &UnitChanged,
-) -> Result<(), tinhso_platform::db::DbErr> {
-    let status = match change {
-        "closed" | "merged" => "closed",
-        _ => "active",
-    };
-    if change == "moved" && !u.old_path.is_empty() && u.old_path != u.new_path {
-        store::units::rebase(tx, &u.old_path, &u.new_path).await?;
-    }
-    store::units::upsert(
-        tx,
-        &UnitRow {
-            id: u.unit_id.clone(),
-            code: u.code.clone(),
-            name: u.name.clone(),
-            path: u.new_path.clone(),
-            status: status.into(),
-            kind: u.kind.clone(),
-        },
-    )
-    .await?;
-    if change == "merged"
-        && !u.merged_into_id.is_empty()
-        && let Some(target) = store::units::get(&*tx, &u.merged_into_id).await?
-    {
-        let moved = store::employees::move_unit(tx, &u.unit_id, &target.id, &target.path).await?;
-        tracing::info!(from = %u.unit_id, to = %target.id, records = moved, "records follow a unit merge");
-    }
-    Ok(())
-}
+/// Applies identity's unit events to the replica; the records follow their units.
+pub type UnitReplica = tinhso_platform::units::UnitReplica<store::units::RecordsFollowUnits>;
 
 /// `tinhso.personnel.catalogue.changed.v1`: an entry added, renamed or retired.
 pub fn catalogue_changed(entry: &store::catalogues::EntryRow) -> Event {

@@ -97,7 +97,7 @@ impl Personnel {
                 filter: events::UNIT_EVENTS.into(),
                 max_deliver: 10,
             },
-            Arc::new(events::UnitReplica),
+            Arc::new(events::UnitReplica::default()),
             wait_for(shutdown.clone()),
         ));
         tokio::spawn(run_consumer(

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod ratelimit;
 pub mod service;
 pub mod telemetry;
+pub mod units;
 pub mod validate;
 pub mod vn;
 pub mod xlsx;

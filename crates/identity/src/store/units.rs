@@ -2,7 +2,7 @@
 
 use super::entities::kinds::{UnitKind, UnitStatus};
 use super::entities::unit;
-use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
+use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
     ActiveEnum as _, ColumnTrait as _, ConnectionTrait, EntityTrait as _, PaginatorTrait as _,
     QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
@@ -137,14 +137,11 @@ pub async fn rebase_descendants(
     new_prefix: &str,
     now: i64,
 ) -> Result<u64, DbErr> {
-    // The descendant's path with the old prefix cut and the new one put in its place
-    // (concat and substr read the same on both backends).
-    let rest = Func::cust("substr")
-        .arg(Expr::col(unit::Column::Path))
-        .arg(Expr::val(old_prefix.chars().count() as i64 + 1).cast_as("INTEGER"));
-    let rebased = Func::cust("concat").arg(new_prefix).arg(rest);
     let done = unit::Entity::update_many()
-        .col_expr(unit::Column::Path, rebased.into())
+        .col_expr(
+            unit::Column::Path,
+            db::rebased_path(unit::Column::Path, old_prefix, new_prefix),
+        )
         .col_expr(
             unit::Column::Version,
             Expr::col(unit::Column::Version).add(1),

@@ -3,27 +3,8 @@
 //! administrator edits), so they stay text; the closed sets (a handover's state) are held by
 //! CHECK constraints in the migration.
 
-/// The replica of identity's unit tree: what personnel needs of a unit.
-pub mod unit {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "units")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
-        pub code: String,
-        pub name: String,
-        pub path: String,
-        pub status: String,
-        pub kind: String,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
+/// The replica of identity's unit tree (the platform's table).
+pub use tinhso_platform::units::entity as unit;
 
 /// One employee record (2C-BNV).
 pub mod employee {

@@ -15,14 +15,16 @@ pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
 use tinhso_platform::events::EVENTS_MIGRATION;
+use tinhso_platform::units::UNIT_REPLICA_MIGRATION;
 
 pub const MIGRATOR: Migrator = Migrator {
     table: "personnel_schema",
     replaces: Some("personnel_migrations"),
     migrations: &[
         EVENTS_MIGRATION,
+        UNIT_REPLICA_MIGRATION,
         Migration {
-            name: "m0002_personnel",
+            name: "m0003_personnel",
             // Name search is `name_folded LIKE '%...%'`: a trigram index serves it on PostgreSQL
             // (pg_trgm is a trusted extension: the database's owner may create it).
             postgres_only: "
@@ -30,15 +32,6 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX employees_name_trgm ON employees USING gin (name_folded gin_trgm_ops);
 ",
             sql: "
-CREATE TABLE units (
-    id TEXT PRIMARY KEY,
-    code TEXT NOT NULL,
-    name TEXT NOT NULL,
-    path TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
-    kind TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX units_path ON units (path text_pattern_ops);
 CREATE TABLE employees (
     id TEXT PRIMARY KEY,
     unit_id TEXT NOT NULL REFERENCES units (id),

@@ -247,6 +247,16 @@ pub fn contains(column: impl ColumnTrait, needle: &str) -> SimpleExpr {
         .like(LikeExpr::new(format!("%{}%", escape_like(needle))).escape('\\'))
 }
 
+/// `column` (a materialized path) with its prefix `old` replaced by `new`, for moving a subtree
+/// in one statement (concat and substr read the same on both backends).
+pub fn rebased_path(column: impl ColumnTrait, old: &str, new: &str) -> Expr {
+    use sea_orm::sea_query::{ExprTrait as _, Func};
+    let kept = Func::cust("substr")
+        .arg(Expr::col(column.as_column_ref()))
+        .arg(Expr::val(old.chars().count() as i64 + 1).cast_as("INTEGER"));
+    Func::cust("concat").arg(new).arg(kept).into()
+}
+
 /// `column` lies under any of the path prefixes (the caller's scopes); no prefix matches nothing.
 pub fn under_any(column: impl ColumnTrait + Copy, prefixes: &[String]) -> Condition {
     use sea_orm::sea_query::ExprTrait as _;

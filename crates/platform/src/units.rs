@@ -1,0 +1,235 @@
+//! The replica of identity's unit tree that every other service keeps: what it needs of a unit
+//! (its path for permissions, its code, name and kind for people), fed by identity's unit
+//! events. A service adds the table with [`UNIT_REPLICA_MIGRATION`], consumes [`UNIT_EVENTS`]
+//! with a [`UnitReplica`], and says in its [`UnitHooks`] what its own rows do when a unit moves
+//! or merges.
+
+use crate::db::{self, DatabaseConnection, DbErr, Migration, Tx};
+use crate::events::{BoxFuture, Event, Handler, HandlerError};
+use prost::Message as _;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QuerySelect as _, Set,
+};
+use tinhso_proto::identity::v1::UnitChanged;
+
+/// Identity's unit events, all kinds.
+pub const UNIT_EVENTS: &str = "tinhso.identity.unit.>";
+
+/// The replica's table, after the event tables in a service's migrator.
+pub const UNIT_REPLICA_MIGRATION: Migration = Migration {
+    name: "m0002_unit_replica",
+    sql: "
+CREATE TABLE units (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
+    kind TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX units_path ON units (path text_pattern_ops);
+",
+    postgres_only: "",
+};
+
+/// The replica's table.
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "units")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub code: String,
+        pub name: String,
+        pub path: String,
+        pub status: String,
+        pub kind: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A unit as the replica knows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReplicaUnit {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    /// Materialized path of ids, `/root/child/`.
+    pub path: String,
+    /// `active` or `closed`.
+    pub status: String,
+    /// Identity's unit kind, e.g. "department", "district" (empty if the event predates it).
+    pub kind: String,
+}
+
+impl From<entity::Model> for ReplicaUnit {
+    fn from(u: entity::Model) -> Self {
+        Self {
+            id: u.id,
+            code: u.code,
+            name: u.name,
+            path: u.path,
+            status: u.status,
+            kind: u.kind,
+        }
+    }
+}
+
+pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<ReplicaUnit>, DbErr> {
+    Ok(entity::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(ReplicaUnit::from))
+}
+
+/// Inserts a unit or replaces what the replica knew of it.
+pub async fn upsert(tx: &mut Tx, u: &ReplicaUnit) -> Result<(), DbErr> {
+    use entity::Column;
+    entity::Entity::insert(entity::ActiveModel {
+        id: Set(u.id.clone()),
+        code: Set(u.code.clone()),
+        name: Set(u.name.clone()),
+        path: Set(u.path.clone()),
+        status: Set(u.status.clone()),
+        kind: Set(u.kind.clone()),
+    })
+    .on_conflict(
+        OnConflict::column(Column::Id)
+            .update_columns([
+                Column::Code,
+                Column::Name,
+                Column::Path,
+                Column::Status,
+                Column::Kind,
+            ])
+            .to_owned(),
+    )
+    .exec_without_returning(&*tx)
+    .await?;
+    Ok(())
+}
+
+/// Rewrites the path of every unit under `old` to start with `new`.
+pub async fn rebase(tx: &mut Tx, old: &str, new: &str) -> Result<(), DbErr> {
+    entity::Entity::update_many()
+        .col_expr(
+            entity::Column::Path,
+            db::rebased_path(entity::Column::Path, old, new),
+        )
+        .filter(db::starts_with(entity::Column::Path, old))
+        .exec(&*tx)
+        .await?;
+    Ok(())
+}
+
+/// (id, name) of every unit in the replica, for printing.
+pub async fn names(pool: &DatabaseConnection) -> Result<Vec<(String, String)>, DbErr> {
+    entity::Entity::find()
+        .select_only()
+        .columns([entity::Column::Id, entity::Column::Name])
+        .into_tuple()
+        .all(pool)
+        .await
+}
+
+/// Every active unit, for lookups by code.
+pub async fn active(conn: &impl ConnectionTrait) -> Result<Vec<ReplicaUnit>, DbErr> {
+    Ok(entity::Entity::find()
+        .filter(entity::Column::Status.eq("active"))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(ReplicaUnit::from)
+        .collect())
+}
+
+/// What a service's own rows do when identity reorganises units, in the same transaction as
+/// the replica's change. Both default to nothing.
+pub trait UnitHooks: Send + Sync + 'static {
+    /// A subtree moved: paths under `old` now start with `new`.
+    fn moved<'a>(
+        &'a self,
+        _tx: &'a mut Tx,
+        _old: &'a str,
+        _new: &'a str,
+    ) -> BoxFuture<'a, Result<(), DbErr>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Unit `from_id` merged into `into`.
+    fn merged<'a>(
+        &'a self,
+        _tx: &'a mut Tx,
+        _from_id: &'a str,
+        _into: &'a ReplicaUnit,
+    ) -> BoxFuture<'a, Result<(), DbErr>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// A service that keeps nothing by unit but the replica.
+impl UnitHooks for () {}
+
+/// Applies identity's unit events to the replica, then the service's hooks.
+#[derive(Debug, Default)]
+pub struct UnitReplica<H>(pub H);
+
+impl<H: UnitHooks> Handler for UnitReplica<H> {
+    fn handle<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+        event: &'a Event,
+    ) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move {
+            let u = UnitChanged::decode(event.data.as_slice())
+                .map_err(|e| HandlerError(format!("undecodable unit event: {e}")))?;
+            let change = event
+                .event_type
+                .strip_prefix("tinhso.identity.unit.")
+                .and_then(|rest| rest.strip_suffix(".v1"))
+                .unwrap_or_default();
+            self.apply(tx, change, &u)
+                .await
+                .map_err(|e| HandlerError(e.to_string()))
+        })
+    }
+}
+
+impl<H: UnitHooks> UnitReplica<H> {
+    async fn apply(&self, tx: &mut Tx, change: &str, u: &UnitChanged) -> Result<(), DbErr> {
+        let status = match change {
+            "closed" | "merged" => "closed",
+            _ => "active",
+        };
+        if change == "moved" && !u.old_path.is_empty() && u.old_path != u.new_path {
+            rebase(tx, &u.old_path, &u.new_path).await?;
+            self.0.moved(tx, &u.old_path, &u.new_path).await?;
+        }
+        upsert(
+            tx,
+            &ReplicaUnit {
+                id: u.unit_id.clone(),
+                code: u.code.clone(),
+                name: u.name.clone(),
+                path: u.new_path.clone(),
+                status: status.into(),
+                kind: u.kind.clone(),
+            },
+        )
+        .await?;
+        if change == "merged"
+            && !u.merged_into_id.is_empty()
+            && let Some(target) = get(&*tx, &u.merged_into_id).await?
+        {
+            self.0.merged(tx, &u.unit_id, &target).await?;
+        }
+        Ok(())
+    }
+}
