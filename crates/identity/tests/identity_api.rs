@@ -783,6 +783,26 @@ async fn unit_admin_manages_accounts_only_inside_its_subtree() {
         .expect("search")
         .into_inner();
     assert!(!found.accounts.is_empty());
+    // LIKE's wildcards in a search are plain characters: `%` and `_` find no one here.
+    for wildcard in ["%", "_", "nguyen%duc"] {
+        let found = h
+            .accounts()
+            .list_accounts(authed(
+                &ua,
+                pb::ListAccountsRequest {
+                    query: wildcard.into(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("search")
+            .into_inner();
+        assert!(
+            found.accounts.is_empty(),
+            "{wildcard:?} matched {:?}",
+            found.accounts
+        );
+    }
     // Units and audit outside the subtree are denied.
     let e = h
         .units()

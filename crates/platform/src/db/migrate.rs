@@ -143,7 +143,7 @@ impl Migrator {
         self.up(&tx, None)
             .await
             .map_err(|source| DbError::Migration {
-                name: self.table.to_string(),
+                table: self.table.to_string(),
                 source,
             })?;
         for m in self.migrations {

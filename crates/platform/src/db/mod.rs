@@ -43,8 +43,8 @@ pub enum DbError {
     BadUrl,
     #[error("cannot connect to the database: {0}")]
     Connect(DbErr),
-    #[error("migration {name} failed: {source}")]
-    Migration { name: String, source: DbErr },
+    #[error("the migrations of {table} failed (nothing was applied): {source}")]
+    Migration { table: String, source: DbErr },
     #[error(
         "migration {name} was changed after it was applied to this database; a migration that \
          ran is never edited: write a new one (docs/operations.md, \"Migrations\")"
