@@ -5,6 +5,7 @@
 use crate::problem::Problem;
 use axum::response::Response;
 use http::{HeaderValue, header};
+use tinhso_platform::ErrorCode;
 
 /// A download: the first chunk names the file and sets the headers; the chunks' bytes follow as
 /// they arrive, never held whole. An error after the first chunk can no longer change the
@@ -134,7 +135,7 @@ async fn read_upload(
     sender: tokio::sync::mpsc::Sender<prost_reflect::DynamicMessage>,
 ) -> Result<(), Problem> {
     use prost_reflect::{DynamicMessage, ReflectMessage as _, Value};
-    let bad = |code: &'static str, vi: &str, en: &str| {
+    let bad = |code: ErrorCode, vi: &str, en: &str| {
         Problem::from_app_error(&tinhso_platform::AppError::invalid(
             upload.field.json_name(),
             code,
@@ -144,7 +145,7 @@ async fn read_upload(
     };
     let chunk_desc = upload.field.kind().as_message().cloned().ok_or_else(|| {
         bad(
-            "NOT_A_FILE_FIELD",
+            ErrorCode::NotAFileField,
             "Trường không nhận tệp",
             "not a file field",
         )
@@ -155,7 +156,7 @@ async fn read_upload(
     let mut first = Some(upload.first.clone());
     while let Some(mut part) = multipart.next_field().await.map_err(|_| {
         bad(
-            "MALFORMED_MULTIPART",
+            ErrorCode::MalformedMultipart,
             "Nội dung multipart không hợp lệ",
             "malformed multipart body",
         )
@@ -173,7 +174,7 @@ async fn read_upload(
         loop {
             let piece = part.chunk().await.map_err(|_| {
                 bad(
-                    "MALFORMED_MULTIPART",
+                    ErrorCode::MalformedMultipart,
                     "Nội dung multipart không hợp lệ",
                     "malformed multipart body",
                 )
@@ -199,12 +200,12 @@ async fn read_upload(
             }
         }
         if !announced {
-            return Err(bad("FILE_EMPTY", "Tệp rỗng", "the file is empty"));
+            return Err(bad(ErrorCode::FileEmpty, "Tệp rỗng", "the file is empty"));
         }
         return Ok(()); // one file per upload; dropping the sender ends the stream
     }
     Err(bad(
-        "FILE_MISSING",
+        ErrorCode::FileMissing,
         "Thiếu tệp tải lên (trường file)",
         "no file part in the upload",
     ))

@@ -24,6 +24,7 @@ use routes::{Match, Route, RouteTable, Transfer};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tinhso_platform::ErrorCode;
 use tinhso_platform::auth::{SharedVerifier, Verifier};
 use tinhso_platform::clock::SharedClock;
 use tinhso_platform::metrics::SharedRegistry;
@@ -482,7 +483,7 @@ async fn transcode(State(gw): State<Gateway>, request: Request) -> Response {
             let mut response = problem(Problem {
                 status: StatusCode::METHOD_NOT_ALLOWED,
                 detail: tinhso_proto::common::v1::ErrorDetail {
-                    code: "METHOD_NOT_ALLOWED".into(),
+                    code: ErrorCode::MethodNotAllowed.into(),
                     message: "Đường dẫn này không hỗ trợ phương thức HTTP đã dùng".into(),
                     message_en: "this route does not support the HTTP method used".into(),
                     violations: Vec::new(),
@@ -534,7 +535,7 @@ async fn call(
             })
             .ok_or_else(|| {
                 Problem::from_app_error(&tinhso_platform::AppError::unauthenticated(
-                    "MISSING_TOKEN",
+                    ErrorCode::MissingToken,
                 ))
             })?;
         inner

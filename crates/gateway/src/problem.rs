@@ -6,6 +6,7 @@
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde_json::json;
+use tinhso_platform::ErrorCode;
 use tinhso_platform::error::{AppError, detail_of};
 use tinhso_proto::common::v1::ErrorDetail;
 
@@ -66,7 +67,7 @@ impl Problem {
             Some(detail) => detail,
             None => generic_detail(status.code()),
         };
-        if detail.code == "INTERNAL" {
+        if detail.code == ErrorCode::Internal.as_str() {
             tracing::error!(grpc_code = ?status.code(), message = status.message(), "upstream error");
         }
         Self {
@@ -79,7 +80,7 @@ impl Problem {
         Self {
             status: StatusCode::NOT_FOUND,
             detail: detail(
-                "ROUTE_NOT_FOUND",
+                ErrorCode::RouteNotFound,
                 "Không có đường dẫn API này",
                 "no such API route",
             ),
@@ -90,7 +91,7 @@ impl Problem {
         Self {
             status: StatusCode::PAYLOAD_TOO_LARGE,
             detail: detail(
-                "PAYLOAD_TOO_LARGE",
+                ErrorCode::PayloadTooLarge,
                 &format!("Nội dung yêu cầu vượt quá {limit} byte"),
                 &format!("the request body exceeds {limit} bytes"),
             ),
@@ -101,7 +102,7 @@ impl Problem {
         Self {
             status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
             detail: detail(
-                "UNSUPPORTED_MEDIA_TYPE",
+                ErrorCode::UnsupportedMediaType,
                 &format!("Nội dung yêu cầu phải là {expected}"),
                 &format!("the request body must be {expected}"),
             ),
@@ -112,7 +113,7 @@ impl Problem {
         Self {
             status: StatusCode::TOO_MANY_REQUESTS,
             detail: detail(
-                "RATE_LIMITED",
+                ErrorCode::RateLimited,
                 "Quá nhiều yêu cầu từ địa chỉ này, vui lòng thử lại sau",
                 "too many requests from this address, try again later",
             ),
@@ -162,7 +163,7 @@ impl Problem {
     }
 }
 
-fn detail(code: &str, vi: &str, en: &str) -> ErrorDetail {
+fn detail(code: ErrorCode, vi: &str, en: &str) -> ErrorDetail {
     ErrorDetail {
         code: code.into(),
         message: vi.into(),
@@ -181,43 +182,43 @@ fn generic_detail(code: tonic::Code) -> ErrorDetail {
     use tonic::Code::*;
     match code {
         Unavailable => detail(
-            "SERVICE_UNAVAILABLE",
+            ErrorCode::ServiceUnavailable,
             "Dịch vụ tạm thời không sẵn sàng, vui lòng thử lại sau",
             "the service is temporarily unavailable, try again later",
         ),
         DeadlineExceeded => detail(
-            "UPSTREAM_TIMEOUT",
+            ErrorCode::UpstreamTimeout,
             "Dịch vụ không trả lời kịp thời hạn",
             "the service did not answer in time",
         ),
         Unauthenticated => detail(
-            "UNAUTHENTICATED",
+            ErrorCode::Unauthenticated,
             "Cần đăng nhập",
             "authentication required",
         ),
         PermissionDenied => detail(
-            "PERMISSION_DENIED",
+            ErrorCode::PermissionDenied,
             "Không có quyền thực hiện thao tác này",
             "permission denied",
         ),
-        NotFound => detail("NOT_FOUND", "Không tìm thấy", "not found"),
+        NotFound => detail(ErrorCode::NotFound, "Không tìm thấy", "not found"),
         InvalidArgument | OutOfRange => detail(
-            "INVALID_ARGUMENT",
+            ErrorCode::InvalidArgument,
             "Yêu cầu không hợp lệ",
             "invalid request",
         ),
         ResourceExhausted => detail(
-            "RATE_LIMITED",
+            ErrorCode::RateLimited,
             "Quá nhiều yêu cầu, vui lòng thử lại sau",
             "too many requests, try again later",
         ),
         Unimplemented => detail(
-            "NOT_IMPLEMENTED",
+            ErrorCode::NotImplemented,
             "Chức năng chưa được hỗ trợ",
             "not implemented",
         ),
         _ => detail(
-            "INTERNAL",
+            ErrorCode::Internal,
             "Lỗi hệ thống, vui lòng thử lại sau hoặc báo cho quản trị viên",
             "internal error; try again later or tell the administrator",
         ),
@@ -274,7 +275,7 @@ mod tests {
             "relation \"accounts\" does not exist at 10.0.0.7",
         ));
         assert_eq!(problem.status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(problem.detail.code, "INTERNAL");
+        assert_eq!(problem.detail.code, ErrorCode::Internal);
         assert!(!problem.detail.message_en.contains("accounts"));
     }
 }

@@ -9,6 +9,7 @@ use prost_reflect::{
     DeserializeOptions, DynamicMessage, FieldDescriptor, Kind, MessageDescriptor, SerializeOptions,
 };
 use serde_json::{Map, Value as Json};
+use tinhso_platform::ErrorCode;
 use tinhso_platform::error::AppError;
 
 /// Builds the request message of `route`.
@@ -29,7 +30,7 @@ pub fn request_message(
                     _ => {
                         return Err(AppError::invalid(
                             "",
-                            "BODY_NOT_OBJECT",
+                            ErrorCode::BodyNotObject,
                             "Nội dung yêu cầu phải là một đối tượng JSON",
                             "the request body must be a JSON object",
                         ));
@@ -80,13 +81,13 @@ pub fn request_message(
             if leaf.is_map() || (leaf.kind().as_message().is_some() && !is_scalar_wkt(leaf)) {
                 return Err(AppError::invalid(
                     &key,
-                    "NOT_A_QUERY_FIELD",
+                    ErrorCode::NotAQueryField,
                     "Trường này không thể truyền qua tham số truy vấn",
                     "this field cannot be given as a query parameter",
                 ));
             }
             let value = scalar_from_text(leaf, &raw)
-                .map_err(|(vi, en)| AppError::invalid(&key, "INVALID_VALUE", &vi, &en))?;
+                .map_err(|(vi, en)| AppError::invalid(&key, ErrorCode::InvalidValue, &vi, &en))?;
             set_path(&mut root, &fields, value, leaf.is_list());
         }
     }
@@ -113,7 +114,7 @@ fn parse_body(body: &[u8]) -> Result<Option<Json>, AppError> {
     serde_json::from_slice(body).map(Some).map_err(|e| {
         AppError::invalid(
             "",
-            "MALFORMED_JSON",
+            ErrorCode::MalformedJson,
             &format!(
                 "Nội dung không phải JSON hợp lệ (dòng {}, cột {})",
                 e.line(),
@@ -142,19 +143,19 @@ fn from_json(desc: &MessageDescriptor, value: Json) -> Result<DynamicMessage, Ap
                 format!("{field}.{name}")
             };
             (
-                "UNKNOWN_FIELD",
+                ErrorCode::UnknownField,
                 "Trường không tồn tại trong yêu cầu này".to_string(),
             )
         } else if text.starts_with("unrecognized enum value") || text.starts_with("unknown variant")
         {
             (
-                "INVALID_ENUM",
+                ErrorCode::InvalidEnum,
                 "Giá trị không thuộc danh sách cho phép".to_string(),
             )
         } else if text.starts_with("invalid type") {
-            ("INVALID_TYPE", "Sai kiểu dữ liệu".to_string())
+            (ErrorCode::InvalidType, "Sai kiểu dữ liệu".to_string())
         } else {
-            ("INVALID_VALUE", "Giá trị không hợp lệ".to_string())
+            (ErrorCode::InvalidValue, "Giá trị không hợp lệ".to_string())
         };
         AppError::invalid(&field, code, &vi, &text)
     })
@@ -168,7 +169,7 @@ fn quoted_after<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 fn bad_param(field: &str, vi: &str, en: &str) -> AppError {
     AppError::invalid(
         field,
-        "INVALID_PATH_PARAM",
+        ErrorCode::InvalidPathParam,
         &format!("Tham số đường dẫn {vi}"),
         &format!("path parameter {en}"),
     )
@@ -177,7 +178,7 @@ fn bad_param(field: &str, vi: &str, en: &str) -> AppError {
 fn unknown_field(key: &str, vi_what: &str, en_what: &str) -> AppError {
     AppError::invalid(
         key,
-        "UNKNOWN_FIELD",
+        ErrorCode::UnknownField,
         &format!("Không có {vi_what} này"),
         &format!("unknown {en_what}"),
     )
@@ -305,7 +306,7 @@ mod tests {
         Ok(serde_json::from_slice(&response_json(&message)?).expect("json"))
     }
 
-    fn violation(e: &AppError) -> (String, &'static str) {
+    fn violation(e: &AppError) -> (String, ErrorCode) {
         let v = e.violations.first().expect("a violation");
         (v.field.clone(), v.code)
     }
@@ -338,7 +339,7 @@ mod tests {
     fn bad_input_names_the_field() {
         let e = build(Method::POST, "/api/v1/auth/login", None, "{\"username\":")
             .expect_err("malformed");
-        assert_eq!(e.code, "MALFORMED_JSON");
+        assert_eq!(e.code, ErrorCode::MalformedJson);
 
         let e = build(
             Method::POST,
@@ -347,7 +348,7 @@ mod tests {
             r#"{"username":"a","pasword":"x"}"#,
         )
         .expect_err("unknown field");
-        assert_eq!(violation(&e), ("pasword".into(), "UNKNOWN_FIELD"));
+        assert_eq!(violation(&e), ("pasword".into(), ErrorCode::UnknownField));
 
         let e = build(
             Method::POST,
@@ -356,18 +357,18 @@ mod tests {
             r#"{"username":5}"#,
         )
         .expect_err("wrong type");
-        assert_eq!(violation(&e), ("username".into(), "INVALID_TYPE"));
+        assert_eq!(violation(&e), ("username".into(), ErrorCode::InvalidType));
 
         let e = build(Method::GET, "/api/v1/accounts", Some("pageSize=ten"), "")
             .expect_err("not a number");
-        assert_eq!(violation(&e), ("pageSize".into(), "INVALID_VALUE"));
+        assert_eq!(violation(&e), ("pageSize".into(), ErrorCode::InvalidValue));
 
         let e = build(Method::GET, "/api/v1/accounts", Some("colour=red"), "")
             .expect_err("unknown query parameter");
-        assert_eq!(violation(&e), ("colour".into(), "UNKNOWN_FIELD"));
+        assert_eq!(violation(&e), ("colour".into(), ErrorCode::UnknownField));
 
         let e = build(Method::POST, "/api/v1/auth/login", None, "[1]").expect_err("array");
-        assert_eq!(e.code, "BODY_NOT_OBJECT");
+        assert_eq!(e.code, ErrorCode::BodyNotObject);
     }
 
     #[test]
@@ -379,7 +380,7 @@ mod tests {
             r#"{"code":"X","name":"Y","kind":"GALAXY"}"#,
         )
         .expect_err("bad enum");
-        assert_eq!(violation(&e).1, "INVALID_ENUM");
+        assert_eq!(violation(&e).1, ErrorCode::InvalidEnum);
         assert!(violation(&e).0.ends_with("kind"), "{:?}", violation(&e));
     }
 }

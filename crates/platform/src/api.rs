@@ -2,6 +2,7 @@
 //! paging, etags for optimistic concurrency, and calendar dates (`tinhso.common.v1.Date`) stored
 //! as `YYYY-MM-DD` text.
 
+use crate::error::ErrorCode;
 use crate::{AppError, AppResult};
 use tinhso_proto::common::v1::Date;
 
@@ -16,7 +17,7 @@ pub fn page(size: i32, token: &str) -> AppResult<(i64, i64)> {
         n if n < 0 => {
             return Err(AppError::invalid(
                 "page_size",
-                "OUT_OF_RANGE",
+                ErrorCode::OutOfRange,
                 "kích thước trang không được âm",
                 "page_size must not be negative",
             ));
@@ -33,7 +34,7 @@ pub fn page(size: i32, token: &str) -> AppResult<(i64, i64)> {
             .ok_or_else(|| {
                 AppError::invalid(
                     "page_token",
-                    "BAD_PAGE_TOKEN",
+                    ErrorCode::BadPageToken,
                     "mã trang không hợp lệ",
                     "invalid page_token",
                 )
@@ -103,7 +104,7 @@ pub fn date_parts_text(year: i32, month: i32, day: i32, field: &str) -> AppResul
         )),
         None => Err(AppError::invalid(
             field,
-            "BAD_DATE",
+            ErrorCode::BadDate,
             "ngày không hợp lệ",
             "invalid date",
         )),
@@ -127,7 +128,12 @@ pub fn date_string(d: time::Date) -> String {
 /// A date the caller must give, as `YYYY-MM-DD`; REQUIRED or BAD_DATE on `field` otherwise.
 pub fn required_date(d: &Option<Date>, field: &str) -> AppResult<String> {
     date_text(d, field)?.ok_or_else(|| {
-        AppError::invalid(field, "REQUIRED", "chưa nhập ngày", "the date is required")
+        AppError::invalid(
+            field,
+            ErrorCode::Required,
+            "chưa nhập ngày",
+            "the date is required",
+        )
     })
 }
 
@@ -152,7 +158,7 @@ pub fn required_period(
     {
         errors.push(AppError::invalid(
             to_field,
-            "DATE_ORDER",
+            ErrorCode::DateOrder,
             "ngày cuối phải sau ngày đầu",
             "the end must come after the start",
         ));

@@ -4,7 +4,8 @@
 //! tokens of an account that was disabled, moved or changed its password, before they expire.
 
 use crate::clock::{SharedClock, UnixMillis};
-use crate::error::{AppError, AppResult, ErrorKind};
+use crate::error::ErrorCode;
+use crate::error::{AppError, AppResult};
 use crate::events::tables::token_denylist;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -110,8 +111,7 @@ impl Principal {
     pub fn require_active(&self) -> AppResult<()> {
         if self.must_change_password {
             return Err(AppError::new(
-                ErrorKind::FailedPrecondition,
-                "PASSWORD_CHANGE_REQUIRED",
+                ErrorCode::PasswordChangeRequired,
                 "Bạn phải đổi mật khẩu trước khi sử dụng hệ thống",
                 "you must change your password first",
             ));
@@ -192,7 +192,7 @@ pub struct Verifier {
 pub type SharedVerifier = Arc<Verifier>;
 
 fn bad_token() -> AppError {
-    AppError::unauthenticated("INVALID_TOKEN")
+    AppError::unauthenticated(ErrorCode::InvalidToken)
 }
 
 impl Verifier {
@@ -272,7 +272,7 @@ impl Verifier {
         }
         let now = self.clock.now_ms();
         if claims.exp * 1000 <= now {
-            return Err(AppError::unauthenticated("TOKEN_EXPIRED"));
+            return Err(AppError::unauthenticated(ErrorCode::TokenExpired));
         }
         if let Some(not_before) = self
             .denylist
@@ -281,7 +281,7 @@ impl Verifier {
             .get(&claims.sub)
             && claims.iat_ms < *not_before
         {
-            return Err(AppError::unauthenticated("TOKEN_REVOKED"));
+            return Err(AppError::unauthenticated(ErrorCode::TokenRevoked));
         }
         Ok(Principal {
             account_id: claims.sub,
@@ -307,8 +307,8 @@ impl Verifier {
     /// Authenticates a gRPC request: no token, a bad one, an expired or revoked one are all
     /// UNAUTHENTICATED.
     pub fn authenticate<T>(&self, request: &tonic::Request<T>) -> AppResult<Principal> {
-        let token =
-            Self::bearer(request).ok_or_else(|| AppError::unauthenticated("MISSING_TOKEN"))?;
+        let token = Self::bearer(request)
+            .ok_or_else(|| AppError::unauthenticated(ErrorCode::MissingToken))?;
         self.verify(&token)
     }
 }
@@ -485,16 +485,22 @@ mod tests {
         assert!(v.verify(&token).is_ok());
         let mut forged = token.clone();
         forged.push('A');
-        assert_eq!(v.verify(&forged).expect_err("bad").code, "INVALID_TOKEN");
+        assert_eq!(
+            v.verify(&forged).expect_err("bad").code,
+            ErrorCode::InvalidToken
+        );
         let other = SigningKey::from_bytes(&[9u8; 32]);
         assert_eq!(
             v.verify(&sign(&claims(1_000_000), "k1", &other))
                 .expect_err("bad")
                 .code,
-            "INVALID_TOKEN"
+            ErrorCode::InvalidToken
         );
         v.deny("acc-1", 1_000_001);
-        assert_eq!(v.verify(&token).expect_err("revoked").code, "TOKEN_REVOKED");
+        assert_eq!(
+            v.verify(&token).expect_err("revoked").code,
+            ErrorCode::TokenRevoked
+        );
         assert!(
             v.verify(&sign(&claims(1_000_001), "k1", &key())).is_ok(),
             "newer token passes"
@@ -504,7 +510,7 @@ mod tests {
             v.verify(&sign(&claims(1_000_001), "k1", &key()))
                 .expect_err("expired")
                 .code,
-            "TOKEN_EXPIRED"
+            ErrorCode::TokenExpired
         );
     }
 
@@ -521,7 +527,7 @@ mod tests {
             p.require("identity.account.read", "/r/a/")
                 .expect_err("blocked")
                 .code,
-            "PASSWORD_CHANGE_REQUIRED"
+            ErrorCode::PasswordChangeRequired
         );
     }
 }

@@ -21,4 +21,4 @@ pub mod validate;
 pub mod vn;
 pub mod xlsx;
 
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, ErrorCode};

@@ -1,6 +1,7 @@
 //! Field checks every service shares: free text, email, Vietnamese phone numbers, and the
 //! citizen ID number. Each error names the field, with a Vietnamese and an English message.
 
+use crate::error::ErrorCode;
 use crate::{AppError, AppResult};
 
 /// Required person's name or other free text of at most `max` characters.
@@ -9,7 +10,7 @@ pub fn text(field: &str, value: &str, required: bool, max: usize) -> AppResult<S
     if required && v.is_empty() {
         return Err(AppError::invalid(
             field,
-            "REQUIRED",
+            ErrorCode::Required,
             "trường này không được để trống",
             "this field is required",
         ));
@@ -17,7 +18,7 @@ pub fn text(field: &str, value: &str, required: bool, max: usize) -> AppResult<S
     if v.chars().count() > max {
         return Err(AppError::invalid(
             field,
-            "TOO_LONG",
+            ErrorCode::TooLong,
             &format!("không được dài quá {max} ký tự"),
             &format!("must be at most {max} characters"),
         ));
@@ -43,7 +44,7 @@ pub fn email(field: &str, email: &str) -> AppResult<String> {
     if !valid {
         return Err(AppError::invalid(
             field,
-            "BAD_EMAIL",
+            ErrorCode::BadEmail,
             "địa chỉ thư điện tử không hợp lệ",
             "invalid email address",
         ));
@@ -72,7 +73,7 @@ pub fn phone(field: &str, phone: &str) -> AppResult<String> {
     {
         return Err(AppError::invalid(
             field,
-            "BAD_PHONE",
+            ErrorCode::BadPhone,
             "số điện thoại không hợp lệ",
             "invalid phone number",
         ));
@@ -95,7 +96,7 @@ pub fn citizen_id(field: &str, value: &str) -> AppResult<String> {
     }
     Err(AppError::invalid(
         field,
-        "BAD_CITIZEN_ID",
+        ErrorCode::BadCitizenId,
         "số căn cước công dân gồm 12 chữ số, bắt đầu bằng mã tỉnh 001-096 (chứng minh nhân dân cũ: 9 chữ số)",
         "the citizen ID has 12 digits starting with a province code 001-096 (legacy ID card: 9 digits)",
     ))
@@ -123,7 +124,7 @@ mod tests {
         assert_eq!(citizen_id("id", "").expect("empty ok"), "");
         assert_eq!(
             citizen_id("id", "12345").expect_err("short").code,
-            "BAD_CITIZEN_ID"
+            ErrorCode::BadCitizenId
         );
         assert!(citizen_id("id", "08709100123A").is_err());
     }

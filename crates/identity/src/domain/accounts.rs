@@ -1,6 +1,7 @@
 //! Account fields and the brute-force lockout: 5 failed logins within 15 minutes lock the
 //! account for 15 minutes; a lock does not extend while it lasts; a success resets the count.
 
+use tinhso_platform::ErrorCode;
 use tinhso_platform::{AppError, AppResult};
 
 pub const ONE_TIME_PASSWORD_HOURS: i64 = 72;
@@ -11,7 +12,7 @@ pub fn check_username(field: &str, username: &str) -> AppResult<String> {
     if u.is_empty() {
         return Err(AppError::invalid(
             field,
-            "REQUIRED",
+            ErrorCode::Required,
             "tên đăng nhập không được để trống",
             "username is required",
         ));
@@ -24,7 +25,7 @@ pub fn check_username(field: &str, username: &str) -> AppResult<String> {
     {
         return Err(AppError::invalid(
             field,
-            "BAD_FORMAT",
+            ErrorCode::BadFormat,
             "tên đăng nhập gồm 3-64 ký tự: chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới",
             "username must be 3-64 letters, digits, '.', '-' or '_'",
         ));
@@ -155,13 +156,13 @@ mod tests {
         );
         assert_eq!(
             check_username("username", "ng").expect_err("short").code,
-            "BAD_FORMAT"
+            ErrorCode::BadFormat
         );
         assert_eq!(
             check_username("username", "nguyễn")
                 .expect_err("accent")
                 .code,
-            "BAD_FORMAT"
+            ErrorCode::BadFormat
         );
         assert_eq!(
             check_email("email", "A@Sonoivu.Gov.VN").expect("ok"),
@@ -169,7 +170,7 @@ mod tests {
         );
         assert_eq!(
             check_email("email", "a@b").expect_err("bad").code,
-            "BAD_EMAIL"
+            ErrorCode::BadEmail
         );
         assert_eq!(
             check_phone("phone", "+84 912 345 678").expect("ok"),
@@ -181,13 +182,13 @@ mod tests {
         );
         assert_eq!(
             check_phone("phone", "12345").expect_err("bad").code,
-            "BAD_PHONE"
+            ErrorCode::BadPhone
         );
         assert_eq!(
             check_text("full_name", " ", true, 255)
                 .expect_err("empty")
                 .code,
-            "REQUIRED"
+            ErrorCode::Required
         );
     }
 }

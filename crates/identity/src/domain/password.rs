@@ -6,6 +6,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine as _;
 use std::collections::HashSet;
 use std::sync::LazyLock;
+use tinhso_platform::ErrorCode;
 use tinhso_platform::{AppError, AppResult};
 
 pub const MIN_LENGTH: usize = 12;
@@ -30,7 +31,7 @@ pub fn check_policy(field: &str, password: &str, username: &str) -> AppResult<()
     if length < MIN_LENGTH {
         return Err(AppError::invalid(
             field,
-            "PASSWORD_TOO_SHORT",
+            ErrorCode::PasswordTooShort,
             "mật khẩu phải có ít nhất 12 ký tự",
             "password must have at least 12 characters",
         ));
@@ -38,7 +39,7 @@ pub fn check_policy(field: &str, password: &str, username: &str) -> AppResult<()
     if length > MAX_LENGTH {
         return Err(AppError::invalid(
             field,
-            "PASSWORD_TOO_LONG",
+            ErrorCode::PasswordTooLong,
             "mật khẩu không được dài quá 128 ký tự",
             "password must have at most 128 characters",
         ));
@@ -47,7 +48,7 @@ pub fn check_policy(field: &str, password: &str, username: &str) -> AppResult<()
     if COMMON.contains(&lower) {
         return Err(AppError::invalid(
             field,
-            "PASSWORD_TOO_COMMON",
+            ErrorCode::PasswordTooCommon,
             "mật khẩu quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác",
             "password is too common; choose another",
         ));
@@ -56,7 +57,7 @@ pub fn check_policy(field: &str, password: &str, username: &str) -> AppResult<()
     if !user.is_empty() && lower.contains(&user) {
         return Err(AppError::invalid(
             field,
-            "PASSWORD_CONTAINS_USERNAME",
+            ErrorCode::PasswordContainsUsername,
             "mật khẩu không được chứa tên đăng nhập",
             "password must not contain the username",
         ));
@@ -136,12 +137,12 @@ mod tests {
                 .err()
                 .map(|e| e.code)
         };
-        assert_eq!(code("short"), Some("PASSWORD_TOO_SHORT"));
-        assert_eq!(code(&"x".repeat(129)), Some("PASSWORD_TOO_LONG"));
-        assert_eq!(code("MatKhau123456"), Some("PASSWORD_TOO_COMMON"));
+        assert_eq!(code("short"), Some(ErrorCode::PasswordTooShort));
+        assert_eq!(code(&"x".repeat(129)), Some(ErrorCode::PasswordTooLong));
+        assert_eq!(code("MatKhau123456"), Some(ErrorCode::PasswordTooCommon));
         assert_eq!(
             code("abc-NguyenVanA-2024"),
-            Some("PASSWORD_CONTAINS_USERNAME")
+            Some(ErrorCode::PasswordContainsUsername)
         );
         assert_eq!(
             code("sông Hồng chảy về biển"),

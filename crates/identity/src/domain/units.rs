@@ -1,5 +1,6 @@
 //! The organisation-unit tree: kinds, field rules and materialized paths (`/root/child/`).
 
+use tinhso_platform::ErrorCode;
 use tinhso_platform::{AppError, AppResult};
 
 /// Unit kinds, as stored.
@@ -36,7 +37,7 @@ pub fn check_name(field: &str, name: &str) -> AppResult<String> {
     if name.is_empty() {
         return Err(AppError::invalid(
             field,
-            "REQUIRED",
+            ErrorCode::Required,
             "tên đơn vị không được để trống",
             "unit name is required",
         ));
@@ -44,7 +45,7 @@ pub fn check_name(field: &str, name: &str) -> AppResult<String> {
     if name.chars().count() > 255 {
         return Err(AppError::invalid(
             field,
-            "TOO_LONG",
+            ErrorCode::TooLong,
             "tên đơn vị không được dài quá 255 ký tự",
             "unit name is longer than 255 characters",
         ));
@@ -58,7 +59,7 @@ pub fn check_code(field: &str, code: &str) -> AppResult<String> {
     if code.is_empty() {
         return Err(AppError::invalid(
             field,
-            "REQUIRED",
+            ErrorCode::Required,
             "mã đơn vị không được để trống",
             "unit code is required",
         ));
@@ -70,7 +71,7 @@ pub fn check_code(field: &str, code: &str) -> AppResult<String> {
     {
         return Err(AppError::invalid(
             field,
-            "BAD_FORMAT",
+            ErrorCode::BadFormat,
             "mã đơn vị chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới và tối đa 32 ký tự",
             "unit code must be at most 32 letters, digits, '.', '-' or '_'",
         ));
@@ -97,7 +98,7 @@ pub fn is_within(path: &str, ancestor: &str) -> bool {
 pub fn check_move(unit_path: &str, new_parent_path: &str) -> AppResult<()> {
     if is_within(new_parent_path, unit_path) {
         return Err(AppError::failed_precondition(
-            "UNIT_MOVE_CYCLE",
+            ErrorCode::UnitMoveCycle,
             "Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó",
             "a unit cannot move under itself or one of its descendants",
         )
@@ -150,16 +151,16 @@ mod tests {
         assert_eq!(check_name("name", "  Sở Nội vụ ").expect("ok"), "Sở Nội vụ");
         assert_eq!(
             check_name("name", "  ").expect_err("empty").code,
-            "REQUIRED"
+            ErrorCode::Required
         );
         assert_eq!(
             check_name("name", &"ă".repeat(256)).expect_err("long").code,
-            "TOO_LONG"
+            ErrorCode::TooLong
         );
         assert_eq!(check_code("code", "SNV-01").expect("ok"), "SNV-01");
         assert_eq!(
             check_code("code", "Sở").expect_err("bad").code,
-            "BAD_FORMAT"
+            ErrorCode::BadFormat
         );
         assert_eq!(
             date_text(2025, 7, 1, "valid_from").expect("ok"),

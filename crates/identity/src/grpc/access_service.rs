@@ -1,6 +1,7 @@
 //! AccessService: roles and grants, given only within the granter's subtree and rights.
 
 use super::*;
+use tinhso_platform::ErrorCode;
 
 #[tonic::async_trait]
 impl pb::access_service_server::AccessService for Api {
@@ -55,7 +56,7 @@ impl pb::access_service_server::AccessService for Api {
             if role.permissions.is_empty() {
                 return Err(AppError::invalid(
                     "role.permissions",
-                    "REQUIRED",
+                    ErrorCode::Required,
                     "vai trò phải có ít nhất một quyền",
                     "a role needs at least one permission",
                 ));
@@ -64,7 +65,7 @@ impl pb::access_service_server::AccessService for Api {
                 if !roles::is_known_pattern(perm) {
                     return Err(AppError::invalid(
                         &format!("role.permissions[{i}]"),
-                        "UNKNOWN_PERMISSION",
+                        ErrorCode::UnknownPermission,
                         "quyền không tồn tại",
                         "unknown permission",
                     ));
@@ -73,7 +74,7 @@ impl pb::access_service_server::AccessService for Api {
             if store::access::role(&tx, &code).await?.is_some() {
                 return Err(AppError::already_exists(
                     "role.code",
-                    "ROLE_CODE_TAKEN",
+                    ErrorCode::RoleCodeTaken,
                     "Mã vai trò đã được sử dụng",
                     "role code already in use",
                 ));
@@ -135,7 +136,7 @@ impl pb::access_service_server::AccessService for Api {
             let grantee = self.account(&mut tx, &r.account_id).await.map_err(|e| e.with_field("account_id"))?;
             p.require("identity.grant.create", &grantee.unit_path)?;
             if grantee.id == p.account_id {
-                return Err(AppError::new(tinhso_platform::error::ErrorKind::PermissionDenied, "SELF_GRANT", "Không thể tự phân quyền cho chính mình", "you cannot grant roles to yourself").with_field("account_id"));
+                return Err(AppError::new(ErrorCode::SelfGrant, "Không thể tự phân quyền cho chính mình", "you cannot grant roles to yourself").with_field("account_id"));
             }
             let role = store::access::role(&tx, &r.role_id)
                 .await?
@@ -146,14 +147,12 @@ impl pb::access_service_server::AccessService for Api {
                     ("unit", Some(unit))
                 }
                 2 => ("self", None),
-                _ => return Err(AppError::invalid("scope", "BAD_SCOPE", "phạm vi phân quyền không hợp lệ", "scope must be UNIT or SELF")),
+                _ => return Err(AppError::invalid("scope", ErrorCode::BadScope, "phạm vi phân quyền không hợp lệ", "scope must be UNIT or SELF")),
             };
             let scope_path = scope_unit.as_ref().map(|u| u.path.clone()).unwrap_or_else(|| grantee.unit_path.clone());
             p.require("identity.grant.create", &scope_path)?;
             if !roles::can_delegate(&p, &role.permissions, &scope_path) {
-                return Err(AppError::new(
-                    tinhso_platform::error::ErrorKind::PermissionDenied,
-                    "GRANT_EXCEEDS_OWN",
+                return Err(AppError::new(ErrorCode::GrantExceedsOwn,
                     "Không thể phân quyền vượt quá quyền của chính mình hoặc ngoài phạm vi đơn vị mình quản lý",
                     "you can grant only roles whose permissions you hold, inside your own scope",
                 )

@@ -2,6 +2,7 @@
 //! enable, unlock, reset), each allowed only within the caller's subtree and grants.
 
 use super::*;
+use tinhso_platform::ErrorCode;
 
 struct OneTime {
     secret: String,
@@ -75,7 +76,7 @@ impl Api {
         p.require("identity.account.create", &unit.path)?;
         if unit.status != "active" {
             return Err(AppError::failed_precondition(
-                "UNIT_CLOSED",
+                ErrorCode::UnitClosed,
                 "Đơn vị đã giải thể hoặc sáp nhập",
                 "the unit is closed",
             )
@@ -84,7 +85,7 @@ impl Api {
         let taken = || {
             AppError::already_exists(
                 &field("username"),
-                "USERNAME_TAKEN",
+                ErrorCode::UsernameTaken,
                 "Tên đăng nhập đã được sử dụng",
                 "username already taken",
             )
@@ -192,7 +193,7 @@ impl Api {
         check_etag(&r.etag, before.version)?;
         if before.id == p.account_id && action == "disable" {
             return Err(AppError::failed_precondition(
-                "SELF_DISABLE",
+                ErrorCode::SelfDisable,
                 "Không thể tự thu hồi tài khoản của mình",
                 "you cannot disable your own account",
             )
@@ -257,7 +258,7 @@ const IMPORT_COLUMNS: &[(&str, &[&str])] = &[
     ("department", &["phong_ban", "department"]),
 ];
 
-fn import_error(code: &'static str, vi: &str, en: &str) -> AppError {
+fn import_error(code: ErrorCode, vi: &str, en: &str) -> AppError {
     AppError::invalid("file", code, vi, en)
 }
 
@@ -267,21 +268,21 @@ fn import_rows(
 ) -> AppResult<Vec<(usize, std::collections::HashMap<&'static str, String>)>> {
     let text = String::from_utf8(bytes).map_err(|_| {
         import_error(
-            "FILE_NOT_UTF8",
+            ErrorCode::FileNotUtf8,
             "Tệp phải là CSV mã hóa UTF-8 (Excel: Lưu thành CSV UTF-8)",
             "the file must be UTF-8 CSV",
         )
     })?;
     let rows = tinhso_platform::csv::parse(&text).map_err(|e| {
         import_error(
-            "CSV_MALFORMED",
+            ErrorCode::CsvMalformed,
             &format!("Tệp CSV lỗi ở dòng {}: {}", e.line, e.message),
             &format!("malformed CSV at line {}", e.line),
         )
     })?;
     let Some((header, data)) = rows.split_first() else {
         return Err(import_error(
-            "FILE_EMPTY",
+            ErrorCode::FileEmpty,
             "Tệp không có dữ liệu",
             "the file is empty",
         ));
@@ -295,7 +296,7 @@ fn import_rows(
             .map(|(c, _)| *c)
             .ok_or_else(|| {
                 import_error(
-                    "UNKNOWN_COLUMN",
+                    ErrorCode::UnknownColumn,
                     &format!("Cột không được hỗ trợ: \"{name}\""),
                     &format!("unsupported column \"{name}\""),
                 )
@@ -305,7 +306,7 @@ fn import_rows(
     for required in ["username", "full_name", "unit_code"] {
         if !columns.contains(&required) {
             return Err(import_error(
-                "MISSING_COLUMN",
+                ErrorCode::MissingColumn,
                 &format!("Thiếu cột bắt buộc: {required}"),
                 &format!("missing required column {required}"),
             ));
@@ -313,14 +314,14 @@ fn import_rows(
     }
     if data.is_empty() {
         return Err(import_error(
-            "FILE_EMPTY",
+            ErrorCode::FileEmpty,
             "Tệp không có dòng dữ liệu nào",
             "the file has no data rows",
         ));
     }
     if data.len() > MAX_IMPORT_ROWS {
         return Err(import_error(
-            "TOO_MANY_ROWS",
+            ErrorCode::TooManyRows,
             &format!("Mỗi lần nhập tối đa {MAX_IMPORT_ROWS} dòng; hãy chia nhỏ tệp"),
             &format!("at most {MAX_IMPORT_ROWS} rows per import"),
         ));
@@ -355,7 +356,7 @@ impl pb::account_service_server::AccountService for Api {
             loop {
                 let message = stream.message().await.map_err(|_| {
                     import_error(
-                        "UPLOAD_INTERRUPTED",
+                        ErrorCode::UploadInterrupted,
                         "Tệp tải lên bị gián đoạn",
                         "the upload was interrupted",
                     )
@@ -367,7 +368,7 @@ impl pb::account_service_server::AccountService for Api {
                 }
                 if bytes.len() > MAX_IMPORT_BYTES {
                     return Err(import_error(
-                        "FILE_TOO_LARGE",
+                        ErrorCode::FileTooLarge,
                         &format!("Tệp nhập vượt quá {} MB", MAX_IMPORT_BYTES / 1024 / 1024),
                         "the import file is too large",
                     ));
@@ -396,7 +397,7 @@ impl pb::account_service_server::AccountService for Api {
                     Ok(_) if repeated => violations.extend(
                         AppError::invalid(
                             &format!("{prefix}.username"),
-                            "DUPLICATE_IN_FILE",
+                            ErrorCode::DuplicateInFile,
                             "Tên đăng nhập lặp lại trong tệp",
                             "username repeated in the file",
                         )
@@ -412,8 +413,7 @@ impl pb::account_service_server::AccountService for Api {
             }
             if !violations.is_empty() {
                 let mut e = AppError::new(
-                    tinhso_platform::error::ErrorKind::InvalidArgument,
-                    "IMPORT_INVALID",
+                    ErrorCode::ImportInvalid,
                     format!("Tệp có {} lỗi; chưa tạo tài khoản nào", violations.len()),
                     format!(
                         "the file has {} errors; nothing was created",
@@ -451,7 +451,7 @@ impl pb::account_service_server::AccountService for Api {
                     {
                         return Err(AppError::already_exists(
                             &format!("{prefix}.username"),
-                            "USERNAME_TAKEN",
+                            ErrorCode::UsernameTaken,
                             "Tên đăng nhập đã được sử dụng",
                             "username already taken",
                         ));
@@ -545,7 +545,7 @@ impl pb::account_service_server::AccountService for Api {
                 _ => {
                     return Err(AppError::invalid(
                         "status",
-                        "BAD_STATUS",
+                        ErrorCode::BadStatus,
                         "trạng thái không hợp lệ",
                         "invalid status",
                     ));
@@ -610,7 +610,7 @@ impl pb::account_service_server::AccountService for Api {
                 p.require("identity.account.update", &unit.path)?;
                 if unit.status != "active" {
                     return Err(AppError::failed_precondition(
-                        "UNIT_CLOSED",
+                        ErrorCode::UnitClosed,
                         "Đơn vị đã giải thể hoặc sáp nhập",
                         "the unit is closed",
                     )
@@ -708,7 +708,7 @@ impl pb::account_service_server::AccountService for Api {
             check_etag(&r.etag, before.version)?;
             if before.id == p.account_id {
                 return Err(AppError::failed_precondition(
-                    "SELF_RESET",
+                    ErrorCode::SelfReset,
                     "Hãy dùng chức năng đổi mật khẩu cho tài khoản của mình",
                     "use change-password for your own account",
                 )

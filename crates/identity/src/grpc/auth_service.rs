@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::login;
+use tinhso_platform::ErrorCode;
 
 impl Api {
     /// Password login shared by people and service accounts.
@@ -15,8 +16,7 @@ impl Api {
     ) -> AppResult<pb::TokenResponse> {
         if !self.0.login_limiter.allow(address) {
             return Err(AppError::new(
-                tinhso_platform::error::ErrorKind::ResourceExhausted,
-                "TOO_MANY_REQUESTS",
+                ErrorCode::TooManyRequests,
                 "Quá nhiều lần đăng nhập từ địa chỉ này, vui lòng thử lại sau",
                 "too many login attempts from this address; retry later",
             ));
@@ -95,7 +95,7 @@ impl Api {
             self.commit(tx).await?;
             return Err(match refusal {
                 login::LoginRefusal::OneTimePasswordExpired => AppError::failed_precondition(
-                    "INITIAL_PASSWORD_EXPIRED",
+                    ErrorCode::InitialPasswordExpired,
                     "Mật khẩu cấp lần đầu đã hết hạn (72 giờ); đề nghị quản trị cấp lại mật khẩu",
                     "the one-time password expired (72 hours); ask an administrator for a new one",
                 ),
@@ -150,7 +150,7 @@ impl pb::auth_service_server::AuthService for Api {
             let Some(row) =
                 store::tokens::refresh_by_digest(&mut tx, &password::token_digest(&token)).await?
             else {
-                return Err(AppError::unauthenticated("INVALID_REFRESH_TOKEN"));
+                return Err(AppError::unauthenticated(ErrorCode::InvalidRefreshToken));
             };
             if row.rotated_at.is_some() || row.revoked_at.is_some() {
                 if row.revoked_at.is_none() || row.rotated_at.is_some() {
@@ -169,16 +169,16 @@ impl pb::auth_service_server::AuthService for Api {
                     store::audit::append(&mut tx, &entry).await?;
                     self.commit(tx).await?;
                 }
-                return Err(AppError::unauthenticated("REFRESH_TOKEN_REVOKED"));
+                return Err(AppError::unauthenticated(ErrorCode::RefreshTokenRevoked));
             }
             if row.expires_at <= now {
-                return Err(AppError::unauthenticated("REFRESH_TOKEN_EXPIRED"));
+                return Err(AppError::unauthenticated(ErrorCode::RefreshTokenExpired));
             }
             let account = self.account(&mut tx, &row.account_id).await?;
             if account.status != "active" {
                 store::tokens::revoke_family(&mut tx, &row.family_id, now).await?;
                 self.commit(tx).await?;
-                return Err(AppError::unauthenticated("ACCOUNT_DISABLED"));
+                return Err(AppError::unauthenticated(ErrorCode::AccountDisabled));
             }
             store::tokens::mark_rotated(&mut tx, &row.id, now).await?;
             let tokens = self
@@ -229,7 +229,7 @@ impl pb::auth_service_server::AuthService for Api {
             if !blocking(move || password::verify(&current, &hash)).await? {
                 return Err(AppError::invalid(
                     "current_password",
-                    "WRONG_PASSWORD",
+                    ErrorCode::WrongPassword,
                     "mật khẩu hiện tại không đúng",
                     "current password is wrong",
                 ));
@@ -238,7 +238,7 @@ impl pb::auth_service_server::AuthService for Api {
             if r.new_password == r.current_password {
                 return Err(AppError::invalid(
                     "new_password",
-                    "PASSWORD_UNCHANGED",
+                    ErrorCode::PasswordUnchanged,
                     "mật khẩu mới phải khác mật khẩu hiện tại",
                     "the new password must differ from the current one",
                 ));

@@ -10,6 +10,7 @@ use crate::store::units::UnitRow;
 use crate::store::{self, tokens::RefreshRow};
 use crate::{Identity, events};
 use std::sync::Arc;
+use tinhso_platform::ErrorCode;
 use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
 use tinhso_platform::auth::{Claims, GrantClaim, Principal, SELF_SCOPE};
 use tinhso_platform::clock::{from_timestamp, to_timestamp};
@@ -115,7 +116,7 @@ fn json<T: serde::Serialize>(value: Option<&T>) -> String {
 }
 
 fn invalid_credentials() -> AppError {
-    AppError::unauthenticated("INVALID_CREDENTIALS").with_message(
+    AppError::unauthenticated(ErrorCode::InvalidCredentials).with_message(
         "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đang bị khóa",
         "wrong username or password, or the account is locked",
     )
@@ -171,7 +172,7 @@ impl Api {
         if id.is_empty() {
             return Err(AppError::invalid(
                 field,
-                "REQUIRED",
+                ErrorCode::Required,
                 "chưa chọn đơn vị",
                 "unit id is required",
             ));

@@ -2,6 +2,7 @@
 //! tokens that carry old paths and published for the other services' replicas.
 
 use super::*;
+use tinhso_platform::ErrorCode;
 
 impl Api {
     /// Denies the tokens of every account under `prefix`: their tokens carry old paths.
@@ -33,7 +34,7 @@ impl pb::unit_service_server::UnitService for Api {
             let kind = units::kind_from_proto(u.kind).ok_or_else(|| {
                 AppError::invalid(
                     "unit.kind",
-                    "BAD_KIND",
+                    ErrorCode::BadKind,
                     "loại đơn vị không hợp lệ",
                     "invalid unit kind",
                 )
@@ -45,7 +46,7 @@ impl pb::unit_service_server::UnitService for Api {
             {
                 return Err(AppError::invalid(
                     "unit.valid_to",
-                    "DATES_OUT_OF_ORDER",
+                    ErrorCode::DatesOutOfOrder,
                     "ngày hết hiệu lực phải sau ngày có hiệu lực",
                     "valid_to must not precede valid_from",
                 ));
@@ -55,7 +56,7 @@ impl pb::unit_service_server::UnitService for Api {
             p.require("identity.unit.create", &parent.path)?;
             if parent.status != "active" {
                 return Err(AppError::failed_precondition(
-                    "UNIT_CLOSED",
+                    ErrorCode::UnitClosed,
                     "Đơn vị cấp trên đã giải thể hoặc sáp nhập",
                     "the parent unit is closed",
                 )
@@ -69,7 +70,7 @@ impl pb::unit_service_server::UnitService for Api {
             if store::units::code_taken(&mut tx, &code, "").await? {
                 return Err(AppError::already_exists(
                     "unit.code",
-                    "UNIT_CODE_TAKEN",
+                    ErrorCode::UnitCodeTaken,
                     "Mã đơn vị đã được sử dụng",
                     "unit code already in use",
                 ));
@@ -225,7 +226,7 @@ impl pb::unit_service_server::UnitService for Api {
                 if store::units::code_taken(&mut tx, &u.code, &u.id).await? {
                     return Err(AppError::already_exists(
                         "code",
-                        "UNIT_CODE_TAKEN",
+                        ErrorCode::UnitCodeTaken,
                         "Mã đơn vị đã được sử dụng",
                         "unit code already in use",
                     ));
@@ -236,7 +237,7 @@ impl pb::unit_service_server::UnitService for Api {
                     .ok_or_else(|| {
                         AppError::invalid(
                             "kind",
-                            "BAD_KIND",
+                            ErrorCode::BadKind,
                             "loại đơn vị không hợp lệ",
                             "invalid unit kind",
                         )
@@ -254,7 +255,7 @@ impl pb::unit_service_server::UnitService for Api {
             {
                 return Err(AppError::invalid(
                     "valid_to",
-                    "DATES_OUT_OF_ORDER",
+                    ErrorCode::DatesOutOfOrder,
                     "ngày hết hiệu lực phải sau ngày có hiệu lực",
                     "valid_to must not precede valid_from",
                 ));
@@ -300,7 +301,7 @@ impl pb::unit_service_server::UnitService for Api {
             check_etag(&r.etag, before.version)?;
             if before.parent_id.is_none() {
                 return Err(AppError::failed_precondition(
-                    "ROOT_UNIT",
+                    ErrorCode::RootUnit,
                     "Không thể chuyển đơn vị gốc",
                     "the root unit cannot move",
                 )
@@ -309,7 +310,7 @@ impl pb::unit_service_server::UnitService for Api {
             units::check_move(&before.path, &parent.path)?;
             if parent.status != "active" {
                 return Err(AppError::failed_precondition(
-                    "UNIT_CLOSED",
+                    ErrorCode::UnitClosed,
                     "Đơn vị nhận đã giải thể hoặc sáp nhập",
                     "the new parent unit is closed",
                 )
@@ -352,13 +353,13 @@ impl pb::unit_service_server::UnitService for Api {
             let address = tinhso_platform::grpc::client_address(&request);
             let r = request.into_inner();
             if r.source_ids.is_empty() {
-                return Err(AppError::invalid("source_ids", "REQUIRED", "chưa chọn đơn vị cần sáp nhập", "at least one source unit is required"));
+                return Err(AppError::invalid("source_ids", ErrorCode::Required, "chưa chọn đơn vị cần sáp nhập", "at least one source unit is required"));
             }
             let mut tx = self.begin().await?;
             let target = self.unit(&mut tx, &r.target_id, "target_id").await?;
             p.require("identity.unit.reorganize", &target.path)?;
             if target.status != "active" {
-                return Err(AppError::failed_precondition("UNIT_CLOSED", "Đơn vị tiếp nhận đã giải thể hoặc sáp nhập", "the target unit is closed").with_field("target_id"));
+                return Err(AppError::failed_precondition(ErrorCode::UnitClosed, "Đơn vị tiếp nhận đã giải thể hoặc sáp nhập", "the target unit is closed").with_field("target_id"));
             }
             let now = self.now();
             for (i, source_id) in r.source_ids.iter().enumerate() {
@@ -366,10 +367,10 @@ impl pb::unit_service_server::UnitService for Api {
                 let source = self.unit(&mut tx, source_id, &field).await?;
                 p.require("identity.unit.reorganize", &source.path)?;
                 if source.id == target.id || units::is_within(&target.path, &source.path) || source.parent_id.is_none() {
-                    return Err(AppError::failed_precondition("UNIT_MERGE_CYCLE", "Không thể sáp nhập đơn vị vào chính nó hoặc đơn vị cấp dưới của nó", "a unit cannot merge into itself or its descendant").with_field(&field));
+                    return Err(AppError::failed_precondition(ErrorCode::UnitMergeCycle, "Không thể sáp nhập đơn vị vào chính nó hoặc đơn vị cấp dưới của nó", "a unit cannot merge into itself or its descendant").with_field(&field));
                 }
                 if source.status != "active" {
-                    return Err(AppError::failed_precondition("UNIT_CLOSED", "Đơn vị đã giải thể hoặc sáp nhập", "the source unit is already closed").with_field(&field));
+                    return Err(AppError::failed_precondition(ErrorCode::UnitClosed, "Đơn vị đã giải thể hoặc sáp nhập", "the source unit is already closed").with_field(&field));
                 }
                 // Children follow to the target; their subtrees' paths are rebased.
                 for child_id in store::units::children_ids(&mut tx, &source.id).await? {
@@ -423,7 +424,7 @@ impl pb::unit_service_server::UnitService for Api {
             check_etag(&r.etag, before.version)?;
             if before.parent_id.is_none() {
                 return Err(AppError::failed_precondition(
-                    "ROOT_UNIT",
+                    ErrorCode::RootUnit,
                     "Không thể giải thể đơn vị gốc",
                     "the root unit cannot close",
                 )
@@ -431,7 +432,7 @@ impl pb::unit_service_server::UnitService for Api {
             }
             if before.status != "active" {
                 return Err(AppError::failed_precondition(
-                    "UNIT_CLOSED",
+                    ErrorCode::UnitClosed,
                     "Đơn vị đã giải thể hoặc sáp nhập",
                     "the unit is already closed",
                 )
@@ -439,7 +440,7 @@ impl pb::unit_service_server::UnitService for Api {
             }
             if store::units::count_open_children(&mut tx, &before.id).await? > 0 {
                 return Err(AppError::failed_precondition(
-                    "UNIT_HAS_CHILDREN",
+                    ErrorCode::UnitHasChildren,
                     "Đơn vị còn đơn vị trực thuộc đang hoạt động; hãy chuyển hoặc sáp nhập trước",
                     "the unit still has open child units",
                 )
@@ -447,7 +448,7 @@ impl pb::unit_service_server::UnitService for Api {
             }
             if store::accounts::count_active_in(&mut tx, &before.id).await? > 0 {
                 return Err(AppError::failed_precondition(
-                    "UNIT_HAS_ACCOUNTS",
+                    ErrorCode::UnitHasAccounts,
                     "Đơn vị còn tài khoản đang hoạt động; hãy thu hồi hoặc chuyển trước",
                     "the unit still has active accounts",
                 )

@@ -4,6 +4,7 @@ use super::*;
 use crate::domain::catalogues as cat;
 use std::collections::HashMap;
 use store::awards::HonourRow;
+use tinhso_platform::ErrorCode;
 use tinhso_platform::xlsx::{self, Cell};
 
 fn honour_pb(h: &HonourRow) -> pb::Honour {
@@ -43,7 +44,7 @@ impl Api {
             if !(1945..=2100).contains(&year) {
                 errors.push(AppError::invalid(
                     field,
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "năm không hợp lệ",
                     "invalid year",
                 ));
@@ -52,7 +53,7 @@ impl Api {
         if to_year < from_year || to_year - from_year > 80 {
             errors.push(AppError::invalid(
                 "to_year",
-                "RANGE_ORDER",
+                ErrorCode::RangeOrder,
                 "năm cuối phải sau năm đầu, không quá 80 năm",
                 "to_year must follow from_year, at most 80 years",
             ));
@@ -121,7 +122,7 @@ impl pb::award_service_server::AwardService for Api {
                 Ok(Some(d)) => row.decision_date = d,
                 Ok(None) => errors.push(AppError::invalid(
                     &f("decision_date"),
-                    "REQUIRED",
+                    ErrorCode::Required,
                     "chưa nhập ngày quyết định",
                     "the decision date is required",
                 )),
@@ -130,7 +131,7 @@ impl pb::award_service_server::AwardService for Api {
             if h.birth_year != 0 && !(1850..=2100).contains(&h.birth_year) {
                 errors.push(AppError::invalid(
                     &f("birth_year"),
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "năm sinh không hợp lệ",
                     "invalid birth year",
                 ));
@@ -141,7 +142,7 @@ impl pb::award_service_server::AwardService for Api {
                     Ok(k) if cat::level_may_stand_alone(&k.attribute) => {}
                     Ok(_) => errors.push(AppError::invalid(
                         &f("kind"),
-                        "HONOUR_NEEDS_RECORD",
+                        ErrorCode::HonourNeedsRecord,
                         "chỉ khen thưởng kháng chiến và danh hiệu Bà mẹ Việt Nam anh hùng được \
                          ghi ngoài hồ sơ; khen thưởng của cán bộ ghi vào hồ sơ của họ",
                         "only resistance awards and the Heroic Mother title stand outside a record",

@@ -4,6 +4,7 @@
 use super::*;
 use crate::domain::{catalogues, grades::GradeGroup};
 use store::catalogues::EntryRow;
+use tinhso_platform::ErrorCode;
 
 const CATALOGUE: &str = "personnel.catalogue.write";
 
@@ -24,7 +25,7 @@ fn known_catalogue(name: &str) -> AppResult<&'static catalogues::Catalogue> {
     catalogues::find(name).ok_or_else(|| {
         AppError::invalid(
             "catalogue",
-            "UNKNOWN_CATALOGUE",
+            ErrorCode::UnknownCatalogue,
             "không có danh mục này",
             "no such catalogue",
         )
@@ -152,7 +153,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             {
                 errors.push(AppError::invalid(
                     "attribute",
-                    "UNKNOWN_GRADE_GROUP",
+                    ErrorCode::UnknownGradeGroup,
                     "ngạch phải thuộc một nhóm lương (A3.1, A3.2, A2.1, A2.2, A1, A0, B, C1, C2, C3)",
                     "a grade needs its salary group",
                 ));
@@ -219,7 +220,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             if GradeGroup::from_code(&r.group).is_none() {
                 errors.push(AppError::invalid(
                     "group",
-                    "UNKNOWN_GRADE_GROUP",
+                    ErrorCode::UnknownGradeGroup,
                     "không có nhóm lương này",
                     "no such salary group",
                 ));
@@ -232,7 +233,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             {
                 errors.push(AppError::invalid(
                     "coefficients",
-                    "BAD_STEPS",
+                    ErrorCode::BadSteps,
                     "hệ số các bậc phải tăng dần, từ 1 đến 20 bậc",
                     "coefficients must rise step by step, 1 to 20 steps",
                 ));
@@ -331,7 +332,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             if from.is_none() && errors.is_empty() {
                 errors.push(AppError::invalid(
                     "from_date",
-                    "REQUIRED",
+                    ErrorCode::Required,
                     "chưa nhập ngày áp dụng",
                     "the date it applies from is required",
                 ));
@@ -339,7 +340,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             if !(1..=1_000_000_000).contains(&r.amount) {
                 errors.push(AppError::invalid(
                     "amount",
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "mức lương cơ sở không hợp lệ",
                     "base salary out of range",
                 ));

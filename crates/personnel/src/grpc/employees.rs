@@ -1,6 +1,7 @@
 //! EmployeeService: the records, their movements, the change query and compliance.
 
 use super::*;
+use tinhso_platform::ErrorCode;
 
 pub(super) fn employee_pb(e: &EmployeeRow) -> pb::Employee {
     pb::Employee {
@@ -292,7 +293,7 @@ fn check_date_order(row: &EmployeeRow, prefix: &str, errors: &mut Vec<AppError>)
         {
             errors.push(AppError::invalid(
                 &format!("{prefix}{later}"),
-                "DATE_ORDER",
+                ErrorCode::DateOrder,
                 &format!("ngày này phải sau {}", field_title(earlier)),
                 &format!("the date must come after {earlier}"),
             ));
@@ -351,7 +352,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
         Some(k) => row.kind = k,
         None => errors.push(AppError::invalid(
             &f("kind"),
-            "REQUIRED",
+            ErrorCode::Required,
             "chưa chọn loại cán bộ, công chức, viên chức",
             "the kind of staff is required",
         )),
@@ -359,7 +360,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
     if row.birth_date.is_none() {
         errors.push(AppError::invalid(
             &f("birth_date"),
-            "REQUIRED",
+            ErrorCode::Required,
             "chưa nhập ngày sinh",
             "the date of birth is required",
         ));
@@ -368,7 +369,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
     if row.sex.is_empty() {
         errors.push(AppError::invalid(
             &f("sex"),
-            "REQUIRED",
+            ErrorCode::Required,
             "chưa chọn giới tính",
             "sex is required",
         ));
@@ -376,7 +377,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
     if !(0..=20).contains(&e.step) || !(0..=2000).contains(&e.coefficient) {
         errors.push(AppError::invalid(
             &f("coefficient"),
-            "OUT_OF_RANGE",
+            ErrorCode::OutOfRange,
             "bậc lương hoặc hệ số lương không hợp lệ",
             "salary step or coefficient out of range",
         ));
@@ -384,7 +385,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
     if !(0..=250).contains(&e.height_cm) || !(0..=300).contains(&e.weight_kg) {
         errors.push(AppError::invalid(
             &f("height_cm"),
-            "OUT_OF_RANGE",
+            ErrorCode::OutOfRange,
             "chiều cao hoặc cân nặng không hợp lệ",
             "height or weight out of range",
         ));
@@ -524,7 +525,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 match value {
                     Some(v) if !(0..=300).contains(&v) => errors.push(AppError::invalid(
                         name,
-                        "OUT_OF_RANGE",
+                        ErrorCode::OutOfRange,
                         "giá trị không hợp lệ",
                         "value out of range",
                     )),
@@ -622,7 +623,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             if effect.is_none() {
                 errors.push(AppError::invalid(
                     "kind",
-                    "REQUIRED",
+                    ErrorCode::Required,
                     "chưa chọn loại biến động",
                     "the kind of movement is required",
                 ));
@@ -640,7 +641,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             if !decision_date.is_empty() && decision_date > today {
                 errors.push(AppError::invalid(
                     "decision_date",
-                    "DATE_IN_FUTURE",
+                    ErrorCode::DateInFuture,
                     "ngày quyết định không được ở tương lai",
                     "the decision date must not be in the future",
                 ));
@@ -651,7 +652,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             {
                 errors.push(AppError::invalid(
                     "effective_date",
-                    "EFFECTIVE_BEFORE_DECISION",
+                    ErrorCode::EffectiveBeforeDecision,
                     "ngày hiệu lực không được trước ngày quyết định",
                     "the effective date cannot precede the decision date",
                 ));
@@ -662,7 +663,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             if effect.is_some_and(|e| e.needs_target) && r.to_unit_id.is_empty() {
                 errors.push(AppError::invalid(
                     "to_unit_id",
-                    "REQUIRED",
+                    ErrorCode::Required,
                     "chưa chọn đơn vị tiếp nhận",
                     "the receiving unit is required",
                 ));
@@ -678,7 +679,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             check_etag(&r.etag, before.version)?;
             if !crate::domain::movements::can_move_from(&before.status) {
                 return Err(AppError::failed_precondition(
-                    "RECORD_ENDED",
+                    ErrorCode::RecordEnded,
                     "Hồ sơ đã kết thúc (nghỉ hưu, thôi việc, từ trần hoặc chuyển đi)",
                     "the record has ended (retired, resigned, deceased or moved away)",
                 ));
@@ -694,7 +695,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 if unit.id == before.unit_id {
                     return Err(AppError::invalid(
                         "to_unit_id",
-                        "SAME_UNIT",
+                        ErrorCode::SameUnit,
                         "đơn vị tiếp nhận trùng đơn vị hiện tại",
                         "the receiving unit is the current one",
                     ));
@@ -709,7 +710,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 .any(|m| m.state == "pending")
             {
                 return Err(AppError::failed_precondition(
-                    "MOVE_PENDING",
+                    ErrorCode::MovePending,
                     "hồ sơ đang chờ đơn vị tiếp nhận xác nhận một lần điều động",
                     "the record is waiting for a receiving unit to accept a movement",
                 ));
@@ -979,7 +980,7 @@ impl Api {
                 .filter(|u| u.status == "active")
                 .ok_or_else(|| {
                     AppError::failed_precondition(
-                        "UNIT_CLOSED",
+                        ErrorCode::UnitClosed,
                         "đơn vị tiếp nhận không còn hoạt động",
                         "the receiving unit is no longer active",
                     )
@@ -1014,7 +1015,7 @@ impl Api {
         p.require(WRITE, &receiving)?;
         if movement.state != "pending" {
             return Err(AppError::failed_precondition(
-                "NOT_PENDING",
+                ErrorCode::NotPending,
                 "biến động này không chờ xác nhận",
                 "the movement is not waiting for acceptance",
             ));

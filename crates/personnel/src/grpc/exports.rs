@@ -5,6 +5,7 @@ use super::*;
 use crate::domain::catalogues as cat;
 use std::collections::HashMap;
 use store::employees::{Order, Search};
+use tinhso_platform::ErrorCode;
 use tinhso_platform::xlsx::{self, Cell};
 
 /// Rows an export may hold; larger searches must be narrowed.
@@ -188,7 +189,7 @@ impl Api {
             if !(0..=120).contains(&age) {
                 errors.push(AppError::invalid(
                     field,
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "tuổi phải từ 0 đến 120",
                     "age must be 0 to 120",
                 ));
@@ -197,7 +198,7 @@ impl Api {
         if r.max_age > 0 && r.max_age < r.min_age {
             errors.push(AppError::invalid(
                 "max_age",
-                "RANGE_ORDER",
+                ErrorCode::RangeOrder,
                 "tuổi tối đa nhỏ hơn tuổi tối thiểu",
                 "max_age is below min_age",
             ));
@@ -211,7 +212,7 @@ impl Api {
             _ => {
                 errors.push(AppError::invalid(
                     "order_by",
-                    "UNKNOWN_ORDER",
+                    ErrorCode::UnknownOrder,
                     "chỉ sắp xếp được theo name, birth_date, recruitment_date, coefficient, unit",
                     "order_by must be name, birth_date, recruitment_date, coefficient or unit",
                 ));
@@ -221,7 +222,7 @@ impl Api {
         if !(0..=20).contains(&r.step) {
             errors.push(AppError::invalid(
                 "step",
-                "OUT_OF_RANGE",
+                ErrorCode::OutOfRange,
                 "bậc lương không hợp lệ",
                 "step out of range",
             ));
@@ -301,7 +302,7 @@ impl Api {
                 None => {
                     return Err(AppError::invalid(
                         "columns",
-                        "UNKNOWN_COLUMN",
+                        ErrorCode::UnknownColumn,
                         &format!("không có cột \"{key}\""),
                         &format!("no column \"{key}\""),
                     ));
@@ -312,7 +313,7 @@ impl Api {
         let total = store::employees::count(pool, &search).await?;
         if total > EXPORT_LIMIT {
             return Err(AppError::failed_precondition(
-                "EXPORT_TOO_LARGE",
+                ErrorCode::ExportTooLarge,
                 &format!(
                     "kết quả có {total} hồ sơ, quá {EXPORT_LIMIT}; hãy thu hẹp điều kiện tìm kiếm"
                 ),

@@ -7,6 +7,7 @@ use crate::domain::catalogues as cat;
 use crate::domain::grades::GradeGroup;
 use sha2::Digest;
 use std::collections::{HashMap, HashSet};
+use tinhso_platform::ErrorCode;
 use tinhso_platform::xlsx::{self, Cell};
 
 /// Largest import file.
@@ -284,7 +285,12 @@ struct Checked {
     existing: Option<EmployeeRow>,
 }
 
-fn row_error(row: usize, field_or_heading: &str, code: &str, message: &str) -> pb::ImportRowError {
+fn row_error(
+    row: usize,
+    field_or_heading: &str,
+    code: ErrorCode,
+    message: &str,
+) -> pb::ImportRowError {
     let heading = match heading_of(field_or_heading) {
         "" => field_or_heading.to_string(),
         h => h.to_string(),
@@ -315,7 +321,7 @@ impl Api {
             errors.push(row_error(
                 1,
                 "Họ và tên",
-                "NO_HEADER",
+                ErrorCode::NoHeader,
                 "không tìm thấy dòng tiêu đề (cột \"Họ và tên\"); hãy dùng tệp mẫu",
             ));
             return Ok((Vec::new(), errors));
@@ -336,7 +342,7 @@ impl Api {
                 errors.push(row_error(
                     header_index + 1,
                     c.heading,
-                    "MISSING_COLUMN",
+                    ErrorCode::MissingColumn,
                     &format!("thiếu cột \"{}\"", c.heading),
                 ));
             }
@@ -362,7 +368,7 @@ impl Api {
                 continue;
             }
             let mut row_errors = Vec::new();
-            let mut fault = |field: &str, code: &str, message: &str| {
+            let mut fault = |field: &str, code: ErrorCode, message: &str| {
                 row_errors.push(row_error(line, field, code, message));
             };
             // The record it updates, matched by ID number.
@@ -373,7 +379,7 @@ impl Api {
                 if !seen_ids.insert(id_number.clone()) {
                     fault(
                         "id_number",
-                        "DUPLICATE_IN_FILE",
+                        ErrorCode::DuplicateInFile,
                         "số CCCD trùng với một dòng phía trên",
                     );
                 }
@@ -384,7 +390,7 @@ impl Api {
             {
                 fault(
                     "id_number",
-                    "RECORD_OUT_OF_SCOPE",
+                    ErrorCode::RecordOutOfScope,
                     "hồ sơ có số CCCD này thuộc đơn vị bạn không được cập nhật",
                 );
             }
@@ -405,7 +411,11 @@ impl Api {
                 code => match lookups.units_by_code.get(&tinhso_platform::vn::fold(code)) {
                     Some(u) => u.clone(),
                     None => {
-                        fault("unit_id", "UNKNOWN_UNIT", "không có đơn vị mang mã này");
+                        fault(
+                            "unit_id",
+                            ErrorCode::UnknownUnit,
+                            "không có đơn vị mang mã này",
+                        );
                         default_unit.clone()
                     }
                 },
@@ -413,13 +423,13 @@ impl Api {
             if existing.as_ref().is_some_and(|x| x.unit_id != unit.id) {
                 fault(
                     "unit_id",
-                    "UNIT_CHANGE",
+                    ErrorCode::UnitChange,
                     "muốn chuyển đơn vị phải ghi quyết định điều động, không qua nhập tệp",
                 );
             } else if existing.is_none() && !p.can(WRITE, &unit.path) {
                 fault(
                     "unit_id",
-                    "UNIT_OUT_OF_SCOPE",
+                    ErrorCode::UnitOutOfScope,
                     "bạn không được nhập hồ sơ cho đơn vị này",
                 );
             }
@@ -453,14 +463,14 @@ impl Api {
                 }
                 match date_cell(v) {
                     Some(d) => *target = Some(d),
-                    None => fault(field, "BAD_DATE", "ngày phải ghi dạng dd/mm/yyyy"),
+                    None => fault(field, ErrorCode::BadDate, "ngày phải ghi dạng dd/mm/yyyy"),
                 }
             }
             match tinhso_platform::vn::fold(cell("sex")).as_str() {
                 "" => {}
                 "nam" => e.sex = pb::Sex::Male as i32,
                 "nu" => e.sex = pb::Sex::Female as i32,
-                _ => fault("sex", "BAD_SEX", "giới tính ghi Nam hoặc Nữ"),
+                _ => fault("sex", ErrorCode::BadSex, "giới tính ghi Nam hoặc Nữ"),
             }
             let kind = match tinhso_platform::vn::fold(cell("kind")).as_str() {
                 "" => None,
@@ -472,7 +482,11 @@ impl Api {
                     Some(pb::EmployeeKind::ContractWorker)
                 }
                 _ => {
-                    fault("kind", "BAD_KIND", "loại không đúng (xem cột hướng dẫn)");
+                    fault(
+                        "kind",
+                        ErrorCode::BadKind,
+                        "loại không đúng (xem cột hướng dẫn)",
+                    );
                     None
                 }
             };
@@ -499,7 +513,7 @@ impl Api {
                     }
                     None => fault(
                         field,
-                        "UNKNOWN_CODE",
+                        ErrorCode::UnknownCode,
                         &format!("\"{v}\" không có trong danh mục"),
                     ),
                 }
@@ -507,13 +521,17 @@ impl Api {
             if !cell("step").is_empty() {
                 match cell("step").parse::<i32>() {
                     Ok(s) => e.step = s,
-                    Err(_) => fault("step", "BAD_NUMBER", "bậc lương phải là số nguyên"),
+                    Err(_) => fault("step", ErrorCode::BadNumber, "bậc lương phải là số nguyên"),
                 }
             }
             if !cell("coefficient").is_empty() {
                 match coefficient_cell(cell("coefficient")) {
                     Some(c) => e.coefficient = c,
-                    None => fault("coefficient", "BAD_NUMBER", "hệ số lương ghi dạng 3,33"),
+                    None => fault(
+                        "coefficient",
+                        ErrorCode::BadNumber,
+                        "hệ số lương ghi dạng 3,33",
+                    ),
                 }
             } else if existing.is_none() {
                 e.coefficient = 0;
@@ -528,7 +546,7 @@ impl Api {
                 match lookups.grades.get(&row.grade_code) {
                     None => fault(
                         "grade_code",
-                        "UNKNOWN_CODE",
+                        ErrorCode::UnknownCode,
                         "mã ngạch không có trong danh mục",
                     ),
                     Some(group) if row.step > 0 => {
@@ -536,11 +554,15 @@ impl Api {
                             s.get(usize::try_from(row.step - 1).unwrap_or(usize::MAX))
                         });
                         match expected {
-                            None => fault("step", "UNKNOWN_STEP", "bậc không có trong thang lương"),
+                            None => fault(
+                                "step",
+                                ErrorCode::UnknownStep,
+                                "bậc không có trong thang lương",
+                            ),
                             Some(c) if row.coefficient == 0 => row.coefficient = i64::from(*c),
                             Some(c) if row.coefficient != i64::from(*c) => fault(
                                 "coefficient",
-                                "COEFFICIENT_MISMATCH",
+                                ErrorCode::CoefficientMismatch,
                                 "hệ số lương không khớp bậc của ngạch",
                             ),
                             Some(_) => {}
@@ -619,7 +641,7 @@ impl Api {
             let message = stream.message().await.map_err(|_| {
                 AppError::invalid(
                     "file",
-                    "UPLOAD_INTERRUPTED",
+                    ErrorCode::UploadInterrupted,
                     "tệp tải lên bị gián đoạn",
                     "the upload was interrupted",
                 )
@@ -632,7 +654,7 @@ impl Api {
             if bytes.len() > MAX_IMPORT_BYTES {
                 return Err(AppError::invalid(
                     "file",
-                    "FILE_TOO_LARGE",
+                    ErrorCode::FileTooLarge,
                     &format!("tệp nhập vượt quá {} MB", MAX_IMPORT_BYTES / 1024 / 1024),
                     "the import file is too large",
                 ));
@@ -642,7 +664,7 @@ impl Api {
         if first.unit_id.trim().is_empty() {
             return Err(AppError::invalid(
                 "unit_id",
-                "REQUIRED",
+                ErrorCode::Required,
                 "chưa chọn đơn vị nhận hồ sơ nhập (tham số unitId)",
                 "the unit the records go to (unitId) is required",
             ));
@@ -650,14 +672,19 @@ impl Api {
         let default_unit = self.readable_unit(&p, &first.unit_id).await?;
         p.require(WRITE, &default_unit.path)?;
         let sheet = xlsx::read_first_sheet(&bytes).map_err(|e| {
-            AppError::invalid("file", "BAD_FILE", &e.to_string(), "not an .xlsx file")
+            AppError::invalid(
+                "file",
+                ErrorCode::BadFile,
+                &e.to_string(),
+                "not an .xlsx file",
+            )
         })?;
         let (checked, mut errors) = self.check_import(&p, &default_unit, &sheet).await?;
         if checked.is_empty() && errors.is_empty() {
             errors.push(row_error(
                 1,
                 "Họ và tên",
-                "NO_ROWS",
+                ErrorCode::NoRows,
                 "tệp không có dòng dữ liệu nào dưới dòng tiêu đề",
             ));
         }
@@ -704,7 +731,7 @@ impl Api {
         }
         if first.validation_id != validation_id {
             return Err(AppError::failed_precondition(
-                "VALIDATION_REQUIRED",
+                ErrorCode::ValidationRequired,
                 "hãy kiểm tra tệp trước và ghi đúng mã kiểm tra (validation_id) của chính tệp đó",
                 "check this file first and commit with its validation_id",
             ));
@@ -717,7 +744,7 @@ impl Api {
                     .map(|e| {
                         AppError::invalid(
                             &format!("rows[{}].{}", e.row, e.column),
-                            "IMPORT_ROW",
+                            ErrorCode::ImportRow,
                             &e.message,
                             &e.message,
                         )

@@ -5,6 +5,7 @@
 use crate::Personnel;
 use crate::store::{self, employees::EmployeeRow, movements::MovementRow};
 use std::sync::Arc;
+use tinhso_platform::ErrorCode;
 use tinhso_platform::api::{check_etag, date_of, date_text, etag, next_token, page};
 use tinhso_platform::auth::Principal;
 use tinhso_platform::clock::to_timestamp;
@@ -158,7 +159,7 @@ fn past_date(
     {
         return Err(AppError::invalid(
             field,
-            "DATE_IN_FUTURE",
+            ErrorCode::DateInFuture,
             "ngày không được ở tương lai",
             "the date must not be in the future",
         ));
@@ -378,7 +379,7 @@ pub(crate) async fn known_code(
         .ok_or_else(|| {
             AppError::invalid(
                 field,
-                "UNKNOWN_CODE",
+                ErrorCode::UnknownCode,
                 &format!(
                     "mã \"{code}\" không có trong danh mục {title} (xem \
                      /api/v1/personnel/catalogues/{catalogue}/entries)"
@@ -417,14 +418,14 @@ pub(crate) async fn check_grade_step(
     match expected {
         None => errors.push(AppError::invalid(
             &format!("{prefix}step"),
-            "UNKNOWN_STEP",
+            ErrorCode::UnknownStep,
             "bậc lương không có trong thang lương của ngạch",
             "the step is not in the grade's salary table",
         )),
         Some(c) if *coefficient == 0 => *coefficient = i64::from(c),
         Some(c) if *coefficient != i64::from(c) => errors.push(AppError::invalid(
             &format!("{prefix}coefficient"),
-            "COEFFICIENT_MISMATCH",
+            ErrorCode::CoefficientMismatch,
             &format!(
                 "hệ số lương không khớp bậc {step} của ngạch (đúng là {},{:02})",
                 c / 100,

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use store::payroll::{PayLineRow, PayrollRow};
 use store::sections::SectionRow;
 use time::{Date, Month};
+use tinhso_platform::ErrorCode;
 
 /// The salary tables one request needs, read once.
 struct SalaryTables {
@@ -151,7 +152,7 @@ fn pay_line(
     };
     let base = salary::base_salary_on(&tables.base, first).ok_or_else(|| {
         AppError::failed_precondition(
-            "NO_BASE_SALARY",
+            ErrorCode::NoBaseSalary,
             "chưa có mức lương cơ sở áp dụng cho tháng này",
             "no base salary applies to this month",
         )
@@ -202,7 +203,7 @@ fn month_of(year: i32, month: i32) -> AppResult<(i32, Month)> {
     if !(2000..=2100).contains(&year) {
         errors.push(AppError::invalid(
             "year",
-            "OUT_OF_RANGE",
+            ErrorCode::OutOfRange,
             "năm không hợp lệ",
             "invalid year",
         ));
@@ -213,7 +214,7 @@ fn month_of(year: i32, month: i32) -> AppResult<(i32, Month)> {
     if m.is_none() {
         errors.push(AppError::invalid(
             "month",
-            "OUT_OF_RANGE",
+            ErrorCode::OutOfRange,
             "tháng phải từ 1 đến 12",
             "the month must be 1 to 12",
         ));
@@ -231,8 +232,14 @@ fn pb_date(d: Date) -> Option<tinhso_proto::common::v1::Date> {
 }
 
 fn bounds(year: i32, month: Month) -> AppResult<(Date, Date)> {
-    payroll::month_bounds(year, month)
-        .ok_or_else(|| AppError::invalid("month", "BAD_DATE", "tháng không hợp lệ", "bad month"))
+    payroll::month_bounds(year, month).ok_or_else(|| {
+        AppError::invalid(
+            "month",
+            ErrorCode::BadDate,
+            "tháng không hợp lệ",
+            "bad month",
+        )
+    })
 }
 
 impl Api {
@@ -383,7 +390,7 @@ impl pb::salary_service_server::SalaryService for Api {
             if first > self.today_date() {
                 return Err(AppError::invalid(
                     "month",
-                    "MONTH_IN_FUTURE",
+                    ErrorCode::MonthInFuture,
                     "chưa đến tháng này",
                     "the month has not begun",
                 ));
@@ -394,7 +401,7 @@ impl pb::salary_service_server::SalaryService for Api {
                 .is_some()
             {
                 return Err(AppError::failed_precondition(
-                    "PAYROLL_CLOSED",
+                    ErrorCode::PayrollClosed,
                     "bảng lương tháng này của đơn vị đã được chốt",
                     "the unit's payroll of this month is already closed",
                 ));
@@ -414,7 +421,7 @@ impl pb::salary_service_server::SalaryService for Api {
             let mut tx = self.0.db.begin().await?;
             if store::payroll::get(&tx, &unit.id, &key).await?.is_some() {
                 return Err(AppError::failed_precondition(
-                    "PAYROLL_CLOSED",
+                    ErrorCode::PayrollClosed,
                     "bảng lương tháng này của đơn vị đã được chốt",
                     "the unit's payroll of this month is already closed",
                 ));

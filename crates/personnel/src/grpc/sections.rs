@@ -6,6 +6,7 @@ use super::*;
 use crate::domain::catalogues as cat;
 use pb::section_entry::Content;
 use store::sections::SectionRow;
+use tinhso_platform::ErrorCode;
 
 fn section_name(content: &Content) -> &'static str {
     match content {
@@ -134,7 +135,7 @@ impl Checker<'_> {
         {
             self.errors.push(AppError::invalid(
                 &self.field(name),
-                "DATE_IN_FUTURE",
+                ErrorCode::DateInFuture,
                 "ngày không được ở tương lai",
                 "the date must not be in the future",
             ));
@@ -149,7 +150,7 @@ impl Checker<'_> {
         {
             self.errors.push(AppError::invalid(
                 &self.field(to_name),
-                "DATE_ORDER",
+                ErrorCode::DateOrder,
                 "ngày kết thúc phải sau ngày bắt đầu",
                 "the end must come after the start",
             ));
@@ -160,7 +161,7 @@ impl Checker<'_> {
         if !range.contains(&value) {
             self.errors.push(AppError::invalid(
                 &self.field(name),
-                "OUT_OF_RANGE",
+                ErrorCode::OutOfRange,
                 &format!("giá trị phải từ {} đến {}", range.start(), range.end()),
                 "value out of range",
             ));
@@ -286,7 +287,7 @@ impl Api {
         let Some(content) = content else {
             return Err(AppError::invalid(
                 "entry",
-                "REQUIRED",
+                ErrorCode::Required,
                 "chưa nhập nội dung (đào tạo, công tác, gia đình, lương, phụ cấp, khen thưởng \
                  hoặc kỷ luật)",
                 "the entry's content is required",
@@ -500,7 +501,7 @@ impl pb::section_service_server::SectionService for Api {
             {
                 return Err(AppError::invalid(
                     "entry",
-                    "SECTION_CHANGED",
+                    ErrorCode::SectionChanged,
                     "không đổi được loại mục; hãy rút mục này và thêm mục mới",
                     "an entry cannot change section; withdraw it and add a new one",
                 ));

@@ -1,6 +1,7 @@
 //! StaffingService: quotas per unit, year and kind against the people working.
 
 use super::*;
+use tinhso_platform::ErrorCode;
 
 #[tonic::async_trait]
 impl pb::staffing_service_server::StaffingService for Api {
@@ -12,7 +13,7 @@ impl pb::staffing_service_server::StaffingService for Api {
             if !(2000..=2100).contains(&r.year) {
                 errors.push(AppError::invalid(
                     "year",
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "năm không hợp lệ",
                     "the year is out of range",
                 ));
@@ -21,7 +22,7 @@ impl pb::staffing_service_server::StaffingService for Api {
             if kind.is_none() {
                 errors.push(AppError::invalid(
                     "kind",
-                    "REQUIRED",
+                    ErrorCode::Required,
                     "chưa chọn loại cán bộ, công chức, viên chức",
                     "the kind of staff is required",
                 ));
@@ -29,7 +30,7 @@ impl pb::staffing_service_server::StaffingService for Api {
             if !(0..=100_000).contains(&r.quota) {
                 errors.push(AppError::invalid(
                     "quota",
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "số biên chế không hợp lệ",
                     "the quota is out of range",
                 ));
@@ -86,7 +87,7 @@ impl pb::staffing_service_server::StaffingService for Api {
             } else {
                 return Err(AppError::invalid(
                     "year",
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "năm không hợp lệ",
                     "the year is out of range",
                 ));

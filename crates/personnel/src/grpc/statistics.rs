@@ -4,6 +4,7 @@
 use super::*;
 use crate::domain::{catalogues as cat, grades::GradeGroup, statistics};
 use std::collections::{HashMap, HashSet};
+use tinhso_platform::ErrorCode;
 use tinhso_platform::xlsx::{self, Cell};
 
 /// Path depth below `base` (0 for `base` itself).
@@ -33,7 +34,7 @@ impl Api {
         if !statistics::valid_age_bands(&bounds) {
             errors.push(AppError::invalid(
                 "age_bands",
-                "BAD_AGE_BANDS",
+                ErrorCode::BadAgeBands,
                 "các mốc tuổi phải tăng dần, từ 16 đến 100, tối đa 10 mốc",
                 "age bands must rise, 16 to 100, at most 10",
             ));
@@ -42,7 +43,7 @@ impl Api {
         if !(2000..=2100).contains(&year) {
             errors.push(AppError::invalid(
                 "year",
-                "OUT_OF_RANGE",
+                ErrorCode::OutOfRange,
                 "năm không hợp lệ",
                 "invalid year",
             ));

@@ -5,6 +5,7 @@ use super::*;
 use crate::domain::catalogues as cat;
 use store::sections::SectionRow;
 use store::training::{CourseRow, RegistrationRow};
+use tinhso_platform::ErrorCode;
 
 const TRAINING: &str = "personnel.training.write";
 
@@ -123,7 +124,7 @@ impl Api {
         if !row.start_date.is_empty() && !row.end_date.is_empty() && row.end_date < row.start_date {
             errors.push(AppError::invalid(
                 &f("end_date"),
-                "DATE_ORDER",
+                ErrorCode::DateOrder,
                 "ngày kết thúc phải sau ngày khai giảng",
                 "the course must end after it starts",
             ));
@@ -134,7 +135,7 @@ impl Api {
         {
             errors.push(AppError::invalid(
                 &f("registration_deadline"),
-                "DATE_ORDER",
+                ErrorCode::DateOrder,
                 "hạn đăng ký phải trước ngày khai giảng",
                 "registration must close before the course starts",
             ));
@@ -142,7 +143,7 @@ impl Api {
         if !(1..=10_000).contains(&c.seats) {
             errors.push(AppError::invalid(
                 &f("seats"),
-                "OUT_OF_RANGE",
+                ErrorCode::OutOfRange,
                 "số chỉ tiêu phải từ 1 đến 10.000",
                 "seats must be 1 to 10,000",
             ));
@@ -150,7 +151,7 @@ impl Api {
         if !(0..=5_000).contains(&c.hours) {
             errors.push(AppError::invalid(
                 &f("hours"),
-                "OUT_OF_RANGE",
+                ErrorCode::OutOfRange,
                 "số giờ học không hợp lệ",
                 "hours out of range",
             ));
@@ -167,7 +168,7 @@ impl Api {
             {
                 None => errors.push(AppError::invalid(
                     &f("qualification_field"),
-                    "UNKNOWN_FIELD",
+                    ErrorCode::UnknownField,
                     "chỉ cập nhật được degree, political_theory, state_management, \
                      foreign_language hoặc it_level",
                     "unknown qualification field",
@@ -324,14 +325,14 @@ impl pb::training_service_server::TrainingService for Api {
             p.require(WRITE, &record.unit_path)?;
             if self.today() > course.registration_deadline {
                 return Err(AppError::failed_precondition(
-                    "REGISTRATION_CLOSED",
+                    ErrorCode::RegistrationClosed,
                     "đã hết hạn đăng ký khóa học",
                     "registration for the course has closed",
                 ));
             }
             if record.status != "working" {
                 return Err(AppError::failed_precondition(
-                    "RECORD_ENDED",
+                    ErrorCode::RecordEnded,
                     "hồ sơ đã kết thúc, không đăng ký học được",
                     "the record has ended",
                 ));
@@ -342,7 +343,7 @@ impl pb::training_service_server::TrainingService for Api {
                 .any(|x| x.employee_id == record.id && holds_seat(x))
             {
                 return Err(AppError::failed_precondition(
-                    "ALREADY_REGISTERED",
+                    ErrorCode::AlreadyRegistered,
                     "người này đã được đăng ký khóa học",
                     "already registered for the course",
                 ));
@@ -350,7 +351,7 @@ impl pb::training_service_server::TrainingService for Api {
             let taken = existing.iter().filter(|x| holds_seat(x)).count();
             if i64::try_from(taken).unwrap_or(i64::MAX) >= course.seats {
                 return Err(AppError::failed_precondition(
-                    "COURSE_FULL",
+                    ErrorCode::CourseFull,
                     "khóa học đã đủ chỉ tiêu",
                     "the course is full",
                 ));
@@ -421,7 +422,7 @@ impl pb::training_service_server::TrainingService for Api {
             let course = self.course(&tx, &before.course_id).await?;
             if before.status != "registered" || self.today() >= course.start_date {
                 return Err(AppError::failed_precondition(
-                    "CANNOT_WITHDRAW",
+                    ErrorCode::CannotWithdraw,
                     "chỉ rút được đăng ký chưa có kết quả, trước ngày khai giảng",
                     "only a pending registration can be withdrawn, before the course starts",
                 ));
@@ -455,7 +456,7 @@ impl pb::training_service_server::TrainingService for Api {
                 _ => {
                     return Err(AppError::invalid(
                         "result",
-                        "BAD_RESULT",
+                        ErrorCode::BadResult,
                         "kết quả phải là COMPLETED, FAILED hoặc ABSENT",
                         "result must be COMPLETED, FAILED or ABSENT",
                     ));
@@ -465,7 +466,7 @@ impl pb::training_service_server::TrainingService for Api {
             if !(0..=5_000).contains(&r.hours) {
                 errors.push(AppError::invalid(
                     "hours",
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "số giờ học không hợp lệ",
                     "hours out of range",
                 ));
@@ -482,7 +483,7 @@ impl pb::training_service_server::TrainingService for Api {
             p.require(TRAINING, &self.organiser_path(&tx, &course).await?)?;
             if before.status != "registered" {
                 return Err(AppError::failed_precondition(
-                    "RESULT_RECORDED",
+                    ErrorCode::ResultRecorded,
                     "đăng ký này đã có kết quả hoặc đã rút",
                     "the registration already has a result or was withdrawn",
                 ));
@@ -529,7 +530,7 @@ impl pb::training_service_server::TrainingService for Api {
             if !(2000..=2100).contains(&year) {
                 return Err(AppError::invalid(
                     "year",
-                    "OUT_OF_RANGE",
+                    ErrorCode::OutOfRange,
                     "năm không hợp lệ",
                     "invalid year",
                 ));

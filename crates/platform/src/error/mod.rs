@@ -5,6 +5,9 @@
 use prost::Message;
 use tinhso_proto::common::v1::{ErrorDetail, FieldViolation};
 
+mod codes;
+pub use codes::{ErrorCode, markdown_table};
+
 /// The kind of failure, which decides the gRPC and HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -41,6 +44,22 @@ impl ErrorKind {
     pub fn http_status(self) -> u16 {
         http_status(self.grpc_code())
     }
+
+    /// The gRPC status's name, as docs/errors.md lists it.
+    pub fn grpc_name(self) -> &'static str {
+        match self {
+            Self::InvalidArgument => "INVALID_ARGUMENT",
+            Self::FailedPrecondition => "FAILED_PRECONDITION",
+            Self::AlreadyExists => "ALREADY_EXISTS",
+            Self::NotFound => "NOT_FOUND",
+            Self::Aborted => "ABORTED",
+            Self::PermissionDenied => "PERMISSION_DENIED",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::ResourceExhausted => "RESOURCE_EXHAUSTED",
+            Self::Unavailable => "UNAVAILABLE",
+            Self::Internal => "INTERNAL",
+        }
+    }
 }
 
 /// The HTTP status of a gRPC code: the one table the gateway and the services use (listed with
@@ -72,7 +91,7 @@ pub fn http_status(code: tonic::Code) -> u16 {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
     pub field: String,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub message_en: String,
 }
@@ -82,7 +101,7 @@ pub struct Violation {
 #[error("{code}: {message_en}")]
 pub struct AppError {
     pub kind: ErrorKind,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub message_en: String,
     pub violations: Vec<Violation>,
@@ -91,14 +110,11 @@ pub struct AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(
-        kind: ErrorKind,
-        code: &'static str,
-        message: impl Into<String>,
-        message_en: impl Into<String>,
-    ) -> Self {
+    /// An error with the code's status and the messages given (which say more than the code's
+    /// title: which field, which limit).
+    pub fn new(code: ErrorCode, message: impl Into<String>, message_en: impl Into<String>) -> Self {
         Self {
-            kind,
+            kind: code.kind(),
             code,
             message: message.into(),
             message_en: message_en.into(),
@@ -107,9 +123,8 @@ impl AppError {
     }
 
     /// One invalid field: INVALID_ARGUMENT with the field named.
-    pub fn invalid(field: &str, code: &'static str, message: &str, message_en: &str) -> Self {
+    pub fn invalid(field: &str, code: ErrorCode, message: &str, message_en: &str) -> Self {
         let mut e = Self::new(
-            ErrorKind::InvalidArgument,
             code,
             format!("Dữ liệu không hợp lệ: {message}"),
             format!("invalid input: {message_en}"),
@@ -136,25 +151,19 @@ impl AppError {
 
     pub fn not_found(what_vi: &str, what_en: &str) -> Self {
         Self::new(
-            ErrorKind::NotFound,
-            "NOT_FOUND",
+            ErrorCode::NotFound,
             format!("Không tìm thấy {what_vi}"),
             format!("{what_en} not found"),
         )
     }
 
     pub fn permission_denied() -> Self {
-        Self::new(
-            ErrorKind::PermissionDenied,
-            "PERMISSION_DENIED",
-            "Bạn không có quyền thực hiện thao tác này",
-            "you do not have permission for this action",
-        )
+        let code = ErrorCode::PermissionDenied;
+        Self::new(code, code.title(), code.title_en())
     }
 
-    pub fn unauthenticated(code: &'static str) -> Self {
+    pub fn unauthenticated(code: ErrorCode) -> Self {
         Self::new(
-            ErrorKind::Unauthenticated,
             code,
             "Phiên đăng nhập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại",
             "missing, invalid, expired or revoked credentials",
@@ -162,47 +171,29 @@ impl AppError {
     }
 
     pub fn stale_etag() -> Self {
-        Self::new(
-            ErrorKind::Aborted,
-            "STALE_ETAG",
-            "Dữ liệu đã được người khác thay đổi, vui lòng tải lại và thử lại",
-            "the resource was changed by someone else; reload and retry",
-        )
-        .with_field("etag")
+        let code = ErrorCode::StaleEtag;
+        Self::new(code, code.title(), code.title_en()).with_field("etag")
     }
 
-    pub fn failed_precondition(code: &'static str, message: &str, message_en: &str) -> Self {
-        Self::new(ErrorKind::FailedPrecondition, code, message, message_en)
+    pub fn failed_precondition(code: ErrorCode, message: &str, message_en: &str) -> Self {
+        Self::new(code, message, message_en)
     }
 
-    pub fn already_exists(
-        field: &str,
-        code: &'static str,
-        message: &str,
-        message_en: &str,
-    ) -> Self {
-        Self::new(ErrorKind::AlreadyExists, code, message, message_en).with_field(field)
+    pub fn already_exists(field: &str, code: ErrorCode, message: &str, message_en: &str) -> Self {
+        Self::new(code, message, message_en).with_field(field)
     }
 
     /// An internal fault: the cause is logged here and never sent to the caller.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(
-            ErrorKind::Internal,
-            "INTERNAL",
-            "Lỗi hệ thống, vui lòng thử lại sau",
-            "internal error; please retry later",
-        )
+        let code = ErrorCode::Internal;
+        Self::new(code, code.title(), code.title_en())
     }
 
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
         tracing::warn!(error = %cause, "dependency unavailable");
-        Self::new(
-            ErrorKind::Unavailable,
-            "UNAVAILABLE",
-            "Dịch vụ tạm thời không sẵn sàng, vui lòng thử lại sau",
-            "service temporarily unavailable; please retry later",
-        )
+        let code = ErrorCode::Unavailable;
+        Self::new(code, code.title(), code.title_en())
     }
 
     /// The detail message carried in the gRPC status.
@@ -230,7 +221,7 @@ impl From<AppError> for tonic::Status {
         let details = e.detail().encode_to_vec();
         let mut status =
             tonic::Status::with_details(e.kind.grpc_code(), e.message.clone(), details.into());
-        if let Ok(v) = e.code.parse() {
+        if let Ok(v) = e.code.as_str().parse() {
             status.metadata_mut().insert("x-tinhso-error-code", v);
         }
         status
@@ -287,14 +278,14 @@ mod tests {
     fn status_carries_code_message_and_field() {
         let e = AppError::invalid(
             "name",
-            "REQUIRED",
+            ErrorCode::Required,
             "tên không được để trống",
             "name is required",
         );
         let status: tonic::Status = e.into();
         assert_eq!(status.code(), tonic::Code::InvalidArgument);
         let detail = detail_of(&status).expect("detail");
-        assert_eq!(detail.code, "REQUIRED");
+        assert_eq!(detail.code, ErrorCode::Required);
         assert_eq!(detail.violations[0].field, "name");
         assert!(detail.message.contains("không được để trống"));
     }
