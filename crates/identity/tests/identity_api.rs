@@ -1301,4 +1301,42 @@ async fn the_postgresql_schema_uses_native_types() {
         "columns of the wrong type:\n{}",
         wrong.join("\n")
     );
+    // Identity's own ids are UUIDs (v7) and stored as such; ids that name something else stay
+    // text: another service's record, an audit's actor or target, an idempotency key, events;
+    // the audit's own id is its sequence.
+    let text_ids = [
+        "audit_events.id",
+        "accounts.personnel_id",
+        "audit_events.actor_id",
+        "audit_events.target_id",
+        "units.request_id",
+        "outbox.id",
+        "inbox.id",
+        "dead_letter.id",
+        "token_denylist.account_id",
+    ];
+    let rows = tinhso_platform::db::query(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns \
+         WHERE table_schema = current_schema() \
+         AND (column_name = 'id' OR right(column_name, 3) = '_id')",
+    )
+    .fetch_all(&h.identity.db.pool)
+    .await
+    .expect("columns");
+    let mut not_uuid = Vec::new();
+    for row in &rows {
+        let table: String = row.try_get_by_index(0).expect("table");
+        let column: String = row.try_get_by_index(1).expect("column");
+        let found: String = row.try_get_by_index(2).expect("type");
+        let name = format!("{table}.{column}");
+        if found != "uuid" && !text_ids.contains(&name.as_str()) {
+            not_uuid.push(format!("{name}: {found}"));
+        }
+    }
+    assert!(rows.len() > text_ids.len(), "the ids were read");
+    assert!(
+        not_uuid.is_empty(),
+        "ids not stored as uuid:\n{}",
+        not_uuid.join("\n")
+    );
 }

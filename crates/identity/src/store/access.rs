@@ -33,7 +33,7 @@ impl From<role::Model> for RoleRow {
     fn from(r: role::Model) -> Self {
         Self {
             permissions: permissions(&r.permissions),
-            id: r.id,
+            id: r.id.to_string(),
             code: r.code,
             name: r.name,
             builtin: r.builtin,
@@ -54,11 +54,12 @@ pub async fn roles(conn: &impl ConnectionTrait) -> Result<Vec<RoleRow>, DbErr> {
 
 pub async fn role(conn: &impl ConnectionTrait, id_or_code: &str) -> Result<Option<RoleRow>, DbErr> {
     Ok(role::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(role::Column::Id.eq(id_or_code))
+        .filter(match db::uuid(id_or_code) {
+            Some(id) => sea_orm::Condition::any()
+                .add(role::Column::Id.eq(id))
                 .add(role::Column::Code.eq(id_or_code)),
-        )
+            None => sea_orm::Condition::all().add(role::Column::Code.eq(id_or_code)),
+        })
         .one(conn)
         .await?
         .map(RoleRow::from))
@@ -66,7 +67,7 @@ pub async fn role(conn: &impl ConnectionTrait, id_or_code: &str) -> Result<Optio
 
 pub async fn insert_role(tx: &mut Tx, r: &RoleRow, now: i64) -> Result<(), DbErr> {
     role::Entity::insert(role::ActiveModel {
-        id: Set(r.id.clone()),
+        id: Set(db::uuid_of(&r.id)?),
         code: Set(r.code.clone()),
         name: Set(r.name.clone()),
         permissions: Set(serde_json::json!(r.permissions)),
@@ -95,13 +96,13 @@ pub struct GrantRow {
 /// A grant with its role's code and permissions and its unit's path.
 #[derive(Debug, FromQueryResult)]
 struct GrantView {
-    id: String,
-    account_id: String,
-    role_id: String,
+    id: uuid::Uuid,
+    account_id: uuid::Uuid,
+    role_id: uuid::Uuid,
     code: String,
     permissions: serde_json::Value,
     scope: String,
-    scope_unit_id: Option<String>,
+    scope_unit_id: Option<uuid::Uuid>,
     path: Option<String>,
     created_at: time::OffsetDateTime,
 }
@@ -110,12 +111,12 @@ impl From<GrantView> for GrantRow {
     fn from(g: GrantView) -> Self {
         Self {
             permissions: permissions(&g.permissions),
-            id: g.id,
-            account_id: g.account_id,
-            role_id: g.role_id,
+            id: g.id.to_string(),
+            account_id: g.account_id.to_string(),
+            role_id: g.role_id.to_string(),
             role_code: g.code,
             scope: g.scope,
-            scope_unit_id: g.scope_unit_id,
+            scope_unit_id: g.scope_unit_id.map(|id| id.to_string()),
             scope_unit_path: g.path,
             created_at: db::millis(g.created_at),
         }
@@ -143,6 +144,9 @@ pub async fn grants_of(
     conn: &impl ConnectionTrait,
     account_id: &str,
 ) -> Result<Vec<GrantRow>, DbErr> {
+    let Some(account_id) = db::uuid(account_id) else {
+        return Ok(Vec::new());
+    };
     Ok(grants()
         .filter(grant::Column::AccountId.eq(account_id))
         .order_by_asc(grant::Column::CreatedAt)
@@ -156,6 +160,9 @@ pub async fn grants_of(
 }
 
 pub async fn grant(conn: &impl ConnectionTrait, id: &str) -> Result<Option<GrantRow>, DbErr> {
+    let Some(id) = db::uuid(id) else {
+        return Ok(None);
+    };
     Ok(grants()
         .filter(grant::Column::Id.eq(id))
         .into_model::<GrantView>()
@@ -166,11 +173,11 @@ pub async fn grant(conn: &impl ConnectionTrait, id: &str) -> Result<Option<Grant
 
 pub async fn insert_grant(tx: &mut Tx, g: &GrantRow, created_by: &str) -> Result<(), DbErr> {
     grant::Entity::insert(grant::ActiveModel {
-        id: Set(g.id.clone()),
-        account_id: Set(g.account_id.clone()),
-        role_id: Set(g.role_id.clone()),
+        id: Set(db::uuid_of(&g.id)?),
+        account_id: Set(db::uuid_of(&g.account_id)?),
+        role_id: Set(db::uuid_of(&g.role_id)?),
         scope: Set(g.scope.clone()),
-        scope_unit_id: Set(g.scope_unit_id.clone()),
+        scope_unit_id: Set(g.scope_unit_id.as_deref().map(db::uuid_of).transpose()?),
         created_by: Set(created_by.to_string()),
         created_at: Set(db::at(g.created_at)),
     })
@@ -180,7 +187,9 @@ pub async fn insert_grant(tx: &mut Tx, g: &GrantRow, created_by: &str) -> Result
 }
 
 pub async fn delete_grant(tx: &mut Tx, id: &str) -> Result<(), DbErr> {
-    grant::Entity::delete_by_id(id).exec(&*tx).await?;
+    grant::Entity::delete_by_id(db::uuid_of(id)?)
+        .exec(&*tx)
+        .await?;
     Ok(())
 }
 
@@ -188,10 +197,10 @@ pub async fn delete_grant(tx: &mut Tx, id: &str) -> Result<(), DbErr> {
 pub async fn move_scopes(tx: &mut Tx, from_unit: &str, to_unit: &str) -> Result<(), DbErr> {
     grant::Entity::update_many()
         .set(grant::ActiveModel {
-            scope_unit_id: Set(Some(to_unit.to_string())),
+            scope_unit_id: Set(Some(db::uuid_of(to_unit)?)),
             ..Default::default()
         })
-        .filter(grant::Column::ScopeUnitId.eq(from_unit))
+        .filter(grant::Column::ScopeUnitId.eq(db::uuid_of(from_unit)?))
         .exec(&*tx)
         .await?;
     Ok(())

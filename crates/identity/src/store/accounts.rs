@@ -42,14 +42,14 @@ fn moment(ms: i64) -> Option<time::OffsetDateTime> {
 
 fn row(a: account::Model, unit: Option<unit::Model>) -> AccountRow {
     AccountRow {
-        id: a.id,
+        id: a.id.to_string(),
         username: a.username,
         full_name: a.full_name,
         position: a.position,
         department: a.department,
         phone: a.phone,
         email: a.email,
-        unit_id: a.unit_id,
+        unit_id: a.unit_id.to_string(),
         unit_path: unit.map(|u| u.path).unwrap_or_default(),
         kind: a.kind.to_value(),
         status: a.status.to_value(),
@@ -77,7 +77,7 @@ fn edited(a: &AccountRow) -> Result<account::ActiveModel, DbErr> {
         department: Set(a.department.clone()),
         phone: Set(a.phone.clone()),
         email: Set(a.email.clone()),
-        unit_id: Set(a.unit_id.clone()),
+        unit_id: Set(db::uuid_of(&a.unit_id)?),
         status: Set(AccountStatus::try_from_value(&a.status)?),
         personnel_id: Set(a.personnel_id.clone()),
         password_hash: Set(a.password_hash.clone()),
@@ -104,6 +104,9 @@ async fn one(
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<AccountRow>, DbErr> {
+    let Some(id) = db::uuid(id) else {
+        return Ok(None);
+    };
     one(conn, account::Entity::find_by_id(id)).await
 }
 
@@ -120,7 +123,7 @@ pub async fn by_username(
 
 pub async fn insert(tx: &mut Tx, a: &AccountRow) -> Result<(), DbErr> {
     let mut model = edited(a)?;
-    model.id = Set(a.id.clone());
+    model.id = Set(db::uuid_of(&a.id)?);
     model.username = Set(a.username.clone());
     model.kind = Set(AccountKind::try_from_value(&a.kind)?);
     model.created_at = Set(db::at(a.created_at));
@@ -138,7 +141,7 @@ fn search_text(a: &AccountRow) -> String {
 pub async fn update(tx: &mut Tx, a: &AccountRow, expected_version: i64) -> Result<bool, DbErr> {
     let done = account::Entity::update_many()
         .set(edited(a)?)
-        .filter(account::Column::Id.eq(&a.id))
+        .filter(account::Column::Id.eq(db::uuid_of(&a.id)?))
         .filter(account::Column::Version.eq(expected_version))
         .exec(&*tx)
         .await?;
@@ -154,7 +157,7 @@ pub async fn set_login_state(tx: &mut Tx, id: &str, s: LoginState) -> Result<(),
             locked_until: Set(moment(s.locked_until_ms)),
             ..Default::default()
         })
-        .filter(account::Column::Id.eq(id))
+        .filter(account::Column::Id.eq(db::uuid_of(id)?))
         .exec(&*tx)
         .await?;
     Ok(())
@@ -197,7 +200,7 @@ pub async fn search(pool: &DatabaseConnection, s: &Search) -> Result<Vec<Account
 
 /// Ids and usernames of the accounts whose unit lies under `prefix`.
 pub async fn ids_under(tx: &mut Tx, prefix: &str) -> Result<Vec<(String, String)>, DbErr> {
-    account::Entity::find()
+    let rows: Vec<(uuid::Uuid, String)> = account::Entity::find()
         .select_only()
         .column(account::Column::Id)
         .column(account::Column::Username)
@@ -205,7 +208,11 @@ pub async fn ids_under(tx: &mut Tx, prefix: &str) -> Result<Vec<(String, String)
         .filter(db::starts_with(unit::Column::Path, prefix))
         .into_tuple()
         .all(&*tx)
-        .await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, username)| (id.to_string(), username))
+        .collect())
 }
 
 /// Moves every account of `from_unit` to `to_unit` (merges); returns their ids.
@@ -215,7 +222,8 @@ pub async fn move_all(
     to_unit: &str,
     now: i64,
 ) -> Result<Vec<String>, DbErr> {
-    let ids: Vec<String> = account::Entity::find()
+    let (from_unit, to_unit) = (db::uuid_of(from_unit)?, db::uuid_of(to_unit)?);
+    let ids: Vec<uuid::Uuid> = account::Entity::find()
         .select_only()
         .column(account::Column::Id)
         .filter(account::Column::UnitId.eq(from_unit))
@@ -232,12 +240,12 @@ pub async fn move_all(
         .filter(account::Column::UnitId.eq(from_unit))
         .exec(&*tx)
         .await?;
-    Ok(ids)
+    Ok(ids.iter().map(ToString::to_string).collect())
 }
 
 pub async fn count_active_in(tx: &mut Tx, unit_id: &str) -> Result<i64, DbErr> {
     let active = account::Entity::find()
-        .filter(account::Column::UnitId.eq(unit_id))
+        .filter(account::Column::UnitId.eq(db::uuid_of(unit_id)?))
         .filter(account::Column::Status.eq(AccountStatus::Active))
         .count(&*tx)
         .await?;

@@ -61,20 +61,20 @@ pub mod unit {
     #[sea_orm(table_name = "units")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
+        pub id: Uuid,
         #[sea_orm(unique)]
         pub code: String,
         pub name: String,
         /// The name folded for diacritic-insensitive search.
         pub name_folded: String,
         pub kind: UnitKind,
-        pub parent_id: Option<String>,
+        pub parent_id: Option<Uuid>,
         /// Materialized path of ids, `/root/child/`: a subtree is a path prefix.
         pub path: String,
         pub valid_from: Option<TimeDate>,
         pub valid_to: Option<TimeDate>,
         pub status: UnitStatus,
-        pub merged_into_id: Option<String>,
+        pub merged_into_id: Option<Uuid>,
         pub version: i64,
         /// The idempotency key of the request that created the unit.
         #[sea_orm(unique)]
@@ -97,7 +97,7 @@ pub mod account {
     #[sea_orm(table_name = "accounts")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
+        pub id: Uuid,
         #[sea_orm(unique)]
         pub username: String,
         pub full_name: String,
@@ -107,7 +107,7 @@ pub mod account {
         pub department: String,
         pub phone: String,
         pub email: String,
-        pub unit_id: String,
+        pub unit_id: Uuid,
         pub kind: AccountKind,
         pub status: AccountStatus,
         /// The linked personnel record, empty when none.
@@ -149,7 +149,7 @@ pub mod role {
     #[sea_orm(table_name = "roles")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
+        pub id: Uuid,
         #[sea_orm(unique)]
         pub code: String,
         pub name: String,
@@ -172,12 +172,12 @@ pub mod grant {
     #[sea_orm(table_name = "grants")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
-        pub account_id: String,
-        pub role_id: String,
+        pub id: Uuid,
+        pub account_id: Uuid,
+        pub role_id: Uuid,
         /// `unit` (the unit and everything under it) or `self` (the account's own record).
         pub scope: String,
-        pub scope_unit_id: Option<String>,
+        pub scope_unit_id: Option<Uuid>,
         pub created_by: String,
         pub created_at: TimeDateTimeWithTimeZone,
     }
@@ -208,10 +208,10 @@ pub mod refresh_token {
     #[sea_orm(table_name = "refresh_tokens")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub id: String,
+        pub id: Uuid,
         /// Every token rotated from one login; reuse of a rotated one revokes the family.
-        pub family_id: String,
-        pub account_id: String,
+        pub family_id: Uuid,
+        pub account_id: Uuid,
         /// SHA-256 of the token: the token itself is never stored.
         #[sea_orm(unique)]
         pub token_hash: String,

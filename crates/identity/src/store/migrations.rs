@@ -13,18 +13,18 @@ pub const MIGRATOR: Migrator = Migrator {
             postgres_only: "",
             sql: "
 CREATE TABLE units (
-    id TEXT PRIMARY KEY,
+    id UUID PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     name_folded TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('province', 'department', 'district', 'commune',
         'public_service_unit', 'association', 'other')),
-    parent_id TEXT REFERENCES units (id),
+    parent_id UUID REFERENCES units (id),
     path TEXT NOT NULL,
     valid_from DATE,
     valid_to DATE,
     status TEXT NOT NULL CHECK (status IN ('active', 'closed')),
-    merged_into_id TEXT REFERENCES units (id),
+    merged_into_id UUID REFERENCES units (id),
     version BIGINT NOT NULL,
     request_id TEXT UNIQUE,
     created_at TIMESTAMPTZ NOT NULL,
@@ -33,7 +33,7 @@ CREATE TABLE units (
 CREATE INDEX units_path ON units (path text_pattern_ops);
 CREATE INDEX units_parent ON units (parent_id);
 CREATE TABLE accounts (
-    id TEXT PRIMARY KEY,
+    id UUID PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
     full_name TEXT NOT NULL,
     search_folded TEXT NOT NULL,
@@ -41,7 +41,7 @@ CREATE TABLE accounts (
     department TEXT NOT NULL,
     phone TEXT NOT NULL,
     email TEXT NOT NULL,
-    unit_id TEXT NOT NULL REFERENCES units (id),
+    unit_id UUID NOT NULL REFERENCES units (id),
     kind TEXT NOT NULL CHECK (kind IN ('person', 'service')),
     status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
     personnel_id TEXT NOT NULL,
@@ -57,7 +57,7 @@ CREATE TABLE accounts (
 );
 CREATE INDEX accounts_unit ON accounts (unit_id);
 CREATE TABLE roles (
-    id TEXT PRIMARY KEY,
+    id UUID PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
     permissions JSONB NOT NULL,
@@ -65,19 +65,19 @@ CREATE TABLE roles (
     created_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE grants (
-    id TEXT PRIMARY KEY,
-    account_id TEXT NOT NULL REFERENCES accounts (id),
-    role_id TEXT NOT NULL REFERENCES roles (id),
+    id UUID PRIMARY KEY,
+    account_id UUID NOT NULL REFERENCES accounts (id),
+    role_id UUID NOT NULL REFERENCES roles (id),
     scope TEXT NOT NULL CHECK (scope IN ('unit', 'self')),
-    scope_unit_id TEXT REFERENCES units (id),
+    scope_unit_id UUID REFERENCES units (id),
     created_by TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX grants_account ON grants (account_id);
 CREATE TABLE refresh_tokens (
-    id TEXT PRIMARY KEY,
-    family_id TEXT NOT NULL,
-    account_id TEXT NOT NULL REFERENCES accounts (id),
+    id UUID PRIMARY KEY,
+    family_id UUID NOT NULL,
+    account_id UUID NOT NULL REFERENCES accounts (id),
     token_hash TEXT NOT NULL UNIQUE,
     created_at TIMESTAMPTZ NOT NULL,
     expires_at TIMESTAMPTZ NOT NULL,

@@ -21,9 +21,9 @@ pub async fn insert_refresh(
     now: i64,
 ) -> Result<(), DbErr> {
     refresh_token::Entity::insert(refresh_token::ActiveModel {
-        id: Set(r.id.clone()),
-        family_id: Set(r.family_id.clone()),
-        account_id: Set(r.account_id.clone()),
+        id: Set(db::uuid_of(&r.id)?),
+        family_id: Set(db::uuid_of(&r.family_id)?),
+        account_id: Set(db::uuid_of(&r.account_id)?),
         token_hash: Set(digest.to_string()),
         created_at: Set(db::at(now)),
         expires_at: Set(db::at(r.expires_at)),
@@ -41,9 +41,9 @@ pub async fn refresh_by_digest(tx: &mut Tx, digest: &str) -> Result<Option<Refre
         .one(&*tx)
         .await?
         .map(|r| RefreshRow {
-            id: r.id,
-            family_id: r.family_id,
-            account_id: r.account_id,
+            id: r.id.to_string(),
+            family_id: r.family_id.to_string(),
+            account_id: r.account_id.to_string(),
             expires_at: db::millis(r.expires_at),
             rotated_at: r.rotated_at.map(db::millis),
             revoked_at: r.revoked_at.map(db::millis),
@@ -56,7 +56,7 @@ pub async fn mark_rotated(tx: &mut Tx, id: &str, now: i64) -> Result<(), DbErr> 
             rotated_at: Set(Some(db::at(now))),
             ..Default::default()
         })
-        .filter(refresh_token::Column::Id.eq(id))
+        .filter(refresh_token::Column::Id.eq(db::uuid_of(id)?))
         .exec(&*tx)
         .await?;
     Ok(())
@@ -77,11 +77,21 @@ async fn revoke(tx: &mut Tx, which: sea_orm::sea_query::SimpleExpr, now: i64) ->
 }
 
 pub async fn revoke_family(tx: &mut Tx, family_id: &str, now: i64) -> Result<(), DbErr> {
-    revoke(tx, refresh_token::Column::FamilyId.eq(family_id), now).await
+    revoke(
+        tx,
+        refresh_token::Column::FamilyId.eq(db::uuid_of(family_id)?),
+        now,
+    )
+    .await
 }
 
 pub async fn revoke_account(tx: &mut Tx, account_id: &str, now: i64) -> Result<(), DbErr> {
-    revoke(tx, refresh_token::Column::AccountId.eq(account_id), now).await
+    revoke(
+        tx,
+        refresh_token::Column::AccountId.eq(db::uuid_of(account_id)?),
+        now,
+    )
+    .await
 }
 
 /// A stored signing key.

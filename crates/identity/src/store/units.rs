@@ -29,16 +29,16 @@ pub struct UnitRow {
 impl From<unit::Model> for UnitRow {
     fn from(m: unit::Model) -> Self {
         Self {
-            id: m.id,
+            id: m.id.to_string(),
             code: m.code,
             name: m.name,
             kind: m.kind.to_value(),
-            parent_id: m.parent_id,
+            parent_id: m.parent_id.map(|id| id.to_string()),
             path: m.path,
             valid_from: m.valid_from.map(db::date_text),
             valid_to: m.valid_to.map(db::date_text),
             status: m.status.to_value(),
-            merged_into_id: m.merged_into_id,
+            merged_into_id: m.merged_into_id.map(|id| id.to_string()),
             version: m.version,
             created_at: db::millis(m.created_at),
             updated_at: db::millis(m.updated_at),
@@ -49,17 +49,17 @@ impl From<unit::Model> for UnitRow {
 /// The unit's columns as written; `request_id` is set on insert only.
 fn active_model(u: &UnitRow) -> Result<unit::ActiveModel, DbErr> {
     Ok(unit::ActiveModel {
-        id: Set(u.id.clone()),
+        id: Set(db::uuid_of(&u.id)?),
         code: Set(u.code.clone()),
         name: Set(u.name.clone()),
         name_folded: Set(tinhso_platform::vn::fold(&u.name)),
         kind: Set(UnitKind::try_from_value(&u.kind)?),
-        parent_id: Set(u.parent_id.clone()),
+        parent_id: Set(u.parent_id.as_deref().map(db::uuid_of).transpose()?),
         path: Set(u.path.clone()),
         valid_from: Set(db::date_opt(u.valid_from.as_deref())?),
         valid_to: Set(db::date_opt(u.valid_to.as_deref())?),
         status: Set(UnitStatus::try_from_value(&u.status)?),
-        merged_into_id: Set(u.merged_into_id.clone()),
+        merged_into_id: Set(u.merged_into_id.as_deref().map(db::uuid_of).transpose()?),
         version: Set(u.version),
         created_at: Set(db::at(u.created_at)),
         updated_at: Set(db::at(u.updated_at)),
@@ -75,6 +75,9 @@ async fn one(
 }
 
 pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<UnitRow>, DbErr> {
+    let Some(id) = db::uuid(id) else {
+        return Ok(None);
+    };
     one(conn, unit::Entity::find_by_id(id)).await
 }
 
@@ -84,11 +87,11 @@ pub async fn by_request_id(tx: &mut Tx, request_id: &str) -> Result<Option<UnitR
 }
 
 pub async fn code_taken(tx: &mut Tx, code: &str, except_id: &str) -> Result<bool, DbErr> {
-    let others = unit::Entity::find()
-        .filter(unit::Column::Code.eq(code))
-        .filter(unit::Column::Id.ne(except_id))
-        .count(&*tx)
-        .await?;
+    let mut others = unit::Entity::find().filter(unit::Column::Code.eq(code));
+    if let Some(except) = db::uuid(except_id) {
+        others = others.filter(unit::Column::Id.ne(except));
+    }
+    let others = others.count(&*tx).await?;
     Ok(others > 0)
 }
 
@@ -123,7 +126,7 @@ pub async fn update(tx: &mut Tx, u: &UnitRow, expected_version: i64) -> Result<b
     row.created_at = sea_orm::NotSet;
     let done = unit::Entity::update_many()
         .set(row)
-        .filter(unit::Column::Id.eq(&u.id))
+        .filter(unit::Column::Id.eq(db::uuid_of(&u.id)?))
         .filter(unit::Column::Version.eq(expected_version))
         .exec(&*tx)
         .await?;
@@ -167,6 +170,9 @@ pub async fn children(
     parent_id: &str,
     include_closed: bool,
 ) -> Result<Vec<UnitRow>, DbErr> {
+    let Some(parent_id) = db::uuid(parent_id) else {
+        return Ok(Vec::new());
+    };
     Ok(unit::Entity::find()
         .filter(unit::Column::ParentId.eq(parent_id))
         .filter(open_unless(include_closed))
@@ -202,18 +208,19 @@ pub async fn subtree(
 
 /// The ids of the direct children of `parent_id` (merges move them).
 pub async fn children_ids(tx: &mut Tx, parent_id: &str) -> Result<Vec<String>, DbErr> {
-    unit::Entity::find()
+    let ids: Vec<uuid::Uuid> = unit::Entity::find()
         .select_only()
         .column(unit::Column::Id)
-        .filter(unit::Column::ParentId.eq(parent_id))
+        .filter(unit::Column::ParentId.eq(db::uuid_of(parent_id)?))
         .into_tuple()
         .all(&*tx)
-        .await
+        .await?;
+    Ok(ids.iter().map(ToString::to_string).collect())
 }
 
 pub async fn count_open_children(tx: &mut Tx, id: &str) -> Result<i64, DbErr> {
     let open = unit::Entity::find()
-        .filter(unit::Column::ParentId.eq(id))
+        .filter(unit::Column::ParentId.eq(db::uuid_of(id)?))
         .filter(unit::Column::Status.eq(UnitStatus::Active))
         .count(&*tx)
         .await?;

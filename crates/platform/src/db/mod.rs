@@ -233,6 +233,16 @@ pub fn date_text(d: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// The UUID an id given as text names, if it is one: an id that is not a UUID names no row.
+pub fn uuid(text: &str) -> Option<uuid::Uuid> {
+    uuid::Uuid::parse_str(text).ok()
+}
+
+/// The UUID of an id about to be written (ids are made as UUID v7: anything else is a bug).
+pub fn uuid_of(text: &str) -> Result<uuid::Uuid, DbErr> {
+    uuid::Uuid::parse_str(text).map_err(|e| DbErr::Type(format!("id {text:?}: {e}")))
+}
+
 /// `column LIKE 'prefix%'` with the prefix's own `%`, `_` and `\` taken literally.
 pub fn starts_with(column: impl ColumnTrait, prefix: &str) -> SimpleExpr {
     use sea_orm::sea_query::ExprTrait as _;
