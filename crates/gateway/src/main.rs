@@ -5,8 +5,22 @@ use anyhow::Context as _;
 use tinhso_gateway::{Gateway, GatewayConfig};
 use tinhso_platform::grpc::wait_for;
 
+const USAGE: &str = "usage: tinhso-gateway\n\
+    Serves the REST API (and metrics when metrics_addr is set). Settings come from TINHSO_* \
+    environment variables and TINHSO_CONFIG (README, \"Configuration\").";
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Arguments first: `--help` must not bind a port, a stray argument must not be ignored.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None => {}
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        Some(_) => anyhow::bail!("{USAGE}"),
+    }
     let file = std::env::var("TINHSO_CONFIG")
         .ok()
         .map(std::path::PathBuf::from);

@@ -272,6 +272,8 @@ impl tinhso_platform::service::Service for Identity {
         Identity::spawn_background(self, bus, shutdown)
     }
 
+    const COMMANDS: &'static [&'static str] = &["keys"];
+
     async fn command(db: &Db, args: &[&str]) -> Option<Result<(), StartError>> {
         match args {
             ["keys", command @ ..] => Some(commands::keys(db, command).await),

@@ -78,3 +78,30 @@ async fn a_pre_release_database_is_refused_at_start() {
     assert!(message.contains("pre-release"), "{message}");
     assert!(message.contains("docs/operations.md"), "{message}");
 }
+
+/// `--help` and a mistyped command answer before anything is opened: no database file appears
+/// in the folder the binary runs in.
+#[test]
+fn help_and_mistakes_touch_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tinhso-identity"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_remove("TINHSO_DATABASE__URL")
+            .env_remove("TINHSO_CONFIG")
+            .output()
+            .expect("the binary runs")
+    };
+    let help = run(&["--help"]);
+    assert!(help.status.success(), "{}", text(&help.stderr));
+    assert!(text(&help.stdout).contains("usage: tinhso-identity"));
+    let wrong = run(&["frobnicate"]);
+    assert!(!wrong.status.success());
+    assert!(text(&wrong.stderr).contains("usage: tinhso-identity"));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert!(left.is_empty(), "nothing is created: {left:?}");
+}

@@ -63,6 +63,9 @@ pub trait Service: Send + Sync + Sized + 'static {
         bus: SharedBus,
         shutdown: tokio::sync::watch::Receiver<bool>,
     );
+    /// The first words of the service's own commands besides `migrate` (identity: `keys`),
+    /// known before anything is opened.
+    const COMMANDS: &'static [&'static str] = &[];
     /// The service's own commands besides `migrate` (identity's `keys`); `None` when `args` is
     /// not one of them.
     fn command(_db: &Db, _args: &[&str]) -> impl Future<Output = Option<Result<(), StartError>>> {
@@ -88,6 +91,21 @@ pub fn main<S: Service>() -> Result<(), StartError> {
 
 /// The body of [`main`], for callers that have a runtime.
 pub async fn run<S: Service>(args: Vec<String>) -> Result<(), StartError> {
+    // Arguments first: `--help` or a mistyped command must not load, create or touch anything.
+    match args.first().map(String::as_str) {
+        None => {}
+        Some("--help" | "-h" | "help") => {
+            println!("{}", S::usage());
+            println!(
+                "Without a command: serve gRPC. Settings come from TINHSO_* environment \
+                 variables and TINHSO_CONFIG (README, \"Configuration\")."
+            );
+            return Ok(());
+        }
+        Some("migrate") if args.len() == 1 => {}
+        Some(first) if S::COMMANDS.contains(&first) => {}
+        Some(_) => return Err(StartError::Other(S::usage())),
+    }
     let file = std::env::var("TINHSO_CONFIG")
         .ok()
         .map(std::path::PathBuf::from);
