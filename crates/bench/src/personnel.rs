@@ -194,42 +194,20 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
     sqlx_analyze(&db).await;
 
     eprintln!("bench: personnel searches");
-    let (channel, t) = (grpc.clone(), token.clone());
-    let by_name = load(
+    // The name search from ten callers, then from one: the query's own latency, without ten
+    // callers queueing for two cores.
+    let by_name = name_search(
         "Search: name \"nguyen van\" (page of 50)",
         SEARCHERS,
-        move |_| {
-            let mut client = EmployeeServiceClient::new(channel.clone());
-            let request = authed(
-                &t,
-                pb::ListEmployeesRequest {
-                    query: "nguyen van".into(),
-                    page_size: 50,
-                    ..Default::default()
-                },
-            );
-            async move { client.list_employees(request).await.is_ok() }
-        },
+        &grpc,
+        &token,
     )
     .await;
-    // The same search from one caller: the query's own latency, without ten callers queueing
-    // for two cores.
-    let (channel, t) = (grpc.clone(), token.clone());
-    let by_name_alone = load(
+    let by_name_alone = name_search(
         "Search: name \"nguyen van\" (page of 50), 1 caller",
         1,
-        move |_| {
-            let mut client = EmployeeServiceClient::new(channel.clone());
-            let request = authed(
-                &t,
-                pb::ListEmployeesRequest {
-                    query: "nguyen van".into(),
-                    page_size: 50,
-                    ..Default::default()
-                },
-            );
-            async move { client.list_employees(request).await.is_ok() }
-        },
+        &grpc,
+        &token,
     )
     .await;
     let (channel, t) = (grpc.clone(), token.clone());
@@ -384,6 +362,29 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
         commit_time.as_secs_f64() / copy_time.as_secs_f64(),
         secs = crate::RUN.as_secs(),
     ))
+}
+
+/// The name search "nguyen van" (a page of 50) from `callers` concurrent callers.
+async fn name_search(
+    label: &str,
+    callers: usize,
+    grpc: &tonic::transport::Channel,
+    token: &str,
+) -> crate::Sample {
+    let (channel, t) = (grpc.clone(), token.to_string());
+    load(label, callers, move |_| {
+        let mut client = EmployeeServiceClient::new(channel.clone());
+        let request = authed(
+            &t,
+            pb::ListEmployeesRequest {
+                query: "nguyen van".into(),
+                page_size: 50,
+                ..Default::default()
+            },
+        );
+        async move { client.list_employees(request).await.is_ok() }
+    })
+    .await
 }
 
 /// The floor under the import's commit: the same records written by one COPY into a bare copy

@@ -19,6 +19,31 @@ impl Api {
         }
         Ok(())
     }
+
+    /// Audits a unit's change (before and after), queues its event and commits: the end of
+    /// every edit of one unit.
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_unit_change(
+        &self,
+        mut tx: Tx,
+        p: &Principal,
+        change: &str,
+        before: &UnitRow,
+        u: &UnitRow,
+        address: &str,
+        now: i64,
+    ) -> AppResult<pb::Unit> {
+        let action = format!("unit.{change}");
+        let mut entry = self.audit(Some(p), &action, "unit", &u.id, &u.path, address);
+        entry.before_json = json(Some(before));
+        entry.after_json = json(Some(u));
+        store::audit::append(&mut tx, &entry).await?;
+        let event = events::unit_changed(u, &before.path, &p.account_id);
+        self.enqueue(&mut tx, &events::unit(change, event, now))
+            .await?;
+        self.commit(tx).await?;
+        Ok(unit_pb(u))
+    }
 }
 
 #[tonic::async_trait]
@@ -266,21 +291,10 @@ impl pb::unit_service_server::UnitService for Api {
             if !store::units::update(&mut tx, &u, before.version).await? {
                 return Err(AppError::stale_etag());
             }
-            let mut entry = self.audit(Some(&p), "unit.updated", "unit", &u.id, &u.path, &address);
-            entry.before_json = json(Some(&before));
-            entry.after_json = json(Some(&u));
-            store::audit::append(&mut tx, &entry).await?;
-            self.enqueue(
-                &mut tx,
-                &events::unit(
-                    "updated",
-                    events::unit_changed(&u, &before.path, &p.account_id),
-                    now,
-                ),
-            )
-            .await?;
-            self.commit(tx).await?;
-            Ok(Response::new(unit_pb(&u)))
+            let unit = self
+                .finish_unit_change(tx, &p, "updated", &before, &u, &address, now)
+                .await?;
+            Ok(Response::new(unit))
         })
         .await
     }
@@ -328,21 +342,10 @@ impl pb::unit_service_server::UnitService for Api {
             store::units::rebase_descendants(&mut tx, &before.path, &u.path, now).await?;
             self.revoke_under(&mut tx, &u.path, &p.account_id, now)
                 .await?;
-            let mut entry = self.audit(Some(&p), "unit.moved", "unit", &u.id, &u.path, &address);
-            entry.before_json = json(Some(&before));
-            entry.after_json = json(Some(&u));
-            store::audit::append(&mut tx, &entry).await?;
-            self.enqueue(
-                &mut tx,
-                &events::unit(
-                    "moved",
-                    events::unit_changed(&u, &before.path, &p.account_id),
-                    now,
-                ),
-            )
-            .await?;
-            self.commit(tx).await?;
-            Ok(Response::new(unit_pb(&u)))
+            let unit = self
+                .finish_unit_change(tx, &p, "moved", &before, &u, &address, now)
+                .await?;
+            Ok(Response::new(unit))
         })
         .await
     }
@@ -466,21 +469,10 @@ impl pb::unit_service_server::UnitService for Api {
             if !store::units::update(&mut tx, &u, before.version).await? {
                 return Err(AppError::stale_etag());
             }
-            let mut entry = self.audit(Some(&p), "unit.closed", "unit", &u.id, &u.path, &address);
-            entry.before_json = json(Some(&before));
-            entry.after_json = json(Some(&u));
-            store::audit::append(&mut tx, &entry).await?;
-            self.enqueue(
-                &mut tx,
-                &events::unit(
-                    "closed",
-                    events::unit_changed(&u, &before.path, &p.account_id),
-                    now,
-                ),
-            )
-            .await?;
-            self.commit(tx).await?;
-            Ok(Response::new(unit_pb(&u)))
+            let unit = self
+                .finish_unit_change(tx, &p, "closed", &before, &u, &address, now)
+                .await?;
+            Ok(Response::new(unit))
         })
         .await
     }

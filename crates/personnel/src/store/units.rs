@@ -46,10 +46,3 @@ impl tinhso_platform::units::UnitHooks for RecordsFollowUnits {
         })
     }
 }
-
-/// Rewrites every path under `old` (units and employee records) to start with `new`.
-pub async fn rebase(tx: &mut Tx, old: &str, new: &str) -> Result<(), DbErr> {
-    use tinhso_platform::units::UnitHooks as _;
-    tinhso_platform::units::rebase(tx, old, new).await?;
-    RecordsFollowUnits.moved(tx, old, new).await
-}

@@ -167,17 +167,6 @@ impl Sql {
             .ok_or_else(|| DbErr::RecordNotFound("the statement returned no row".into()))
     }
 
-    /// The first column of the first row, if there is a row.
-    pub async fn scalar_optional<T: TryGetable, C: ConnectionTrait>(
-        self,
-        conn: &C,
-    ) -> Result<Option<T>, DbErr> {
-        self.fetch_optional(conn)
-            .await?
-            .map(|row| row.try_get_by_index(0))
-            .transpose()
-    }
-
     /// The first column of the one row the statement returns (a count, a sum).
     pub async fn scalar<T: TryGetable, C: ConnectionTrait>(self, conn: &C) -> Result<T, DbErr> {
         self.fetch_one(conn).await?.try_get_by_index(0)
