@@ -38,7 +38,7 @@ fn generated(i: usize, unit_id: &str, unit_path: &str, now: i64) -> EmployeeRow 
     let female = i.is_multiple_of(2);
     let year = 1966 + (i % 38) as i64;
     EmployeeRow {
-        id: format!("bench-{i:06}"),
+        id: format!("bench-{i:06}").into(),
         unit_id: unit_id.into(),
         unit_path: unit_path.into(),
         kind: ["civil_servant", "public_employee", "cadre"][i % 3].into(),
@@ -167,10 +167,10 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
         tinhso_personnel::store::units::upsert(
             &mut tx,
             &tinhso_personnel::store::units::UnitRow {
-                id: u.id.clone(),
+                id: u.id.clone().into(),
                 code: u.code.clone(),
                 name: u.name.clone(),
-                path: u.path.clone(),
+                path: u.path.clone().into(),
                 status: "active".into(),
                 kind: "district".into(),
             },

@@ -1,12 +1,13 @@
 //! The first start of an empty database: built-in roles, the root unit and the system admin
 //! with a one-time password; on later starts, the built-in roles a newer release adds.
 
-use crate::domain::{password, roles, units};
+use crate::domain::{password, roles};
 use crate::store::access::{GrantRow, RoleRow};
 use crate::store::accounts::AccountRow;
 use crate::store::audit::AuditEntry;
 use crate::store::{self, units::UnitRow};
 use crate::{Bootstrap, Identity, StartError, events};
+use tinhso_platform::{AccountId, EmployeeId, UnitPath};
 
 /// The stored row of a built-in role, with a new id.
 fn builtin_role_row(role: &roles::BuiltinRole) -> RoleRow {
@@ -39,7 +40,7 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
     if let Some(root) = store::units::root(&db.pool).await? {
         add_new_builtin_roles(identity, now).await?;
         return Ok(Bootstrap {
-            root_unit_id: root.id,
+            root_unit_id: root.id.into(),
             generated_admin_password: None,
             created: false,
         });
@@ -51,12 +52,12 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
     }
     let root_id = uuid::Uuid::now_v7().to_string();
     let root = UnitRow {
-        id: root_id.clone(),
+        id: root_id.clone().into(),
         code: identity.config.root_unit.code.clone(),
         name: identity.config.root_unit.name.clone(),
         kind: "province".into(),
         parent_id: None,
-        path: units::root_path(&root_id),
+        path: UnitPath::root(&root_id.clone().into()),
         valid_from: None,
         valid_to: None,
         status: "active".into(),
@@ -77,7 +78,7 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
         .map_err(|e| StartError::Other(e.to_string()))?
         .map_err(StartError::Other)?;
     let admin = AccountRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: AccountId::generate(),
         username: "admin".into(),
         full_name: "Quản trị hệ thống".into(),
         position: String::new(),
@@ -88,7 +89,7 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
         unit_path: root.path.clone(),
         kind: "person".into(),
         status: "active".into(),
-        personnel_id: String::new(),
+        personnel_id: EmployeeId::default(),
         password_hash: hash,
         must_change_password: true,
         // The bootstrap password does not expire: the first operator may come days later.
@@ -120,8 +121,8 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
         actor_username: "bootstrap".into(),
         action: "system.bootstrapped".into(),
         target_kind: "unit".into(),
-        target_id: root.id.clone(),
-        unit_path: root.path.clone(),
+        target_id: root.id.clone().into(),
+        unit_path: root.path.clone().into(),
         client_address: "local".into(),
         ..Default::default()
     };
@@ -137,7 +138,7 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
         .await?;
     tx.commit().await?;
     Ok(Bootstrap {
-        root_unit_id: root.id,
+        root_unit_id: root.id.into(),
         generated_admin_password: generated,
         created: true,
     })

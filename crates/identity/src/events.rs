@@ -44,12 +44,12 @@ pub fn grant(change: &str, g: GrantChanged, now: i64) -> Event {
 /// The event body of a unit change; `old_path` is empty for a new unit.
 pub fn unit_changed(u: &UnitRow, old_path: &str, actor: &str) -> UnitChanged {
     UnitChanged {
-        unit_id: u.id.clone(),
+        unit_id: u.id.clone().into(),
         old_path: old_path.into(),
-        new_path: u.path.clone(),
+        new_path: u.path.clone().into(),
         name: u.name.clone(),
         code: u.code.clone(),
-        merged_into_id: u.merged_into_id.clone().unwrap_or_default(),
+        merged_into_id: u.merged_into_id.clone().unwrap_or_default().into(),
         actor_id: actor.into(),
         kind: u.kind.clone(),
     }
@@ -58,9 +58,9 @@ pub fn unit_changed(u: &UnitRow, old_path: &str, actor: &str) -> UnitChanged {
 /// The event body of an account change; `not_before` > 0 revokes older tokens.
 pub fn account_changed(a: &AccountRow, not_before: i64, actor: &str) -> AccountChanged {
     AccountChanged {
-        account_id: a.id.clone(),
+        account_id: a.id.clone().into(),
         username: a.username.clone(),
-        unit_path: a.unit_path.clone(),
+        unit_path: a.unit_path.clone().into(),
         not_before_unix_ms: not_before,
         actor_id: actor.to_string(),
     }

@@ -14,9 +14,9 @@ pub use tinhso_platform::units::UNIT_EVENTS;
 /// `tinhso.personnel.employee.{change}.v1` for `row`.
 pub fn employee(change: &str, row: &EmployeeRow, actor_id: &str, now: i64) -> Event {
     let body = EmployeeChanged {
-        employee_id: row.id.clone(),
-        unit_id: row.unit_id.clone(),
-        unit_path: row.unit_path.clone(),
+        employee_id: row.id.clone().into(),
+        unit_id: row.unit_id.clone().into(),
+        unit_path: row.unit_path.clone().into(),
         kind: row.kind.clone(),
         status: row.status.clone(),
         actor_id: actor_id.into(),

@@ -91,7 +91,7 @@ impl Principal {
         !self.must_change_password
             && self.grants.iter().any(|g| {
                 g.s != SELF_SCOPE
-                    && unit_path.starts_with(&g.s)
+                    && crate::ids::is_under(unit_path, &g.s)
                     && g.p.iter().any(|p| permission_matches(p, permission))
             })
     }
@@ -137,13 +137,16 @@ impl Principal {
         let mut scopes: Vec<String> = self
             .grants
             .iter()
-            .filter(|g| g.s != SELF_SCOPE && g.p.iter().any(|p| permission_matches(p, permission)))
+            .filter(|g| {
+                crate::ids::is_whole_path(&g.s)
+                    && g.p.iter().any(|p| permission_matches(p, permission))
+            })
             .map(|g| g.s.clone())
             .collect();
         scopes.sort();
         let mut out: Vec<String> = Vec::new();
         for s in scopes {
-            if !out.iter().any(|o| s.starts_with(o.as_str())) {
+            if !out.iter().any(|o| crate::ids::is_under(&s, o)) {
                 out.push(s);
             }
         }
@@ -474,6 +477,19 @@ mod tests {
             p.scopes_for("identity.account.read"),
             vec!["/r/a/".to_string()]
         );
+    }
+
+    #[test]
+    fn a_scope_that_is_not_a_whole_path_covers_nothing() {
+        let mut c = claims(1_000_000);
+        c.grants[0].s = "/r/a".into();
+        let clock = ManualClock::new(1_000_000);
+        let v = Verifier::new("tinhso", clock);
+        v.set_keys(&[PublicJwk::of("k1", &key().verifying_key())]);
+        let p = v.verify(&sign(&c, "k1", &key())).expect("valid");
+        assert!(!p.can("identity.account.create", "/r/ab/"));
+        assert!(!p.can("identity.account.create", "/r/a/"));
+        assert!(p.scopes_for("identity.account.read").is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod grpc;
+pub mod ids;
 pub mod metrics;
 pub mod ratelimit;
 pub mod service;
@@ -22,3 +23,4 @@ pub mod vn;
 pub mod xlsx;
 
 pub use error::{AppError, AppResult, ErrorCode};
+pub use ids::{AccountId, EmployeeId, UnitId, UnitPath};

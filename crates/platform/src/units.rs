@@ -6,6 +6,7 @@
 
 use crate::db::{self, DatabaseConnection, DbErr, Migration, Tx};
 use crate::events::{BoxFuture, Event, Handler, HandlerError};
+use crate::ids::{UnitId, UnitPath};
 use prost::Message as _;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -58,11 +59,10 @@ pub mod entity {
 /// A unit as the replica knows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReplicaUnit {
-    pub id: String,
+    pub id: UnitId,
     pub code: String,
     pub name: String,
-    /// Materialized path of ids, `/root/child/`.
-    pub path: String,
+    pub path: UnitPath,
     /// `active` or `closed`.
     pub status: String,
     /// Identity's unit kind, e.g. "department", "district" (empty if the event predates it).
@@ -72,10 +72,10 @@ pub struct ReplicaUnit {
 impl From<entity::Model> for ReplicaUnit {
     fn from(u: entity::Model) -> Self {
         Self {
-            id: u.id,
+            id: UnitId::new(u.id),
             code: u.code,
             name: u.name,
-            path: u.path,
+            path: UnitPath::new(u.path),
             status: u.status,
             kind: u.kind,
         }
@@ -93,10 +93,10 @@ pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<Replica
 pub async fn upsert(tx: &mut Tx, u: &ReplicaUnit) -> Result<(), DbErr> {
     use entity::Column;
     entity::Entity::insert(entity::ActiveModel {
-        id: Set(u.id.clone()),
+        id: Set(u.id.to_string()),
         code: Set(u.code.clone()),
         name: Set(u.name.clone()),
-        path: Set(u.path.clone()),
+        path: Set(u.path.to_string()),
         status: Set(u.status.clone()),
         kind: Set(u.kind.clone()),
     })
@@ -215,10 +215,10 @@ impl<H: UnitHooks> UnitReplica<H> {
         upsert(
             tx,
             &ReplicaUnit {
-                id: u.unit_id.clone(),
+                id: u.unit_id.clone().into(),
                 code: u.code.clone(),
                 name: u.name.clone(),
-                path: u.new_path.clone(),
+                path: u.new_path.clone().into(),
                 status: status.into(),
                 kind: u.kind.clone(),
             },

@@ -215,7 +215,7 @@ pub fn can_delegate(grantor: &Principal, role_permissions: &[String], scope_path
         && role_permissions.iter().all(|wanted| {
             grantor.grants.iter().any(|g| {
                 g.s != tinhso_platform::auth::SELF_SCOPE
-                    && scope_path.starts_with(&g.s)
+                    && tinhso_platform::ids::is_under(scope_path, &g.s)
                     && g.p.iter().any(|held| pattern_covers(held, wanted))
             })
         })

@@ -1,7 +1,7 @@
 //! The organisation-unit tree: kinds, field rules and materialized paths (`/root/child/`).
 
 use tinhso_platform::ErrorCode;
-use tinhso_platform::{AppError, AppResult};
+use tinhso_platform::{AppError, AppResult, UnitPath};
 
 /// Unit kinds, as stored.
 pub const KINDS: &[&str] = &[
@@ -79,24 +79,9 @@ pub fn check_code(field: &str, code: &str) -> AppResult<String> {
     Ok(code.to_string())
 }
 
-/// The path of a child: the parent's path followed by the child's id.
-pub fn child_path(parent_path: &str, id: &str) -> String {
-    format!("{parent_path}{id}/")
-}
-
-/// The root path of a unit without parent.
-pub fn root_path(id: &str) -> String {
-    format!("/{id}/")
-}
-
-/// True when `path` is `ancestor` or lies below it.
-pub fn is_within(path: &str, ancestor: &str) -> bool {
-    path.starts_with(ancestor)
-}
-
 /// Checks that `unit_path` may move under `new_parent_path`: not under itself or a descendant.
-pub fn check_move(unit_path: &str, new_parent_path: &str) -> AppResult<()> {
-    if is_within(new_parent_path, unit_path) {
+pub fn check_move(unit_path: &UnitPath, new_parent_path: &UnitPath) -> AppResult<()> {
+    if new_parent_path.is_under(unit_path) {
         return Err(AppError::failed_precondition(
             ErrorCode::UnitMoveCycle,
             "Không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó",
@@ -105,14 +90,6 @@ pub fn check_move(unit_path: &str, new_parent_path: &str) -> AppResult<()> {
         .with_field("new_parent_id"));
     }
     Ok(())
-}
-
-/// The path of `path` after its ancestor `old_prefix` became `new_prefix`.
-pub fn rebase(path: &str, old_prefix: &str, new_prefix: &str) -> String {
-    match path.strip_prefix(old_prefix) {
-        Some(rest) => format!("{new_prefix}{rest}"),
-        None => path.to_string(),
-    }
 }
 
 /// Parses an ISO date `YYYY-MM-DD` kept as text.
@@ -136,14 +113,14 @@ mod tests {
 
     #[test]
     fn moves_under_own_subtree_are_cycles() {
-        assert!(check_move("/r/a/", "/r/a/b/").is_err());
-        assert!(check_move("/r/a/", "/r/a/").is_err());
-        assert!(check_move("/r/a/", "/r/c/").is_ok());
+        let path = UnitPath::new;
+        assert!(check_move(&path("/r/a/"), &path("/r/a/b/")).is_err());
+        assert!(check_move(&path("/r/a/"), &path("/r/a/")).is_err());
+        assert!(check_move(&path("/r/a/"), &path("/r/c/")).is_ok());
         assert!(
-            check_move("/r/a/", "/r/ab/").is_ok(),
+            check_move(&path("/r/a/"), &path("/r/ab/")).is_ok(),
             "path segments end with '/', so /r/ab/ is not under /r/a/"
         );
-        assert_eq!(rebase("/r/a/b/c/", "/r/a/", "/r/x/a/"), "/r/x/a/b/c/");
     }
 
     #[test]

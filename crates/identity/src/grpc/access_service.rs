@@ -174,7 +174,7 @@ impl pb::access_service_server::AccessService for Api {
             let mut entry = self.audit(Some(&p), "grant.created", "grant", &row.id, &grantee.unit_path, &address);
             entry.after_json = json(Some(&row));
             store::audit::append(&mut tx, &entry).await?;
-            let changed = pb::GrantChanged { grant_id: row.id.clone(), account_id: grantee.id.clone(), role_code: role.code.clone(), scope_unit_path: scope_path, actor_id: p.account_id.clone() };
+            let changed = pb::GrantChanged { grant_id: row.id.clone(), account_id: grantee.id.clone().into(), role_code: role.code.clone(), scope_unit_path: scope_path.into(), actor_id: p.account_id.clone() };
             self.enqueue(&mut tx, &events::grant("created", changed, now)).await?;
             self.commit(tx).await?;
             Ok(Response::new(grant_pb(&row)))
@@ -220,9 +220,9 @@ impl pb::access_service_server::AccessService for Api {
             store::audit::append(&mut tx, &entry).await?;
             let changed = pb::GrantChanged {
                 grant_id: grant.id.clone(),
-                account_id: grantee.id.clone(),
+                account_id: grantee.id.clone().into(),
                 role_code: grant.role_code.clone(),
-                scope_unit_path: grant.scope_unit_path.clone().unwrap_or_default(),
+                scope_unit_path: grant.scope_unit_path.clone().unwrap_or_default().into(),
                 actor_id: p.account_id.clone(),
             };
             self.enqueue(&mut tx, &events::grant("deleted", changed, now))

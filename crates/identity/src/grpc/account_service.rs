@@ -2,7 +2,7 @@
 //! enable, unlock, reset), each allowed only within the caller's subtree and grants.
 
 use super::*;
-use tinhso_platform::ErrorCode;
+use tinhso_platform::{AccountId, ErrorCode};
 
 struct OneTime {
     secret: String,
@@ -98,7 +98,7 @@ impl Api {
         }
         let now = self.now();
         let row = AccountRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: AccountId::generate(),
             username: n.username,
             full_name: n.full_name,
             position: n.position,
@@ -109,7 +109,7 @@ impl Api {
             unit_path: unit.path.clone(),
             kind: if n.service { "service" } else { "person" }.into(),
             status: "active".into(),
-            personnel_id: n.personnel_id,
+            personnel_id: n.personnel_id.into(),
             password_hash: secret.hash.clone(),
             must_change_password: !n.service,
             password_expires_at: secret.expires_at,
@@ -553,7 +553,7 @@ impl pb::account_service_server::AccountService for Api {
             };
             let search = store::accounts::Search {
                 scopes: p.scopes_for("identity.account.read"),
-                under_path,
+                under_path: under_path.map(Into::into),
                 query: (!r.query.trim().is_empty()).then(|| r.query.clone()),
                 status,
                 limit,
@@ -602,7 +602,7 @@ impl pb::account_service_server::AccountService for Api {
                 a.email = acc::check_email("email", v)?;
             }
             if let Some(v) = &r.personnel_id {
-                a.personnel_id = acc::check_text("personnel_id", v, false, 64)?;
+                a.personnel_id = acc::check_text("personnel_id", v, false, 64)?.into();
             }
             let mut moved = false;
             if let Some(unit_id) = r.unit_id.as_ref().filter(|u| **u != before.unit_id) {

@@ -59,7 +59,7 @@ impl Api {
             &account.unit_path,
             address,
         );
-        entry.actor_id = account.id.clone();
+        entry.actor_id = account.id.clone().into();
         entry.actor_username = account.username.clone();
         let attempt = login::LoginAttempt {
             disabled: account.status == "disabled",
@@ -164,7 +164,7 @@ impl pb::auth_service_server::AuthService for Api {
                         "",
                         &address,
                     );
-                    entry.actor_id = row.account_id.clone();
+                    entry.actor_id = row.account_id.clone().into();
                     entry.after_json = serde_json::json!({"family": row.family_id}).to_string();
                     store::audit::append(&mut tx, &entry).await?;
                     self.commit(tx).await?;
@@ -202,7 +202,7 @@ impl pb::auth_service_server::AuthService for Api {
                 store::tokens::revoke_family(&mut tx, &row.family_id, now).await?;
                 let mut entry =
                     self.audit(None, "logout", "account", &row.account_id, "", &address);
-                entry.actor_id = row.account_id.clone();
+                entry.actor_id = row.account_id.clone().into();
                 store::audit::append(&mut tx, &entry).await?;
                 self.commit(tx).await?;
             }

@@ -47,16 +47,16 @@ mod unit_service;
 
 fn unit_pb(u: &UnitRow) -> pb::Unit {
     pb::Unit {
-        id: u.id.clone(),
+        id: u.id.clone().into(),
         code: u.code.clone(),
         name: u.name.clone(),
         kind: units::kind_to_proto(&u.kind),
-        parent_id: u.parent_id.clone().unwrap_or_default(),
-        path: u.path.clone(),
+        parent_id: u.parent_id.clone().unwrap_or_default().into(),
+        path: u.path.clone().into(),
         valid_from: date_of(&u.valid_from),
         valid_to: date_of(&u.valid_to),
         status: if u.status == "active" { 1 } else { 2 },
-        merged_into_id: u.merged_into_id.clone().unwrap_or_default(),
+        merged_into_id: u.merged_into_id.clone().unwrap_or_default().into(),
         etag: etag(u.version),
         create_time: Some(to_timestamp(u.created_at)),
         update_time: Some(to_timestamp(u.updated_at)),
@@ -66,17 +66,17 @@ fn unit_pb(u: &UnitRow) -> pb::Unit {
 fn account_pb(a: &AccountRow, now: i64) -> pb::Account {
     let locked = a.login.is_locked(now);
     pb::Account {
-        id: a.id.clone(),
+        id: a.id.clone().into(),
         username: a.username.clone(),
         full_name: a.full_name.clone(),
         position: a.position.clone(),
         department: a.department.clone(),
         phone: a.phone.clone(),
         email: a.email.clone(),
-        unit_id: a.unit_id.clone(),
-        unit_path: a.unit_path.clone(),
+        unit_id: a.unit_id.clone().into(),
+        unit_path: a.unit_path.clone().into(),
         status: acc::status_to_proto(&a.status, locked),
-        personnel_id: a.personnel_id.clone(),
+        personnel_id: a.personnel_id.clone().into(),
         kind: if a.kind == "service" { 2 } else { 1 },
         must_change_password: a.must_change_password,
         etag: etag(a.version),
@@ -89,12 +89,12 @@ fn account_pb(a: &AccountRow, now: i64) -> pb::Account {
 fn grant_pb(g: &GrantRow) -> pb::Grant {
     pb::Grant {
         id: g.id.clone(),
-        account_id: g.account_id.clone(),
+        account_id: g.account_id.clone().into(),
         role_id: g.role_id.clone(),
         role_code: g.role_code.clone(),
         scope: if g.scope == "self" { 2 } else { 1 },
-        scope_unit_id: g.scope_unit_id.clone().unwrap_or_default(),
-        scope_unit_path: g.scope_unit_path.clone().unwrap_or_default(),
+        scope_unit_id: g.scope_unit_id.clone().unwrap_or_default().into(),
+        scope_unit_path: g.scope_unit_path.clone().unwrap_or_default().into(),
         create_time: Some(to_timestamp(g.created_at)),
     }
 }
@@ -247,17 +247,17 @@ impl Api {
         let grants = store::access::grants_of(&*tx, &a.id).await?;
         let claims = Claims {
             iss: self.0.config.issuer.clone(),
-            sub: a.id.clone(),
+            sub: a.id.clone().into(),
             uname: a.username.clone(),
-            unit: a.unit_path.clone(),
-            rec: a.personnel_id.clone(),
+            unit: a.unit_path.clone().into(),
+            rec: a.personnel_id.clone().into(),
             grants: grants
                 .iter()
                 .map(|g| GrantClaim {
                     s: if g.scope == "self" {
                         SELF_SCOPE.into()
                     } else {
-                        g.scope_unit_path.clone().unwrap_or_default()
+                        g.scope_unit_path.clone().unwrap_or_default().into()
                     },
                     p: g.permissions.clone(),
                 })

@@ -2,7 +2,7 @@
 //! tokens that carry old paths and published for the other services' replicas.
 
 use super::*;
-use tinhso_platform::ErrorCode;
+use tinhso_platform::{ErrorCode, UnitId};
 
 impl Api {
     /// Denies the tokens of every account under `prefix`: their tokens carry old paths.
@@ -101,9 +101,9 @@ impl pb::unit_service_server::UnitService for Api {
                 ));
             }
             let now = self.now();
-            let id = uuid::Uuid::now_v7().to_string();
+            let id = UnitId::generate();
             let row = UnitRow {
-                path: units::child_path(&parent.path, &id),
+                path: parent.path.child(&id),
                 id,
                 code,
                 name,
@@ -333,7 +333,7 @@ impl pb::unit_service_server::UnitService for Api {
             let now = self.now();
             let mut u = before.clone();
             u.parent_id = Some(parent.id.clone());
-            u.path = units::child_path(&parent.path, &u.id);
+            u.path = parent.path.child(&u.id);
             u.version += 1;
             u.updated_at = now;
             if !store::units::update(&mut tx, &u, before.version).await? {
@@ -369,7 +369,7 @@ impl pb::unit_service_server::UnitService for Api {
                 let field = format!("source_ids[{i}]");
                 let source = self.unit(&mut tx, source_id, &field).await?;
                 p.require("identity.unit.reorganize", &source.path)?;
-                if source.id == target.id || units::is_within(&target.path, &source.path) || source.parent_id.is_none() {
+                if source.id == target.id || target.path.is_under(&source.path) || source.parent_id.is_none() {
                     return Err(AppError::failed_precondition(ErrorCode::UnitMergeCycle, "Không thể sáp nhập đơn vị vào chính nó hoặc đơn vị cấp dưới của nó", "a unit cannot merge into itself or its descendant").with_field(&field));
                 }
                 if source.status != "active" {
@@ -380,7 +380,7 @@ impl pb::unit_service_server::UnitService for Api {
                     let child = self.unit(&mut tx, &child_id, &field).await?;
                     let mut moved = child.clone();
                     moved.parent_id = Some(target.id.clone());
-                    moved.path = units::child_path(&target.path, &child.id);
+                    moved.path = target.path.child(&child.id);
                     moved.version += 1;
                     moved.updated_at = now;
                     store::units::update(&mut tx, &moved, child.version).await?;
@@ -406,7 +406,7 @@ impl pb::unit_service_server::UnitService for Api {
                 entry.after_json = json(Some(&serde_json::json!({"unit": closed, "into": target.id, "accounts_moved": moved_accounts.len()})));
                 store::audit::append(&mut tx, &entry).await?;
                 let mut changed = events::unit_changed(&closed, &source.path, &p.account_id);
-                changed.new_path = target.path.clone();
+                changed.new_path = target.path.clone().into();
                 self.enqueue(&mut tx, &events::unit("merged", changed, now)).await?;
             }
             let target = self.unit(&mut tx, &target.id, "target_id").await?;

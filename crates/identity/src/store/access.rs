@@ -7,6 +7,7 @@ use sea_orm::{
     QueryFilter as _, QueryOrder as _, QuerySelect as _, RelationTrait as _, Select, Set,
 };
 use tinhso_platform::db::{self, DbErr, Tx};
+use tinhso_platform::{AccountId, UnitId, UnitPath};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RoleRow {
@@ -82,14 +83,14 @@ pub async fn insert_role(tx: &mut Tx, r: &RoleRow, now: i64) -> Result<(), DbErr
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct GrantRow {
     pub id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub role_id: String,
     pub role_code: String,
     pub permissions: Vec<String>,
     /// `unit` or `self`.
     pub scope: String,
-    pub scope_unit_id: Option<String>,
-    pub scope_unit_path: Option<String>,
+    pub scope_unit_id: Option<UnitId>,
+    pub scope_unit_path: Option<UnitPath>,
     pub created_at: i64,
 }
 
@@ -112,12 +113,12 @@ impl From<GrantView> for GrantRow {
         Self {
             permissions: permissions(&g.permissions),
             id: g.id.to_string(),
-            account_id: g.account_id.to_string(),
+            account_id: AccountId::new(g.account_id.to_string()),
             role_id: g.role_id.to_string(),
             role_code: g.code,
             scope: g.scope,
-            scope_unit_id: g.scope_unit_id.map(|id| id.to_string()),
-            scope_unit_path: g.path,
+            scope_unit_id: g.scope_unit_id.map(|id| UnitId::new(id.to_string())),
+            scope_unit_path: g.path.map(UnitPath::new),
             created_at: db::millis(g.created_at),
         }
     }

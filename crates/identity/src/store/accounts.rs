@@ -9,21 +9,23 @@ use sea_orm::{
     QueryFilter as _, QueryOrder as _, QuerySelect as _, Select, SelectTwo, Set,
 };
 use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
+use tinhso_platform::{AccountId, EmployeeId, UnitId, UnitPath};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AccountRow {
-    pub id: String,
+    pub id: AccountId,
     pub username: String,
     pub full_name: String,
     pub position: String,
     pub department: String,
     pub phone: String,
     pub email: String,
-    pub unit_id: String,
-    pub unit_path: String,
+    pub unit_id: UnitId,
+    pub unit_path: UnitPath,
     pub kind: String,
     pub status: String,
-    pub personnel_id: String,
+    /// The linked personnel record, empty when none.
+    pub personnel_id: EmployeeId,
     #[serde(skip)]
     pub password_hash: String,
     pub must_change_password: bool,
@@ -42,18 +44,18 @@ fn moment(ms: i64) -> Option<time::OffsetDateTime> {
 
 fn row(a: account::Model, unit: Option<unit::Model>) -> AccountRow {
     AccountRow {
-        id: a.id.to_string(),
+        id: AccountId::new(a.id.to_string()),
         username: a.username,
         full_name: a.full_name,
         position: a.position,
         department: a.department,
         phone: a.phone,
         email: a.email,
-        unit_id: a.unit_id.to_string(),
-        unit_path: unit.map(|u| u.path).unwrap_or_default(),
+        unit_id: UnitId::new(a.unit_id.to_string()),
+        unit_path: UnitPath::new(unit.map(|u| u.path).unwrap_or_default()),
         kind: a.kind.to_value(),
         status: a.status.to_value(),
-        personnel_id: a.personnel_id,
+        personnel_id: EmployeeId::new(a.personnel_id),
         password_hash: a.password_hash,
         must_change_password: a.must_change_password,
         password_expires_at: a.password_expires_at.map(db::millis),
@@ -79,7 +81,7 @@ fn edited(a: &AccountRow) -> Result<account::ActiveModel, DbErr> {
         email: Set(a.email.clone()),
         unit_id: Set(db::uuid_of(&a.unit_id)?),
         status: Set(AccountStatus::try_from_value(&a.status)?),
-        personnel_id: Set(a.personnel_id.clone()),
+        personnel_id: Set(a.personnel_id.to_string()),
         password_hash: Set(a.password_hash.clone()),
         must_change_password: Set(a.must_change_password),
         password_expires_at: Set(a.password_expires_at.map(db::at)),

@@ -4,6 +4,7 @@ use super::entities::audit_event;
 use sea_orm::{
     ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
 };
+use tinhso_platform::UnitPath;
 use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -79,7 +80,7 @@ pub async fn append(tx: &mut Tx, e: &AuditEntry) -> Result<(), DbErr> {
 pub struct Filter {
     pub scopes: Vec<String>,
     pub actor_id: Option<String>,
-    pub under_path: Option<String>,
+    pub under_path: Option<UnitPath>,
     pub action: Option<String>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,

@@ -2,13 +2,14 @@
 
 use super::entities::{refresh_token, signing_key};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder as _, Set};
+use tinhso_platform::AccountId;
 use tinhso_platform::db::{self, DatabaseConnection, DbErr, Tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshRow {
     pub id: String,
     pub family_id: String,
-    pub account_id: String,
+    pub account_id: AccountId,
     pub expires_at: i64,
     pub rotated_at: Option<i64>,
     pub revoked_at: Option<i64>,
@@ -43,7 +44,7 @@ pub async fn refresh_by_digest(tx: &mut Tx, digest: &str) -> Result<Option<Refre
         .map(|r| RefreshRow {
             id: r.id.to_string(),
             family_id: r.family_id.to_string(),
-            account_id: r.account_id.to_string(),
+            account_id: AccountId::new(r.account_id.to_string()),
             expires_at: db::millis(r.expires_at),
             rotated_at: r.rotated_at.map(db::millis),
             revoked_at: r.revoked_at.map(db::millis),

@@ -8,19 +8,20 @@ use sea_orm::{
     QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
 };
 use tinhso_platform::db::{self, DbErr, Tx};
+use tinhso_platform::{UnitId, UnitPath};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct UnitRow {
-    pub id: String,
+    pub id: UnitId,
     pub code: String,
     pub name: String,
     pub kind: String,
-    pub parent_id: Option<String>,
-    pub path: String,
+    pub parent_id: Option<UnitId>,
+    pub path: UnitPath,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
     pub status: String,
-    pub merged_into_id: Option<String>,
+    pub merged_into_id: Option<UnitId>,
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
@@ -29,16 +30,16 @@ pub struct UnitRow {
 impl From<unit::Model> for UnitRow {
     fn from(m: unit::Model) -> Self {
         Self {
-            id: m.id.to_string(),
+            id: UnitId::new(m.id.to_string()),
             code: m.code,
             name: m.name,
             kind: m.kind.to_value(),
-            parent_id: m.parent_id.map(|id| id.to_string()),
-            path: m.path,
+            parent_id: m.parent_id.map(|id| UnitId::new(id.to_string())),
+            path: UnitPath::new(m.path),
             valid_from: m.valid_from.map(db::date_text),
             valid_to: m.valid_to.map(db::date_text),
             status: m.status.to_value(),
-            merged_into_id: m.merged_into_id.map(|id| id.to_string()),
+            merged_into_id: m.merged_into_id.map(|id| UnitId::new(id.to_string())),
             version: m.version,
             created_at: db::millis(m.created_at),
             updated_at: db::millis(m.updated_at),
@@ -55,7 +56,7 @@ fn active_model(u: &UnitRow) -> Result<unit::ActiveModel, DbErr> {
         name_folded: Set(tinhso_platform::vn::fold(&u.name)),
         kind: Set(UnitKind::try_from_value(&u.kind)?),
         parent_id: Set(u.parent_id.as_deref().map(db::uuid_of).transpose()?),
-        path: Set(u.path.clone()),
+        path: Set(u.path.to_string()),
         valid_from: Set(db::date_opt(u.valid_from.as_deref())?),
         valid_to: Set(db::date_opt(u.valid_to.as_deref())?),
         status: Set(UnitStatus::try_from_value(&u.status)?),

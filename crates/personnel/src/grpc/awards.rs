@@ -160,8 +160,8 @@ impl pb::award_service_server::AwardService for Api {
             let unit = self.active_unit(&tx, &h.unit_id, "honour.unit_id").await?;
             p.require(WRITE, &unit.path)?;
             row.id = uuid::Uuid::now_v7().to_string();
-            row.unit_id = unit.id;
-            row.unit_path = unit.path;
+            row.unit_id = unit.id.into();
+            row.unit_path = unit.path.into();
             row.recorded_at = self.now();
             row.recorded_by = p.username.clone();
             let request_id = (!r.request_id.is_empty()).then_some(r.request_id.as_str());

@@ -1,13 +1,13 @@
 //! EmployeeService: the records, their movements, the change query and compliance.
 
 use super::*;
-use tinhso_platform::ErrorCode;
+use tinhso_platform::{EmployeeId, ErrorCode};
 
 pub(super) fn employee_pb(e: &EmployeeRow) -> pb::Employee {
     pb::Employee {
-        id: e.id.clone(),
-        unit_id: e.unit_id.clone(),
-        unit_path: e.unit_path.clone(),
+        id: e.id.clone().into(),
+        unit_id: e.unit_id.clone().into(),
+        unit_path: e.unit_path.clone().into(),
         department: e.department.clone(),
         kind: from_text(&e.kind, "EMPLOYEE_KIND_", pb::EmployeeKind::from_str_name)
             .map_or(0, |k| k as i32),
@@ -428,7 +428,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 .await?;
             p.require(WRITE, &unit.path)?;
             let now = self.now();
-            row.id = uuid::Uuid::now_v7().to_string();
+            row.id = EmployeeId::generate();
             row.unit_id = unit.id;
             row.unit_path = unit.path;
             row.version = 1;
@@ -721,10 +721,10 @@ impl pb::employee_service_server::EmployeeService for Api {
             let now = self.now();
             let mut movement = MovementRow {
                 id: uuid::Uuid::now_v7().to_string(),
-                employee_id: before.id.clone(),
+                employee_id: before.id.clone().into(),
                 kind,
-                from_unit_id: before.unit_id.clone(),
-                to_unit_id: target.map(|u| u.id).unwrap_or_default(),
+                from_unit_id: before.unit_id.clone().into(),
+                to_unit_id: target.map(|u| u.id.into()).unwrap_or_default(),
                 decision_number,
                 decision_date,
                 effective_date,
@@ -926,7 +926,7 @@ impl pb::employee_service_server::EmployeeService for Api {
             let query = store::employees::ChangeQuery {
                 scopes,
                 employee_id: (!r.employee_id.is_empty()).then_some(r.employee_id),
-                under_path,
+                under_path: under_path.map(Into::into),
                 from_ms: r
                     .start_time
                     .as_ref()

@@ -268,7 +268,7 @@ impl Api {
         let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
         Ok(Search {
             scopes,
-            under_path,
+            under_path: under_path.map(Into::into),
             name_folded: (!query.is_empty()).then_some(query),
             equals,
             step: (r.step > 0).then_some(i64::from(r.step)),

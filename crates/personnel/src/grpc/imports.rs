@@ -7,8 +7,8 @@ use crate::domain::catalogues as cat;
 use crate::domain::grades::GradeGroup;
 use sha2::Digest;
 use std::collections::{HashMap, HashSet};
-use tinhso_platform::ErrorCode;
 use tinhso_platform::xlsx::{self, Cell};
+use tinhso_platform::{EmployeeId, ErrorCode};
 
 /// Largest import file.
 const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
@@ -433,7 +433,7 @@ impl Api {
                     "bạn không được nhập hồ sơ cho đơn vị này",
                 );
             }
-            e.unit_id = unit.id.clone();
+            e.unit_id = unit.id.clone().into();
             // Plain text cells overwrite when filled.
             for (field, target) in [
                 ("full_name", &mut e.full_name),
@@ -593,7 +593,7 @@ impl Api {
         for Checked { mut row, existing } in rows {
             match existing {
                 None => {
-                    row.id = uuid::Uuid::now_v7().to_string();
+                    row.id = EmployeeId::generate();
                     row.version = 1;
                     row.created_at = now;
                     row.updated_at = now;

@@ -168,7 +168,7 @@ fn pay_line(
         base,
     );
     Ok(PayLineRow {
-        employee_id: record.id.clone(),
+        employee_id: record.id.clone().into(),
         full_name: record.full_name.clone(),
         grade_code,
         step,
@@ -279,9 +279,9 @@ fn due_raise(
     let delay = tables.delay_since(sections, since, to);
     let int = |v: u32| i32::try_from(v).unwrap_or_default();
     let mut raise = pb::DueRaise {
-        employee_id: record.id.clone(),
+        employee_id: record.id.clone().into(),
         full_name: record.full_name.clone(),
-        unit_id: record.unit_id.clone(),
+        unit_id: record.unit_id.clone().into(),
         grade_code: record.grade_code.clone(),
         step: int(step),
         coefficient: i32::try_from(record.coefficient).unwrap_or_default(),
@@ -410,7 +410,7 @@ impl pb::salary_service_server::SalaryService for Api {
             let now = self.now();
             let due = payroll::due_date(year, month, &unit.kind).unwrap_or(last);
             let header = PayrollRow {
-                unit_id: unit.id.clone(),
+                unit_id: unit.id.clone().into(),
                 month: key.clone(),
                 headcount: i64::try_from(lines.len()).unwrap_or_default(),
                 total: lines.iter().map(|l| l.pay).sum(),
@@ -428,8 +428,8 @@ impl pb::salary_service_server::SalaryService for Api {
             }
             store::payroll::insert(&mut tx, &header, &lines).await?;
             let event = tinhso_proto::personnel::v1::PayrollClosed {
-                unit_id: unit.id.clone(),
-                unit_path: unit.path.clone(),
+                unit_id: unit.id.clone().into(),
+                unit_path: unit.path.clone().into(),
                 month: key,
                 headcount: i32::try_from(header.headcount).unwrap_or_default(),
                 total: header.total,
@@ -501,7 +501,7 @@ impl pb::salary_service_server::SalaryService for Api {
                 let Some(due) = payroll::due_date(year, month, &u.kind) else {
                     continue;
                 };
-                let header = closed.get(&u.id);
+                let header = closed.get(u.id.as_str());
                 let closed_on = header.map(|h| tinhso_platform::clock::vietnam_date(h.closed_at));
                 let (timeliness, days) = match payroll::timeliness(due, closed_on, today) {
                     payroll::Timeliness::OnTime => (pb::PayrollTimeliness::OnTime, 0),
@@ -510,7 +510,7 @@ impl pb::salary_service_server::SalaryService for Api {
                     payroll::Timeliness::Overdue(d) => (pb::PayrollTimeliness::Overdue, d),
                 };
                 units.push(pb::UnitPayrollStatus {
-                    unit_id: u.id.clone(),
+                    unit_id: u.id.clone().into(),
                     unit_name: u.name.clone(),
                     due_date: pb_date(due),
                     timeliness: timeliness as i32,
@@ -542,7 +542,7 @@ fn payroll_pb(
     due: Date,
 ) -> pb::Payroll {
     pb::Payroll {
-        unit_id: unit.id.clone(),
+        unit_id: unit.id.clone().into(),
         unit_name: unit.name.clone(),
         year,
         month: i32::from(u8::from(month)),

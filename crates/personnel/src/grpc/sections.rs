@@ -334,7 +334,7 @@ impl Api {
         }
         let row = SectionRow {
             id: uuid::Uuid::now_v7().to_string(),
-            employee_id: record.id.clone(),
+            employee_id: record.id.clone().into(),
             section: "salary".into(),
             code: record.grade_code.clone(),
             amount: record.step,
@@ -468,7 +468,7 @@ impl pb::section_service_server::SectionService for Api {
             let mut row = self.checked_entry(&mut tx, entry.content.as_ref()).await?;
             let now = self.now();
             row.id = uuid::Uuid::now_v7().to_string();
-            row.employee_id = record.id.clone();
+            row.employee_id = record.id.clone().into();
             row.version = 1;
             row.recorded_at = now;
             row.recorded_by = p.username.clone();

@@ -42,7 +42,7 @@ impl pb::staffing_service_server::StaffingService for Api {
             p.require(STAFFING, &unit.path)?;
             let now = self.now();
             let row = store::staffing::QuotaRow {
-                unit_id: unit.id.clone(),
+                unit_id: unit.id.clone().into(),
                 year: i64::from(r.year),
                 kind: kind.clone(),
                 quota: i64::from(r.quota),
@@ -51,8 +51,8 @@ impl pb::staffing_service_server::StaffingService for Api {
             };
             let previous = store::staffing::set(&mut tx, &row).await?;
             let change = tinhso_proto::personnel::v1::QuotaChanged {
-                unit_id: unit.id.clone(),
-                unit_path: unit.path.clone(),
+                unit_id: unit.id.clone().into(),
+                unit_path: unit.path.clone().into(),
                 year: r.year,
                 kind,
                 quota: r.quota,
@@ -65,7 +65,7 @@ impl pb::staffing_service_server::StaffingService for Api {
                 .await?;
             self.commit(tx).await?;
             Ok(Response::new(pb::Quota {
-                unit_id: unit.id,
+                unit_id: unit.id.into(),
                 year: r.year,
                 kind: r.kind,
                 quota: r.quota,

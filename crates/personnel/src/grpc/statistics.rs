@@ -110,7 +110,7 @@ impl Api {
                     .and_then(tinhso_platform::api::parse_date)
                     .map(|b| statistics::age_on(b, today)),
             };
-            let Some(figures) = own.get_mut(&e.unit_id) else {
+            let Some(figures) = own.get_mut(e.unit_id.as_str()) else {
                 continue;
             };
             for key in statistics::keys_of(&person, &bounds) {
@@ -135,7 +135,7 @@ impl Api {
             .map(|(id, name, path)| {
                 let mut subtree = vec![0_i64; columns.len()];
                 for (other_id, _, other_path) in &units {
-                    if other_path.starts_with(path.as_str())
+                    if tinhso_platform::ids::is_under(other_path, path)
                         && let Some(figures) = own.get(other_id)
                     {
                         for (sum, v) in subtree.iter_mut().zip(figures) {
@@ -263,7 +263,9 @@ impl pb::statistics_service_server::StatisticsService for Api {
                 .map(|(id, _, path)| (id, path))
                 .collect();
             let under = |unit_id: &str, prefix: &str| {
-                path_of.get(unit_id).is_some_and(|p| p.starts_with(prefix))
+                path_of
+                    .get(unit_id)
+                    .is_some_and(|p| tinhso_platform::ids::is_under(p, prefix))
             };
             let working: Vec<String> = store::staffing::headcount_under(pool, &unit.path)
                 .await?

@@ -5,7 +5,7 @@ use super::*;
 use crate::domain::catalogues as cat;
 use store::sections::SectionRow;
 use store::training::{CourseRow, RegistrationRow};
-use tinhso_platform::ErrorCode;
+use tinhso_platform::{ErrorCode, UnitPath};
 
 const TRAINING: &str = "personnel.training.write";
 
@@ -86,7 +86,7 @@ impl Api {
         &self,
         conn: &impl tinhso_platform::db::ConnectionTrait,
         course: &CourseRow,
-    ) -> AppResult<String> {
+    ) -> AppResult<UnitPath> {
         Ok(store::units::get(conn, &course.organiser_unit_id)
             .await?
             .map(|u| u.path)
@@ -263,7 +263,7 @@ impl pb::training_service_server::TrainingService for Api {
                 .await?;
             p.require(TRAINING, &unit.path)?;
             row.id = uuid::Uuid::now_v7().to_string();
-            row.organiser_unit_id = unit.id;
+            row.organiser_unit_id = unit.id.into();
             row.announced_at = self.now();
             row.announced_by = p.username.clone();
             let request_id = (!r.request_id.is_empty()).then_some(r.request_id.as_str());
@@ -360,9 +360,9 @@ impl pb::training_service_server::TrainingService for Api {
             let row = RegistrationRow {
                 id: uuid::Uuid::now_v7().to_string(),
                 course_id: course.id.clone(),
-                employee_id: record.id.clone(),
+                employee_id: record.id.clone().into(),
                 employee_name: record.full_name.clone(),
-                unit_id: record.unit_id.clone(),
+                unit_id: record.unit_id.clone().into(),
                 status: "registered".into(),
                 registered_by: p.username.clone(),
                 registered_at: now,

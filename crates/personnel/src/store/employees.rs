@@ -8,13 +8,14 @@ use sea_orm::{
     QuerySelect as _, Select, Set,
 };
 use tinhso_platform::db::{self, DbErr, Tx};
+use tinhso_platform::{EmployeeId, UnitId, UnitPath};
 
 /// One employee record as stored. Dates are `YYYY-MM-DD` text; codes are catalogue codes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EmployeeRow {
-    pub id: String,
-    pub unit_id: String,
-    pub unit_path: String,
+    pub id: EmployeeId,
+    pub unit_id: UnitId,
+    pub unit_path: UnitPath,
     pub department: String,
     pub kind: String,
     pub status: String,
@@ -176,9 +177,9 @@ impl From<employee::Model> for EmployeeRow {
     fn from(m: employee::Model) -> Self {
         let date = |d: Option<time::Date>| d.map(db::date_text);
         Self {
-            id: m.id,
-            unit_id: m.unit_id,
-            unit_path: m.unit_path,
+            id: EmployeeId::new(m.id),
+            unit_id: UnitId::new(m.unit_id),
+            unit_path: UnitPath::new(m.unit_path),
             department: m.department,
             kind: m.kind,
             status: m.status,
@@ -241,8 +242,8 @@ impl From<employee::Model> for EmployeeRow {
 fn edited(e: &EmployeeRow) -> Result<employee::ActiveModel, DbErr> {
     let date = |d: &Option<String>| db::date_opt(d.as_deref());
     Ok(employee::ActiveModel {
-        unit_id: Set(e.unit_id.clone()),
-        unit_path: Set(e.unit_path.clone()),
+        unit_id: Set(e.unit_id.to_string()),
+        unit_path: Set(e.unit_path.to_string()),
         department: Set(e.department.clone()),
         kind: Set(e.kind.clone()),
         status: Set(e.status.clone()),
@@ -334,7 +335,7 @@ pub async fn by_id_number(
 
 pub async fn insert(tx: &mut Tx, e: &EmployeeRow, request_id: Option<&str>) -> Result<(), DbErr> {
     let mut row = edited(e)?;
-    row.id = Set(e.id.clone());
+    row.id = Set(e.id.to_string());
     row.created_at = Set(db::at(e.created_at));
     row.request_id = Set(request_id.map(str::to_string));
     employee::Entity::insert(row)
@@ -347,7 +348,7 @@ pub async fn insert(tx: &mut Tx, e: &EmployeeRow, request_id: Option<&str>) -> R
 pub async fn update(tx: &mut Tx, e: &EmployeeRow, expected_version: i64) -> Result<bool, DbErr> {
     let done = employee::Entity::update_many()
         .set(edited(e)?)
-        .filter(employee::Column::Id.eq(&e.id))
+        .filter(employee::Column::Id.eq(e.id.as_str()))
         .filter(employee::Column::Version.eq(expected_version))
         .exec(&*tx)
         .await?;
@@ -394,7 +395,7 @@ pub async fn record_changes(
     let rows = changed
         .into_iter()
         .map(|(field, previous, value)| employee_change::ActiveModel {
-            employee_id: Set(after.id.clone()),
+            employee_id: Set(after.id.to_string()),
             at: Set(db::at(at)),
             actor_id: Set(actor_id.to_string()),
             actor_username: Set(actor_username.to_string()),
