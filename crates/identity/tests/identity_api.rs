@@ -13,6 +13,7 @@ use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
 use tinhso_proto::identity::v1::audit_service_client::AuditServiceClient;
 use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
 use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
+use tinhso_testkit::province::Province;
 use tinhso_testkit::{TestDb, TestServer, authed};
 use tonic::Code;
 use tonic::transport::Channel;
@@ -99,25 +100,15 @@ impl Harness {
             .map(|r| r.into_inner())
     }
 
+    fn province(&self) -> Province {
+        Province::new(self.channel.clone())
+    }
+
     /// Logs in as admin and completes the forced password change; returns a usable token.
     async fn admin(&self) -> String {
-        let first = self
-            .login("admin", ADMIN_PASSWORD)
+        self.province()
+            .sign_in("admin", ADMIN_PASSWORD, NEW_ADMIN_PASSWORD)
             .await
-            .expect("admin login");
-        let changed = self
-            .auth()
-            .change_password(authed(
-                &first.access_token,
-                pb::ChangePasswordRequest {
-                    current_password: ADMIN_PASSWORD.into(),
-                    new_password: NEW_ADMIN_PASSWORD.into(),
-                },
-            ))
-            .await
-            .expect("change password")
-            .into_inner();
-        changed.access_token
     }
 
     async fn create_unit(&self, token: &str, parent: &str, code: &str, name: &str) -> pb::Unit {
@@ -182,42 +173,11 @@ impl Harness {
         role: &str,
         scope_unit: &str,
     ) -> (String, String) {
-        let created = self
-            .create_account(admin, unit, username)
-            .await
-            .expect("create account");
-        let id = created.account.expect("account").id;
-        self.access()
-            .create_grant(authed(
-                admin,
-                pb::CreateGrantRequest {
-                    account_id: id.clone(),
-                    role_id: role.into(),
-                    scope: 1,
-                    scope_unit_id: scope_unit.into(),
-                },
-            ))
-            .await
-            .expect("grant");
-        let first = self
-            .login(username, &created.initial_password)
-            .await
-            .expect("first login");
-        assert!(first.must_change_password);
-        let token = self
-            .auth()
-            .change_password(authed(
-                &first.access_token,
-                pb::ChangePasswordRequest {
-                    current_password: created.initial_password,
-                    new_password: "Mật khẩu riêng rất dài của tôi".into(),
-                },
-            ))
-            .await
-            .expect("change")
-            .into_inner()
-            .access_token;
-        (id, token)
+        let person = self
+            .province()
+            .person(admin, username, unit, role, Some(scope_unit), "")
+            .await;
+        (person.account_id, person.token)
     }
 }
 

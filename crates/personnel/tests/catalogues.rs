@@ -28,7 +28,6 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let district = h.unit(&admin, "HLV", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
     let clerk = h
         .person(
             &admin,

@@ -47,8 +47,6 @@ async fn record_quota_payroll_and_catalogue_changes_are_published() {
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let district = h.unit(&admin, "HEV", &h.root_id).await;
     let other = h.unit(&admin, "HEW", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&other.id, &other.path).await;
 
     // A consumer of its own, on its own database (the inbox), as reporting will be.
     let consumer_db = tinhso_testkit::database().await;

@@ -38,30 +38,9 @@ fn workbook(headings: &[String], rows: &[Vec<(&str, &str)>]) -> Vec<u8> {
 async fn an_import_is_checked_row_by_row_and_written_only_when_committed() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HIM", &h.root_id).await;
-    let other = h.unit(&admin, "HIO", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&other.id, &other.path).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.him",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
-    let stranger = h
-        .person(
-            &admin,
-            "nhaplieu.hio",
-            &other.id,
-            "data_entry",
-            Some(&other.id),
-            "",
-        )
-        .await;
+    let districts = h.two_districts(&admin, ["HIM", "HIO"]).await;
+    let (district, other) = (districts.ours, districts.theirs);
+    let (clerk, stranger) = (districts.clerk.token, districts.stranger.token);
     let existing = h
         .employees()
         .create_employee(authed(

@@ -22,30 +22,9 @@ fn denied<T: std::fmt::Debug>(result: Result<T, tonic::Status>, what: &str) {
 async fn outsiders_are_refused_everywhere() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HOA", &h.root_id).await;
-    let other = h.unit(&admin, "HOB", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&other.id, &other.path).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.hoa",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
-    let stranger = h
-        .person(
-            &admin,
-            "nhaplieu.hob",
-            &other.id,
-            "data_entry",
-            Some(&other.id),
-            "",
-        )
-        .await;
+    let districts = h.two_districts(&admin, ["HOA", "HOB"]).await;
+    let (district, other) = (districts.ours, districts.theirs);
+    let (clerk, stranger) = (districts.clerk.token, districts.stranger.token);
     let record = h
         .employees()
         .create_employee(authed(

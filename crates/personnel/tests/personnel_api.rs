@@ -32,8 +32,6 @@ async fn records_are_kept_within_scope_audited_and_follow_reorganisations() {
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let cao_lanh = h.unit(&admin, "HCL", &h.root_id).await;
     let thap_muoi = h.unit(&admin, "HTM", &h.root_id).await;
-    h.replicated(&cao_lanh.id, &cao_lanh.path).await;
-    h.replicated(&thap_muoi.id, &thap_muoi.path).await;
 
     // Home affairs (system admin here) enters a record in Cao Lãnh.
     let an = h
@@ -245,7 +243,6 @@ async fn bad_records_name_every_field_at_fault_and_change_nothing() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let unit = h.unit(&admin, "HCL", &h.root_id).await;
-    h.replicated(&unit.id, &unit.path).await;
     let bad = pb::Employee {
         unit_id: unit.id.clone(),
         full_name: "   ".into(),
@@ -343,8 +340,6 @@ async fn a_transfer_hands_the_record_to_the_receiving_unit_and_retirement_ends_i
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let cao_lanh = h.unit(&admin, "HCL", &h.root_id).await;
     let thap_muoi = h.unit(&admin, "HTM", &h.root_id).await;
-    h.replicated(&cao_lanh.id, &cao_lanh.path).await;
-    h.replicated(&thap_muoi.id, &thap_muoi.path).await;
     let sender = h
         .person(
             &admin,
@@ -589,8 +584,6 @@ async fn every_change_is_queryable_within_scope() {
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let cao_lanh = h.unit(&admin, "HCL", &h.root_id).await;
     let thap_muoi = h.unit(&admin, "HTM", &h.root_id).await;
-    h.replicated(&cao_lanh.id, &cao_lanh.path).await;
-    h.replicated(&thap_muoi.id, &thap_muoi.path).await;
     let mut ids = Vec::new();
     for unit in [&cao_lanh, &thap_muoi] {
         let e = h
@@ -701,8 +694,6 @@ async fn quotas_compare_with_working_staff_up_the_tree() {
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let district = h.unit(&admin, "HCL", &h.root_id).await;
     let commune = h.unit(&admin, "XMH", &district.id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&commune.id, &commune.path).await;
     let mut staffing = StaffingServiceClient::new(h.channel.clone());
     let civil = pb::EmployeeKind::CivilServant as i32;
     for (unit, quota) in [(&district.id, 20), (&commune.id, 2), (&district.id, 25)] {
@@ -860,8 +851,6 @@ async fn late_hires_and_movements_show_per_unit() {
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let district = h.unit(&admin, "HCL", &h.root_id).await;
     let other = h.unit(&admin, "HTM", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&other.id, &other.path).await;
     let mut created = Vec::new();
     for (name, recruited) in [("Tuyển Muộn", 60), ("Tuyển Đúng Hạn", 5)] {
         let e = h

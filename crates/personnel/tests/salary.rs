@@ -33,9 +33,6 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         .unit_of_kind(&admin, "SYT", &h.root_id, id::UnitKind::Department)
         .await;
     let other = h.unit(&admin, "HCM", &h.root_id).await;
-    for u in [&district, &department, &other] {
-        h.replicated(&u.id, &u.path).await;
-    }
     let clerk = h
         .person(
             &admin,

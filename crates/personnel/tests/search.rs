@@ -19,30 +19,9 @@ fn born_years_ago(age: i32) -> Option<Date> {
 async fn any_combination_of_criteria_finds_the_right_records_and_exports_them() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HTX", &h.root_id).await;
-    let other = h.unit(&admin, "HTN", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&other.id, &other.path).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.htx",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
-    let stranger = h
-        .person(
-            &admin,
-            "nhaplieu.htn",
-            &other.id,
-            "data_entry",
-            Some(&other.id),
-            "",
-        )
-        .await;
+    let districts = h.two_districts(&admin, ["HTX", "HTN"]).await;
+    let (district, other) = (districts.ours, districts.theirs);
+    let (clerk, stranger) = (districts.clerk.token, districts.stranger.token);
     let hire = |token: &str, e: pb::Employee| {
         let (h, token) = (&h, token.to_string());
         async move {

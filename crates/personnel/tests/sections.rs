@@ -20,30 +20,9 @@ fn entry(content: Content) -> Option<pb::SectionEntry> {
 async fn sections_are_checked_audited_scoped_and_drive_the_salary() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HCT", &h.root_id).await;
-    let other = h.unit(&admin, "HTB", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&other.id, &other.path).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.hct",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
-    let stranger = h
-        .person(
-            &admin,
-            "nhaplieu.htb",
-            &other.id,
-            "data_entry",
-            Some(&other.id),
-            "",
-        )
-        .await;
+    let districts = h.two_districts(&admin, ["HCT", "HTB"]).await;
+    let district = districts.ours;
+    let (clerk, stranger) = (districts.clerk.token, districts.stranger.token);
     let finance = h
         .person(
             &admin,

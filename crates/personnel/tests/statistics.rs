@@ -24,9 +24,6 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
         .unit_of_kind(&admin, "XAA", &district.id, id::UnitKind::Commune)
         .await;
     let other = h.unit(&admin, "HBB", &h.root_id).await;
-    for u in [&district, &commune, &other] {
-        h.replicated(&u.id, &u.path).await;
-    }
     let head = h
         .person(
             &admin,

@@ -15,10 +15,9 @@ use tonic::Code;
 async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_record() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HDT", &h.root_id).await;
-    let other = h.unit(&admin, "HDK", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&other.id, &other.path).await;
+    let districts = h.two_districts(&admin, ["HDT", "HDK"]).await;
+    let district = districts.ours;
+    let (clerk, stranger) = (districts.clerk.token, districts.stranger.token);
     let home_affairs = h
         .person(
             &admin,
@@ -26,26 +25,6 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
             &h.root_id,
             "personnel_admin",
             Some(&h.root_id),
-            "",
-        )
-        .await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.hdt",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
-    let stranger = h
-        .person(
-            &admin,
-            "nhaplieu.hdk",
-            &other.id,
-            "data_entry",
-            Some(&other.id),
             "",
         )
         .await;
@@ -170,7 +149,7 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
         .expect("registered")
         .into_inner();
     assert_eq!(
-        first.registered_by, "nhaplieu.hdt",
+        first.registered_by, "data_entry.hdt",
         "who registered is kept"
     );
     assert!(first.register_time.is_some(), "and when");
@@ -202,7 +181,7 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
         .expect("withdrawn")
         .into_inner();
     assert_eq!(withdrawn.status, pb::RegistrationStatus::Withdrawn as i32);
-    assert_eq!(withdrawn.registered_by, "nhaplieu.hdt", "the act stays");
+    assert_eq!(withdrawn.registered_by, "data_entry.hdt", "the act stays");
     register(&clerk, &staff[2]).await.expect("the freed seat");
     let seen = |token: &str| {
         let (token, course_id) = (token.to_string(), announced.id.clone());
@@ -319,30 +298,9 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
 async fn honours_stand_outside_the_records_and_statistics_count_both() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HCG", &h.root_id).await;
-    let other = h.unit(&admin, "HCD", &h.root_id).await;
-    h.replicated(&district.id, &district.path).await;
-    h.replicated(&other.id, &other.path).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.hcg",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
-    let stranger = h
-        .person(
-            &admin,
-            "nhaplieu.hcd",
-            &other.id,
-            "data_entry",
-            Some(&other.id),
-            "",
-        )
-        .await;
+    let districts = h.two_districts(&admin, ["HCG", "HCD"]).await;
+    let district = districts.ours;
+    let (clerk, stranger) = (districts.clerk.token, districts.stranger.token);
     let awards = || AwardServiceClient::new(h.channel.clone());
     let honour = |kind: &str, name: &str, year: i32| pb::Honour {
         unit_id: district.id.clone(),

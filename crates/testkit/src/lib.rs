@@ -3,6 +3,7 @@
 //! when `TINHSO_TEST_NATS_URL` is set), and a gRPC server on a free loopback port.
 
 pub mod http;
+pub mod province;
 pub mod schema;
 
 use std::net::SocketAddr;

@@ -8,13 +8,10 @@ use tinhso_personnel::{Personnel, PersonnelConfig};
 use tinhso_platform::error::detail_of;
 pub use tinhso_proto::common::v1::Date;
 use tinhso_proto::identity::v1 as id;
-use tinhso_proto::identity::v1::access_service_client::AccessServiceClient;
-use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
-use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
-use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
 use tinhso_proto::personnel::v1::catalogue_service_client::CatalogueServiceClient;
 use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
-use tinhso_testkit::{TestDb, TestServer, authed};
+pub use tinhso_testkit::province::{Province, TwoDistricts};
+use tinhso_testkit::{TestDb, TestServer};
 use tonic::transport::Channel;
 
 pub const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
@@ -123,27 +120,15 @@ impl Harness {
         CatalogueServiceClient::new(self.channel.clone())
     }
 
+    /// Identity's API as the test province's administrator uses it.
+    pub fn province(&self) -> Province {
+        Province::new(self.channel.clone())
+    }
+
     pub async fn login(&self, username: &str, password: &str, new_password: &str) -> String {
-        let mut auth = AuthServiceClient::new(self.channel.clone());
-        let first = auth
-            .login(id::LoginRequest {
-                username: username.into(),
-                password: password.into(),
-            })
+        self.province()
+            .sign_in(username, password, new_password)
             .await
-            .expect("login")
-            .into_inner();
-        auth.change_password(authed(
-            &first.access_token,
-            id::ChangePasswordRequest {
-                current_password: password.into(),
-                new_password: new_password.into(),
-            },
-        ))
-        .await
-        .expect("change password")
-        .into_inner()
-        .access_token
     }
 
     pub fn salary(
@@ -166,23 +151,21 @@ impl Harness {
         parent: &str,
         kind: id::UnitKind,
     ) -> id::Unit {
-        UnitServiceClient::new(self.channel.clone())
-            .create_unit(authed(
-                token,
-                id::CreateUnitRequest {
-                    unit: Some(id::Unit {
-                        code: code.into(),
-                        name: format!("Đơn vị {code}"),
-                        kind: kind as i32,
-                        parent_id: parent.into(),
-                        ..Default::default()
-                    }),
-                    request_id: String::new(),
-                },
-            ))
-            .await
-            .expect("unit")
-            .into_inner()
+        let unit = self.province().unit(token, code, parent, kind).await;
+        self.replicated(&unit.id, &unit.path).await;
+        unit
+    }
+
+    /// Two districts known to personnel, a data-entry clerk in each.
+    pub async fn two_districts(&self, admin: &str, codes: [&str; 2]) -> TwoDistricts {
+        let fixture = self
+            .province()
+            .two_districts(admin, &self.root_id, codes, "data_entry")
+            .await;
+        self.replicated(&fixture.ours.id, &fixture.ours.path).await;
+        self.replicated(&fixture.theirs.id, &fixture.theirs.path)
+            .await;
+        fixture
     }
 
     /// Waits until personnel's replica knows the unit at `path`.
@@ -203,7 +186,7 @@ impl Harness {
         assert!(ok, "unit {unit_id} reached personnel with path {path}");
     }
 
-    /// An account with `role` over `scope_unit` (or its own record with scope self).
+    /// An account with `role` over `scope_unit` (or its own record with scope self); its token.
     pub async fn person(
         &self,
         admin: &str,
@@ -213,54 +196,10 @@ impl Harness {
         scope_unit: Option<&str>,
         personnel_id: &str,
     ) -> String {
-        let created = AccountServiceClient::new(self.channel.clone())
-            .create_account(authed(
-                admin,
-                id::CreateAccountRequest {
-                    account: Some(id::Account {
-                        username: username.into(),
-                        full_name: format!("Người dùng {username}"),
-                        unit_id: unit.into(),
-                        personnel_id: personnel_id.into(),
-                        ..Default::default()
-                    }),
-                    request_id: String::new(),
-                },
-            ))
+        self.province()
+            .person(admin, username, unit, role, scope_unit, personnel_id)
             .await
-            .expect("account")
-            .into_inner();
-        let mut access = AccessServiceClient::new(self.channel.clone());
-        let roles = access
-            .list_roles(authed(admin, id::ListRolesRequest {}))
-            .await
-            .expect("roles")
-            .into_inner();
-        let role_id = roles
-            .roles
-            .iter()
-            .find(|r| r.code == role)
-            .map(|r| r.id.clone())
-            .expect("role");
-        let account = created.account.expect("account");
-        access
-            .create_grant(authed(
-                admin,
-                id::CreateGrantRequest {
-                    account_id: account.id.clone(),
-                    role_id,
-                    scope: if scope_unit.is_some() {
-                        id::GrantScope::Unit as i32
-                    } else {
-                        id::GrantScope::Self_ as i32
-                    },
-                    scope_unit_id: scope_unit.unwrap_or_default().into(),
-                },
-            ))
-            .await
-            .expect("grant");
-        self.login(username, &created.initial_password, NEW_PASSWORD)
-            .await
+            .token
     }
 }
 
