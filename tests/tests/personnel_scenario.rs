@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 use tinhso_e2e::{Platform, assert_problem, str_of};
 use tinhso_platform::xlsx;
 
+/// The workbooks the service writes here are small.
+const WORKBOOK_LIMITS: xlsx::ReadLimits = xlsx::ReadLimits::for_sheet(1_000, 100);
+
 async fn unit(p: &Platform, admin: &str, code: &str, name: &str) -> String {
     let r = p
         .post(
@@ -301,7 +304,7 @@ async fn each_role_does_and_sees_what_the_regulation_says() {
         .get("/api/v1/personnel/employees:import-template", &clerk)
         .await;
     assert_eq!(r.status, 200);
-    let headings = xlsx::read_first_sheet(&r.body).expect("template")[0].clone();
+    let headings = xlsx::read_first_sheet(&r.body, &WORKBOOK_LIMITS).expect("template")[0].clone();
     let cell = |h: &str, v: &str| (h.to_string(), v.to_string());
     let rows = [
         vec![
@@ -392,7 +395,7 @@ async fn each_role_does_and_sees_what_the_regulation_says() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let sheet = xlsx::read_first_sheet(&r.body).expect("statistics workbook");
+    let sheet = xlsx::read_first_sheet(&r.body, &WORKBOOK_LIMITS).expect("statistics workbook");
     assert_eq!(sheet[3][0], "Huyện Cao Lãnh");
     let r = p
         .get(
@@ -401,7 +404,7 @@ async fn each_role_does_and_sees_what_the_regulation_says() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());
-    let rows = xlsx::read_first_sheet(&r.body).expect("export workbook");
+    let rows = xlsx::read_first_sheet(&r.body, &WORKBOOK_LIMITS).expect("export workbook");
     assert_eq!(rows[2], vec!["STT", "Họ và tên", "Dân tộc", "Loại"]);
     assert!(
         rows.iter()

@@ -74,7 +74,7 @@ async fn an_import_is_checked_row_by_row_and_written_only_when_committed() {
     while let Some(chunk) = stream.message().await.expect("chunk") {
         template.extend(chunk.data);
     }
-    let headings = xlsx::read_first_sheet(&template).expect("xlsx")[0].clone();
+    let headings = read_sheet(&template)[0].clone();
     assert_eq!(&headings[..3], &["Họ và tên", "Ngày sinh", "Giới tính"]);
 
     let new_row = vec![
@@ -135,6 +135,22 @@ async fn an_import_is_checked_row_by_row_and_written_only_when_committed() {
         .await
         .expect_err("no unit");
     assert_eq!(fields_of(&no_unit), vec!["unit_id"]);
+    // A sheet wider than the import's 100 columns is refused whole, naming the limit.
+    let mut wide_headings = headings.clone();
+    wide_headings.extend((wide_headings.len()..=100).map(|i| format!("Cột thêm {i}")));
+    let wide = import(
+        &clerk,
+        &district.id,
+        workbook(&wide_headings, &[new_row.clone()]),
+        false,
+        "",
+    )
+    .await
+    .expect_err("too wide");
+    assert_eq!(wide.code(), Code::InvalidArgument);
+    assert_eq!(code_of(&wide), "FILE_TOO_LARGE");
+    assert_eq!(fields_of(&wide), vec!["file"]);
+    assert!(wide.message().contains("100 cột"), "{}", wide.message());
     let dirty = workbook(&headings, &[new_row.clone(), update_row.clone(), bad_row]);
     let report = import(&clerk, &district.id, dirty.clone(), false, "")
         .await

@@ -218,7 +218,7 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
     while let Some(chunk) = stream.message().await.expect("chunk") {
         bytes.extend(chunk.data);
     }
-    let sheet = tinhso_platform::xlsx::read_first_sheet(&bytes).expect("xlsx");
+    let sheet = read_sheet(&bytes);
     assert!(sheet[0][0].contains("BM02/BNV"), "{}", sheet[0][0]);
     assert_eq!(sheet[2][0], "Đơn vị");
     assert!(sheet[2].iter().any(|h| h == "Trình độ chuyên môn: Thạc sĩ"));

@@ -460,7 +460,7 @@ async fn honours_stand_outside_the_records_and_statistics_count_both() {
     while let Some(chunk) = stream.message().await.expect("chunk") {
         bytes.extend(chunk.data);
     }
-    let sheet = tinhso_platform::xlsx::read_first_sheet(&bytes).expect("xlsx");
+    let sheet = read_sheet(&bytes);
     assert_eq!(
         sheet[2],
         vec![

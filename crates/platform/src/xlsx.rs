@@ -57,6 +57,14 @@ pub enum XlsxError {
     Write(#[from] rust_xlsxwriter::XlsxError),
     #[error("không đọc được tệp Excel (.xlsx): {0}")]
     Read(String),
+    #[error("trang tính có quá {0} dòng")]
+    TooManyRows(u32),
+    #[error("trang tính có quá {0} cột")]
+    TooManyColumns(u32),
+    #[error("tệp khai báo quá {0} chuỗi ký tự")]
+    TooManyStrings(u64),
+    #[error("nội dung giải nén của tệp vượt quá {} MB", .0 / 1024 / 1024)]
+    TooLargeUncompressed(u64),
 }
 
 /// The workbook of `sheets` as .xlsx bytes.
@@ -130,35 +138,177 @@ pub fn chunks(filename: &str, content_type: &str, bytes: &[u8]) -> Vec<FileChunk
     out
 }
 
+/// What an uploaded workbook may hold. A hostile .xlsx is a small zip that claims or inflates to
+/// gigabytes (a zip bomb, a cell at XFD1048576, a declared string count of 10^11); the reader
+/// refuses each as soon as it goes past one of these, having held no more than the limits allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// Rows of the sheet, the header included.
+    pub max_rows: u32,
+    pub max_columns: u32,
+    /// Uncompressed bytes of any one part of the archive (the sheet, the shared strings).
+    pub max_entry_bytes: u64,
+    /// Uncompressed bytes of the whole archive.
+    pub max_total_bytes: u64,
+}
+
+impl ReadLimits {
+    /// Limits for a sheet of `max_rows` rows and `max_columns` columns, with room for the XML
+    /// of that many cells of ordinary text.
+    pub const fn for_sheet(max_rows: u32, max_columns: u32) -> Self {
+        Self {
+            max_rows,
+            max_columns,
+            max_entry_bytes: 64 * 1024 * 1024,
+            max_total_bytes: 160 * 1024 * 1024,
+        }
+    }
+}
+
+/// The parts an .xlsx may have; more is not a workbook anyone exported.
+const MAX_ENTRIES: usize = 1_000;
+
 /// The first sheet of an .xlsx file as rows of trimmed text. Dates typed as dates come back as
-/// `YYYY-MM-DD`; whole numbers without a decimal point.
-pub fn read_first_sheet(bytes: &[u8]) -> Result<Vec<Vec<String>>, XlsxError> {
-    use calamine::{Data, Reader, Xlsx};
+/// `YYYY-MM-DD`; whole numbers without a decimal point. Row i and column j are the sheet's row
+/// i + 1 and column j + 1. CPU-bound and untrusted: call it on the blocking pool.
+pub fn read_first_sheet(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, XlsxError> {
+    use calamine::{Data, DataRef, Reader, Xlsx};
+    check_archive(bytes, limits)?;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| XlsxError::Read(e.to_string()))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| XlsxError::Read("tệp không có trang tính nào".into()))?
+    let name = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| XlsxError::Read("tệp không có trang tính nào".into()))?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&name)
         .map_err(|e| XlsxError::Read(e.to_string()))?;
-    Ok(range
-        .rows()
-        .map(|cells| {
-            cells
-                .iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.trim().to_string(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                        #[allow(clippy::cast_possible_truncation)]
-                        let whole = *f as i64;
-                        whole.to_string()
-                    }
-                    Data::DateTime(d) => excel_date(d.as_f64()),
-                    other => other.to_string().trim().to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    // Cells arrive one by one; only those holding a value are kept, each checked against the
+    // limits before anything is allocated for it.
+    let mut kept: Vec<(u32, u32, String)> = Vec::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| XlsxError::Read(e.to_string()))?
+    {
+        let (row, column) = cell.get_position();
+        let text = match cell.get_value() {
+            DataRef::Empty => continue,
+            DataRef::SharedString(s) => s.trim().to_string(),
+            DataRef::String(s) => s.trim().to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = *f as i64;
+                whole.to_string()
+            }
+            DataRef::DateTime(d) => excel_date(d.as_f64()),
+            other => Data::from(other.clone()).to_string().trim().to_string(),
+        };
+        if text.is_empty() {
+            continue;
+        }
+        if row >= limits.max_rows {
+            return Err(XlsxError::TooManyRows(limits.max_rows));
+        }
+        if column >= limits.max_columns {
+            return Err(XlsxError::TooManyColumns(limits.max_columns));
+        }
+        kept.push((row, column, text));
+    }
+    // Row i is the sheet's row i + 1 and column j its column j + 1, as the person sees them in
+    // Excel; every row as wide as the widest (at most max_rows x max_columns empty cells).
+    let height = kept.iter().map(|c| c.0 + 1).max().unwrap_or(0) as usize;
+    let width = kept.iter().map(|c| c.1 + 1).max().unwrap_or(0) as usize;
+    let mut rows = vec![vec![String::new(); width]; height];
+    for (row, column, text) in kept {
+        rows[row as usize][column as usize] = text;
+    }
+    Ok(rows)
+}
+
+/// Inflates every part of the archive into nothing, counting, before any parser sees it: a part
+/// or the whole past its limit, or a declared shared-string count no sheet within the limits
+/// could use (the parser would reserve room for it up front), is refused.
+fn check_archive(bytes: &[u8], limits: &ReadLimits) -> Result<(), XlsxError> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| XlsxError::Read(e.to_string()))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(XlsxError::Read(format!(
+            "tệp có hơn {MAX_ENTRIES} thành phần"
+        )));
+    }
+    let mut total: u64 = 0;
+    let mut buffer = vec![0_u8; 64 * 1024];
+    for index in 0..archive.len() {
+        let mut entry = archive
+            .by_index(index)
+            .map_err(|e| XlsxError::Read(e.to_string()))?;
+        if entry.size() > limits.max_entry_bytes {
+            return Err(XlsxError::TooLargeUncompressed(limits.max_entry_bytes));
+        }
+        let shared_strings = entry.name().is_ok_and(|n| n.ends_with("sharedStrings.xml"));
+        let mut inflated: u64 = 0;
+        let mut first = true;
+        loop {
+            let n = read_full(&mut entry, &mut buffer)?;
+            if n == 0 {
+                break;
+            }
+            inflated += n as u64;
+            total += n as u64;
+            if inflated > limits.max_entry_bytes {
+                return Err(XlsxError::TooLargeUncompressed(limits.max_entry_bytes));
+            }
+            if total > limits.max_total_bytes {
+                return Err(XlsxError::TooLargeUncompressed(limits.max_total_bytes));
+            }
+            if shared_strings && first {
+                let cells = u64::from(limits.max_rows) * u64::from(limits.max_columns);
+                if declared_string_count(&buffer[..n]) > cells {
+                    return Err(XlsxError::TooManyStrings(cells));
+                }
+            }
+            first = false;
+        }
+    }
+    Ok(())
+}
+
+/// Fills `buffer` as far as the part goes; the number of bytes read.
+fn read_full(entry: &mut impl std::io::Read, buffer: &mut [u8]) -> Result<usize, XlsxError> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match entry.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(XlsxError::Read(e.to_string())),
+        }
+    }
+    Ok(filled)
+}
+
+/// The larger of `uniqueCount` and `count` on the shared-strings part's root element, read from
+/// the part's first bytes (0 when absent; a value that is not a number counts as unlimited).
+fn declared_string_count(head: &[u8]) -> u64 {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(head);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                return ["uniqueCount", "count"]
+                    .iter()
+                    .filter_map(|name| e.try_get_attribute(name).ok().flatten())
+                    .map(|a| a.value.trim().parse::<u64>().unwrap_or(u64::MAX))
+                    .max()
+                    .unwrap_or(0);
+            }
+            Ok(Event::Eof) | Err(_) => return 0,
+            Ok(_) => {}
+        }
+    }
 }
 
 /// An Excel serial day (1900 system) as `YYYY-MM-DD`.
@@ -190,8 +340,9 @@ mod tests {
         };
         let bytes = write(&[sheet]).expect("written");
         assert_eq!(&bytes[..2], b"PK", "an .xlsx is a zip");
-        let rows = read_first_sheet(&bytes).expect("read");
+        let rows = read_first_sheet(&bytes, &ReadLimits::for_sheet(10, 10)).expect("read");
         assert_eq!(rows[0][0], "DANH SÁCH CÁN BỘ, CÔNG CHỨC");
+        assert_eq!(rows[1], vec!["", "", ""], "the blank line under the title");
         assert_eq!(rows[2], vec!["Họ và tên", "Số năm", "Ghi chú"]);
         assert_eq!(rows[3], vec!["Nguyễn Thị Ánh Tuyết", "12", ""]);
         assert_eq!(rows[4], vec!["Đặng Văn Ơn", "3", "Dân tộc Khơ-me"]);
@@ -219,7 +370,7 @@ mod tests {
     #[test]
     fn garbage_is_a_read_error() {
         assert!(matches!(
-            read_first_sheet(b"not a spreadsheet"),
+            read_first_sheet(b"not a spreadsheet", &ReadLimits::for_sheet(10, 10)),
             Err(XlsxError::Read(_))
         ));
     }

@@ -374,7 +374,10 @@ impl pb::account_service_server::AccountService for Api {
                     ));
                 }
             }
-            let rows = import_rows(bytes)?;
+            // Untrusted text is parsed on the blocking pool, never on the async threads.
+            let rows = tokio::task::spawn_blocking(move || import_rows(bytes))
+                .await
+                .map_err(AppError::internal)??;
 
             // Every row is checked before anything is written, so the report lists all errors.
             let mut checked = Vec::new();

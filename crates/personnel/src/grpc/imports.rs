@@ -13,6 +13,13 @@ use tinhso_platform::{EmployeeId, ErrorCode};
 /// Largest import file.
 const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 
+/// Rows of one import (the template's title and heading lines included) and its columns: a large
+/// district's staff in one file, with room for columns a unit adds for itself.
+const MAX_IMPORT_ROWS: u32 = 20_000;
+const MAX_IMPORT_COLUMNS: u32 = 100;
+const IMPORT_LIMITS: xlsx::ReadLimits =
+    xlsx::ReadLimits::for_sheet(MAX_IMPORT_ROWS, MAX_IMPORT_COLUMNS);
+
 /// One column of the template: key, heading, record field, required, how to fill it.
 struct Column {
     key: &'static str,
@@ -671,14 +678,15 @@ impl Api {
         }
         let default_unit = self.readable_unit(&p, &first.unit_id).await?;
         p.require(WRITE, &default_unit.path)?;
-        let sheet = xlsx::read_first_sheet(&bytes).map_err(|e| {
-            AppError::invalid(
-                "file",
-                ErrorCode::BadFile,
-                &e.to_string(),
-                "not an .xlsx file",
-            )
-        })?;
+        let mut digest = sha2::Sha256::new();
+        digest.update(&bytes);
+        digest.update(default_unit.id.as_bytes());
+        let validation_id: String = digest
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let sheet = read_upload(bytes).await?;
         let (checked, mut errors) = self.check_import(&p, &default_unit, &sheet).await?;
         if checked.is_empty() && errors.is_empty() {
             errors.push(row_error(
@@ -688,14 +696,6 @@ impl Api {
                 "tệp không có dòng dữ liệu nào dưới dòng tiêu đề",
             ));
         }
-        let mut digest = sha2::Sha256::new();
-        digest.update(&bytes);
-        digest.update(default_unit.id.as_bytes());
-        let validation_id: String = digest
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
         let count = |updating: bool| {
             i32::try_from(
                 checked
@@ -803,4 +803,23 @@ impl Api {
             bytes,
         ))
     }
+}
+
+/// The uploaded workbook's first sheet, read on the blocking pool within the import's limits.
+async fn read_upload(bytes: Vec<u8>) -> AppResult<Vec<Vec<String>>> {
+    let read = tokio::task::spawn_blocking(move || xlsx::read_first_sheet(&bytes, &IMPORT_LIMITS))
+        .await
+        .map_err(AppError::internal)?;
+    read.map_err(|e| {
+        let (code, en) = match e {
+            xlsx::XlsxError::Read(_) | xlsx::XlsxError::Write(_) => {
+                (ErrorCode::BadFile, "not an .xlsx file")
+            }
+            _ => (
+                ErrorCode::FileTooLarge,
+                "the file is beyond the import's limits",
+            ),
+        };
+        AppError::invalid("file", code, &e.to_string(), en)
+    })
 }

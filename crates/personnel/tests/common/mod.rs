@@ -213,3 +213,9 @@ pub fn in_days(days: i64) -> Option<Date> {
     let d = today + time::Duration::days(days);
     date(d.year(), i32::from(u8::from(d.month())), i32::from(d.day()))
 }
+
+/// A workbook the service wrote (an export, a template, statistics), read back as rows.
+pub fn read_sheet(bytes: &[u8]) -> Vec<Vec<String>> {
+    let limits = tinhso_platform::xlsx::ReadLimits::for_sheet(200_000, 200);
+    tinhso_platform::xlsx::read_first_sheet(bytes, &limits).expect("an .xlsx file")
+}
