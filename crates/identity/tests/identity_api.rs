@@ -1300,3 +1300,112 @@ async fn the_postgresql_schema_uses_native_types() {
         not_uuid.join("\n")
     );
 }
+
+#[tokio::test]
+async fn a_unit_admin_cannot_take_over_an_account_that_holds_more_than_it() {
+    let h = start().await;
+    let t = h.admin().await;
+    let dept = h.create_unit(&t, &h.root_id, "SNV", "Sở Nội vụ").await;
+    let (_, ua) = h
+        .person(&t, &dept.id, "qtdv.snv", "unit_admin", &dept.id)
+        .await;
+    // A provincial leader homed in the department, and an ordinary clerk of it.
+    let (leader, leader_token) = h
+        .person(
+            &t,
+            &dept.id,
+            "lanhdao.tinh",
+            "provincial_leader",
+            &h.root_id,
+        )
+        .await;
+    let (clerk, _) = h
+        .person(&t, &dept.id, "nhaplieu.snv", "data_entry", &dept.id)
+        .await;
+    let action = |id: &str| {
+        authed(
+            &ua,
+            pb::AccountActionRequest {
+                id: id.into(),
+                ..Default::default()
+            },
+        )
+    };
+    let outranked = |result: Result<tonic::Status, &str>, what: &str| {
+        let status = result.expect(what);
+        assert_eq!(status.code(), Code::PermissionDenied, "{what}: {status:?}");
+        assert_eq!(code_of(&status), "ACCOUNT_OUTRANKS_CALLER", "{what}");
+    };
+    let mut accounts = h.accounts();
+    outranked(
+        accounts
+            .reset_password(action(&leader))
+            .await
+            .map(|_| "reset")
+            .err()
+            .ok_or("reset"),
+        "reset the leader's password",
+    );
+    outranked(
+        accounts
+            .disable_account(action(&leader))
+            .await
+            .err()
+            .ok_or("disable"),
+        "disable the leader",
+    );
+    outranked(
+        accounts
+            .enable_account(action(&leader))
+            .await
+            .err()
+            .ok_or("enable"),
+        "enable the leader",
+    );
+    outranked(
+        accounts
+            .unlock_account(action(&leader))
+            .await
+            .err()
+            .ok_or("unlock"),
+        "unlock the leader",
+    );
+    outranked(
+        accounts
+            .update_account(authed(
+                &ua,
+                pb::UpdateAccountRequest {
+                    id: leader.clone(),
+                    email: Some("ke.gian@example.com".into()),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .err()
+            .ok_or("update"),
+        "update the leader",
+    );
+    // The leader's token and password are untouched.
+    h.auth()
+        .get_me(authed(&leader_token, pb::GetMeRequest {}))
+        .await
+        .expect("the leader's token still works");
+    // The clerk holds nothing the unit admin lacks: the admin resets its password.
+    let reset = accounts
+        .reset_password(action(&clerk))
+        .await
+        .expect("reset the clerk")
+        .into_inner();
+    assert!(!reset.initial_password.is_empty());
+    // The system admin may act on the leader.
+    h.accounts()
+        .unlock_account(authed(
+            &t,
+            pb::AccountActionRequest {
+                id: leader,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("the system admin unlocks the leader");
+}

@@ -222,3 +222,155 @@ async fn outsiders_are_refused_everywhere() {
         .collect();
     assert_eq!(late, vec![("handover:pending", 5)]);
 }
+
+#[tokio::test]
+async fn a_link_to_a_record_elsewhere_reads_nothing() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let districts = h.two_districts(&admin, ["HLA", "HLB"]).await;
+    let hire = |token: String, unit: String, name: &'static str| {
+        let h = &h;
+        async move {
+            h.employees()
+                .create_employee(authed(
+                    &token,
+                    pb::CreateEmployeeRequest {
+                        employee: Some(pb::Employee {
+                            unit_id: unit,
+                            kind: pb::EmployeeKind::CivilServant as i32,
+                            full_name: name.into(),
+                            birth_date: in_days(-35 * 365),
+                            sex: pb::Sex::Female as i32,
+                            ..Default::default()
+                        }),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .expect("hired")
+                .into_inner()
+        }
+    };
+    let ours = hire(
+        districts.clerk.token.clone(),
+        districts.ours.id.clone(),
+        "Lê Thị Mình",
+    )
+    .await;
+    let theirs = hire(
+        districts.stranger.token.clone(),
+        districts.theirs.id.clone(),
+        "Trần Thị Người Khác",
+    )
+    .await;
+    let province = h.province();
+    let unit_admin = province
+        .person(
+            &admin,
+            "qtdv.hla",
+            &districts.ours.id,
+            "unit_admin",
+            Some(&districts.ours.id),
+            "",
+        )
+        .await
+        .token;
+    // The unit admin links an account of its district to the other district's record and grants
+    // it self-service: identity takes the link (it cannot see where the record is), but the
+    // record lies outside the account's unit, so personnel serves it nothing.
+    let smuggled = province
+        .person(
+            &unit_admin,
+            "muon.ho.so",
+            &districts.ours.id,
+            "employee_self_service",
+            None,
+            &theirs.id,
+        )
+        .await;
+    denied(
+        h.employees()
+            .get_employee(authed(
+                &smuggled.token,
+                pb::GetEmployeeRequest {
+                    id: theirs.id.clone(),
+                },
+            ))
+            .await,
+        "a self-service read of a record in another district",
+    );
+    // Linked to a record of its own district, the account reads its own record.
+    let own = province
+        .person(
+            &unit_admin,
+            "le.thi.minh",
+            &districts.ours.id,
+            "employee_self_service",
+            None,
+            &ours.id,
+        )
+        .await;
+    let read = h
+        .employees()
+        .get_employee(authed(
+            &own.token,
+            pb::GetEmployeeRequest {
+                id: ours.id.clone(),
+            },
+        ))
+        .await
+        .expect("its own record")
+        .into_inner();
+    assert_eq!(read.full_name, "Lê Thị Mình");
+
+    // Someone who may create accounts but not write personnel records may not link one.
+    let mut access = tinhso_proto::identity::v1::access_service_client::AccessServiceClient::new(
+        h.channel.clone(),
+    );
+    access
+        .create_role(authed(
+            &admin,
+            tinhso_proto::identity::v1::CreateRoleRequest {
+                role: Some(tinhso_proto::identity::v1::Role {
+                    code: "account_clerk".into(),
+                    name: "Quản lý tài khoản".into(),
+                    permissions: vec!["identity.account.*".into(), "identity.unit.read".into()],
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("role");
+    let account_clerk = province
+        .person(
+            &admin,
+            "taikhoan.hla",
+            &districts.ours.id,
+            "account_clerk",
+            Some(&districts.ours.id),
+            "",
+        )
+        .await
+        .token;
+    let refused = tinhso_proto::identity::v1::account_service_client::AccountServiceClient::new(
+        h.channel.clone(),
+    )
+    .create_account(authed(
+        &account_clerk,
+        tinhso_proto::identity::v1::CreateAccountRequest {
+            account: Some(tinhso_proto::identity::v1::Account {
+                username: "lien.ket".into(),
+                full_name: "Liên Kết".into(),
+                unit_id: districts.ours.id.clone(),
+                personnel_id: ours.id.clone(),
+                ..Default::default()
+            }),
+            request_id: String::new(),
+        },
+    ))
+    .await
+    .expect_err("no right to link");
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    assert_eq!(code_of(&refused), "RECORD_LINK_DENIED");
+    assert_eq!(fields_of(&refused), vec!["account.personnel_id"]);
+}

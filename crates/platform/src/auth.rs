@@ -96,11 +96,15 @@ impl Principal {
             })
     }
 
-    /// True when a `self` grant gives `permission` over the caller's own personnel record.
-    pub fn can_self(&self, permission: &str, personnel_id: &str) -> bool {
+    /// True when a `self` grant gives `permission` over the caller's own personnel record, kept
+    /// in the unit at `record_unit_path`. The record must lie in the account's own unit subtree:
+    /// an administrator who links an account to a record elsewhere in the province gains no
+    /// reading of it through that link.
+    pub fn can_self(&self, permission: &str, personnel_id: &str, record_unit_path: &str) -> bool {
         !self.must_change_password
             && !self.personnel_id.is_empty()
             && self.personnel_id == personnel_id
+            && crate::ids::is_under(record_unit_path, &self.unit_path)
             && self
                 .grants
                 .iter()
@@ -471,8 +475,12 @@ mod tests {
             "parent is outside the subtree"
         );
         assert!(!p.can("identity.unit.create", "/r/a/"));
-        assert!(p.can_self("personnel.record.read", "rec-1"));
-        assert!(!p.can_self("personnel.record.read", "rec-2"));
+        assert!(p.can_self("personnel.record.read", "rec-1", "/r/a/b/"));
+        assert!(!p.can_self("personnel.record.read", "rec-2", "/r/a/b/"));
+        assert!(
+            !p.can_self("personnel.record.read", "rec-1", "/r/x/"),
+            "the linked record lies outside the account's unit"
+        );
         assert_eq!(
             p.scopes_for("identity.account.read"),
             vec!["/r/a/".to_string()]

@@ -221,6 +221,20 @@ pub fn can_delegate(grantor: &Principal, role_permissions: &[String], scope_path
         })
 }
 
+/// True when `caller` could have granted every grant the target account holds, each given as its
+/// permissions and the path of the units it covers. Resetting, disabling, enabling, unlocking or
+/// editing an account is a way to take it over, so it follows the rule of granting: no one acts
+/// on an account that holds more than they do (a unit admin on the provincial leader homed in
+/// the unit, say).
+pub fn can_administer<'a>(
+    caller: &Principal,
+    target_grants: impl IntoIterator<Item = (&'a [String], &'a str)>,
+) -> bool {
+    target_grants
+        .into_iter()
+        .all(|(permissions, scope_path)| can_delegate(caller, permissions, scope_path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +283,28 @@ mod tests {
         );
         let admin = principal("/r/", &["*"]);
         assert!(can_delegate(&admin, &perms("system_admin"), "/r/a/"));
+    }
+
+    #[test]
+    fn an_account_is_administered_only_by_someone_holding_all_it_holds() {
+        let unit_admin = principal("/r/a/", &perms("unit_admin"));
+        let clerk = perms("data_entry");
+        let leader = perms("provincial_leader");
+        let admin = perms("system_admin");
+        assert!(can_administer(&unit_admin, [(&clerk[..], "/r/a/b/")]));
+        assert!(can_administer(&unit_admin, []), "an account without grants");
+        assert!(
+            !can_administer(&unit_admin, [(&clerk[..], "/r/a/"), (&leader[..], "/r/")]),
+            "a leader homed in the unit"
+        );
+        assert!(
+            !can_administer(&unit_admin, [(&admin[..], "/r/a/")]),
+            "the system admin homed in the unit"
+        );
+        assert!(
+            !can_administer(&unit_admin, [(&clerk[..], "/r/x/")]),
+            "a clerk of another unit"
+        );
     }
 
     #[test]

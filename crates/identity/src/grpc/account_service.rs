@@ -74,6 +74,7 @@ impl Api {
     ) -> AppResult<AccountRow> {
         let field = |name: &str| format!("{prefix}.{name}");
         p.require("identity.account.create", &unit.path)?;
+        require_link(p, &n.personnel_id, &unit.path, &field("personnel_id"))?;
         if unit.status != "active" {
             return Err(AppError::failed_precondition(
                 ErrorCode::UnitClosed,
@@ -162,7 +163,8 @@ impl Api {
         })
     }
 
-    /// Loads an account the caller may act on with `permission` (by the account's unit).
+    /// Loads an account the caller may act on with `permission`: by the account's unit, and only
+    /// if the caller holds everything the account holds (`roles::can_administer`).
     async fn account_for(
         &self,
         tx: &mut Tx,
@@ -172,6 +174,19 @@ impl Api {
     ) -> AppResult<AccountRow> {
         let a = self.account(tx, id).await?;
         p.require(permission, &a.unit_path)?;
+        let grants = store::access::grants_of(&*tx, &a.id).await?;
+        let held = grants.iter().map(|g| {
+            let scope = g.scope_unit_path.as_ref().unwrap_or(&a.unit_path);
+            (&g.permissions[..], scope.as_str())
+        });
+        if !roles::can_administer(p, held) {
+            return Err(AppError::new(
+                ErrorCode::AccountOutranksCaller,
+                "Tài khoản này có quyền vượt quá quyền của bạn; chỉ người có đủ các quyền đó mới được thao tác",
+                "the account holds rights you do not hold",
+            )
+            .with_field("id"));
+        }
         Ok(a)
     }
 
@@ -260,6 +275,27 @@ const IMPORT_COLUMNS: &[(&str, &[&str])] = &[
 
 fn import_error(code: ErrorCode, vi: &str, en: &str) -> AppError {
     AppError::invalid("file", code, vi, en)
+}
+
+/// Linking an account to a personnel record (`personnel_id`) lets it read that record through a
+/// self-service grant, so only someone who may write personnel records in the account's unit may
+/// set the link; personnel in turn serves a self-service read only of a record inside the
+/// account's unit subtree (`Principal::can_self`).
+fn require_link(
+    p: &Principal,
+    personnel_id: &str,
+    account_unit: &str,
+    field: &str,
+) -> AppResult<()> {
+    if personnel_id.is_empty() || p.can("personnel.record.write", account_unit) {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::RecordLinkDenied,
+        "Chỉ người được cập nhật hồ sơ cán bộ của đơn vị mới được liên kết tài khoản với hồ sơ",
+        "only someone who may write the unit's personnel records may link an account to one",
+    )
+    .with_field(field))
 }
 
 /// The rows of an import file as (line number, column -> value), checked for shape.
@@ -622,6 +658,9 @@ impl pb::account_service_server::AccountService for Api {
                 a.unit_id = unit.id;
                 a.unit_path = unit.path;
                 moved = true;
+            }
+            if moved || a.personnel_id != before.personnel_id {
+                require_link(&p, &a.personnel_id, &a.unit_path, "personnel_id")?;
             }
             let now = self.now();
             a.version += 1;

@@ -204,7 +204,7 @@ impl Api {
         let row = store::employees::get(&self.0.db.pool, id)
             .await?
             .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
-        if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id) {
+        if !p.can(READ, &row.unit_path) && !p.can_self(READ, &row.id, &row.unit_path) {
             return Err(AppError::permission_denied());
         }
         Ok(row)

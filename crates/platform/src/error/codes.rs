@@ -118,6 +118,8 @@ catalogue! {
     SelfReset = "SELF_RESET", FailedPrecondition, "Hãy dùng chức năng đổi mật khẩu cho tài khoản của mình", "use change-password for your own account";
     SelfGrant = "SELF_GRANT", PermissionDenied, "Không thể tự phân quyền cho mình", "you cannot grant roles to yourself";
     GrantExceedsOwn = "GRANT_EXCEEDS_OWN", PermissionDenied, "Không thể phân quyền vượt quá quyền của chính mình", "you cannot grant more than you hold";
+    RecordLinkDenied = "RECORD_LINK_DENIED", PermissionDenied, "Không được liên kết tài khoản với hồ sơ cán bộ này", "you may not link an account to this personnel record";
+    AccountOutranksCaller = "ACCOUNT_OUTRANKS_CALLER", PermissionDenied, "Tài khoản này có quyền vượt quá quyền của bạn", "the account holds rights you do not hold";
     // Files and imports
     FileMissing = "FILE_MISSING", InvalidArgument, "Thiếu tệp tải lên", "no file in the upload";
     FileEmpty = "FILE_EMPTY", InvalidArgument, "Tệp rỗng", "the file is empty";
