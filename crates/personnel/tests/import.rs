@@ -141,7 +141,7 @@ async fn an_import_is_checked_row_by_row_and_written_only_when_committed() {
     let wide = import(
         &clerk,
         &district.id,
-        workbook(&wide_headings, &[new_row.clone()]),
+        workbook(&wide_headings, std::slice::from_ref(&new_row)),
         false,
         "",
     )
