@@ -2,7 +2,7 @@
 //! the bus is back every event reaches the consumer exactly once, even when the relay republishes.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use tinhso_platform::clock::{SharedClock, SystemClock};
 use tinhso_platform::db::{Db, Migration, Migrator, Tx};
 use tinhso_platform::events::{
@@ -34,8 +34,12 @@ impl Bus for SwitchableBus {
     }
 }
 
-/// Records each handled id; a second handling of the same id would break the primary key.
-struct Recorder;
+/// Records each handled id (the table takes duplicates, so a second handling shows) and counts
+/// every call, committed or not.
+#[derive(Default)]
+struct Recorder {
+    calls: AtomicUsize,
+}
 
 impl Handler for Recorder {
     fn handle<'a>(
@@ -44,6 +48,7 @@ impl Handler for Recorder {
         event: &'a Event,
     ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
+            self.calls.fetch_add(1, Ordering::SeqCst);
             tinhso_platform::db::query("INSERT INTO handled (id) VALUES ($1)")
                 .bind(&event.id)
                 .execute(&*tx)
@@ -60,7 +65,7 @@ const MIGRATOR: Migrator = Migrator {
         EVENTS_MIGRATION,
         Migration {
             name: "m0002_handled",
-            sql: "CREATE TABLE handled (id TEXT PRIMARY KEY)",
+            sql: "CREATE TABLE handled (id TEXT NOT NULL)",
             postgres_only: "",
         },
     ],
@@ -159,12 +164,13 @@ async fn broker_outage_delays_events_and_loses_or_duplicates_none() {
         max_deliver: 5,
     };
     let consumer_db = db.clone();
+    let recorder = Arc::new(Recorder::default());
     tokio::spawn(tinhso_platform::events::run_consumer(
         consumer_db,
         bus.clone(),
         clock,
         spec,
-        Arc::new(Recorder),
+        recorder.clone(),
         async move {
             let mut s = stopped;
             let _ = s.changed().await;
@@ -183,7 +189,16 @@ async fn broker_outage_delays_events_and_loses_or_duplicates_none() {
     );
     // Give any duplicate a moment to show up, then check nothing was handled twice.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        recorder.calls.load(Ordering::SeqCst),
+        1000,
+        "the handler ran once per event, the republished copies skipped by the inbox"
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM handled").await, 1000);
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT id) FROM handled").await,
+        1000
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM dead_letter").await, 0);
     // On JetStream the consumer reports its lag; with everything handled, the last delivery saw
     // nothing more waiting. (The in-process bus has no such count.)
