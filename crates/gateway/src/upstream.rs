@@ -103,10 +103,16 @@ pub async fn unary(
         .parse()
         .map_err(|_| tonic::Status::internal("bad grpc path"))?;
     let attempts = if retry { 3 } else { 1 };
+    // One deadline for the whole call: retries share it rather than each starting afresh.
+    let deadline = tokio::time::Instant::now() + timeout;
     let mut last = tonic::Status::unavailable("no attempt made");
     for attempt in 0..attempts {
         if attempt > 0 {
             tokio::time::sleep(Duration::from_millis(100 * 3u64.pow(attempt - 1))).await;
+        }
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            break;
         }
         let mut grpc = tonic::client::Grpc::new(channel.clone());
         let mut request = tonic::Request::from_parts(
@@ -114,7 +120,7 @@ pub async fn unary(
             tonic::Extensions::default(),
             message.clone(),
         );
-        request.set_timeout(timeout);
+        request.set_timeout(left);
         let call = async {
             grpc.ready()
                 .await
@@ -128,14 +134,39 @@ pub async fn unary(
             )
             .await
         };
-        match tokio::time::timeout(timeout, call).await {
+        match tokio::time::timeout(left, call).await {
             Ok(Ok(reply)) => return Ok(reply.into_inner()),
-            Ok(Err(status)) if status.code() == tonic::Code::Unavailable => last = status,
-            Ok(Err(status)) => return Err(status),
+            Ok(Err(status)) => match lost_connection(status) {
+                status if status.code() == tonic::Code::Unavailable => last = status,
+                status => return Err(status),
+            },
             Err(_) => return Err(tonic::Status::deadline_exceeded("upstream timed out")),
         }
     }
     Err(last)
+}
+
+/// A call that failed in the connection rather than in the service (the service was killed, or
+/// its pod went away mid-call) comes back from tonic as UNKNOWN, INTERNAL or CANCELLED with the
+/// transport error as its source and none of our error details. That is the upstream being
+/// unavailable (503), not a bug (500) nor the client going away (499).
+pub fn lost_connection(status: tonic::Status) -> tonic::Status {
+    use std::error::Error as _;
+    let from_transport = status.source().is_some()
+        && tinhso_platform::error::detail_of(&status).is_none()
+        && matches!(
+            status.code(),
+            tonic::Code::Unknown | tonic::Code::Internal | tonic::Code::Cancelled
+        );
+    if from_transport {
+        tracing::warn!(
+            message = status.message(),
+            "upstream connection lost mid-call"
+        );
+        tonic::Status::unavailable("upstream connection lost")
+    } else {
+        status
+    }
 }
 
 fn grpc_path_of(grpc_path: &str) -> Result<http::uri::PathAndQuery, tonic::Status> {
@@ -165,7 +196,9 @@ pub async fn server_stream(
             .await
     };
     match tokio::time::timeout(timeout, call).await {
-        Ok(result) => result.map(tonic::Response::into_inner),
+        Ok(result) => result
+            .map(tonic::Response::into_inner)
+            .map_err(lost_connection),
         Err(_) => Err(tonic::Status::deadline_exceeded("upstream timed out")),
     }
 }
@@ -191,7 +224,9 @@ pub async fn client_stream(
             .await
     };
     match tokio::time::timeout(timeout, call).await {
-        Ok(result) => result.map(tonic::Response::into_inner),
+        Ok(result) => result
+            .map(tonic::Response::into_inner)
+            .map_err(lost_connection),
         Err(_) => Err(tonic::Status::deadline_exceeded("upstream timed out")),
     }
 }

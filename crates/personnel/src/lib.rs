@@ -141,6 +141,14 @@ impl tinhso_platform::service::Service for Personnel {
         Personnel::open(config, db, clock).await
     }
 
+    /// Ready once identity's signing keys are loaded: before that every valid token would get
+    /// 401, so the gateway must not send traffic yet.
+    fn readiness(self: &Arc<Self>, db: &Db) -> tinhso_platform::grpc::Readiness {
+        tinhso_platform::grpc::Readiness::default()
+            .database(db.clone())
+            .keys(self.verifier.clone())
+    }
+
     fn routes(self: &Arc<Self>) -> tonic::service::Routes {
         self.add_routes(tonic::service::Routes::default())
     }

@@ -229,6 +229,15 @@ impl Verifier {
         *self.keys.write().unwrap_or_else(|p| p.into_inner()) = map;
     }
 
+    /// True once some signing key is trusted: before that every token is refused.
+    pub fn has_keys(&self) -> bool {
+        !self
+            .keys
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+    }
+
     /// Denies the account's tokens issued before `not_before_ms`.
     pub fn deny(&self, account_id: &str, not_before_ms: UnixMillis) {
         let mut list = self.denylist.write().unwrap_or_else(|p| p.into_inner());

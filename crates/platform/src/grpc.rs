@@ -11,23 +11,94 @@ use tonic::service::Routes;
 use tonic::transport::server::TcpIncoming;
 use tracing::Instrument as _;
 
-/// Serves `routes` on `listener` until `shutdown` resolves, then drains open calls.
-/// `services` are the fully-qualified names reported SERVING by the health service.
+/// What a server must be able to do before it takes calls: reach its databases and verify
+/// tokens. Checked before the first SERVING and every few seconds after, so the health service
+/// (and with it the gateway's `/readyz` and Kubernetes' readiness probe) follows the truth: a
+/// service whose database is down, or that has not yet loaded identity's signing keys, says
+/// NOT_SERVING until it can serve again.
+#[derive(Clone, Default)]
+pub struct Readiness {
+    databases: Vec<crate::db::Db>,
+    verifiers: Vec<crate::auth::SharedVerifier>,
+}
+
+impl Readiness {
+    /// Ready only while `db` answers.
+    pub fn database(mut self, db: crate::db::Db) -> Self {
+        self.databases.push(db);
+        self
+    }
+
+    /// Ready only once `verifier` holds identity's signing keys.
+    pub fn keys(mut self, verifier: crate::auth::SharedVerifier) -> Self {
+        self.verifiers.push(verifier);
+        self
+    }
+
+    /// Why the server cannot serve now, if it cannot.
+    pub async fn check(&self) -> Result<(), String> {
+        for db in &self.databases {
+            match tokio::time::timeout(Duration::from_secs(2), db.pool.ping()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(format!("database: {e}")),
+                Err(_) => return Err("database: no answer within 2 s".into()),
+            }
+        }
+        if self.verifiers.iter().any(|v| !v.has_keys()) {
+            return Err("identity's signing keys are not loaded yet".into());
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the health statuses of `services` equal to what `readiness` finds: checked every
+/// half second until ready, then every five seconds.
+async fn follow_readiness(
+    reporter: tonic_health::server::HealthReporter,
+    services: Vec<String>,
+    readiness: Readiness,
+) {
+    let mut serving = None;
+    loop {
+        let result = readiness.check().await;
+        let now = result.is_ok();
+        if serving != Some(now) {
+            let status = if now {
+                tracing::info!("ready: serving");
+                tonic_health::ServingStatus::Serving
+            } else {
+                let reason = result.err().unwrap_or_default();
+                tracing::warn!(%reason, "not ready: health says NOT_SERVING");
+                tonic_health::ServingStatus::NotServing
+            };
+            reporter.set_service_status("", status).await;
+            for name in &services {
+                reporter.set_service_status(name, status).await;
+            }
+            serving = Some(now);
+        }
+        tokio::time::sleep(Duration::from_millis(if now { 5_000 } else { 500 })).await;
+    }
+}
+
+/// Serves `routes` on `listener` until `shutdown` resolves, then drains open calls. The health
+/// service reports `services` (and the server as a whole, "") SERVING while `readiness` holds.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     routes: Routes,
     services: &[&str],
+    readiness: Readiness,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
-        .set_service_status("", tonic_health::ServingStatus::Serving)
+        .set_service_status("", tonic_health::ServingStatus::NotServing)
         .await;
-    for name in services {
-        reporter
-            .set_service_status(*name, tonic_health::ServingStatus::Serving)
-            .await;
-    }
+    let watcher = tokio::spawn(follow_readiness(
+        reporter,
+        services.iter().map(|s| (*s).to_string()).collect(),
+        readiness,
+    ));
     let mut routes = routes.add_service(health);
     // Both reflection versions: grpcurl speaks v1, many other tools (Postman, evans, the Python
     // and older Go clients) still only v1alpha.
@@ -39,7 +110,7 @@ pub async fn serve(
         (Ok(v1), Ok(v1alpha)) => routes = routes.add_service(v1).add_service(v1alpha),
         (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "grpc reflection disabled"),
     }
-    tonic::transport::Server::builder()
+    let served = tonic::transport::Server::builder()
         .timeout(Duration::from_secs(60))
         .concurrency_limit_per_connection(512)
         .layer(TraceContextLayer)
@@ -48,7 +119,9 @@ pub async fn serve(
             TcpIncoming::from(listener).with_nodelay(Some(true)),
             shutdown,
         )
-        .await
+        .await;
+    watcher.abort();
+    served
 }
 
 /// Runs a handler body and turns its `AppError` into the gRPC status (code, Vietnamese and

@@ -57,6 +57,12 @@ pub trait Service: Send + Sync + Sized + 'static {
         async { Ok(()) }
     }
     fn routes(self: &Arc<Self>) -> tonic::service::Routes;
+    /// What the service needs before it takes calls (health says NOT_SERVING until then, and
+    /// again whenever it is lost): its database; a service that verifies identity's tokens adds
+    /// its verifier's keys.
+    fn readiness(self: &Arc<Self>, db: &Db) -> crate::grpc::Readiness {
+        crate::grpc::Readiness::default().database(db.clone())
+    }
     /// Starts the relay and the consumers until `shutdown` turns true.
     fn spawn_background(
         self: &Arc<Self>,
@@ -113,7 +119,11 @@ pub async fn run<S: Service>(args: Vec<String>) -> Result<(), StartError> {
         crate::config::load(S::DEFAULTS, file.as_deref(), &crate::config::process_env())?;
     let common = S::common(&config).clone();
     let _telemetry = crate::telemetry::init(&common.telemetry, S::BINARY);
-    let db = Db::connect(&common.database.url, common.database.max_connections).await?;
+    let db = if args.is_empty() {
+        connect_patiently(&common.database.url, common.database.max_connections).await?
+    } else {
+        Db::connect(&common.database.url, common.database.max_connections).await?
+    };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         [] => {}
@@ -147,7 +157,7 @@ pub async fn run<S: Service>(args: Vec<String>) -> Result<(), StartError> {
             crate::grpc::shutdown_signal(),
         ));
         tokio::spawn(crate::metrics::sample_storage_every(
-            db,
+            db.clone(),
             crate::metrics::global(),
             crate::clock::system(),
             std::time::Duration::from_secs(15),
@@ -156,15 +166,35 @@ pub async fn run<S: Service>(args: Vec<String>) -> Result<(), StartError> {
     }
     let listener = bind(&common.grpc_addr).await?;
     tracing::info!(addr = %common.grpc_addr, service = S::BINARY, "serving gRPC");
+    let readiness = service.readiness(&db);
     let served = crate::grpc::serve(
         listener,
         service.routes(),
         S::GRPC_SERVICES,
+        readiness,
         crate::grpc::shutdown_signal(),
     )
     .await;
     let _ = stop.send(true);
     Ok(served?)
+}
+
+/// Connects to the service's database, waiting for it: a service started while PostgreSQL is
+/// down (a node restart brings both up together) retries with backoff up to 30 s, logging why,
+/// instead of exiting and being restarted in a loop. A URL that cannot work fails at once.
+async fn connect_patiently(url: &str, max_connections: u32) -> Result<Db, crate::db::DbError> {
+    let mut wait = std::time::Duration::from_millis(500);
+    loop {
+        match Db::connect(url, max_connections).await {
+            Ok(db) => return Ok(db),
+            Err(e @ crate::db::DbError::BadUrl) => return Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_ms = wait.as_millis(), "database unavailable at start");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+        }
+    }
 }
 
 async fn bind(addr: &str) -> Result<tokio::net::TcpListener, StartError> {

@@ -142,7 +142,10 @@ impl TestServer {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            if let Err(e) = tinhso_platform::grpc::serve(listener, routes, names, shutdown).await {
+            let ready = tinhso_platform::grpc::Readiness::default();
+            if let Err(e) =
+                tinhso_platform::grpc::serve(listener, routes, names, ready, shutdown).await
+            {
                 eprintln!("test server failed: {e}");
             }
         });

@@ -310,10 +310,15 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         .chain(tinhso_personnel::SERVICE_NAMES)
         .copied()
         .collect();
+    let readiness = tinhso_platform::grpc::Readiness::default()
+        .database(identity.db.clone())
+        .database(personnel.db.clone())
+        .keys(personnel.verifier.clone());
     tinhso_platform::grpc::serve(
         listener,
         personnel.add_routes(identity.routes()),
         &names,
+        readiness,
         wait_for(stopped),
     )
     .await?;

@@ -75,15 +75,20 @@ impl Db {
             return Err(DbError::BadUrl);
         };
         let mut options = ConnectOptions::new(url);
-        options
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false);
+        options.sqlx_logging(false);
         match backend {
             Backend::Postgres => {
-                options.max_connections(max_connections.max(1));
+                // Short: with PostgreSQL down a request fails in seconds with a clear 503, rather
+                // than hanging; a healthy pool hands out a connection in milliseconds.
+                options
+                    .max_connections(max_connections.max(1))
+                    .acquire_timeout(Duration::from_secs(3))
+                    .connect_timeout(Duration::from_secs(3));
             }
             Backend::Sqlite => {
+                // One connection: a long import's transaction makes the others wait their turn.
                 options
+                    .acquire_timeout(Duration::from_secs(10))
                     .max_connections(1)
                     .min_connections(1)
                     .idle_timeout(None)
