@@ -206,6 +206,13 @@ impl Identity {
         });
         let relay = self.outbox.relay(self.db.clone(), bus, self.clock.clone());
         tokio::spawn(relay.run(tinhso_platform::grpc::wait_for(shutdown.clone())));
+        // Another replica's revocations reach this one through the table they share.
+        tokio::spawn(tinhso_platform::auth::keep_revocations_fresh(
+            self.verifier.clone(),
+            tinhso_platform::auth::RevocationSource::Table(self.db.clone()),
+            tinhso_platform::auth::REVOCATION_POLL,
+            tinhso_platform::grpc::wait_for(shutdown.clone()),
+        ));
         if self.config.audit.retention_days > 0 {
             let me = self.clone();
             let mut stop = shutdown;

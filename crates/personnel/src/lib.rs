@@ -69,8 +69,9 @@ impl Personnel {
         grpc::routes(self.clone(), routes)
     }
 
-    /// Starts the outbox relay, the key refresh from identity, and the consumers of identity's
-    /// unit events (the replica) and account events (the denylist), until `shutdown` fires.
+    /// Starts the outbox relay, the key and revocation refresh from identity, and the consumers
+    /// of identity's unit events (the replica) and account events (the denylist), until
+    /// `shutdown` fires.
     pub fn spawn_background(
         self: &Arc<Self>,
         bus: SharedBus,
@@ -83,8 +84,14 @@ impl Personnel {
         tokio::spawn(relay.run(wait_for(shutdown.clone())));
         tokio::spawn(tinhso_platform::auth::keep_jwks_fresh(
             self.verifier.clone(),
-            identity,
+            identity.clone(),
             std::time::Duration::from_secs(300),
+            wait_for(shutdown.clone()),
+        ));
+        tokio::spawn(tinhso_platform::auth::keep_revocations_fresh(
+            self.verifier.clone(),
+            tinhso_platform::auth::RevocationSource::Identity(identity),
+            tinhso_platform::auth::REVOCATION_POLL,
             wait_for(shutdown.clone()),
         ));
         tokio::spawn(run_consumer(

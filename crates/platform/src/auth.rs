@@ -428,6 +428,98 @@ pub async fn keep_jwks_fresh(
     }
 }
 
+/// The revocations recorded at or after `since_ms` in a service's denylist table, as
+/// (account id, not before ms).
+pub async fn revocations_since(
+    db: &crate::db::Db,
+    since_ms: UnixMillis,
+) -> Result<Vec<(String, UnixMillis)>, crate::db::DbErr> {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    Ok(token_denylist::Entity::find()
+        .filter(token_denylist::Column::NotBefore.gte(crate::db::at(since_ms)))
+        .all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|row| (row.account_id, crate::db::millis(row.not_before)))
+        .collect())
+}
+
+/// Where a replica learns the revocations it did not see happen.
+#[derive(Clone)]
+pub enum RevocationSource {
+    /// Identity's own replicas: the denylist table they share, written in the revoking
+    /// transaction by whichever replica served it.
+    Table(crate::db::Db),
+    /// Every other service: identity's `ListRevocations`, so a revocation arrives even while
+    /// the broker is down, and at every replica (the broker's durable consumer delivers each
+    /// event to one replica only).
+    Identity(tonic::transport::Channel),
+}
+
+impl RevocationSource {
+    async fn since(&self, since_ms: UnixMillis) -> Result<Vec<(String, UnixMillis)>, String> {
+        match self {
+            Self::Table(db) => revocations_since(db, since_ms)
+                .await
+                .map_err(|e| e.to_string()),
+            Self::Identity(channel) => {
+                use tinhso_proto::identity::v1::{
+                    ListRevocationsRequest, auth_service_client::AuthServiceClient,
+                };
+                let reply = AuthServiceClient::new(channel.clone())
+                    .list_revocations(ListRevocationsRequest { since_ms })
+                    .await
+                    .map_err(|e| e.message().to_string())?;
+                Ok(reply
+                    .into_inner()
+                    .revocations
+                    .into_iter()
+                    .map(|r| (r.account_id, r.not_before_ms))
+                    .collect())
+            }
+        }
+    }
+}
+
+/// How often every replica asks for the revocations it may have missed: the longest a disabled
+/// account's token keeps working on a replica the broker's event did not reach.
+pub const REVOCATION_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// How far back each poll looks again behind the newest revocation seen: a revoking
+/// transaction may commit a little after the moment it records, and replicas' clocks differ.
+const REVOCATION_OVERLAP_MS: UnixMillis = 60_000;
+
+/// Keeps `verifier`'s denylist complete on this replica: everything from `source` at once, then
+/// what changed, every `interval`, until `shutdown` resolves. The broker's events still deny at
+/// once on the replica that receives them; this bounds the delay everywhere else to `interval`.
+pub async fn keep_revocations_fresh(
+    verifier: SharedVerifier,
+    source: RevocationSource,
+    interval: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut newest: Option<UnixMillis> = None;
+    loop {
+        let since = newest.map_or(0, |n| n - REVOCATION_OVERLAP_MS);
+        match source.since(since).await {
+            Ok(revocations) => {
+                let mut seen = newest.unwrap_or(0);
+                for (account_id, not_before) in revocations {
+                    verifier.deny(&account_id, not_before);
+                    seen = seen.max(not_before);
+                }
+                newest = Some(seen);
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot fetch token revocations"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,4 +306,23 @@ impl pb::auth_service_server::AuthService for Api {
         })
         .await
     }
+
+    async fn list_revocations(
+        &self,
+        request: Request<pb::ListRevocationsRequest>,
+    ) -> Reply<pb::ListRevocationsResponse> {
+        handle(async move {
+            let since = request.into_inner().since_ms;
+            let revocations = tinhso_platform::auth::revocations_since(&self.0.db, since)
+                .await?
+                .into_iter()
+                .map(|(account_id, not_before_ms)| pb::Revocation {
+                    account_id,
+                    not_before_ms,
+                })
+                .collect();
+            Ok(Response::new(pb::ListRevocationsResponse { revocations }))
+        })
+        .await
+    }
 }
