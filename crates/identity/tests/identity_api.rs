@@ -1409,3 +1409,55 @@ async fn a_unit_admin_cannot_take_over_an_account_that_holds_more_than_it() {
         .await
         .expect("the system admin unlocks the leader");
 }
+
+#[tokio::test]
+async fn an_invented_forwarded_address_buys_no_fresh_login_budget() {
+    let h = start_with(&[("TINHSO_LOGIN_RATE__MAX_ATTEMPTS", "3")]).await;
+    // The server trusts no proxy (the default): each caller below claims another address.
+    let login = |forwarded: String| {
+        let mut auth = h.auth();
+        async move {
+            let mut request = tonic::Request::new(pb::LoginRequest {
+                username: "ai-do".into(),
+                password: "mat khau nao do".into(),
+            });
+            request
+                .metadata_mut()
+                .insert("x-forwarded-for", forwarded.parse().expect("header"));
+            auth.login(request).await
+        }
+    };
+    for i in 0..3 {
+        let refused = login(format!("203.0.113.{i}"))
+            .await
+            .expect_err("bad password");
+        assert_eq!(refused.code(), Code::Unauthenticated);
+    }
+    let limited = login("198.51.100.77".into())
+        .await
+        .expect_err("the same caller, whatever it claims");
+    assert_eq!(limited.code(), Code::ResourceExhausted);
+    // Nor does the header's text reach the audit trail.
+    let t = {
+        h.clock.advance_secs(61);
+        h.admin().await
+    };
+    let _ = login("<script>alert(1)</script>".into()).await;
+    let events = AuditServiceClient::new(h.channel.clone())
+        .list_audit_events(authed(&t, pb::ListAuditEventsRequest::default()))
+        .await
+        .expect("audit")
+        .into_inner()
+        .events;
+    assert!(!events.is_empty());
+    assert!(events.iter().any(|e| e.client_address == "127.0.0.1"));
+    for e in &events {
+        assert!(
+            !e.client_address.contains("script")
+                && !e.client_address.starts_with("203.")
+                && !e.client_address.starts_with("198."),
+            "{:?}",
+            e.client_address
+        );
+    }
+}

@@ -130,6 +130,10 @@ pub struct CommonConfig {
     pub nats: NatsConfig,
     #[serde(default)]
     pub telemetry: TelemetryConfig,
+    /// The gateway's addresses or networks, comma-separated, whose `x-forwarded-for` names the
+    /// client; empty (the default) believes no one (`grpc::TrustedProxies`).
+    #[serde(default)]
+    pub trusted_proxies: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,6 +213,8 @@ fn default_log_filter() -> String {
 impl Validate for CommonConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         validate_addr("grpc_addr", &self.grpc_addr)?;
+        crate::grpc::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|e| ConfigError::invalid("trusted_proxies", e))?;
         if !self.metrics_addr.is_empty() {
             validate_addr("metrics_addr", &self.metrics_addr)?;
         }

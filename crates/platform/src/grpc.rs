@@ -82,12 +82,14 @@ async fn follow_readiness(
 }
 
 /// Serves `routes` on `listener` until `shutdown` resolves, then drains open calls. The health
-/// service reports `services` (and the server as a whole, "") SERVING while `readiness` holds.
+/// service reports `services` (and the server as a whole, "") SERVING while `readiness` holds;
+/// `x-forwarded-for` is believed from `proxies` only.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     routes: Routes,
     services: &[&str],
     readiness: Readiness,
+    proxies: TrustedProxies,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
     let (reporter, health) = tonic_health::server::health_reporter();
@@ -113,7 +115,9 @@ pub async fn serve(
     let served = tonic::transport::Server::builder()
         .timeout(Duration::from_secs(60))
         .concurrency_limit_per_connection(512)
-        .layer(TraceContextLayer)
+        .layer(EdgeLayer {
+            proxies: std::sync::Arc::new(proxies),
+        })
         .add_routes(routes)
         .serve_with_incoming_shutdown(
             TcpIncoming::from(listener).with_nodelay(Some(true)),
@@ -166,24 +170,31 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Runs every call inside the caller's trace context (or a new one), so logs and events of the
-/// call carry its `traceparent`.
-#[derive(Debug, Clone, Copy)]
-pub struct TraceContextLayer;
+/// The server's edge: runs every call inside the caller's trace context (or a new one), so logs
+/// and events of the call carry its `traceparent`, resolves the caller's address
+/// (`ClientAddress`) and counts the call.
+#[derive(Debug, Clone)]
+pub struct EdgeLayer {
+    proxies: std::sync::Arc<TrustedProxies>,
+}
 
-impl<S> tower::Layer<S> for TraceContextLayer {
-    type Service = TraceContextService<S>;
+impl<S> tower::Layer<S> for EdgeLayer {
+    type Service = EdgeService<S>;
     fn layer(&self, inner: S) -> Self::Service {
-        TraceContextService { inner }
+        EdgeService {
+            inner,
+            proxies: self.proxies.clone(),
+        }
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct TraceContextService<S> {
+pub struct EdgeService<S> {
     inner: S,
+    proxies: std::sync::Arc<TrustedProxies>,
 }
 
-impl<S, B> tower::Service<http::Request<B>> for TraceContextService<S>
+impl<S, B> tower::Service<http::Request<B>> for EdgeService<S>
 where
     S: tower::Service<http::Request<B>>,
     S::Future: Send + 'static,
@@ -196,7 +207,18 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        let peer = request
+            .extensions()
+            .get::<tonic::transport::server::TcpConnectInfo>()
+            .and_then(tonic::transport::server::TcpConnectInfo::remote_addr)
+            .map(|a| a.ip());
+        let forwarded = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let client = ClientAddress(self.proxies.client(peer, forwarded));
+        request.extensions_mut().insert(client);
         let incoming = request
             .headers()
             .get("traceparent")
@@ -240,23 +262,98 @@ where
     }
 }
 
-/// The client address of a call, for audit and rate limits. `x-forwarded-for` is trusted only
-/// from a loopback or private-network peer: the gateway beside the service (dev) or inside the
-/// cluster, where the NetworkPolicy admits only the gateway and tinhso services.
+/// The client address of a call, for audit and rate limits, as the server resolved it from the
+/// peer and, when the peer is a trusted proxy, its `x-forwarded-for` (`TrustedProxies`).
 pub fn client_address<T>(request: &tonic::Request<T>) -> String {
-    let peer = request.remote_addr();
-    let trusted_proxy = peer.is_none_or(|a| match a.ip() {
-        std::net::IpAddr::V4(ip) => ip.is_loopback() || ip.is_private(),
-        std::net::IpAddr::V6(ip) => ip.is_loopback() || ip.is_unique_local(),
-    });
-    let forwarded = request
-        .metadata()
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next());
-    if let Some(forwarded) = forwarded.filter(|_| trusted_proxy) {
-        return forwarded.trim().to_string();
+    if let Some(ClientAddress(address)) = request.extensions().get::<ClientAddress>() {
+        return address.clone();
     }
-    peer.map(|a| a.ip().to_string())
+    request
+        .remote_addr()
+        .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The caller's address, resolved once at the server's edge and carried in the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddress(pub String);
+
+/// The peers whose `x-forwarded-for` a server believes: its gateway's addresses. None by
+/// default, so a caller reaching the gRPC port cannot pick its own address, for a fresh login
+/// budget per invented address or for whatever text it likes in the audit trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Comma-separated addresses or networks: `10.0.3.7, 10.1.0.0/16, ::1`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("`{s}` is not an IP address or network"))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self)
+    }
+
+    /// This machine only: the gateway of `tinhso dev`, in the same process.
+    pub fn loopback() -> Self {
+        Self(vec![
+            ipnet::IpNet::from(std::net::IpAddr::from([127, 0, 0, 1])),
+            ipnet::IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+        ])
+    }
+
+    /// The client of a call from `peer` carrying `forwarded` (the header's text): its first
+    /// hop when the peer is trusted and the hop is an IP address, else the peer.
+    pub fn client(&self, peer: Option<std::net::IpAddr>, forwarded: Option<&str>) -> String {
+        let from_proxy = peer.is_some_and(|ip| self.0.iter().any(|net| net.contains(&ip)));
+        let hop = forwarded
+            .filter(|_| from_proxy)
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+        match (hop, peer) {
+            (Some(ip), _) | (None, Some(ip)) => ip.to_string(),
+            (None, None) => "unknown".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forwarded_address_counts_only_from_a_trusted_proxy_and_only_as_an_address() {
+        let gateway: std::net::IpAddr = "10.1.2.3".parse().expect("ip");
+        let stranger: std::net::IpAddr = "10.9.9.9".parse().expect("ip");
+        let proxies = TrustedProxies::parse("10.1.0.0/16, 192.0.2.7").expect("parsed");
+        assert_eq!(
+            proxies.client(Some(gateway), Some("203.0.113.5, 10.1.2.3")),
+            "203.0.113.5"
+        );
+        assert_eq!(
+            proxies.client(Some(stranger), Some("203.0.113.5")),
+            "10.9.9.9"
+        );
+        assert_eq!(
+            proxies.client(Some(gateway), Some("<script>")),
+            "10.1.2.3",
+            "a hop that is not an address is ignored"
+        );
+        assert_eq!(
+            TrustedProxies::default().client(Some(gateway), Some("203.0.113.5")),
+            "10.1.2.3",
+            "no proxy is trusted by default"
+        );
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("gateway").is_err());
+        assert_eq!(
+            TrustedProxies::parse(" ").expect("empty"),
+            TrustedProxies::default()
+        );
+    }
 }

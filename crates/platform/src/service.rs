@@ -167,11 +167,14 @@ pub async fn run<S: Service>(args: Vec<String>) -> Result<(), StartError> {
     let listener = bind(&common.grpc_addr).await?;
     tracing::info!(addr = %common.grpc_addr, service = S::BINARY, "serving gRPC");
     let readiness = service.readiness(&db);
+    // Validated with the configuration.
+    let proxies = crate::grpc::TrustedProxies::parse(&common.trusted_proxies).unwrap_or_default();
     let served = crate::grpc::serve(
         listener,
         service.routes(),
         S::GRPC_SERVICES,
         readiness,
+        proxies,
         crate::grpc::shutdown_signal(),
     )
     .await;

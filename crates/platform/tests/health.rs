@@ -20,6 +20,7 @@ async fn server(readiness: Readiness) -> std::net::SocketAddr {
         tonic::service::Routes::default(),
         &["tinhso.test.v1.Nothing"],
         readiness,
+        tinhso_platform::grpc::TrustedProxies::default(),
         std::future::pending(),
     ));
     addr

@@ -143,8 +143,10 @@ impl TestServer {
                 let _ = stopped.await;
             };
             let ready = tinhso_platform::grpc::Readiness::default();
+            let proxies = tinhso_platform::grpc::TrustedProxies::default();
             if let Err(e) =
-                tinhso_platform::grpc::serve(listener, routes, names, ready, shutdown).await
+                tinhso_platform::grpc::serve(listener, routes, names, ready, proxies, shutdown)
+                    .await
             {
                 eprintln!("test server failed: {e}");
             }

@@ -319,6 +319,8 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         personnel.add_routes(identity.routes()),
         &names,
         readiness,
+        // The gateway runs in this process and calls the services over loopback.
+        tinhso_platform::grpc::TrustedProxies::loopback(),
         wait_for(stopped),
     )
     .await?;
