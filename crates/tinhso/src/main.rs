@@ -160,6 +160,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Restore { dir, data_dir } => {
             std::fs::create_dir_all(&data_dir)?;
+            // A running `tinhso dev` would write its WAL back over the restored files.
+            let _lock = lock_data_dir(&data_dir)?;
             for service in SERVICES {
                 let source = dir.join(format!("{service}.db"));
                 if !source.exists() {
@@ -174,6 +176,29 @@ async fn main() -> anyhow::Result<()> {
                 println!("{service}: restored from {}", source.display());
             }
             Ok(())
+        }
+    }
+}
+
+/// Takes the data folder for this process alone (an OS file lock, released when the process
+/// ends however it ends), or says who holds it.
+fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
+    let path = data_dir.join(".tinhso.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "thư mục dữ liệu {} đang được một tiến trình tinhso dev sử dụng; hãy dừng nó trước \
+             (the data folder is in use by a running tinhso dev: stop it first)",
+            data_dir.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("locking {}", path.display()))
         }
     }
 }
@@ -229,6 +254,8 @@ fn gateway_config(grpc: &str, http: &str) -> anyhow::Result<GatewayConfig> {
 async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
+    // Held until the process ends: `restore` refuses while it is.
+    let _lock = lock_data_dir(data_dir)?;
     let config = IdentityConfig::load(
         config_file().as_deref(),
         &service_env(data_dir, "identity", grpc, false),
