@@ -9,13 +9,20 @@ use crate::error::{AppError, AppResult};
 use crate::events::tables::token_denylist;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use sea_orm::ActiveValue::Set;
 use sea_orm::EntityTrait as _;
 use sea_orm::sea_query::{Alias, Expr, OnConflict};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+
+/// The audience of every access token identity issues: the platform's APIs.
+pub const AUDIENCE: &str = "tinhso-api";
+
+/// How far apart the clocks of identity and a verifying service may be: a token is taken this
+/// long before its `nbf` and after its `exp`.
+pub const CLOCK_SKEW_MS: i64 = 30_000;
 
 /// The scope of a grant that covers only the holder's own personnel record.
 pub const SELF_SCOPE: &str = "self";
@@ -33,6 +40,8 @@ pub struct GrantClaim {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub iss: String,
+    /// Who the token is for: the platform's APIs ([`AUDIENCE`]).
+    pub aud: String,
     /// Account id.
     pub sub: String,
     pub uname: String,
@@ -49,6 +58,8 @@ pub struct Claims {
     #[serde(default)]
     pub svc: bool,
     pub iat: i64,
+    /// Not valid before (seconds), the issue time.
+    pub nbf: i64,
     pub exp: i64,
     /// Issue time in milliseconds, compared with the denylist.
     pub iat_ms: i64,
@@ -222,7 +233,8 @@ impl Verifier {
             let Ok(arr) = <[u8; 32]>::try_from(bytes.as_slice()) else {
                 continue;
             };
-            if let Ok(key) = VerifyingKey::from_bytes(&arr) {
+            // A small-order key would verify forgeries under a lenient check: never trust one.
+            if let Some(key) = VerifyingKey::from_bytes(&arr).ok().filter(|k| !k.is_weak()) {
                 map.insert(jwk.kid.clone(), key);
             }
         }
@@ -279,15 +291,20 @@ impl Verifier {
             .ok_or_else(bad_token)?;
         let sig_bytes = B64.decode(s).map_err(|_| bad_token())?;
         let signature = Signature::from_slice(&sig_bytes).map_err(|_| bad_token())?;
-        key.verify(format!("{h}.{c}").as_bytes(), &signature)
+        // Strict: refuses weak (small-order) keys and non-canonical signatures that the lenient
+        // check lets through.
+        key.verify_strict(format!("{h}.{c}").as_bytes(), &signature)
             .map_err(|_| bad_token())?;
         let claims: Claims = serde_json::from_slice(&B64.decode(c).map_err(|_| bad_token())?)
             .map_err(|_| bad_token())?;
-        if claims.iss != self.issuer {
+        if claims.iss != self.issuer || claims.aud != AUDIENCE {
             return Err(bad_token());
         }
         let now = self.clock.now_ms();
-        if claims.exp * 1000 <= now {
+        if claims.nbf * 1000 > now + CLOCK_SKEW_MS {
+            return Err(bad_token());
+        }
+        if claims.exp * 1000 <= now - CLOCK_SKEW_MS {
             return Err(AppError::unauthenticated(ErrorCode::TokenExpired));
         }
         if let Some(not_before) = self
@@ -528,6 +545,7 @@ mod tests {
     fn claims(now_ms: i64) -> Claims {
         Claims {
             iss: "tinhso".into(),
+            aud: AUDIENCE.into(),
             sub: "acc-1".into(),
             uname: "an".into(),
             unit: "/r/a/".into(),
@@ -545,6 +563,7 @@ mod tests {
             mcp: false,
             svc: false,
             iat: now_ms / 1000,
+            nbf: now_ms / 1000,
             exp: now_ms / 1000 + 300,
             iat_ms: now_ms,
             jti: "j".into(),
@@ -631,11 +650,52 @@ mod tests {
             "newer token passes"
         );
         clock.advance_secs(301);
+        assert!(
+            v.verify(&sign(&claims(1_000_001), "k1", &key())).is_ok(),
+            "just past its expiry, within the clock skew allowed"
+        );
+        clock.advance_secs(30);
         assert_eq!(
             v.verify(&sign(&claims(1_000_001), "k1", &key()))
                 .expect_err("expired")
                 .code,
             ErrorCode::TokenExpired
+        );
+    }
+
+    #[test]
+    fn skew_not_before_audience_and_weak_keys() {
+        let clock = ManualClock::new(1_000_000);
+        let v = Verifier::new("tinhso", clock.clone());
+        v.set_keys(&[PublicJwk::of("k1", &key().verifying_key())]);
+        // Identity's clock 10 s ahead: a token issued "in the future" within the skew is taken.
+        assert!(v.verify(&sign(&claims(1_010_000), "k1", &key())).is_ok());
+        // Not yet valid beyond the skew.
+        let early = sign(&claims(1_120_000), "k1", &key());
+        assert_eq!(
+            v.verify(&early).expect_err("nbf").code,
+            ErrorCode::InvalidToken
+        );
+        // Meant for another audience.
+        let mut elsewhere = claims(1_000_000);
+        elsewhere.aud = "another-system".into();
+        assert!(v.verify(&sign(&elsewhere, "k1", &key())).is_err());
+        // A small-order public key (the identity point) with R = identity and S = 0 satisfies the
+        // lenient equation for every message; strict verification refuses it.
+        let mut weak = [0_u8; 32];
+        weak[0] = 1;
+        v.set_keys(&[PublicJwk {
+            kid: "weak".into(),
+            x: B64.encode(weak),
+        }]);
+        let header = B64.encode(r#"{"alg":"EdDSA","typ":"JWT","kid":"weak"}"#);
+        let body = B64.encode(serde_json::to_vec(&claims(1_000_000)).expect("json"));
+        let mut signature = [0_u8; 64];
+        signature[0] = 1;
+        let forged = format!("{header}.{body}.{}", B64.encode(signature));
+        assert_eq!(
+            v.verify(&forged).expect_err("weak key").code,
+            ErrorCode::InvalidToken
         );
     }
 

@@ -247,6 +247,7 @@ impl Api {
         let grants = store::access::grants_of(&*tx, &a.id).await?;
         let claims = Claims {
             iss: self.0.config.issuer.clone(),
+            aud: tinhso_platform::auth::AUDIENCE.into(),
             sub: a.id.clone().into(),
             uname: a.username.clone(),
             unit: a.unit_path.clone().into(),
@@ -266,6 +267,7 @@ impl Api {
             mcp: a.must_change_password,
             svc: a.kind == "service",
             iat: now / 1000,
+            nbf: now / 1000,
             exp: now / 1000 + self.0.config.tokens.access_ttl_secs,
             iat_ms: now,
             jti: uuid::Uuid::new_v4().simple().to_string(),
