@@ -123,7 +123,12 @@ pub async fn run_consumer(
                 _ = &mut shutdown => return,
                 d = subscription.recv() => match d {
                     Some(d) => d,
-                    None => break,
+                    None => {
+                        // The subscription ended (the broker lost the consumer or the stream):
+                        // a moment, then subscribe again.
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        break;
+                    }
                 },
             };
             let now = clock.now_ms();

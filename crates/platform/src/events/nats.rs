@@ -61,6 +61,15 @@ impl NatsBus {
         Ok(stream)
     }
 
+    /// Forgets that the domain's stream exists, so the next publish makes sure of it again: the
+    /// stream may have been lost (a broker restored without its disk, `nats stream rm`).
+    fn forget_stream(&self, domain: &str) {
+        self.ensured
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&stream_name(domain));
+    }
+
     fn is_ensured(&self, domain: &str) -> bool {
         self.ensured
             .lock()
@@ -116,19 +125,29 @@ impl Bus for NatsBus {
             if !self.is_ensured(event.domain()) {
                 self.ensure_stream(event.domain()).await?;
             }
-            let ack = self
-                .js
-                .send_publish(
-                    event.event_type.clone(),
-                    jetstream::message::PublishMessage::build()
-                        .payload(event.data.clone().into())
-                        .headers(headers_of(event)),
-                )
-                .await
-                .map_err(|e| BusError::Unavailable(e.to_string()))?;
-            ack.await
-                .map_err(|e| BusError::Unavailable(e.to_string()))?;
-            Ok(())
+            let published = async {
+                self.js
+                    .send_publish(
+                        event.event_type.clone(),
+                        jetstream::message::PublishMessage::build()
+                            .payload(event.data.clone().into())
+                            .headers(headers_of(event)),
+                    )
+                    .await
+                    .map_err(|e| BusError::Unavailable(e.to_string()))?
+                    .await
+                    .map_err(|e| BusError::Unavailable(e.to_string()))
+            };
+            match published.await {
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    // No stream takes the subject any more ("no responders"), or the broker is
+                    // away: either way the relay retries, and the next attempt recreates the
+                    // stream if it is gone.
+                    self.forget_stream(event.domain());
+                    Err(e)
+                }
+            }
         })
     }
 
@@ -164,9 +183,12 @@ impl Bus for NatsBus {
                     let message = match item {
                         Ok(m) => m,
                         Err(e) => {
-                            tracing::warn!(consumer = %durable, error = %e, "nats consumer error");
-                            tokio::time::sleep(Duration::from_millis(500)).await;
-                            continue;
+                            // Missed heartbeats, a deleted consumer or stream: end this
+                            // subscription; the consumer loop subscribes again, which recreates
+                            // the stream and the durable consumer if they are gone (the durable
+                            // keeps its place when it still exists).
+                            tracing::warn!(consumer = %durable, error = %e, "nats consumer error; subscribing again");
+                            return;
                         }
                     };
                     let (attempt, pending) = message
