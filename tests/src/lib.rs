@@ -81,8 +81,12 @@ impl Platform {
         )
         .await
         .expect("personnel opens");
-        let server =
-            TestServer::start(personnel.add_routes(identity.routes()), service_names()).await;
+        let server = TestServer::start(
+            personnel.add_routes(identity.routes()),
+            service_names(),
+            identity.verifier.clone(),
+        )
+        .await;
         personnel.spawn_background(bus.clone(), server.channel().await, stopped.clone());
 
         let mut env: Vec<(String, String)> = vec![

@@ -194,8 +194,12 @@ async fn start(database_url: &str) -> anyhow::Result<Platform> {
         Arc::new(tinhso_platform::events::InProcessBus::new()),
         stopped.clone(),
     );
-    let server =
-        tinhso_testkit::TestServer::start(identity.routes(), tinhso_identity::SERVICE_NAMES).await;
+    let server = tinhso_testkit::TestServer::start(
+        identity.routes(),
+        tinhso_identity::SERVICE_NAMES,
+        identity.verifier.clone(),
+    )
+    .await;
     let grpc = server.channel().await;
 
     let mut auth = AuthServiceClient::new(grpc.clone());

@@ -108,9 +108,12 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
         .chain(tinhso_personnel::SERVICE_NAMES)
         .copied()
         .collect();
-    let server =
-        tinhso_testkit::TestServer::start(personnel.add_routes(identity.routes()), names.leak())
-            .await;
+    let server = tinhso_testkit::TestServer::start(
+        personnel.add_routes(identity.routes()),
+        names.leak(),
+        identity.verifier.clone(),
+    )
+    .await;
     let grpc = server.channel().await;
     personnel.spawn_background(bus, grpc.clone(), stopped);
     personnel

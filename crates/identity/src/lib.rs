@@ -267,6 +267,10 @@ impl tinhso_platform::service::Service for Identity {
         Ok(())
     }
 
+    fn verifier(self: &Arc<Self>) -> SharedVerifier {
+        self.verifier.clone()
+    }
+
     fn routes(self: &Arc<Self>) -> tonic::service::Routes {
         grpc::routes(self.clone())
     }

@@ -50,7 +50,12 @@ async fn start_with(env: &[(&str, &str)]) -> Harness {
     let bus = tinhso_testkit::bus().await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus.clone(), stopped);
-    let server = TestServer::start(identity.routes(), tinhso_identity::SERVICE_NAMES).await;
+    let server = TestServer::start(
+        identity.routes(),
+        tinhso_identity::SERVICE_NAMES,
+        identity.verifier.clone(),
+    )
+    .await;
     let channel = server.channel().await;
     Harness {
         identity,

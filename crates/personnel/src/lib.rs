@@ -156,6 +156,10 @@ impl tinhso_platform::service::Service for Personnel {
             .keys(self.verifier.clone())
     }
 
+    fn verifier(self: &Arc<Self>) -> SharedVerifier {
+        self.verifier.clone()
+    }
+
     fn routes(self: &Arc<Self>) -> tonic::service::Routes {
         self.add_routes(tonic::service::Routes::default())
     }

@@ -91,7 +91,12 @@ async fn a_disabled_account_is_refused_by_every_replica_of_every_service() {
         .await
         .expect("personnel");
         identity.spawn_background(bus.clone(), stopped.clone());
-        let server = TestServer::start(personnel.add_routes(identity.routes()), names()).await;
+        let server = TestServer::start(
+            personnel.add_routes(identity.routes()),
+            names(),
+            identity.verifier.clone(),
+        )
+        .await;
         let channel = server.channel().await;
         personnel.spawn_background(bus.clone(), channel.clone(), stopped.clone());
         let keys = tinhso_platform::auth::fetch_jwks(channel.clone())

@@ -340,6 +340,10 @@ impl Verifier {
     /// Authenticates a gRPC request: no token, a bad one, an expired or revoked one are all
     /// UNAUTHENTICATED.
     pub fn authenticate<T>(&self, request: &tonic::Request<T>) -> AppResult<Principal> {
+        // Verified once at the server's edge (`grpc::EdgeLayer`) for every protected RPC.
+        if let Some(principal) = request.extensions().get::<Principal>() {
+            return Ok(principal.clone());
+        }
         let token = Self::bearer(request)
             .ok_or_else(|| AppError::unauthenticated(ErrorCode::MissingToken))?;
         self.verify(&token)

@@ -1,7 +1,7 @@
 //! The gRPC server every service runs: the service's routes plus health (tonic-health),
 //! reflection over the tinhso descriptor set, W3C trace-context propagation, request limits and
-//! graceful shutdown. Authentication happens in handlers through `auth::Verifier::authenticate`,
-//! because public RPCs (login, JWKS) share services with protected ones.
+//! graceful shutdown, and authentication at the edge: every RPC its proto does not mark
+//! anonymous is refused without a valid token before its handler runs (`EdgeLayer`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -81,17 +81,31 @@ async fn follow_readiness(
     }
 }
 
+/// What a server does at its edge, before any handler: report health from `readiness`, believe
+/// `x-forwarded-for` only from `proxies`, and refuse every protected call whose token
+/// `verifier` does not accept.
+#[derive(Clone)]
+pub struct Edge {
+    pub readiness: Readiness,
+    pub proxies: TrustedProxies,
+    pub verifier: crate::auth::SharedVerifier,
+}
+
 /// Serves `routes` on `listener` until `shutdown` resolves, then drains open calls. The health
-/// service reports `services` (and the server as a whole, "") SERVING while `readiness` holds;
-/// `x-forwarded-for` is believed from `proxies` only.
+/// service reports `services` (and the server as a whole, "") SERVING while the edge's
+/// readiness holds.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     routes: Routes,
     services: &[&str],
-    readiness: Readiness,
-    proxies: TrustedProxies,
+    edge: Edge,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
+    let Edge {
+        readiness,
+        proxies,
+        verifier,
+    } = edge;
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
         .set_service_status("", tonic_health::ServingStatus::NotServing)
@@ -117,6 +131,7 @@ pub async fn serve(
         .concurrency_limit_per_connection(512)
         .layer(EdgeLayer {
             proxies: std::sync::Arc::new(proxies),
+            verifier,
         })
         .add_routes(routes)
         .serve_with_incoming_shutdown(
@@ -173,9 +188,10 @@ pub async fn shutdown_signal() {
 /// The server's edge: runs every call inside the caller's trace context (or a new one), so logs
 /// and events of the call carry its `traceparent`, resolves the caller's address
 /// (`ClientAddress`) and counts the call.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EdgeLayer {
     proxies: std::sync::Arc<TrustedProxies>,
+    verifier: crate::auth::SharedVerifier,
 }
 
 impl<S> tower::Layer<S> for EdgeLayer {
@@ -184,19 +200,62 @@ impl<S> tower::Layer<S> for EdgeLayer {
         EdgeService {
             inner,
             proxies: self.proxies.clone(),
+            verifier: self.verifier.clone(),
         }
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EdgeService<S> {
     inner: S,
     proxies: std::sync::Arc<TrustedProxies>,
+    verifier: crate::auth::SharedVerifier,
+}
+
+/// The gRPC paths (`/tinhso.identity.v1.AuthService/Login`) callable without a token: those
+/// whose HTTP rule is `anonymous`, and gRPC-only ones with the `tinhso.common.v1.anonymous`
+/// option. Read once from the descriptor set, so a new RPC is protected unless its proto says
+/// otherwise.
+pub fn anonymous_methods() -> &'static std::collections::HashSet<String> {
+    static METHODS: std::sync::OnceLock<std::collections::HashSet<String>> =
+        std::sync::OnceLock::new();
+    METHODS.get_or_init(|| {
+        use prost_reflect::Value;
+        let mut methods = std::collections::HashSet::new();
+        let Ok(pool) = prost_reflect::DescriptorPool::decode(tinhso_proto::FILE_DESCRIPTOR_SET)
+        else {
+            return methods;
+        };
+        let http = pool.get_extension_by_name("tinhso.common.v1.http");
+        let anonymous = pool.get_extension_by_name("tinhso.common.v1.anonymous");
+        for service in pool.services() {
+            for method in service.methods() {
+                let options = method.options();
+                let by_rule = http.as_ref().is_some_and(|ext| {
+                    options.has_extension(ext)
+                        && matches!(
+                            options.get_extension(ext).as_message().and_then(|m| m
+                                .get_field_by_name("anonymous")
+                                .map(|v| v.as_bool())),
+                            Some(Some(true))
+                        )
+                });
+                let by_option = anonymous.as_ref().is_some_and(|ext| {
+                    options.has_extension(ext)
+                        && matches!(options.get_extension(ext).as_ref(), Value::Bool(true))
+                });
+                if by_rule || by_option {
+                    methods.insert(format!("/{}/{}", service.full_name(), method.name()));
+                }
+            }
+        }
+        methods
+    })
 }
 
 impl<S, B> tower::Service<http::Request<B>> for EdgeService<S>
 where
-    S: tower::Service<http::Request<B>>,
+    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>,
     S::Future: Send + 'static,
 {
     type Response = S::Response;
@@ -219,6 +278,35 @@ where
             .and_then(|v| v.to_str().ok());
         let client = ClientAddress(self.proxies.client(peer, forwarded));
         request.extensions_mut().insert(client);
+        // Authentication, once, here: every tinhso RPC not marked anonymous in its proto needs a
+        // valid token before its handler runs; the handler reads the principal found here.
+        let path = request.uri().path();
+        if path.starts_with("/tinhso.") && !anonymous_methods().contains(path) {
+            let bearer = request
+                .headers()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .map(str::trim);
+            let checked = match bearer {
+                Some(token) if !token.is_empty() => self.verifier.verify(token),
+                _ => Err(crate::AppError::unauthenticated(
+                    crate::ErrorCode::MissingToken,
+                )),
+            };
+            match checked {
+                Ok(principal) => {
+                    request.extensions_mut().insert(principal);
+                }
+                Err(e) => {
+                    let status: tonic::Status = e.into();
+                    return Box::pin(async move { Ok(status.into_http()) });
+                }
+            }
+        }
         let incoming = request
             .headers()
             .get("traceparent")

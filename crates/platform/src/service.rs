@@ -57,6 +57,8 @@ pub trait Service: Send + Sync + Sized + 'static {
         async { Ok(()) }
     }
     fn routes(self: &Arc<Self>) -> tonic::service::Routes;
+    /// The verifier of the tokens of the service's protected RPCs (checked at the server's edge).
+    fn verifier(self: &Arc<Self>) -> crate::auth::SharedVerifier;
     /// What the service needs before it takes calls (health says NOT_SERVING until then, and
     /// again whenever it is lost): its database; a service that verifies identity's tokens adds
     /// its verifier's keys.
@@ -169,12 +171,16 @@ pub async fn run<S: Service>(args: Vec<String>) -> Result<(), StartError> {
     let readiness = service.readiness(&db);
     // Validated with the configuration.
     let proxies = crate::grpc::TrustedProxies::parse(&common.trusted_proxies).unwrap_or_default();
+    let edge = crate::grpc::Edge {
+        readiness,
+        proxies,
+        verifier: service.verifier(),
+    };
     let served = crate::grpc::serve(
         listener,
         service.routes(),
         S::GRPC_SERVICES,
-        readiness,
-        proxies,
+        edge,
         crate::grpc::shutdown_signal(),
     )
     .await;

@@ -11,6 +11,7 @@ use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
 /// Serves nothing but health on a free port with `readiness`; the address.
 async fn server(readiness: Readiness) -> std::net::SocketAddr {
+    let verifier = Arc::new(Verifier::new("tinhso", tinhso_platform::clock::system()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -19,8 +20,11 @@ async fn server(readiness: Readiness) -> std::net::SocketAddr {
         listener,
         tonic::service::Routes::default(),
         &["tinhso.test.v1.Nothing"],
-        readiness,
-        tinhso_platform::grpc::TrustedProxies::default(),
+        tinhso_platform::grpc::Edge {
+            readiness,
+            proxies: tinhso_platform::grpc::TrustedProxies::default(),
+            verifier,
+        },
         std::future::pending(),
     ));
     addr

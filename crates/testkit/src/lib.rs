@@ -130,7 +130,12 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    pub async fn start(routes: tonic::service::Routes, names: &'static [&'static str]) -> Self {
+    /// Serves `routes`, refusing protected calls whose token `verifier` does not accept.
+    pub async fn start(
+        routes: tonic::service::Routes,
+        names: &'static [&'static str],
+        verifier: tinhso_platform::auth::SharedVerifier,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .unwrap_or_else(|e| panic!("bind: {e}"));
@@ -142,11 +147,13 @@ impl TestServer {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            let ready = tinhso_platform::grpc::Readiness::default();
-            let proxies = tinhso_platform::grpc::TrustedProxies::default();
+            let edge = tinhso_platform::grpc::Edge {
+                readiness: tinhso_platform::grpc::Readiness::default(),
+                proxies: tinhso_platform::grpc::TrustedProxies::default(),
+                verifier,
+            };
             if let Err(e) =
-                tinhso_platform::grpc::serve(listener, routes, names, ready, proxies, shutdown)
-                    .await
+                tinhso_platform::grpc::serve(listener, routes, names, edge, shutdown).await
             {
                 eprintln!("test server failed: {e}");
             }

@@ -341,13 +341,18 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         .database(identity.db.clone())
         .database(personnel.db.clone())
         .keys(personnel.verifier.clone());
+    let edge = tinhso_platform::grpc::Edge {
+        readiness,
+        // The gateway runs in this process and calls the services over loopback.
+        proxies: tinhso_platform::grpc::TrustedProxies::loopback(),
+        // Identity's verifier: it holds the signing keys from the start.
+        verifier: identity.verifier.clone(),
+    };
     tinhso_platform::grpc::serve(
         listener,
         personnel.add_routes(identity.routes()),
         &names,
-        readiness,
-        // The gateway runs in this process and calls the services over loopback.
-        tinhso_platform::grpc::TrustedProxies::loopback(),
+        edge,
         wait_for(stopped),
     )
     .await?;

@@ -85,7 +85,7 @@ pub async fn start() -> Harness {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus.clone(), stopped.clone());
     let routes = personnel.add_routes(identity.routes());
-    let server = TestServer::start(routes, service_names()).await;
+    let server = TestServer::start(routes, service_names(), identity.verifier.clone()).await;
     let channel = server.channel().await;
     personnel.spawn_background(bus.clone(), channel.clone(), stopped);
     let keys = tinhso_platform::auth::fetch_jwks(channel.clone())
@@ -123,6 +123,32 @@ impl Harness {
     /// Identity's API as the test province's administrator uses it.
     pub fn province(&self) -> Province {
         Province::new(self.channel.clone())
+    }
+
+    /// A well-formed token for the right account, signed by a key identity never published.
+    pub fn login_as_other_issuer(&self) -> String {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[42_u8; 32]);
+        let now = tinhso_platform::clock::system().now_ms();
+        let claims = tinhso_platform::auth::Claims {
+            iss: "tinhso".into(),
+            aud: tinhso_platform::auth::AUDIENCE.into(),
+            sub: uuid::Uuid::new_v4().to_string(),
+            uname: "admin".into(),
+            unit: format!("/{}/", self.root_id),
+            rec: String::new(),
+            grants: vec![tinhso_platform::auth::GrantClaim {
+                s: format!("/{}/", self.root_id),
+                p: vec!["*".into()],
+            }],
+            mcp: false,
+            svc: false,
+            iat: now / 1000,
+            nbf: now / 1000,
+            exp: now / 1000 + 300,
+            iat_ms: now,
+            jti: "forged".into(),
+        };
+        tinhso_platform::auth::sign(&claims, "k-forged", &key)
     }
 
     pub async fn login(&self, username: &str, password: &str, new_password: &str) -> String {
