@@ -176,6 +176,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
                 path: u.path.clone().into(),
                 status: "active".into(),
                 kind: "district".into(),
+                version: 0,
             },
         )
         .await?;

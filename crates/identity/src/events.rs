@@ -52,6 +52,7 @@ pub fn unit_changed(u: &UnitRow, old_path: &str, actor: &str) -> UnitChanged {
         merged_into_id: u.merged_into_id.clone().unwrap_or_default().into(),
         actor_id: actor.into(),
         kind: u.kind.clone(),
+        version: u.version,
     }
 }
 

@@ -34,6 +34,13 @@ CREATE INDEX units_path ON units (path text_pattern_ops);
     postgres_only: "",
 };
 
+/// The unit's version in the replica, so a replayed or republished older event is ignored.
+pub const UNIT_REPLICA_VERSION_MIGRATION: Migration = Migration {
+    name: "m0004_unit_replica_version",
+    sql: "ALTER TABLE units ADD COLUMN version BIGINT NOT NULL DEFAULT 0;",
+    postgres_only: "",
+};
+
 /// The replica's table.
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -48,6 +55,7 @@ pub mod entity {
         pub path: String,
         pub status: String,
         pub kind: String,
+        pub version: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -67,6 +75,8 @@ pub struct ReplicaUnit {
     pub status: String,
     /// Identity's unit kind, e.g. "department", "district" (empty if the event predates it).
     pub kind: String,
+    /// Identity's version of the unit this row reflects (0: not known).
+    pub version: i64,
 }
 
 impl From<entity::Model> for ReplicaUnit {
@@ -78,6 +88,7 @@ impl From<entity::Model> for ReplicaUnit {
             path: UnitPath::new(u.path),
             status: u.status,
             kind: u.kind,
+            version: u.version,
         }
     }
 }
@@ -99,6 +110,7 @@ pub async fn upsert(tx: &mut Tx, u: &ReplicaUnit) -> Result<(), DbErr> {
         path: Set(u.path.to_string()),
         status: Set(u.status.clone()),
         kind: Set(u.kind.clone()),
+        version: Set(u.version),
     })
     .on_conflict(
         OnConflict::column(Column::Id)
@@ -108,6 +120,7 @@ pub async fn upsert(tx: &mut Tx, u: &ReplicaUnit) -> Result<(), DbErr> {
                 Column::Path,
                 Column::Status,
                 Column::Kind,
+                Column::Version,
             ])
             .to_owned(),
     )
@@ -204,6 +217,14 @@ impl<H: UnitHooks> Handler for UnitReplica<H> {
 
 impl<H: UnitHooks> UnitReplica<H> {
     async fn apply(&self, tx: &mut Tx, change: &str, u: &UnitChanged) -> Result<(), DbErr> {
+        // An event older than what the replica holds (a replay, a batch republished after a
+        // relay died) changes nothing; changes of one unit are published in its version order.
+        if u.version > 0
+            && let Some(held) = get(&*tx, &u.unit_id).await?
+            && held.version >= u.version
+        {
+            return Ok(());
+        }
         let status = match change {
             "closed" | "merged" => "closed",
             _ => "active",
@@ -221,6 +242,7 @@ impl<H: UnitHooks> UnitReplica<H> {
                 path: u.new_path.clone().into(),
                 status: status.into(),
                 kind: u.kind.clone(),
+                version: u.version,
             },
         )
         .await?;

@@ -209,3 +209,68 @@ async fn broker_outage_delays_events_and_loses_or_duplicates_none() {
     }
     let _ = stop.send(true);
 }
+
+/// Every replica runs a relay. Two relays working the same outbox at once must not interleave
+/// their batches: the stream carries each event once, in the order the changes were written.
+#[tokio::test]
+async fn two_relays_publish_each_event_once_in_order() {
+    let test_db = tinhso_testkit::database().await;
+    let db = test_db.db.clone();
+    MIGRATOR.run(&db).await.expect("migrate");
+    let clock: SharedClock = Arc::new(SystemClock);
+    let bus = tinhso_testkit::bus().await;
+    let domain = format!("r{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+    let outbox = Outbox::new();
+    for batch in 0..30 {
+        let mut tx = db.begin().await.expect("begin");
+        for i in 0..20 {
+            let e = Event::new(
+                "tinhso/test",
+                &format!("tinhso.{domain}.thing.changed.v1"),
+                &format!("{:04}", batch * 20 + i),
+                0,
+                vec![],
+            );
+            outbox.enqueue(&mut tx, &e).await.expect("enqueue");
+        }
+        tx.commit().await.expect("commit");
+    }
+    // Two replicas' relays, small batches so that interleaving would show.
+    let a = outbox
+        .relay(db.clone(), bus.clone(), clock.clone())
+        .with_batch(7);
+    let b = outbox
+        .relay(db.clone(), bus.clone(), clock.clone())
+        .with_batch(5);
+    loop {
+        let (x, y) = tokio::join!(a.publish_pending(), b.publish_pending());
+        x.expect("relay a");
+        y.expect("relay b");
+        if a.pending().await.expect("pending") == 0 {
+            break;
+        }
+    }
+    let spec = ConsumerSpec {
+        domain: domain.clone(),
+        durable: format!("{domain}-reader"),
+        filter: format!("tinhso.{domain}.>"),
+        max_deliver: 5,
+    };
+    let mut subscription = bus.subscribe(&spec).await.expect("subscribe");
+    let mut seen = Vec::new();
+    while seen.len() < 600 {
+        let delivery =
+            tokio::time::timeout(std::time::Duration::from_secs(10), subscription.recv())
+                .await
+                .expect("a delivery within 10 s")
+                .expect("open");
+        seen.push(delivery.event.subject.clone());
+        delivery.ack().await.expect("ack");
+    }
+    let expected: Vec<String> = (0..600).map(|i| format!("{i:04}")).collect();
+    assert_eq!(seen, expected, "each event once, in the order written");
+    // Nothing more arrives.
+    let extra =
+        tokio::time::timeout(std::time::Duration::from_millis(500), subscription.recv()).await;
+    assert!(extra.is_err(), "no duplicate after the 600");
+}

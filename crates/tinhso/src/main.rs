@@ -229,6 +229,7 @@ async fn copy_unit_tree(identity: &Identity, personnel: &Personnel) -> anyhow::R
                 }
                 .into(),
                 kind: u.kind.clone(),
+                version: u.version,
             },
         )
         .await?;

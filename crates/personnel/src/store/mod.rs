@@ -15,7 +15,7 @@ pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
 use tinhso_platform::events::EVENTS_MIGRATION;
-use tinhso_platform::units::UNIT_REPLICA_MIGRATION;
+use tinhso_platform::units::{UNIT_REPLICA_MIGRATION, UNIT_REPLICA_VERSION_MIGRATION};
 
 pub const MIGRATOR: Migrator = Migrator {
     table: "personnel_schema",
@@ -274,5 +274,6 @@ CREATE TABLE reference_changes (
 CREATE INDEX reference_changes_at ON reference_changes (at);
 ",
         },
+        UNIT_REPLICA_VERSION_MIGRATION,
     ],
 };

@@ -70,6 +70,9 @@ impl Outbox {
     }
 }
 
+/// The advisory-lock key of the relay: one per database, and each service has its own database.
+const RELAY_LOCK: i64 = 0x7469_6e68_736f_0001;
+
 /// Publishes the outbox in order.
 #[derive(Debug, Clone)]
 pub struct Relay {
@@ -83,18 +86,35 @@ pub struct Relay {
 
 impl Relay {
     /// Publishes pending events until the outbox is empty or the bus fails; returns how many
-    /// were published.
+    /// were published. Each batch runs in a transaction that first takes the service's relay
+    /// lock (a PostgreSQL advisory lock; SQLite's one connection serialises the same way), so of
+    /// the replicas' relays one publishes at a time and the stream keeps the outbox's order; a
+    /// replica that finds the lock taken leaves the batch to the one holding it.
     pub async fn publish_pending(&self) -> Result<usize, crate::events::BusError> {
+        let other = |what: &str, e: DbErr| crate::events::BusError::Other(format!("{what}: {e}"));
         let mut total = 0;
         loop {
+            let tx = self
+                .db
+                .begin()
+                .await
+                .map_err(|e| other("outbox begin", e))?;
+            if !self
+                .take_relay_lock(&tx)
+                .await
+                .map_err(|e| other("outbox lock", e))?
+            {
+                return Ok(total);
+            }
             let rows = outbox::Entity::find()
                 .filter(outbox::Column::PublishedAt.is_null())
                 .order_by_asc(outbox::Column::Seq)
                 .limit(self.batch)
-                .all(&self.db.pool)
+                .all(&tx)
                 .await
-                .map_err(|e| crate::events::BusError::Other(format!("outbox read: {e}")))?;
+                .map_err(|e| other("outbox read", e))?;
             if rows.is_empty() {
+                tx.commit().await.map_err(|e| other("outbox commit", e))?;
                 return Ok(total);
             }
             for row in rows {
@@ -108,19 +128,40 @@ impl Relay {
                     data: row.data,
                     traceparent: row.traceparent,
                 };
-                self.bus.publish(&event).await?;
+                if let Err(e) = self.bus.publish(&event).await {
+                    // Keep the marks of what did go out; the rest waits for the next attempt.
+                    tx.commit().await.map_err(|e| other("outbox commit", e))?;
+                    return Err(e);
+                }
                 outbox::Entity::update_many()
                     .col_expr(
                         outbox::Column::PublishedAt,
                         Expr::value(db::at(self.clock.now_ms())),
                     )
                     .filter(outbox::Column::Seq.eq(seq))
-                    .exec(&self.db.pool)
+                    .exec(&tx)
                     .await
-                    .map_err(|e| crate::events::BusError::Other(format!("outbox mark: {e}")))?;
+                    .map_err(|e| other("outbox mark", e))?;
                 total += 1;
             }
+            tx.commit().await.map_err(|e| other("outbox commit", e))?;
         }
+    }
+
+    /// Publishes at most `n` events per batch (a batch holds the relay lock while it runs).
+    pub fn with_batch(mut self, n: u64) -> Self {
+        self.batch = n.max(1);
+        self
+    }
+
+    /// Takes the relay lock for the transaction, if no other relay holds it.
+    async fn take_relay_lock(&self, tx: &Tx) -> Result<bool, DbErr> {
+        if self.db.backend != db::Backend::Postgres {
+            return Ok(true);
+        }
+        db::query(format!("SELECT pg_try_advisory_xact_lock({RELAY_LOCK})"))
+            .scalar::<bool, _>(tx)
+            .await
     }
 
     /// Number of events not yet published.
