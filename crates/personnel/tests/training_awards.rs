@@ -428,6 +428,21 @@ async fn honours_stand_outside_the_records_and_statistics_count_both() {
         .expect("statistics")
         .into_inner();
     assert_eq!(stats.years, vec![2024, 2025]);
+    // Years at the ends of the integer range are bad input, not a crash (found by fuzz-api).
+    for (from_year, to_year) in [(0, i32::MIN), (i32::MIN, i32::MAX)] {
+        let refused = awards()
+            .get_award_statistics(authed(
+                &clerk,
+                pb::GetAwardStatisticsRequest {
+                    unit_id: district.id.clone(),
+                    from_year,
+                    to_year,
+                },
+            ))
+            .await
+            .expect_err("out of range");
+        assert_eq!(refused.code(), Code::InvalidArgument, "{refused:?}");
+    }
     let kind = |code: &str| {
         stats
             .kinds

@@ -35,7 +35,7 @@ impl Api {
         let this_year: i32 = self.today()[..4].parse().unwrap_or(2026);
         let to_year = if r.to_year == 0 { this_year } else { r.to_year };
         let from_year = if r.from_year == 0 {
-            to_year - 4
+            to_year.saturating_sub(4)
         } else {
             r.from_year
         };
@@ -50,7 +50,7 @@ impl Api {
                 ));
             }
         }
-        if to_year < from_year || to_year - from_year > 80 {
+        if to_year < from_year || to_year.saturating_sub(from_year) > 80 {
             errors.push(AppError::invalid(
                 "to_year",
                 ErrorCode::RangeOrder,
