@@ -71,6 +71,19 @@ impl Province {
         .access_token
     }
 
+    /// Logs in with a password already chosen; the access token.
+    pub async fn log_in(&self, username: &str, password: &str) -> String {
+        AuthServiceClient::new(self.channel.clone())
+            .login(id::LoginRequest {
+                username: username.into(),
+                password: password.into(),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("login {username}: {e:?}"))
+            .into_inner()
+            .access_token
+    }
+
     /// A unit named after its code ("Đơn vị HOA") under `parent`.
     pub async fn unit(
         &self,

@@ -6,6 +6,7 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use tinhso_console::{Console, ConsoleConfig};
 use tinhso_gateway::{Gateway, GatewayConfig};
 use tinhso_identity::{Identity, IdentityConfig};
 use tinhso_personnel::{Personnel, PersonnelConfig};
@@ -238,6 +239,24 @@ async fn copy_unit_tree(identity: &Identity, personnel: &Personnel) -> anyhow::R
     Ok(())
 }
 
+/// The console of the embedded platform: both services on the one local gRPC port, cookies
+/// without `Secure` (plain HTTP on this machine).
+fn console_config(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<ConsoleConfig> {
+    let url = local_grpc_url(grpc)?;
+    let mut env = tinhso_platform::config::process_env();
+    env.extend([
+        ("TINHSO_HTTP_ADDR".to_string(), http.to_string()),
+        ("TINHSO_IDENTITY_URL".to_string(), url.clone()),
+        ("TINHSO_PERSONNEL_URL".to_string(), url),
+        ("TINHSO_SECURE_COOKIES".to_string(), "false".to_string()),
+        (
+            "TINHSO_DATABASE__URL".to_string(),
+            sqlite_url(data_dir, "console"),
+        ),
+    ]);
+    Ok(ConsoleConfig::load(config_file().as_deref(), &env)?)
+}
+
 /// The gateway of the embedded platform: every upstream is the one local gRPC port.
 fn gateway_config(grpc: &str, http: &str) -> anyhow::Result<GatewayConfig> {
     let upstream = local_grpc_url(grpc)?;
@@ -291,10 +310,25 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {http}"))?;
     gateway.spawn_background(wait_for(stopped.clone()));
+    // The console at /, the REST API (and its docs, probes) behind it on the same port.
+    let console = Console::open(
+        console_config(data_dir, grpc, http)?,
+        Db::connect(&sqlite_url(data_dir, "console"), 1).await?,
+        clock.clone(),
+    )
+    .await?;
+    console.spawn_background(stopped.clone());
     let rest = {
-        let gateway = gateway.clone();
+        let app = console.router().fallback_service(gateway.router());
         let stopped = stopped.clone();
-        tokio::spawn(async move { gateway.serve(http_listener, wait_for(stopped)).await })
+        tokio::spawn(async move {
+            axum::serve(
+                http_listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(wait_for(stopped))
+            .await
+        })
     };
 
     println!();
@@ -302,6 +336,7 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
         "  tỉnh số — nền tảng đang chạy (chế độ nhúng, dữ liệu tại {})",
         data_dir.display()
     );
+    println!("  Bảng điều khiển (trình duyệt): http://{http}/");
     println!("  gRPC:      {grpc}   (reflection bật: grpcurl -plaintext {grpc} list)");
     println!("  REST/JSON: http://{http}/api/v1/...   (hồ sơ cán bộ: /api/v1/personnel/employees)");
     println!("  Tài liệu API: http://{http}/api/docs   (OpenAPI: http://{http}/api/openapi.json)");

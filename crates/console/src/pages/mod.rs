@@ -1,0 +1,58 @@
+//! The console's pages, one module per area; each handler reads its form or query, calls the
+//! service with the person's token, and renders a template.
+
+pub mod auth;
+pub mod home;
+pub mod units;
+
+use crate::Console;
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub fn routes() -> Router<Console> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/dang-nhap", get(auth::sign_in_form).post(auth::sign_in))
+        .route(
+            "/doi-mat-khau",
+            get(auth::password_form).post(auth::change_password),
+        )
+        .route("/dang-xuat", axum::routing::post(auth::sign_out))
+        .route("/ngon-ngu", get(auth::language))
+        .route("/don-vi", get(units::list).post(units::create))
+        .route("/static/{file}", get(asset))
+}
+
+/// The embedded assets: our stylesheet and htmx (pinned, see scripts/vendor-assets.sh).
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "console.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/console.css"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/htmx.min.js"),
+    ),
+];
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, bytes)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=3600"),
+                ),
+            ],
+            *bytes,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}

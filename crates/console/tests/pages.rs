@@ -1,0 +1,486 @@
+//! The console's pages over HTTP against a real identity service: signing in (with the first
+//! password change), sessions that end, CSRF, the menu and pages by permission, field errors,
+//! double posts and escaping. Runs on SQLite and on PostgreSQL (`make test-services`).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tinhso_console::{Console, ConsoleConfig};
+use tinhso_identity::{Identity, IdentityConfig};
+use tinhso_platform::clock::ManualClock;
+use tinhso_testkit::http::{HttpResponse, request};
+use tinhso_testkit::province::Province;
+use tinhso_testkit::{TestDb, TestServer};
+
+const ADMIN_PASSWORD: &str = "mat-khau-quan-tri-ban-dau";
+const NEW_PASSWORD: &str = "Quản trị tỉnh số 2026!";
+
+struct Site {
+    addr: SocketAddr,
+    clock: Arc<ManualClock>,
+    province: Province,
+    root_id: String,
+    _server: TestServer,
+    _dbs: (TestDb, TestDb),
+}
+
+async fn start() -> Site {
+    let identity_db = tinhso_testkit::database().await;
+    let console_db = tinhso_testkit::database().await;
+    let env = vec![
+        (
+            "TINHSO_BOOTSTRAP_ADMIN_PASSWORD".to_string(),
+            ADMIN_PASSWORD.to_string(),
+        ),
+        ("TINHSO_DATABASE__URL".to_string(), identity_db.url.clone()),
+    ];
+    let identity = Identity::open(
+        IdentityConfig::load(None, &env).expect("identity config"),
+        identity_db.db.clone(),
+        tinhso_platform::clock::system(),
+    )
+    .await
+    .expect("identity");
+    let boot = identity.bootstrap().await.expect("bootstrap");
+    let server = TestServer::start(
+        identity.routes(),
+        tinhso_identity::SERVICE_NAMES,
+        identity.verifier.clone(),
+    )
+    .await;
+    let channel = server.channel().await;
+    let url = format!("http://{}", server.addr);
+    let env = vec![
+        ("TINHSO_IDENTITY_URL".to_string(), url.clone()),
+        // No personnel here: the home page says it could not reach it.
+        ("TINHSO_PERSONNEL_URL".to_string(), url),
+        ("TINHSO_SECURE_COOKIES".to_string(), "false".to_string()),
+        ("TINHSO_DATABASE__URL".to_string(), console_db.url.clone()),
+    ];
+    let clock = ManualClock::new(tinhso_platform::clock::system().now_ms());
+    let console = Console::open(
+        ConsoleConfig::load(None, &env).expect("console config"),
+        console_db.db.clone(),
+        clock.clone(),
+    )
+    .await
+    .expect("console");
+    let keys = tinhso_platform::auth::fetch_jwks(channel.clone())
+        .await
+        .expect("jwks");
+    console.verifier.set_keys(&keys);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = console.router();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Site {
+        addr,
+        clock,
+        province: Province::new(channel),
+        root_id: boot.root_unit_id,
+        _server: server,
+        _dbs: (identity_db, console_db),
+    }
+}
+
+/// A browser: keeps its cookies, sends them back.
+struct Browser {
+    addr: SocketAddr,
+    cookies: HashMap<String, String>,
+}
+
+impl Browser {
+    fn new(site: &Site) -> Self {
+        Self {
+            addr: site.addr,
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn keep_cookies(&mut self, r: &HttpResponse) {
+        for (k, v) in &r.headers {
+            if k == "set-cookie"
+                && let Some((pair, _)) = v.split_once(';').or(Some((v.as_str(), "")))
+                && let Some((name, value)) = pair.split_once('=')
+            {
+                if value.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn get(&mut self, path: &str) -> HttpResponse {
+        let cookies = self.cookie_header();
+        let r = request(self.addr, "GET", path, &[("cookie", &cookies)], None).await;
+        self.keep_cookies(&r);
+        r
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> HttpResponse {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let cookies = self.cookie_header();
+        let r = request(
+            self.addr,
+            "POST",
+            path,
+            &[
+                ("cookie", &cookies),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            Some(body.as_bytes()),
+        )
+        .await;
+        self.keep_cookies(&r);
+        r
+    }
+
+    /// The CSRF token a page's forms carry.
+    async fn csrf(&mut self, path: &str) -> String {
+        let page = self.get(path).await.text();
+        value_of(&page, "_csrf")
+    }
+
+    /// Signs in (and, on a one-time password, sets `new_password`).
+    async fn sign_in(&mut self, username: &str, password: &str, new_password: Option<&str>) {
+        let csrf = self.csrf("/dang-nhap").await;
+        let r = self
+            .post(
+                "/dang-nhap",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", username),
+                    ("password", password),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.text());
+        if let Some(new_password) = new_password {
+            assert_eq!(r.header("location"), Some("/doi-mat-khau"));
+            let csrf = self.csrf("/doi-mat-khau").await;
+            let r = self
+                .post(
+                    "/doi-mat-khau",
+                    &[
+                        ("_csrf", &csrf),
+                        ("current_password", password),
+                        ("new_password", new_password),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, 303, "{}", r.text());
+        }
+    }
+}
+
+fn encode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The value of the first input named `name` in `html`.
+fn value_of(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split_once(&marker)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn first_sign_in_changes_the_password_and_sessions_end() {
+    let site = start().await;
+    let mut browser = Browser::new(&site);
+    // Not signed in: every page leads to the sign-in page, remembering where it was.
+    let r = browser.get("/don-vi?q=a").await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.header("location"),
+        Some("/dang-nhap?next=%2Fdon%2Dvi%3Fq%3Da")
+    );
+    let r = browser.get("/dang-nhap").await;
+    assert!(r.text().contains("<h1>Đăng nhập</h1>"));
+    assert!(r.header("content-security-policy").is_some_and(
+        |csp| csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'")
+    ));
+    let pre = r
+        .headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with("tinhso_pre="))
+        .map(|(_, v)| v.clone())
+        .expect("pre-session cookie");
+    assert!(pre.contains("HttpOnly") && pre.contains("SameSite=Strict"));
+
+    // A wrong password: identity's own message, at the password field, and no session.
+    let csrf = value_of(&r.text(), "_csrf");
+    let wrong = browser
+        .post(
+            "/dang-nhap",
+            &[("_csrf", &csrf), ("username", "admin"), ("password", "sai")],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    assert!(
+        wrong.text().contains("href=\"#password\""),
+        "{}",
+        wrong.text()
+    );
+    assert!(!browser.cookies.contains_key("tinhso_session"));
+
+    // The one-time password leads only to the password change.
+    let r = browser
+        .post(
+            "/dang-nhap",
+            &[
+                ("_csrf", &csrf),
+                ("username", "admin"),
+                ("password", ADMIN_PASSWORD),
+                ("next", "/don-vi"),
+            ],
+        )
+        .await;
+    assert_eq!(r.header("location"), Some("/doi-mat-khau"));
+    let session = r
+        .headers
+        .iter()
+        .find(|(k, v)| k == "set-cookie" && v.starts_with("tinhso_session="))
+        .map(|(_, v)| v.clone())
+        .expect("session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Strict"));
+    assert_eq!(
+        browser.get("/don-vi").await.header("location"),
+        Some("/doi-mat-khau")
+    );
+    let csrf = browser.csrf("/doi-mat-khau").await;
+    let short = browser
+        .post(
+            "/doi-mat-khau",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", ADMIN_PASSWORD),
+                ("new_password", "ngắn"),
+            ],
+        )
+        .await;
+    assert_eq!(short.status, 400);
+    assert!(short.text().contains("12 ký tự"), "{}", short.text());
+    let done = browser
+        .post(
+            "/doi-mat-khau",
+            &[
+                ("_csrf", &csrf),
+                ("current_password", ADMIN_PASSWORD),
+                ("new_password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let home = browser.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains("Việc cần làm"));
+    assert!(
+        home.text().contains("href=\"/don-vi\""),
+        "the admin's menu has the units"
+    );
+
+    // Signing out ends a session at once.
+    let mut other = Browser::new(&site);
+    other.sign_in("admin", NEW_PASSWORD, None).await;
+    assert_eq!(other.get("/").await.status, 200);
+    let csrf = other.csrf("/").await;
+    assert_eq!(
+        other.post("/dang-xuat", &[("_csrf", &csrf)]).await.status,
+        303
+    );
+    assert_eq!(other.get("/").await.status, 303);
+    // Half an hour without use ends the session: back to sign-in, then to the page.
+    site.clock.advance_secs(31 * 60);
+    let r = browser.get("/don-vi").await;
+    assert_eq!(
+        r.header("location"),
+        Some("/dang-nhap?next=%2Fdon%2Dvi&expired=1")
+    );
+}
+
+#[tokio::test]
+async fn forms_need_the_sessions_csrf_token() {
+    let site = start().await;
+    let mut browser = Browser::new(&site);
+    browser
+        .sign_in("admin", ADMIN_PASSWORD, Some(NEW_PASSWORD))
+        .await;
+    let form = browser.get("/don-vi").await.text();
+    let request_id = value_of(&form, "request_id");
+    let fields = |csrf: &'static str| {
+        vec![
+            ("_csrf", csrf),
+            ("parent_id", ""),
+            ("code", "H-LAPVO"),
+            ("name", "Huyện Lấp Vò"),
+            ("kind", "3"),
+        ]
+    };
+    for forged in ["", "sai-ma"] {
+        let mut f = fields(forged);
+        f.push(("request_id", &request_id));
+        let r = browser.post("/don-vi", &f).await;
+        assert_eq!(r.status, 403, "{}", r.text());
+    }
+    // A form from another signed-in browser's session does not fit this one.
+    let mut other = Browser::new(&site);
+    other.sign_in("admin", NEW_PASSWORD, None).await;
+    let theirs = other.csrf("/").await;
+    let r = browser.post("/dang-xuat", &[("_csrf", &theirs)]).await;
+    assert_eq!(r.status, 403);
+    assert!(
+        !browser.get("/don-vi").await.text().contains("H-LAPVO"),
+        "nothing created"
+    );
+}
+
+#[tokio::test]
+async fn units_by_permission_with_field_errors_one_record_per_form_and_escaping() {
+    let site = start().await;
+    let mut admin = Browser::new(&site);
+    admin
+        .sign_in("admin", ADMIN_PASSWORD, Some(NEW_PASSWORD))
+        .await;
+    let form = admin.get("/don-vi").await.text();
+    let csrf = value_of(&form, "_csrf");
+    let request_id = value_of(&form, "request_id");
+    let create = |code: &'static str, name: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("request_id", request_id.clone()),
+            ("parent_id", site.root_id.clone()),
+            ("code", code.to_string()),
+            ("name", name.to_string()),
+            ("kind", "3".to_string()),
+        ]
+    };
+    // Bad input: the service's Vietnamese message at the field, nothing created.
+    let bad = create("mã sai!", "");
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = admin.post("/don-vi", &refs).await;
+    assert_eq!(r.status, 400);
+    let page = r.text();
+    assert!(
+        page.contains("error-summary") && page.contains("href=\"#name\""),
+        "{page}"
+    );
+    assert!(page.contains("tên đơn vị không được để trống"));
+    // The same form posted twice makes one unit; HTML in a name is shown as text.
+    let good = create("H-CAOLANH", "Huyện <b>Cao Lãnh</b>");
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for _ in 0..2 {
+        assert_eq!(admin.post("/don-vi", &refs).await.status, 303);
+    }
+    let list = admin.get("/don-vi").await.text();
+    assert_eq!(
+        list.matches("<td data-label=\"Mã\">H-CAOLANH</td>").count(),
+        1
+    );
+    assert!(
+        list.contains("Huyện &#60;b&#62;Cao Lãnh&#60;/b&#62;"),
+        "{list}"
+    );
+    assert!(!list.contains("<b>Cao"));
+    // Search by a name without diacritics, kept in the URL.
+    let found = admin.get("/don-vi?q=cao%20lanh").await.text();
+    assert!(found.contains("H-CAOLANH") && !found.contains("UBND-TINH</td>"));
+
+    // An employee with only self-service: no units in the menu, the page refused.
+    let district = list
+        .split("<option value=\"")
+        .nth(2)
+        .and_then(|s| s.split('"').next())
+        .expect("the district's id")
+        .to_string();
+    let admin_token = site.province.log_in("admin", NEW_PASSWORD).await;
+    let _employee = site
+        .province
+        .person(
+            &admin_token,
+            "nhan.vien",
+            &district,
+            "employee_self_service",
+            None,
+            "",
+        )
+        .await;
+    let mut employee = Browser::new(&site);
+    employee
+        .sign_in(
+            "nhan.vien",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let home = employee.get("/").await.text();
+    assert!(
+        !home.contains("href=\"/don-vi\""),
+        "no entry they cannot use"
+    );
+    assert_eq!(employee.get("/don-vi").await.status, 403);
+    // A district clerk reads its district only and has no form to add units.
+    let _clerk = site
+        .province
+        .person(
+            &admin_token,
+            "nhaplieu.caolanh",
+            &district,
+            "data_entry",
+            Some(&district),
+            "",
+        )
+        .await;
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "nhaplieu.caolanh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let theirs = clerk.get("/don-vi").await.text();
+    assert!(theirs.contains("H-CAOLANH"));
+    assert!(
+        !theirs.contains("UBND-TINH"),
+        "the province above is outside its scope"
+    );
+    assert!(
+        !theirs.contains("action=\"/don-vi\" novalidate"),
+        "no create form"
+    );
+    let csrf = value_of(&theirs, "_csrf");
+    let refused = clerk
+        .post(
+            "/don-vi",
+            &[
+                ("_csrf", &csrf),
+                ("request_id", "x1"),
+                ("parent_id", &district),
+                ("code", "X-MOI"),
+                ("name", "Xã mới"),
+                ("kind", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+}
