@@ -3,7 +3,7 @@ CARGO ?= cargo
 TINHSO_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 TINHSO_TEST_NATS_URL ?= nats://127.0.0.1:4222
 
-.PHONY: run test test-services services-up fuzz-api k8s-check compose-check bench lint build fmt clean
+.PHONY: run test test-services test-console services-up fuzz-api k8s-check compose-check bench lint build fmt clean
 
 ## run: start the whole platform in one process (SQLite + in-process bus under ./.tinhso)
 run:
@@ -28,6 +28,10 @@ fuzz-api:
 ## k8s-check: render every kustomize overlay, validate it against the Kubernetes schemas and checkov
 k8s-check:
 	bash scripts/k8s-check.sh
+
+## test-console: the console's browser tests in headless Chromium (Debian's, pinned; installed once)
+test-console:
+	bash scripts/browser-tests.sh
 
 ## compose-check: validate deploy/compose.yaml (Compose Specification) and the ports services call
 compose-check:
