@@ -1,3 +1,4 @@
 -- One database per service (each service owns its data).
 CREATE DATABASE identity;
 CREATE DATABASE personnel;
+CREATE DATABASE console;
