@@ -125,12 +125,26 @@ def test_the_administrator_adds_a_district_from_the_unit_tree(admin):
 
 
 def test_a_district_clerk_sees_only_their_district(admin):
+    # The administrator creates the clerk's account in the console; the password shows once.
+    admin.get(BASE + "/tai-khoan")
+    admin.find_element(By.LINK_TEXT, "Thêm tài khoản").click()
+    until(admin, lambda d: heading(d) == "Thêm tài khoản", "the account form")
+    admin.find_element(By.ID, "username").send_keys("nhaplieu.caolanh")
+    admin.find_element(By.ID, "full_name").send_keys("Nguyễn Thị Nhập")
+    for option in admin.find_elements(By.CSS_SELECTOR, "#unit_id option"):
+        if option.text == "Huyện Cao Lãnh":
+            option.click()
+    admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    until(admin, lambda d: d.find_elements(By.ID, "secret"), "the one-time password")
+    initial_password = admin.find_element(By.ID, "secret").text
+    admin.save_screenshot(f"{SHOTS}/tai-khoan-moi.png")
+    # Its role is granted over the API (the grants screen comes next).
     token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
     root = api("/api/v1/me", token=token)["unit"]["id"]
     units = api(f"/api/v1/units?parentId={root}&subtree=true&pageSize=100", token=token)["units"]
     district = next(u for u in units if u["code"] == "H-CAOLANH")
-    created = api(f"/api/v1/accounts?requestId={uuid.uuid4()}", {
-        "username": "nhaplieu.caolanh", "fullName": "Nguyễn Thị Nhập", "unitId": district["id"]}, token)
+    accounts = api("/api/v1/accounts?query=nhaplieu.caolanh", token=token)["accounts"]
+    created = {"account": accounts[0], "initialPassword": initial_password}
     roles = api("/api/v1/roles", token=token)["roles"]
     role = next(r for r in roles if r["code"] == "data_entry")
     account_id = created["account"]["id"]

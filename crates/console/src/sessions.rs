@@ -11,9 +11,10 @@ use tinhso_platform::db::{self, Db, DbErr, Migration, Migrator};
 pub const MIGRATOR: Migrator = Migrator {
     table: "console_schema",
     replaces: None,
-    migrations: &[Migration {
-        name: "m0001_sessions",
-        sql: "
+    migrations: &[
+        Migration {
+            name: "m0001_sessions",
+            sql: "
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
     csrf TEXT NOT NULL,
@@ -26,8 +27,18 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_last_seen ON sessions (last_seen_at);
 ",
-        postgres_only: "",
-    }],
+            postgres_only: "",
+        },
+        Migration {
+            name: "m0002_session_person",
+            // Shown in every page's header; read once from identity at sign-in.
+            sql: "
+ALTER TABLE sessions ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN unit_name TEXT NOT NULL DEFAULT '';
+",
+            postgres_only: "",
+        },
+    ],
 };
 
 pub mod entity {
@@ -47,6 +58,8 @@ pub mod entity {
         pub must_change_password: bool,
         pub created_at: TimeDateTimeWithTimeZone,
         pub last_seen_at: TimeDateTimeWithTimeZone,
+        pub display_name: String,
+        pub unit_name: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -66,6 +79,9 @@ pub struct Session {
     pub must_change_password: bool,
     pub created_at: UnixMillis,
     pub last_seen_at: UnixMillis,
+    /// The person's full name and unit, for the page header.
+    pub display_name: String,
+    pub unit_name: String,
 }
 
 impl From<entity::Model> for Session {
@@ -79,6 +95,8 @@ impl From<entity::Model> for Session {
             must_change_password: m.must_change_password,
             created_at: db::millis(m.created_at),
             last_seen_at: db::millis(m.last_seen_at),
+            display_name: m.display_name,
+            unit_name: m.unit_name,
         }
     }
 }
@@ -109,8 +127,19 @@ pub struct Tokens {
     pub must_change_password: bool,
 }
 
+/// Who signed in, as the header shows them.
+pub struct Person {
+    pub display_name: String,
+    pub unit_name: String,
+}
+
 /// Starts a session for `tokens`; the cookie's value (only the browser keeps it).
-pub async fn create(db: &Db, tokens: &Tokens, now: UnixMillis) -> Result<String, DbErr> {
+pub async fn create(
+    db: &Db,
+    tokens: &Tokens,
+    person: &Person,
+    now: UnixMillis,
+) -> Result<String, DbErr> {
     let cookie = random_token();
     entity::Entity::insert(entity::ActiveModel {
         id: Set(key_of(&cookie)),
@@ -121,6 +150,8 @@ pub async fn create(db: &Db, tokens: &Tokens, now: UnixMillis) -> Result<String,
         must_change_password: Set(tokens.must_change_password),
         created_at: Set(db::at(now)),
         last_seen_at: Set(db::at(now)),
+        display_name: Set(person.display_name.clone()),
+        unit_name: Set(person.unit_name.clone()),
     })
     .exec_without_returning(&db.pool)
     .await?;
@@ -171,6 +202,23 @@ pub async fn replace_tokens(
         .col_expr(
             entity::Column::MustChangePassword,
             sea_orm::sea_query::Expr::value(tokens.must_change_password),
+        )
+        .filter(entity::Column::Id.eq(id))
+        .exec(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Records who the session's person is (after a first sign-in, once identity answers GetMe).
+pub async fn set_person(db: &Db, id: &str, person: &Person) -> Result<(), DbErr> {
+    entity::Entity::update_many()
+        .col_expr(
+            entity::Column::DisplayName,
+            sea_orm::sea_query::Expr::value(person.display_name.clone()),
+        )
+        .col_expr(
+            entity::Column::UnitName,
+            sea_orm::sea_query::Expr::value(person.unit_name.clone()),
         )
         .filter(entity::Column::Id.eq(id))
         .exec(&db.pool)

@@ -194,12 +194,19 @@ fn encode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-/// The value of the first input named `name` in `html`.
+/// The value of the first input named `name` in `html`, as a browser would read it.
 fn value_of(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     html.split_once(&marker)
         .and_then(|(_, rest)| rest.split_once('"'))
-        .map(|(v, _)| v.to_string())
+        .map(|(v, _)| {
+            v.replace("&#34;", "\"")
+                .replace("&#39;", "'")
+                .replace("&#60;", "<")
+                .replace("&#62;", ">")
+                .replace("&#38;", "&")
+                .replace("&amp;", "&")
+        })
         .unwrap_or_default()
 }
 
@@ -483,4 +490,185 @@ async fn units_by_permission_with_field_errors_one_record_per_form_and_escaping(
         )
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text());
+}
+
+#[tokio::test]
+async fn accounts_are_created_with_a_password_shown_once_and_kept_to_their_subtree() {
+    let site = start().await;
+    let mut admin = Browser::new(&site);
+    admin
+        .sign_in("admin", ADMIN_PASSWORD, Some(NEW_PASSWORD))
+        .await;
+    let admin_token = site.province.log_in("admin", NEW_PASSWORD).await;
+    let district = site
+        .province
+        .unit(
+            &admin_token,
+            "H-THAPMUOI",
+            &site.root_id,
+            tinhso_proto::identity::v1::UnitKind::District,
+        )
+        .await;
+    let other = site
+        .province
+        .unit(
+            &admin_token,
+            "H-TANHONG",
+            &site.root_id,
+            tinhso_proto::identity::v1::UnitKind::District,
+        )
+        .await;
+    // Created from the form: the one-time password on the page, once.
+    let form = admin.get("/tai-khoan/moi").await.text();
+    let csrf = value_of(&form, "_csrf");
+    let request_id = value_of(&form, "request_id");
+    let fields = [
+        ("_csrf", csrf.as_str()),
+        ("request_id", request_id.as_str()),
+        ("username", "nhaplieu.thapmuoi"),
+        ("full_name", "Trần Thị Nhập"),
+        ("unit_id", district.id.as_str()),
+    ];
+    let created = admin.post("/tai-khoan", &fields).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let secret = created
+        .text()
+        .split_once("id=\"secret\">")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(s, _)| s.to_string())
+        .expect("the one-time password");
+    assert!(secret.len() >= 12);
+    assert_eq!(created.header("cache-control"), Some("no-store"));
+    // Posted again (a double click): the same account, not a second one, and its password is
+    // not shown twice.
+    let again = admin.post("/tai-khoan", &fields).await;
+    assert_eq!(again.status, 201);
+    assert!(!again.text().contains(&secret));
+    assert!(again.text().contains("dat-lai-mat-khau"));
+    let list = admin.get("/tai-khoan?q=thapmuoi").await.text();
+    assert_eq!(list.matches(">nhaplieu.thapmuoi</a>").count(), 1, "{list}");
+    // A bad username is shown at its field.
+    let bad = admin
+        .post(
+            "/tai-khoan",
+            &[
+                ("_csrf", &csrf),
+                ("request_id", "r-bad"),
+                ("username", "Tên Có Dấu"),
+                ("full_name", "X"),
+                ("unit_id", &district.id),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("href=\"#username\""));
+
+    // The district's unit admin: its accounts only, and no taking over an account above it.
+    let _unit_admin = site
+        .province
+        .person(
+            &admin_token,
+            "qtdv.thapmuoi",
+            &district.id,
+            "unit_admin",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let leader = site
+        .province
+        .person(
+            &admin_token,
+            "lanhdao.thapmuoi",
+            &district.id,
+            "provincial_leader",
+            Some(&site.root_id),
+            "",
+        )
+        .await;
+    let outsider = site
+        .province
+        .person(
+            &admin_token,
+            "nhaplieu.tanhong",
+            &other.id,
+            "data_entry",
+            Some(&other.id),
+            "",
+        )
+        .await;
+    let mut ua = Browser::new(&site);
+    ua.sign_in(
+        "qtdv.thapmuoi",
+        tinhso_testkit::province::PERSONAL_PASSWORD,
+        None,
+    )
+    .await;
+    let theirs = ua.get("/tai-khoan").await.text();
+    assert!(theirs.contains("nhaplieu.thapmuoi") && !theirs.contains("nhaplieu.tanhong"));
+    assert_eq!(
+        ua.get(&format!("/tai-khoan/{}", outsider.account_id))
+            .await
+            .status,
+        403
+    );
+    let confirm = ua
+        .get(&format!(
+            "/tai-khoan/{}/dat-lai-mat-khau",
+            leader.account_id
+        ))
+        .await
+        .text();
+    let csrf = value_of(&confirm, "_csrf");
+    let etag = value_of(&confirm, "etag");
+    let refused = ua
+        .post(
+            &format!("/tai-khoan/{}/dat-lai-mat-khau", leader.account_id),
+            &[("_csrf", &csrf), ("etag", &etag)],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert!(
+        refused.text().contains("vượt quá quyền của bạn"),
+        "{}",
+        refused.text()
+    );
+
+    // Disabling asks first, then holds; a stale form is refused with a clear message.
+    let clerk_id = list
+        .split_once("\">nhaplieu.thapmuoi</a>")
+        .and_then(|(before, _)| before.rsplit_once("href=\"/tai-khoan/"))
+        .map(|(_, id)| id.to_string())
+        .expect("the clerk's id");
+    let confirm = admin
+        .get(&format!("/tai-khoan/{clerk_id}/thu-hoi"))
+        .await
+        .text();
+    assert!(confirm.contains("Trần Thị Nhập (nhaplieu.thapmuoi)"));
+    let csrf = value_of(&confirm, "_csrf");
+    let etag = value_of(&confirm, "etag");
+    let done = admin
+        .post(
+            &format!("/tai-khoan/{clerk_id}/thu-hoi"),
+            &[
+                ("_csrf", &csrf),
+                ("etag", &etag),
+                ("reason", "chuyển công tác"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    let shown = admin
+        .get(&format!("/tai-khoan/{clerk_id}?done=disabled"))
+        .await
+        .text();
+    assert!(shown.contains("Đã thu hồi tài khoản."));
+    let stale = admin
+        .post(
+            &format!("/tai-khoan/{clerk_id}/kich-hoat"),
+            &[("_csrf", &csrf), ("etag", &etag)],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.text());
+    assert!(stale.text().contains("error-summary"));
 }

@@ -99,7 +99,7 @@ pub(crate) async fn bootstrap(identity: &Identity) -> Result<Bootstrap, StartErr
         created_at: now,
         updated_at: now,
     };
-    store::accounts::insert(&mut tx, &admin).await?;
+    store::accounts::insert(&mut tx, &admin, None).await?;
     let system_admin = store::access::role(&tx, "system_admin")
         .await?
         .ok_or_else(|| StartError::Other("system_admin role missing".into()))?;

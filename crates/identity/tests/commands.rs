@@ -32,7 +32,10 @@ fn migrate_applies_once_and_unknown_commands_print_the_usage() {
     let first = identity(&url, &["migrate"]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(
-        text(&first.stdout).contains("2 migration(s) applied"),
+        text(&first.stdout).contains(&format!(
+            "{} migration(s) applied",
+            tinhso_identity::store::MIGRATOR.migrations.len()
+        )),
         "{}",
         text(&first.stdout)
     );

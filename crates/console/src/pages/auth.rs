@@ -25,6 +25,36 @@ fn tokens_of(r: pb::TokenResponse) -> Tokens {
     }
 }
 
+/// Who signed in, for the page header (a name is not worth failing a sign-in for: without an
+/// answer, the username).
+async fn person_of(console: &Console, token: &str, username: &str) -> sessions::Person {
+    match AuthServiceClient::new(console.identity.clone())
+        .get_me(with_token(token, pb::GetMeRequest {}))
+        .await
+    {
+        Ok(me) => {
+            let me = me.into_inner();
+            sessions::Person {
+                display_name: me.account.map(|a| a.full_name).unwrap_or_default(),
+                unit_name: me.unit.map(|u| u.name).unwrap_or_default(),
+            }
+        }
+        Err(_) => sessions::Person {
+            display_name: username.to_string(),
+            unit_name: String::new(),
+        },
+    }
+}
+
+/// A request carrying `token`.
+fn with_token<T>(token: &str, message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Ok(value) = format!("Bearer {token}").parse() {
+        request.metadata_mut().insert("authorization", value);
+    }
+    request
+}
+
 /// New tokens for a session's refresh token (identity rotates it).
 pub async fn refresh(console: &Console, refresh_token: &str) -> Result<Tokens, Failure> {
     AuthServiceClient::new(console.identity.clone())
@@ -206,8 +236,9 @@ pub async fn sign_in(
             );
         }
     };
+    let person = person_of(&console, &tokens.access_token, form.username.trim()).await;
     let now = console.clock.now_ms();
-    let cookie_value = match sessions::create(&console.db, &tokens, now).await {
+    let cookie_value = match sessions::create(&console.db, &tokens, &person, now).await {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "cannot store the session");
@@ -275,6 +306,15 @@ pub async fn change_password(ctx: Ctx, Form(form): Form<PasswordForm>) -> Respon
             {
                 tracing::error!(error = %e, "cannot store the new tokens");
                 return web::unavailable(&ctx.page);
+            }
+            if ctx.session.must_change_password {
+                let person =
+                    person_of(&ctx.console, &tokens.access_token, &ctx.principal.username).await;
+                if let Err(e) =
+                    sessions::set_person(&ctx.console.db, &ctx.session.id, &person).await
+                {
+                    tracing::warn!(error = %e, "cannot record who signed in");
+                }
             }
             Redirect::to("/").into_response()
         }

@@ -1,6 +1,7 @@
 //! The console's pages, one module per area; each handler reads its form or query, calls the
 //! service with the person's token, and renders a template.
 
+pub mod accounts;
 pub mod auth;
 pub mod home;
 pub mod units;
@@ -10,7 +11,7 @@ use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 pub fn routes() -> Router<Console> {
     Router::new()
@@ -20,9 +21,22 @@ pub fn routes() -> Router<Console> {
             "/doi-mat-khau",
             get(auth::password_form).post(auth::change_password),
         )
-        .route("/dang-xuat", axum::routing::post(auth::sign_out))
+        .route("/dang-xuat", post(auth::sign_out))
         .route("/ngon-ngu", get(auth::language))
         .route("/don-vi", get(units::list).post(units::create))
+        .route("/tai-khoan", get(accounts::list).post(accounts::create))
+        .route("/tai-khoan/moi", get(accounts::new_form))
+        .route("/tai-khoan/{id}", get(accounts::show))
+        .route(
+            "/tai-khoan/{id}/thu-hoi",
+            get(accounts::confirm_disable).post(accounts::disable),
+        )
+        .route("/tai-khoan/{id}/kich-hoat", post(accounts::enable))
+        .route("/tai-khoan/{id}/mo-khoa", post(accounts::unlock))
+        .route(
+            "/tai-khoan/{id}/dat-lai-mat-khau",
+            get(accounts::confirm_reset).post(accounts::reset),
+        )
         .route("/static/{file}", get(asset))
 }
 

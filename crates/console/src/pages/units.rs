@@ -88,7 +88,7 @@ pub struct UnitsQuery {
 }
 
 /// The units of the person's scope (the first unit they read), in tree order.
-async fn tree(ctx: &Ctx, include_closed: bool) -> Result<Vec<pb::Unit>, Failure> {
+pub(crate) async fn tree(ctx: &Ctx, include_closed: bool) -> Result<Vec<pb::Unit>, Failure> {
     let Some(scope) = ctx
         .principal
         .scopes_for("identity.unit.read")

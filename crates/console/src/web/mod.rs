@@ -93,6 +93,12 @@ pub struct MenuItem {
 const MENU: &[(&str, &str, &str, &str)] = &[
     ("/", "Việc cần làm", "To do", ""),
     ("/don-vi", "Đơn vị", "Units", "identity.unit.read"),
+    (
+        "/tai-khoan",
+        "Tài khoản",
+        "Accounts",
+        "identity.account.read",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -270,8 +276,12 @@ impl FromRequestParts<Console> for Ctx {
         let path = parts.uri.path();
         let mut page = Page::new(lang, &session.csrf, &here);
         page.user = Some(UserView {
-            name: principal.username.clone(),
-            unit: String::new(),
+            name: if session.display_name.is_empty() {
+                principal.username.clone()
+            } else {
+                session.display_name.clone()
+            },
+            unit: session.unit_name.clone(),
         });
         if !session.must_change_password {
             page.menu = MENU

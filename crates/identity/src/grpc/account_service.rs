@@ -71,6 +71,7 @@ impl Api {
         unit: &UnitRow,
         secret: &OneTime,
         prefix: &str,
+        request_id: Option<&str>,
     ) -> AppResult<AccountRow> {
         let field = |name: &str| format!("{prefix}.{name}");
         p.require("identity.account.create", &unit.path)?;
@@ -119,7 +120,7 @@ impl Api {
             created_at: now,
             updated_at: now,
         };
-        if let Err(e) = store::accounts::insert(tx, &row).await {
+        if let Err(e) = store::accounts::insert(tx, &row, request_id).await {
             if tinhso_platform::db::is_unique_violation(&e) {
                 return Err(taken());
             }
@@ -498,7 +499,7 @@ impl pb::account_service_server::AccountService for Api {
                     continue;
                 }
                 let row = self
-                    .insert_account(&mut tx, &p, &address, n, &unit, &secrets[i], &prefix)
+                    .insert_account(&mut tx, &p, &address, n, &unit, &secrets[i], &prefix, None)
                     .await?;
                 created.push(pb::CreateAccountResponse {
                     account: Some(account_pb(&row, now)),
@@ -526,13 +527,37 @@ impl pb::account_service_server::AccountService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let address = tinhso_platform::grpc::client_address(&request);
-            let a = request.into_inner().account.unwrap_or_default();
+            let r = request.into_inner();
+            let a = r.account.unwrap_or_default();
+            let request_id = r.request_id.trim();
+            // The same request again (a double click, a retry after a lost answer): the account
+            // it made, without a password (that was shown once; reset it to issue another).
+            if !request_id.is_empty()
+                && let Some(made) =
+                    store::accounts::by_request_id(&self.0.db.pool, request_id).await?
+            {
+                p.require("identity.account.read", &made.unit_path)?;
+                return Ok(Response::new(pb::CreateAccountResponse {
+                    account: Some(account_pb(&made, self.now())),
+                    initial_password: String::new(),
+                    initial_password_expire_time: None,
+                }));
+            }
             let checked = NewAccount::check(&a, "account")?;
             let secret = self.one_time_secret(checked.service).await?;
             let mut tx = self.begin().await?;
             let unit = self.unit(&mut tx, &a.unit_id, "account.unit_id").await?;
             let row = self
-                .insert_account(&mut tx, &p, &address, checked, &unit, &secret, "account")
+                .insert_account(
+                    &mut tx,
+                    &p,
+                    &address,
+                    checked,
+                    &unit,
+                    &secret,
+                    "account",
+                    Some(request_id),
+                )
                 .await?;
             self.commit(tx).await?;
             let now = self.now();

@@ -112,6 +112,18 @@ pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<Account
     one(conn, account::Entity::find_by_id(id)).await
 }
 
+/// The account a create request with this idempotency key made, if any.
+pub async fn by_request_id(
+    conn: &impl ConnectionTrait,
+    request_id: &str,
+) -> Result<Option<AccountRow>, DbErr> {
+    one(
+        conn,
+        account::Entity::find().filter(account::Column::RequestId.eq(request_id)),
+    )
+    .await
+}
+
 pub async fn by_username(
     conn: &impl ConnectionTrait,
     username: &str,
@@ -123,9 +135,10 @@ pub async fn by_username(
     .await
 }
 
-pub async fn insert(tx: &mut Tx, a: &AccountRow) -> Result<(), DbErr> {
+pub async fn insert(tx: &mut Tx, a: &AccountRow, request_id: Option<&str>) -> Result<(), DbErr> {
     let mut model = edited(a)?;
     model.id = Set(db::uuid_of(&a.id)?);
+    model.request_id = Set(request_id.filter(|r| !r.is_empty()).map(str::to_string));
     model.username = Set(a.username.clone());
     model.kind = Set(AccountKind::try_from_value(&a.kind)?);
     model.created_at = Set(db::at(a.created_at));

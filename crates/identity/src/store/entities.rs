@@ -121,6 +121,9 @@ pub mod account {
         pub version: i64,
         pub created_at: TimeDateTimeWithTimeZone,
         pub updated_at: TimeDateTimeWithTimeZone,
+        /// The idempotency key of the request that created the account.
+        #[sea_orm(unique)]
+        pub request_id: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -109,5 +109,14 @@ CREATE INDEX audit_at ON audit_events (at);
 CREATE INDEX audit_unit ON audit_events (unit_path text_pattern_ops);
 ",
         },
+        Migration {
+            name: "m0003_account_request_id",
+            postgres_only: "",
+            // A create posted twice (a double click, a retry) makes one account.
+            sql: "
+ALTER TABLE accounts ADD COLUMN request_id TEXT;
+CREATE UNIQUE INDEX accounts_request_id ON accounts (request_id);
+",
+        },
     ],
 };
