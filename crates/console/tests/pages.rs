@@ -20,8 +20,20 @@ struct Site {
     clock: Arc<ManualClock>,
     province: Province,
     root_id: String,
+    channel: tonic::transport::Channel,
+    personnel: Arc<tinhso_personnel::Personnel>,
     _server: TestServer,
-    _dbs: (TestDb, TestDb),
+    _dbs: (TestDb, TestDb, TestDb),
+    _stop: tokio::sync::watch::Sender<bool>,
+}
+
+fn service_names() -> &'static [&'static str] {
+    let names: Vec<&'static str> = tinhso_identity::SERVICE_NAMES
+        .iter()
+        .chain(tinhso_personnel::SERVICE_NAMES)
+        .copied()
+        .collect();
+    names.leak()
 }
 
 async fn start() -> Site {
@@ -42,17 +54,38 @@ async fn start() -> Site {
     .await
     .expect("identity");
     let boot = identity.bootstrap().await.expect("bootstrap");
+    let personnel_db = tinhso_testkit::database().await;
+    let personnel = tinhso_personnel::Personnel::open(
+        tinhso_personnel::PersonnelConfig::load(
+            None,
+            &vec![
+                ("TINHSO_DATABASE__URL".to_string(), personnel_db.url.clone()),
+                (
+                    "TINHSO_CONSUMER_NAME".to_string(),
+                    format!("console-test-{}", uuid::Uuid::new_v4().simple()),
+                ),
+            ],
+        )
+        .expect("personnel config"),
+        personnel_db.db.clone(),
+        tinhso_platform::clock::system(),
+    )
+    .await
+    .expect("personnel");
+    let bus = tinhso_testkit::bus().await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    identity.spawn_background(bus.clone(), stopped.clone());
     let server = TestServer::start(
-        identity.routes(),
-        tinhso_identity::SERVICE_NAMES,
+        personnel.add_routes(identity.routes()),
+        service_names(),
         identity.verifier.clone(),
     )
     .await;
     let channel = server.channel().await;
+    personnel.spawn_background(bus, channel.clone(), stopped);
     let url = format!("http://{}", server.addr);
     let env = vec![
         ("TINHSO_IDENTITY_URL".to_string(), url.clone()),
-        // No personnel here: the home page says it could not reach it.
         ("TINHSO_PERSONNEL_URL".to_string(), url),
         ("TINHSO_SECURE_COOKIES".to_string(), "false".to_string()),
         ("TINHSO_DATABASE__URL".to_string(), console_db.url.clone()),
@@ -69,6 +102,7 @@ async fn start() -> Site {
         .await
         .expect("jwks");
     console.verifier.set_keys(&keys);
+    personnel.verifier.set_keys(&keys);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -78,10 +112,13 @@ async fn start() -> Site {
     Site {
         addr,
         clock,
-        province: Province::new(channel),
+        province: Province::new(channel.clone()),
         root_id: boot.root_unit_id,
+        channel,
+        personnel,
         _server: server,
-        _dbs: (identity_db, console_db),
+        _dbs: (identity_db, console_db, personnel_db),
+        _stop: stop,
     }
 }
 
@@ -219,7 +256,7 @@ async fn first_sign_in_changes_the_password_and_sessions_end() {
     assert_eq!(r.status, 303);
     assert_eq!(
         r.header("location"),
-        Some("/dang-nhap?next=%2Fdon%2Dvi%3Fq%3Da")
+        Some("/dang-nhap?next=%2Fdon-vi%3Fq%3Da")
     );
     let r = browser.get("/dang-nhap").await;
     assert!(r.text().contains("<h1>Đăng nhập</h1>"));
@@ -321,7 +358,7 @@ async fn first_sign_in_changes_the_password_and_sessions_end() {
     let r = browser.get("/don-vi").await;
     assert_eq!(
         r.header("location"),
-        Some("/dang-nhap?next=%2Fdon%2Dvi&expired=1")
+        Some("/dang-nhap?next=%2Fdon-vi&expired=1")
     );
 }
 
@@ -671,4 +708,151 @@ async fn accounts_are_created_with_a_password_shown_once_and_kept_to_their_subtr
         .await;
     assert_eq!(stale.status, 409, "{}", stale.text());
     assert!(stale.text().contains("error-summary"));
+}
+
+impl Site {
+    /// Waits until personnel's replica knows the unit.
+    async fn replicated(&self, unit_id: &str) {
+        let (db, id) = (self.personnel.db.clone(), unit_id.to_string());
+        let ok = tinhso_testkit::eventually(20, move || {
+            let (db, id) = (db.clone(), id.clone());
+            async move {
+                tinhso_personnel::store::units::get(&db.pool, &id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some()
+            }
+        })
+        .await;
+        assert!(ok, "unit {unit_id} reached personnel");
+    }
+}
+
+#[tokio::test]
+async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
+    use tinhso_proto::personnel::v1 as pb;
+    use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
+    let site = start().await;
+    let mut admin = Browser::new(&site);
+    admin
+        .sign_in("admin", ADMIN_PASSWORD, Some(NEW_PASSWORD))
+        .await;
+    let admin_token = site.province.log_in("admin", NEW_PASSWORD).await;
+    let districts = site
+        .province
+        .two_districts(
+            &admin_token,
+            &site.root_id,
+            ["H-CAOLANH", "H-LAPVO"],
+            "data_entry",
+        )
+        .await;
+    site.replicated(&districts.ours.id).await;
+    site.replicated(&districts.theirs.id).await;
+    let hire = |token: String, unit: String, name: &'static str| {
+        let channel = site.channel.clone();
+        async move {
+            EmployeeServiceClient::new(channel)
+                .create_employee(tinhso_testkit::authed(
+                    &token,
+                    pb::CreateEmployeeRequest {
+                        employee: Some(pb::Employee {
+                            unit_id: unit,
+                            kind: pb::EmployeeKind::CivilServant as i32,
+                            full_name: name.into(),
+                            birth_date: Some(tinhso_proto::common::v1::Date {
+                                year: 1985,
+                                month: 3,
+                                day: 7,
+                            }),
+                            sex: pb::Sex::Female as i32,
+                            ..Default::default()
+                        }),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .expect("hired")
+                .into_inner()
+        }
+    };
+    let ours = hire(
+        districts.clerk.token.clone(),
+        districts.ours.id.clone(),
+        "Lê Thị Mỹ Hạnh",
+    )
+    .await;
+    let theirs = hire(
+        districts.stranger.token.clone(),
+        districts.theirs.id.clone(),
+        "Phạm Văn Khác",
+    )
+    .await;
+    // The clerk of Cao Lãnh finds its own staff without typing diacritics, not Lấp Vò's.
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "data_entry.h-caolanh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let found = clerk.get("/ho-so?q=my%20hanh").await.text();
+    assert!(
+        found.contains("Lê Thị Mỹ Hạnh") && found.contains("07/03/1985"),
+        "{found}"
+    );
+    assert!(
+        !clerk
+            .get("/ho-so?q=khac")
+            .await
+            .text()
+            .contains("Phạm Văn Khác")
+    );
+    assert_eq!(
+        clerk.get(&format!("/ho-so/{}", theirs.id)).await.status,
+        403
+    );
+    let record = clerk.get(&format!("/ho-so/{}", ours.id)).await.text();
+    assert!(record.contains("Sơ yếu lý lịch") && record.contains("Nữ"));
+
+    // An employee whose account is linked to her record: "my record", and nobody else's.
+    let _me = site
+        .province
+        .person(
+            &admin_token,
+            "my.hanh",
+            &districts.ours.id,
+            "employee_self_service",
+            None,
+            &ours.id,
+        )
+        .await;
+    let mut employee = Browser::new(&site);
+    employee
+        .sign_in("my.hanh", tinhso_testkit::province::PERSONAL_PASSWORD, None)
+        .await;
+    let home = employee.get("/").await.text();
+    assert!(
+        home.contains("href=\"/ho-so/cua-toi\"") && !home.contains("href=\"/ho-so\""),
+        "{home}"
+    );
+    let mine = employee.get("/ho-so/cua-toi").await;
+    assert_eq!(
+        mine.header("location"),
+        Some(format!("/ho-so/{}", ours.id).as_str())
+    );
+    assert!(
+        employee
+            .get(&format!("/ho-so/{}", ours.id))
+            .await
+            .text()
+            .contains("Lê Thị Mỹ Hạnh")
+    );
+    assert_eq!(
+        employee.get(&format!("/ho-so/{}", theirs.id)).await.status,
+        403
+    );
+    assert_eq!(employee.get("/ho-so").await.status, 403);
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod employees;
 pub mod home;
 pub mod units;
 
@@ -24,6 +25,9 @@ pub fn routes() -> Router<Console> {
         .route("/dang-xuat", post(auth::sign_out))
         .route("/ngon-ngu", get(auth::language))
         .route("/don-vi", get(units::list).post(units::create))
+        .route("/ho-so", get(employees::list))
+        .route("/ho-so/cua-toi", get(employees::mine))
+        .route("/ho-so/{id}", get(employees::show))
         .route("/tai-khoan", get(accounts::list).post(accounts::create))
         .route("/tai-khoan/moi", get(accounts::new_form))
         .route("/tai-khoan/{id}", get(accounts::show))

@@ -66,9 +66,16 @@ pub fn set_cookie(console: &Console, name: &str, value: &str, max_age: Option<i6
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// Percent-encodes a value for a query string.
+/// Everything but RFC 3986's unreserved characters is encoded.
+const UNRESERVED: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encodes a value for a path segment or a query string.
 pub fn encode(value: &str) -> String {
-    utf8_percent_encode(value, NON_ALPHANUMERIC).to_string()
+    utf8_percent_encode(value, UNRESERVED).to_string()
 }
 
 /// A path the person may be sent back to after signing in: on this site only.
@@ -98,6 +105,18 @@ const MENU: &[(&str, &str, &str, &str)] = &[
         "Tài khoản",
         "Accounts",
         "identity.account.read",
+    ),
+    (
+        "/ho-so",
+        "Hồ sơ cán bộ",
+        "Personnel records",
+        "personnel.record.read",
+    ),
+    (
+        "/ho-so/cua-toi",
+        "Hồ sơ của tôi",
+        "My record",
+        "self:personnel.record.read",
     ),
 ];
 
@@ -171,9 +190,13 @@ impl Page {
     }
 }
 
-/// True when the person holds `permission` over some unit.
+/// True when the person holds `permission` over some unit (`self:<permission>`: over their own
+/// linked record).
 pub fn holds(principal: &Principal, permission: &str) -> bool {
-    permission.is_empty() || !principal.scopes_for(permission).is_empty()
+    match permission.strip_prefix("self:") {
+        Some(own) => principal.can_self(own, &principal.personnel_id, &principal.unit_path),
+        None => permission.is_empty() || !principal.scopes_for(permission).is_empty(),
+    }
 }
 
 /// A signed-in person on a page: their session, their verified principal and the page frame.
@@ -291,7 +314,8 @@ impl FromRequestParts<Console> for Ctx {
                     href,
                     vi,
                     en,
-                    current: *href == path || (*href != "/" && path.starts_with(href)),
+                    current: *href == path
+                        || (*href != "/" && path.starts_with(&format!("{href}/"))),
                 })
                 .collect();
         }
