@@ -7,24 +7,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 examples=${FUZZ_EXAMPLES:-25}
 bin=$("$root/scripts/python-tools.sh")
-cargo build --quiet -p tinhso
-data=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-grpc_port=$(free_port)
-http_port=$(free_port)
-base="http://127.0.0.1:$http_port"
-password="fuzz-bootstrap-password-$$"
-TINHSO_BOOTSTRAP_ADMIN_PASSWORD=$password TINHSO_TELEMETRY__LOG_FILTER=warn \
-  "$root/target/debug/tinhso" dev --data-dir "$data" --grpc "127.0.0.1:$grpc_port" --http "127.0.0.1:$http_port" \
-  >"$data/dev.log" 2>&1 &
-dev_pid=$!
-cleanup() { kill "$dev_pid" 2>/dev/null || true; wait "$dev_pid" 2>/dev/null || true; rm -rf "$data"; }
-trap cleanup EXIT
-for _ in $(seq 1 100); do
-  curl -fs "$base/readyz" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -fs "$base/readyz" >/dev/null || { cat "$data/dev.log"; echo "fuzz-api: tinhso dev did not become ready" >&2; exit 1; }
+# shellcheck source=scripts/dev-platform.sh
+source "$root/scripts/dev-platform.sh"
+start_dev_platform fuzz
 
 curl -fs "$base/api/openapi.json" >"$data/openapi.json"
 "$bin/python" - "$data/openapi.json" <<'PY'

@@ -1275,6 +1275,7 @@ async fn the_postgresql_schema_uses_native_types() {
         "audit_events.actor_id",
         "audit_events.target_id",
         "units.request_id",
+        "accounts.request_id",
         "outbox.id",
         "inbox.id",
         "dead_letter.id",
