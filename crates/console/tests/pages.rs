@@ -708,6 +708,48 @@ async fn accounts_are_created_with_a_password_shown_once_and_kept_to_their_subtr
         .await;
     assert_eq!(stale.status, 409, "{}", stale.text());
     assert!(stale.text().contains("error-summary"));
+
+    // Grants from the account's page: the unit admin gives data entry over its district, and
+    // is refused a role above its own.
+    let page = ua.get(&format!("/tai-khoan/{clerk_id}")).await.text();
+    let role_id = |code: &str| {
+        page.split_once(&format!("({code})</option>"))
+            .and_then(|(before, _)| before.rsplit_once("<option value=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(id, _)| id.to_string())
+            .unwrap_or_else(|| panic!("role {code} offered"))
+    };
+    let csrf = value_of(&page, "_csrf");
+    let granted = ua
+        .post(
+            &format!("/tai-khoan/{clerk_id}/quyen"),
+            &[
+                ("_csrf", &csrf),
+                ("role_id", &role_id("data_entry")),
+                ("scope", "unit"),
+                ("scope_unit_id", &district.id),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status, 303, "{}", granted.text());
+    let shown = ua
+        .get(&format!("/tai-khoan/{clerk_id}?done=granted"))
+        .await
+        .text();
+    assert!(shown.contains("Đã giao quyền.") && shown.contains(">data_entry</td>"));
+    let above = ua
+        .post(
+            &format!("/tai-khoan/{clerk_id}/quyen"),
+            &[
+                ("_csrf", &csrf),
+                ("role_id", &role_id("system_admin")),
+                ("scope", "unit"),
+                ("scope_unit_id", &district.id),
+            ],
+        )
+        .await;
+    assert_eq!(above.status, 403, "{}", above.text());
+    assert!(above.text().contains("vượt quá quyền"), "{}", above.text());
 }
 
 impl Site {
@@ -855,4 +897,57 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         403
     );
     assert_eq!(employee.get("/ho-so").await.status, 403);
+}
+
+#[tokio::test]
+async fn a_service_that_is_down_gives_a_page_with_a_retry_not_an_error_dump() {
+    let console_db = tinhso_testkit::database().await;
+    // A port nothing listens on.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let env = vec![
+        ("TINHSO_IDENTITY_URL".to_string(), format!("http://{dead}")),
+        ("TINHSO_PERSONNEL_URL".to_string(), format!("http://{dead}")),
+        ("TINHSO_SECURE_COOKIES".to_string(), "false".to_string()),
+        ("TINHSO_DATABASE__URL".to_string(), console_db.url.clone()),
+    ];
+    let console = Console::open(
+        ConsoleConfig::load(None, &env).expect("console config"),
+        console_db.db.clone(),
+        tinhso_platform::clock::system(),
+    )
+    .await
+    .expect("console");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = console.router();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let mut browser = Browser {
+        addr,
+        cookies: HashMap::new(),
+    };
+    let csrf = browser.csrf("/dang-nhap").await;
+    let r = browser
+        .post(
+            "/dang-nhap",
+            &[
+                ("_csrf", &csrf),
+                ("username", "admin"),
+                ("password", "bat-ky"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 503, "{}", r.text());
+    let page = r.text();
+    assert!(
+        page.contains("Hệ thống đang bận") && page.contains("Thử lại"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("tonic") && !page.contains("transport"),
+        "no internals shown"
+    );
 }

@@ -220,6 +220,17 @@ pub async fn create(ctx: Ctx, Form(f): Form<NewAccountForm>) -> Response {
     }
 }
 
+pub struct GrantView {
+    pub id: String,
+    pub role: String,
+    pub scope: String,
+}
+
+pub struct RoleOption {
+    pub id: String,
+    pub label: String,
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
@@ -227,9 +238,12 @@ struct AccountPage {
     account: pb::Account,
     active: bool,
     unit_name: String,
-    grants: Vec<(String, String)>,
+    grants: Vec<GrantView>,
     done: Option<String>,
     errors: Errors,
+    can_grant: bool,
+    roles: Vec<RoleOption>,
+    units: Vec<(String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -274,11 +288,39 @@ async fn account_page(ctx: Ctx, id: &str, done: Option<String>, errors: Errors) 
                 } else {
                     name_of(&g.scope_unit_id)
                 };
-                (g.role_code, scope)
+                GrantView {
+                    id: g.id,
+                    role: g.role_code,
+                    scope,
+                }
             })
             .collect(),
         Err(_) => Vec::new(),
     };
+    let can_grant = holds(&ctx.principal, "identity.grant.create");
+    let roles = if can_grant {
+        AccessServiceClient::new(ctx.console.identity.clone())
+            .list_roles(ctx.request(pb::ListRolesRequest {}))
+            .await
+            .map(|r| {
+                r.into_inner()
+                    .roles
+                    .into_iter()
+                    .map(|r| RoleOption {
+                        label: format!("{} ({})", r.name, r.code),
+                        id: r.id,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let unit_options: Vec<(String, String)> = units
+        .iter()
+        .filter(|u| u.status == pb::UnitStatus::Active as i32)
+        .map(|u| (u.id.clone(), u.name.clone()))
+        .collect();
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -295,6 +337,9 @@ async fn account_page(ctx: Ctx, id: &str, done: Option<String>, errors: Errors) 
         grants,
         done,
         errors,
+        can_grant,
+        roles,
+        units: unit_options,
     };
     (status, render(&body)).into_response()
 }
@@ -309,6 +354,8 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
                 .page
                 .t("Đã kích hoạt lại tài khoản.", "The account is enabled."),
             "unlocked" => ctx.page.t("Đã mở khóa đăng nhập.", "Sign-in is unlocked."),
+            "granted" => ctx.page.t("Đã giao quyền.", "The role is granted."),
+            "revoked" => ctx.page.t("Đã bỏ quyền.", "The grant is removed."),
             _ => "",
         }
         .to_string()
@@ -462,5 +509,58 @@ pub async fn reset(ctx: Ctx, Path(id): Path<String>, Form(f): Form<ActionForm>) 
             Failure::Fields(errors) => account_page(ctx, &id, None, Errors(errors)).await,
             other => other.page(&ctx.page),
         },
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct GrantForm {
+    #[serde(default)]
+    role_id: String,
+    /// `unit` (over the chosen unit's subtree) or `self` (the account's own record).
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    scope_unit_id: String,
+}
+
+/// Grants a role; identity refuses one beyond what the administrator holds or outside their
+/// subtree, and the refusal is shown in its words.
+pub async fn grant(ctx: Ctx, Path(id): Path<String>, Form(f): Form<GrantForm>) -> Response {
+    let own_record = f.scope == "self";
+    let reply = AccessServiceClient::new(ctx.console.identity.clone())
+        .create_grant(ctx.request(pb::CreateGrantRequest {
+            account_id: id.clone(),
+            role_id: f.role_id,
+            scope: if own_record {
+                pb::GrantScope::Self_ as i32
+            } else {
+                pb::GrantScope::Unit as i32
+            },
+            scope_unit_id: if own_record {
+                String::new()
+            } else {
+                f.scope_unit_id
+            },
+        }))
+        .await;
+    match reply {
+        Ok(_) => Redirect::to(&format!("/tai-khoan/{id}?done=granted")).into_response(),
+        Err(status) => match Failure::of(&status, ctx.page.lang) {
+            Failure::Fields(errors) => account_page(ctx, &id, None, Errors(errors)).await,
+            other => other.page(&ctx.page),
+        },
+    }
+}
+
+pub async fn revoke(ctx: Ctx, Path((id, grant_id)): Path<(String, String)>) -> Response {
+    let reply = AccessServiceClient::new(ctx.console.identity.clone())
+        .delete_grant(ctx.request(pb::DeleteGrantRequest {
+            account_id: id.clone(),
+            grant_id,
+        }))
+        .await;
+    match reply {
+        Ok(_) => Redirect::to(&format!("/tai-khoan/{id}?done=revoked")).into_response(),
+        Err(status) => Failure::of(&status, ctx.page.lang).page(&ctx.page),
     }
 }

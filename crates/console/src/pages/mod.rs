@@ -37,6 +37,11 @@ pub fn routes() -> Router<Console> {
         )
         .route("/tai-khoan/{id}/kich-hoat", post(accounts::enable))
         .route("/tai-khoan/{id}/mo-khoa", post(accounts::unlock))
+        .route("/tai-khoan/{id}/quyen", post(accounts::grant))
+        .route(
+            "/tai-khoan/{id}/quyen/{grant_id}/bo",
+            post(accounts::revoke),
+        )
         .route(
             "/tai-khoan/{id}/dat-lai-mat-khau",
             get(accounts::confirm_reset).post(accounts::reset),
