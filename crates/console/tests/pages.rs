@@ -831,6 +831,35 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         "Phạm Văn Khác",
     )
     .await;
+    // A hire entered long after the recruitment (the regulation allows 30 days) shows on the
+    // clerk's home page as work that was due.
+    let recruited = time::OffsetDateTime::now_utc().date() - time::Duration::days(90);
+    EmployeeServiceClient::new(site.channel.clone())
+        .create_employee(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::CreateEmployeeRequest {
+                employee: Some(pb::Employee {
+                    unit_id: districts.ours.id.clone(),
+                    kind: pb::EmployeeKind::CivilServant as i32,
+                    full_name: "Võ Văn Trễ".into(),
+                    birth_date: Some(tinhso_proto::common::v1::Date {
+                        year: 1990,
+                        month: 1,
+                        day: 1,
+                    }),
+                    recruitment_date: Some(tinhso_proto::common::v1::Date {
+                        year: recruited.year(),
+                        month: i32::from(u8::from(recruited.month())),
+                        day: i32::from(recruited.day()),
+                    }),
+                    sex: pb::Sex::Male as i32,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("hired late");
     // The clerk of Cao Lãnh finds its own staff without typing diacritics, not Lấp Vò's.
     let mut clerk = Browser::new(&site);
     clerk
@@ -840,6 +869,8 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
             None,
         )
         .await;
+    let home = clerk.get("/").await.text();
+    assert!(home.contains("hồ sơ cập nhật trễ hạn"), "{home}");
     let found = clerk.get("/ho-so?q=my%20hanh").await.text();
     assert!(
         found.contains("Lê Thị Mỹ Hạnh") && found.contains("07/03/1985"),

@@ -49,6 +49,39 @@ pub async fn show(ctx: Ctx) -> Response {
             Err(_) => unavailable.push(ctx.page.t("hồ sơ cán bộ", "personnel records")),
         }
     }
+    // Personnel: records entered later than the regulation allows (hires within 30 days,
+    // movements within 15), over the last year of the person's scope.
+    if let Some(scope) = ctx.principal.scopes_for("personnel.record.read").first() {
+        let unit_id = tinhso_platform::UnitPath::new(scope.clone()).unit_id();
+        let now = ctx.console.clock.now_ms();
+        let reply = EmployeeServiceClient::new(ctx.console.personnel.clone())
+            .get_compliance(ctx.request(pb::GetComplianceRequest {
+                unit_id: unit_id.into_string(),
+                start_time: Some(tinhso_platform::clock::to_timestamp(now - 365 * 86_400_000)),
+                end_time: None,
+            }))
+            .await;
+        match reply {
+            Ok(r) => {
+                let count = r.into_inner().late_entries.len();
+                if count > 0 {
+                    tasks.push(Task {
+                        count,
+                        vi: "hồ sơ cập nhật trễ hạn trong 12 tháng qua",
+                        en: "records entered late in the last 12 months",
+                        href: "/ho-so",
+                    });
+                }
+            }
+            Err(status) if status.code() == tonic::Code::PermissionDenied => {}
+            Err(_) => {
+                let name = ctx.page.t("hồ sơ cán bộ", "personnel records");
+                if !unavailable.contains(&name) {
+                    unavailable.push(name);
+                }
+            }
+        }
+    }
     let page = ctx.page;
     render(&HomePage {
         page,
