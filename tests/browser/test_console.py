@@ -163,6 +163,22 @@ def test_a_district_clerk_sees_only_their_district(admin):
         assert "Huyện Cao Lãnh" in cells
         assert "Ủy ban nhân dân tỉnh" not in cells
         assert not clerk.find_elements(By.ID, "tao-don-vi"), "no form to add units"
+        # The clerk adds a record of the district's staff and finds it again without diacritics.
+        clerk.find_element(By.LINK_TEXT, "Hồ sơ cán bộ").click()
+        until(clerk, lambda d: d.find_elements(By.LINK_TEXT, "Thêm hồ sơ"), "the records page")
+        clerk.find_element(By.LINK_TEXT, "Thêm hồ sơ").click()
+        until(clerk, lambda d: heading(d) == "Thêm hồ sơ", "the record form")
+        clerk.find_element(By.ID, "full_name").send_keys("Lê Thị Mỹ Hạnh")
+        clerk.find_element(By.ID, "birth_date").send_keys("07/03/1985")
+        for option in clerk.find_elements(By.CSS_SELECTOR, "#sex option"):
+            if option.get_attribute("value") == "2":
+                option.click()
+        clerk.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        until(clerk, lambda d: "Đã thêm hồ sơ." in d.page_source, "the record added")
+        assert "07/03/1985" in clerk.page_source
+        clerk.save_screenshot(f"{SHOTS}/ho-so.png")
+        clerk.get(BASE + "/ho-so?q=my+hanh")
+        until(clerk, lambda d: d.find_elements(By.LINK_TEXT, "Lê Thị Mỹ Hạnh"), "the record found")
     finally:
         clerk.quit()
 

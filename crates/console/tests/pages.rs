@@ -890,6 +890,75 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     let record = clerk.get(&format!("/ho-so/{}", ours.id)).await.text();
     assert!(record.contains("Sơ yếu lý lịch") && record.contains("Nữ"));
 
+    // Hiring from the form: a date that does not exist is refused at its field.
+    let form = clerk.get("/ho-so/moi").await.text();
+    let csrf = value_of(&form, "_csrf");
+    let request_id = value_of(&form, "request_id");
+    let hire_form = |birth: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("request_id", request_id.clone()),
+            ("unit_id", districts.ours.id.clone()),
+            ("kind", "1".to_string()),
+            ("sex", "2".to_string()),
+            ("full_name", "Đặng Thị Mới".to_string()),
+            ("birth_date", birth.to_string()),
+            ("position", "Chuyên viên".to_string()),
+        ]
+    };
+    let bad = hire_form("31/02/1990");
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = clerk.post("/ho-so", &refs).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("href=\"#birth_date\""));
+    let good = hire_form("14/09/1990");
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = clerk.post("/ho-so", &refs).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let record_path = r
+        .header("location")
+        .and_then(|l| l.split_once('?'))
+        .map(|(p, _)| p.to_string())
+        .expect("the new record");
+    let shown = clerk.get(&record_path).await.text();
+    assert!(shown.contains("Đặng Thị Mới") && shown.contains("14/09/1990"));
+
+    // Two people edit at once: the second save is refused, not lost over the first.
+    let mut colleague = Browser::new(&site);
+    colleague
+        .sign_in(
+            "data_entry.h-caolanh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let mine_form = clerk.get(&format!("{record_path}/sua")).await.text();
+    let theirs_form = colleague.get(&format!("{record_path}/sua")).await.text();
+    let edit = |page: &str, position: &'static str| {
+        vec![
+            ("_csrf", value_of(page, "_csrf")),
+            ("etag", value_of(page, "etag")),
+            ("full_name", "Đặng Thị Mới".to_string()),
+            ("position", position.to_string()),
+        ]
+    };
+    let first = edit(&mine_form, "Trưởng phòng");
+    let refs: Vec<(&str, &str)> = first.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        clerk
+            .post(&format!("{record_path}/sua"), &refs)
+            .await
+            .status,
+        303
+    );
+    let second = edit(&theirs_form, "Phó phòng");
+    let refs: Vec<(&str, &str)> = second.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let stale = colleague.post(&format!("{record_path}/sua"), &refs).await;
+    assert_eq!(stale.status, 409, "{}", stale.text());
+    assert!(stale.text().contains("error-summary"));
+    let kept = clerk.get(&record_path).await.text();
+    assert!(kept.contains("Trưởng phòng") && !kept.contains("Phó phòng"));
+
     // An employee whose account is linked to her record: "my record", and nobody else's.
     let _me = site
         .province

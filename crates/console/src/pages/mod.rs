@@ -25,9 +25,14 @@ pub fn routes() -> Router<Console> {
         .route("/dang-xuat", post(auth::sign_out))
         .route("/ngon-ngu", get(auth::language))
         .route("/don-vi", get(units::list).post(units::create))
-        .route("/ho-so", get(employees::list))
+        .route("/ho-so", get(employees::list).post(employees::create))
+        .route("/ho-so/moi", get(employees::new_form))
         .route("/ho-so/cua-toi", get(employees::mine))
         .route("/ho-so/{id}", get(employees::show))
+        .route(
+            "/ho-so/{id}/sua",
+            get(employees::edit_form).post(employees::update),
+        )
         .route("/tai-khoan", get(accounts::list).post(accounts::create))
         .route("/tai-khoan/moi", get(accounts::new_form))
         .route("/tai-khoan/{id}", get(accounts::show))
