@@ -1051,3 +1051,70 @@ async fn a_service_that_is_down_gives_a_page_with_a_retry_not_an_error_dump() {
         "no internals shown"
     );
 }
+
+#[tokio::test]
+async fn the_audit_trail_is_filtered_in_the_url_and_downloads_whole() {
+    let site = start().await;
+    let mut admin = Browser::new(&site);
+    admin
+        .sign_in("admin", ADMIN_PASSWORD, Some(NEW_PASSWORD))
+        .await;
+    let admin_token = site.province.log_in("admin", NEW_PASSWORD).await;
+    let district = site
+        .province
+        .unit(
+            &admin_token,
+            "H-CHAUTHANH",
+            &site.root_id,
+            tinhso_proto::identity::v1::UnitKind::District,
+        )
+        .await;
+    let _clerk = site
+        .province
+        .person(
+            &admin_token,
+            "nhaplieu.chauthanh",
+            &district.id,
+            "data_entry",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let page = admin.get("/nhat-ky?action=account.created").await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(
+        text.contains("account.created") && !text.contains("unit.created</td>"),
+        "{text}"
+    );
+    let bad = admin.get("/nhat-ky?tu=32/13/2026").await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("href=\"#tu\""));
+    let csv = admin.get("/nhat-ky/tai-ve?action=account.created").await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.header("content-type")
+            .is_some_and(|t| t.starts_with("text/csv"))
+    );
+    assert!(
+        csv.header("content-disposition")
+            .is_some_and(|d| d.starts_with("attachment"))
+    );
+    let body = csv.text();
+    assert!(
+        body.contains("account.created") && !body.contains("unit.created"),
+        "{body}"
+    );
+    // A clerk has no audit trail: no menu entry, the page refused.
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "nhaplieu.chauthanh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    assert!(!clerk.get("/").await.text().contains("href=\"/nhat-ky\""));
+    assert_eq!(clerk.get("/nhat-ky").await.status, 403);
+    assert_eq!(clerk.get("/nhat-ky/tai-ve").await.status, 403);
+}

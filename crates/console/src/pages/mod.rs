@@ -2,6 +2,7 @@
 //! service with the person's token, and renders a template.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod employees;
 pub mod home;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<Console> {
             "/ho-so/{id}/sua",
             get(employees::edit_form).post(employees::update),
         )
+        .route("/nhat-ky", get(audit::list))
+        .route("/nhat-ky/tai-ve", get(audit::export))
         .route("/tai-khoan", get(accounts::list).post(accounts::create))
         .route("/tai-khoan/moi", get(accounts::new_form))
         .route("/tai-khoan/{id}", get(accounts::show))

@@ -106,6 +106,7 @@ const MENU: &[(&str, &str, &str, &str)] = &[
         "Accounts",
         "identity.account.read",
     ),
+    ("/nhat-ky", "Nhật ký", "Audit trail", "identity.audit.read"),
     (
         "/ho-so",
         "Hồ sơ cán bộ",
