@@ -997,6 +997,76 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         403
     );
     assert_eq!(employee.get("/ho-so").await.status, 403);
+
+    // Cao Lãnh transfers Mỹ Hạnh to Lấp Vò; Lấp Vò's clerk sees the handover on the home page
+    // and accepts it, and the record is Lấp Vò's from then on.
+    let today = time::OffsetDateTime::now_utc().date();
+    let today = tinhso_proto::common::v1::Date {
+        year: today.year(),
+        month: i32::from(u8::from(today.month())),
+        day: i32::from(today.day()),
+    };
+    EmployeeServiceClient::new(site.channel.clone())
+        .move_employee(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::MoveEmployeeRequest {
+                id: ours.id.clone(),
+                kind: pb::MovementKind::Transfer as i32,
+                to_unit_id: districts.theirs.id.clone(),
+                decision_number: "125/QĐ-UBND".into(),
+                decision_date: Some(today),
+                effective_date: Some(today),
+                note: String::new(),
+                etag: ours.etag.clone(),
+            },
+        ))
+        .await
+        .expect("transferred");
+    let mut receiver = Browser::new(&site);
+    receiver
+        .sign_in(
+            "data_entry.h-lapvo",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let home = receiver.get("/").await.text();
+    assert!(home.contains("href=\"/ho-so/chuyen-den\""), "{home}");
+    let waiting = receiver.get("/ho-so/chuyen-den").await.text();
+    assert!(
+        waiting.contains("Lê Thị Mỹ Hạnh") && waiting.contains("125/QĐ-UBND"),
+        "{waiting}"
+    );
+    let movement_id = waiting
+        .split_once("/tiep-nhan\"")
+        .and_then(|(before, _)| before.rsplit_once("/ho-so/chuyen-den/"))
+        .map(|(_, id)| id.to_string())
+        .expect("the handover");
+    let csrf = value_of(&waiting, "_csrf");
+    // The sending clerk cannot settle it in the receiver's place.
+    let csrf_sender = clerk.csrf("/").await;
+    let refused = clerk
+        .post(
+            &format!("/ho-so/chuyen-den/{movement_id}/tiep-nhan"),
+            &[("_csrf", &csrf_sender)],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let accepted = receiver
+        .post(
+            &format!("/ho-so/chuyen-den/{movement_id}/tiep-nhan"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(accepted.status, 303, "{}", accepted.text());
+    assert!(
+        receiver
+            .get(&format!("/ho-so/{}", ours.id))
+            .await
+            .text()
+            .contains("Lê Thị Mỹ Hạnh")
+    );
+    assert_eq!(clerk.get(&format!("/ho-so/{}", ours.id)).await.status, 403);
 }
 
 #[tokio::test]

@@ -41,7 +41,7 @@ pub async fn show(ctx: Ctx) -> Response {
                         count,
                         vi: "hồ sơ chuyển đến đang chờ tiếp nhận",
                         en: "records handed over, waiting to be accepted",
-                        href: "/",
+                        href: "/ho-so/chuyen-den",
                     });
                 }
             }

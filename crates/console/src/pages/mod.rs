@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod employees;
+pub mod handovers;
 pub mod home;
 pub mod units;
 
@@ -29,6 +30,9 @@ pub fn routes() -> Router<Console> {
         .route("/ho-so", get(employees::list).post(employees::create))
         .route("/ho-so/moi", get(employees::new_form))
         .route("/ho-so/cua-toi", get(employees::mine))
+        .route("/ho-so/chuyen-den", get(handovers::list))
+        .route("/ho-so/chuyen-den/{id}/tiep-nhan", post(handovers::accept))
+        .route("/ho-so/chuyen-den/{id}/tu-choi", post(handovers::decline))
         .route("/ho-so/{id}", get(employees::show))
         .route(
             "/ho-so/{id}/sua",

@@ -756,10 +756,22 @@ impl pb::employee_service_server::EmployeeService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let unit = self.readable_unit(&p, &request.get_ref().unit_id).await?;
-            let rows = store::movements::pending_to(&self.0.db.pool, &unit.path).await?;
-            Ok(Response::new(pb::ListMovementsResponse {
-                movements: rows.iter().map(movement_pb).collect(),
-            }))
+            let pool = &self.0.db.pool;
+            let rows = store::movements::pending_to(pool, &unit.path).await?;
+            let mut movements = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let mut m = movement_pb(row);
+                m.employee_name = store::employees::get(pool, &row.employee_id)
+                    .await?
+                    .map(|e| e.full_name)
+                    .unwrap_or_default();
+                m.from_unit_name = store::units::get(pool, &row.from_unit_id)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                movements.push(m);
+            }
+            Ok(Response::new(pb::ListMovementsResponse { movements }))
         })
         .await
     }

@@ -140,6 +140,8 @@ fn movement_pb(m: &MovementRow) -> pb::Movement {
         .map_or(0, |s| s as i32),
         handled_by: m.handled_by.clone(),
         handle_time: (m.handled_at > 0).then(|| to_timestamp(m.handled_at)),
+        employee_name: String::new(),
+        from_unit_name: String::new(),
     }
 }
 
