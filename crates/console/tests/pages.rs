@@ -1188,3 +1188,100 @@ async fn the_audit_trail_is_filtered_in_the_url_and_downloads_whole() {
     assert_eq!(clerk.get("/nhat-ky").await.status, 403);
     assert_eq!(clerk.get("/nhat-ky/tai-ve").await.status, 403);
 }
+
+#[tokio::test]
+async fn a_unit_is_renamed_and_closed_after_a_confirmation() {
+    let site = start().await;
+    let mut admin = Browser::new(&site);
+    admin
+        .sign_in("admin", ADMIN_PASSWORD, Some(NEW_PASSWORD))
+        .await;
+    let admin_token = site.province.log_in("admin", NEW_PASSWORD).await;
+    let commune = site
+        .province
+        .unit(
+            &admin_token,
+            "X-MYHIEP",
+            &site.root_id,
+            tinhso_proto::identity::v1::UnitKind::Commune,
+        )
+        .await;
+    let path = format!("/don-vi/{}", commune.id);
+    let page = admin.get(&path).await.text();
+    let csrf = value_of(&page, "_csrf");
+    let etag = value_of(&page, "etag");
+    let empty = admin
+        .post(
+            &format!("{path}/doi-ten"),
+            &[("_csrf", &csrf), ("etag", &etag), ("name", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, 400);
+    assert!(empty.text().contains("href=\"#name\""));
+    let renamed = admin
+        .post(
+            &format!("{path}/doi-ten"),
+            &[
+                ("_csrf", &csrf),
+                ("etag", &etag),
+                ("name", "Xã Mỹ Hiệp mới"),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status, 303);
+    let page = admin.get(&format!("{path}?done=renamed")).await.text();
+    assert!(page.contains("Xã Mỹ Hiệp mới") && page.contains("Đã đổi tên đơn vị."));
+    // The old form (its etag) can no longer rename it.
+    let stale = admin
+        .post(
+            &format!("{path}/doi-ten"),
+            &[("_csrf", &csrf), ("etag", &etag), ("name", "Tên cũ")],
+        )
+        .await;
+    assert_eq!(stale.status, 400, "{}", stale.text());
+    assert!(stale.text().contains("error-summary"));
+    // Closing asks first.
+    let confirm = admin.get(&format!("{path}/giai-the")).await.text();
+    assert!(confirm.contains("Xã Mỹ Hiệp mới (X-MYHIEP)"));
+    let closed = admin
+        .post(
+            &format!("{path}/giai-the"),
+            &[
+                ("_csrf", &value_of(&confirm, "_csrf")),
+                ("etag", &value_of(&confirm, "etag")),
+            ],
+        )
+        .await;
+    assert_eq!(closed.status, 303, "{}", closed.text());
+    assert!(admin.get(&path).await.text().contains("Đã giải thể"));
+    // A clerk of the province reads units but has no rename or close.
+    let _clerk = site
+        .province
+        .person(
+            &admin_token,
+            "nhaplieu.tinh",
+            &site.root_id,
+            "data_entry",
+            Some(&site.root_id),
+            "",
+        )
+        .await;
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "nhaplieu.tinh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let seen = clerk.get(&path).await.text();
+    assert!(!seen.contains("/doi-ten") && !seen.contains("/giai-the"));
+    let csrf = value_of(&seen, "_csrf");
+    let refused = clerk
+        .post(
+            &format!("{path}/doi-ten"),
+            &[("_csrf", &csrf), ("etag", "x"), ("name", "Y")],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+}

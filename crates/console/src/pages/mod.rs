@@ -7,6 +7,7 @@ pub mod auth;
 pub mod employees;
 pub mod handovers;
 pub mod home;
+pub mod unit;
 pub mod units;
 
 use crate::Console;
@@ -27,6 +28,12 @@ pub fn routes() -> Router<Console> {
         .route("/dang-xuat", post(auth::sign_out))
         .route("/ngon-ngu", get(auth::language))
         .route("/don-vi", get(units::list).post(units::create))
+        .route("/don-vi/{id}", get(unit::show))
+        .route("/don-vi/{id}/doi-ten", post(unit::rename))
+        .route(
+            "/don-vi/{id}/giai-the",
+            get(unit::confirm_close).post(unit::close),
+        )
         .route("/ho-so", get(employees::list).post(employees::create))
         .route("/ho-so/moi", get(employees::new_form))
         .route("/ho-so/cua-toi", get(employees::mine))

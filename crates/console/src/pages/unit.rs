@@ -1,0 +1,163 @@
+//! One unit: rename it, or close it after a confirmation page.
+
+use crate::web::{Ctx, Errors, Failure, holds, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tinhso_proto::identity::v1 as pb;
+use tinhso_proto::identity::v1::unit_service_client::UnitServiceClient;
+
+#[derive(Template)]
+#[template(path = "unit.html")]
+struct UnitPage {
+    page: crate::web::Page,
+    unit: pb::Unit,
+    active: bool,
+    can_update: bool,
+    can_reorganize: bool,
+    done: Option<String>,
+    errors: Errors,
+}
+
+async fn unit_page(ctx: Ctx, id: &str, done: Option<String>, errors: Errors) -> Response {
+    let unit = match UnitServiceClient::new(ctx.console.identity.clone())
+        .get_unit(ctx.request(pb::GetUnitRequest { id: id.to_string() }))
+        .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let body = UnitPage {
+        active: unit.status == pb::UnitStatus::Active as i32,
+        can_update: ctx.principal.can("identity.unit.update", &unit.path),
+        can_reorganize: ctx.principal.can("identity.unit.reorganize", &unit.path),
+        page: ctx.page.crumbs(&[
+            (Some("/don-vi"), "Đơn vị", "Units"),
+            (None, "Chi tiết", "Details"),
+        ]),
+        unit,
+        done,
+        errors,
+    };
+    (status, render(&body)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<DoneQuery>) -> Response {
+    let done = match q.done.as_deref() {
+        Some("renamed") => Some(ctx.page.t("Đã đổi tên đơn vị.", "The unit is renamed.")),
+        Some("closed") => Some(ctx.page.t("Đã giải thể đơn vị.", "The unit is closed.")),
+        _ => None,
+    }
+    .map(str::to_string);
+    unit_page(ctx, &id, done, Errors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    etag: String,
+}
+
+pub async fn rename(ctx: Ctx, Path(id): Path<String>, Form(f): Form<RenameForm>) -> Response {
+    let reply = UnitServiceClient::new(ctx.console.identity.clone())
+        .update_unit(ctx.request(pb::UpdateUnitRequest {
+            id: id.clone(),
+            name: Some(f.name),
+            etag: f.etag,
+            ..Default::default()
+        }))
+        .await;
+    match reply {
+        Ok(_) => Redirect::to(&format!("/don-vi/{id}?done=renamed")).into_response(),
+        Err(status) => match Failure::of(&status, ctx.page.lang) {
+            Failure::Fields(errors) => unit_page(ctx, &id, None, Errors(errors)).await,
+            other => other.page(&ctx.page),
+        },
+    }
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    page: crate::web::Page,
+    title_vi: &'static str,
+    title_en: &'static str,
+    question_vi: &'static str,
+    question_en: &'static str,
+    button_vi: &'static str,
+    button_en: &'static str,
+    subject: String,
+    action: String,
+    etag: String,
+    back: String,
+    ask_reason: bool,
+}
+
+pub async fn confirm_close(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let unit = match UnitServiceClient::new(ctx.console.identity.clone())
+        .get_unit(ctx.request(pb::GetUnitRequest { id: id.clone() }))
+        .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
+    };
+    if !holds(&ctx.principal, "identity.unit.reorganize") {
+        return Failure::Denied(String::new()).page(&ctx.page);
+    }
+    render(&ConfirmPage {
+        page: ctx.page.crumbs(&[
+            (Some("/don-vi"), "Đơn vị", "Units"),
+            (None, "Giải thể", "Close"),
+        ]),
+        title_vi: "Giải thể đơn vị",
+        title_en: "Close the unit",
+        question_vi: "Đơn vị giải thể không nhận thêm tài khoản hay hồ sơ mới; đơn vị còn đơn vị trực thuộc đang hoạt động thì không giải thể được. Giải thể",
+        question_en: "A closed unit takes no new accounts or records; a unit with open units under it cannot close. Close",
+        button_vi: "Giải thể",
+        button_en: "Close the unit",
+        subject: format!("{} ({})", unit.name, unit.code),
+        action: format!("/don-vi/{id}/giai-the"),
+        etag: unit.etag,
+        back: format!("/don-vi/{id}"),
+        ask_reason: false,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct CloseForm {
+    #[serde(default)]
+    etag: String,
+}
+
+pub async fn close(ctx: Ctx, Path(id): Path<String>, Form(f): Form<CloseForm>) -> Response {
+    let reply = UnitServiceClient::new(ctx.console.identity.clone())
+        .close_unit(ctx.request(pb::CloseUnitRequest {
+            id: id.clone(),
+            valid_to: None,
+            etag: f.etag,
+        }))
+        .await;
+    match reply {
+        Ok(_) => Redirect::to(&format!("/don-vi/{id}?done=closed")).into_response(),
+        Err(status) => match Failure::of(&status, ctx.page.lang) {
+            Failure::Fields(errors) => unit_page(ctx, &id, None, Errors(errors)).await,
+            other => other.page(&ctx.page),
+        },
+    }
+}
