@@ -338,6 +338,11 @@ async fn first_sign_in_changes_the_password_and_sessions_end() {
     let home = browser.get("/").await;
     assert_eq!(home.status, 200);
     assert!(home.text().contains("Việc cần làm"));
+    let me = browser.get("/tai-khoan-cua-toi").await.text();
+    assert!(
+        me.contains("<td>admin</td>") && me.contains("system_admin"),
+        "{me}"
+    );
     assert!(
         home.text().contains("href=\"/don-vi\""),
         "the admin's menu has the units"

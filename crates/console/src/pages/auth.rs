@@ -373,3 +373,43 @@ pub async fn language(State(console): State<Console>, Query(q): Query<LanguageQu
     );
     response
 }
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MePage {
+    page: Page,
+    account: pb::Account,
+    unit_name: String,
+    grants: Vec<String>,
+}
+
+/// The person's own account and grants, and the way to change their password.
+pub async fn me(ctx: Ctx) -> Response {
+    let me = match AuthServiceClient::new(ctx.console.identity.clone())
+        .get_me(ctx.request(pb::GetMeRequest {}))
+        .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
+    };
+    let own = ctx.page.t("hồ sơ của chính mình", "own record");
+    let grants = me
+        .grants
+        .iter()
+        .map(|g| {
+            if g.scope == pb::GrantScope::Self_ as i32 {
+                format!("{} — {own}", g.role_code)
+            } else {
+                g.role_code.clone()
+            }
+        })
+        .collect();
+    render(&MePage {
+        page: ctx
+            .page
+            .crumbs(&[(None, "Tài khoản của tôi", "My account")]),
+        account: me.account.unwrap_or_default(),
+        unit_name: me.unit.map(|u| u.name).unwrap_or_default(),
+        grants,
+    })
+}

@@ -26,6 +26,7 @@ pub fn routes() -> Router<Console> {
             get(auth::password_form).post(auth::change_password),
         )
         .route("/dang-xuat", post(auth::sign_out))
+        .route("/tai-khoan-cua-toi", get(auth::me))
         .route("/ngon-ngu", get(auth::language))
         .route("/don-vi", get(units::list).post(units::create))
         .route("/don-vi/{id}", get(unit::show))
