@@ -50,9 +50,26 @@ async fn main() -> anyhow::Result<()> {
         tinhso_platform::grpc::shutdown_signal().await;
         let _ = stop.send(true);
     });
+    // Ready once it can keep sessions and read tokens: its database answers and identity's
+    // signing keys are loaded (Kubernetes' readiness probe).
+    let readiness = tinhso_platform::grpc::Readiness::default()
+        .database(console.db.clone())
+        .keys(console.verifier.clone());
     let app = console
         .router()
-        .route("/healthz", axum::routing::get(|| async { "ok" }));
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route(
+            "/readyz",
+            axum::routing::get(move || {
+                let readiness = readiness.clone();
+                async move {
+                    match readiness.check().await {
+                        Ok(()) => (axum::http::StatusCode::OK, "ready".to_string()),
+                        Err(reason) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, reason),
+                    }
+                }
+            }),
+        );
     axum::serve(listener, app)
         .with_graceful_shutdown(wait_for(stopped))
         .await?;
