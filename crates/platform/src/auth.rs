@@ -532,7 +532,14 @@ pub async fn keep_revocations_fresh(
                 }
                 newest = Some(seen);
             }
-            Err(e) => tracing::warn!(error = %e, "cannot fetch token revocations"),
+            Err(e) => {
+                crate::metrics::global().inc(
+                    "revocation_poll_failures_total",
+                    "Polls for token revocations that failed (the source unreachable).",
+                    &[],
+                );
+                tracing::warn!(error = %e, "cannot fetch token revocations");
+            }
         }
         tokio::select! {
             _ = &mut shutdown => return,

@@ -62,6 +62,12 @@ async fn follow_readiness(
     loop {
         let result = readiness.check().await;
         let now = result.is_ok();
+        crate::metrics::global().set(
+            "service_ready",
+            "1 while the service can serve (database reachable, token keys loaded), else 0.",
+            &[("service", services.first().map_or("", String::as_str))],
+            if now { 1.0 } else { 0.0 },
+        );
         if serving != Some(now) {
             let status = if now {
                 tracing::info!("ready: serving");

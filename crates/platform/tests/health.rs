@@ -9,8 +9,8 @@ use tinhso_testkit::{TestDb, eventually};
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
-/// Serves nothing but health on a free port with `readiness`; the address.
-async fn server(readiness: Readiness) -> std::net::SocketAddr {
+/// Serves nothing but health on a free port with `readiness`, reporting service `name`.
+async fn server(readiness: Readiness, name: &'static str) -> std::net::SocketAddr {
     let verifier = Arc::new(Verifier::new("tinhso", tinhso_platform::clock::system()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -19,7 +19,7 @@ async fn server(readiness: Readiness) -> std::net::SocketAddr {
     tokio::spawn(tinhso_platform::grpc::serve(
         listener,
         tonic::service::Routes::default(),
-        &["tinhso.test.v1.Nothing"],
+        std::slice::from_ref(Box::leak(Box::new(name))),
         tinhso_platform::grpc::Edge {
             readiness,
             proxies: tinhso_platform::grpc::TrustedProxies::default(),
@@ -28,6 +28,16 @@ async fn server(readiness: Readiness) -> std::net::SocketAddr {
         std::future::pending(),
     ));
     addr
+}
+
+/// The `service_ready` gauge of `name` as the metrics endpoint shows it.
+fn ready_gauge(name: &str) -> String {
+    let text = tinhso_platform::metrics::global().render();
+    let prefix = format!("service_ready{{service=\"{name}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_default()
+        .to_string()
 }
 
 async fn status(addr: std::net::SocketAddr) -> ServingStatus {
@@ -40,7 +50,7 @@ async fn status(addr: std::net::SocketAddr) -> ServingStatus {
     let mut client = HealthClient::new(channel);
     client
         .check(HealthCheckRequest {
-            service: "tinhso.test.v1.Nothing".into(),
+            service: String::new(),
         })
         .await
         .map_or(ServingStatus::Unknown, |r| r.into_inner().status())
@@ -53,8 +63,13 @@ async fn becomes(addr: std::net::SocketAddr, wanted: ServingStatus) -> bool {
 #[tokio::test]
 async fn not_serving_until_the_signing_keys_are_loaded() {
     let verifier = Arc::new(Verifier::new("tinhso", tinhso_platform::clock::system()));
-    let addr = server(Readiness::default().keys(verifier.clone())).await;
+    let addr = server(
+        Readiness::default().keys(verifier.clone()),
+        "tinhso.test.v1.Keys",
+    )
+    .await;
     assert!(becomes(addr, ServingStatus::NotServing).await);
+    assert_eq!(ready_gauge("tinhso.test.v1.Keys"), "0.0");
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;
     assert_eq!(
         status(addr).await,
@@ -81,7 +96,11 @@ async fn health_follows_the_database_down_and_back() {
     let admin = tinhso_platform::db::Db::connect(&admin_url, 1)
         .await
         .expect("admin");
-    let addr = server(Readiness::default().database(test_db.db.clone())).await;
+    let addr = server(
+        Readiness::default().database(test_db.db.clone()),
+        "tinhso.test.v1.Database",
+    )
+    .await;
     assert!(
         becomes(addr, ServingStatus::Serving).await,
         "serving at start"
