@@ -1002,6 +1002,19 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         403
     );
     assert_eq!(employee.get("/ho-so").await.status, 403);
+    assert_eq!(employee.get("/thong-ke").await.status, 403);
+    // The district's BM02 table, and the workbook streamed as it is written.
+    let stats = clerk.get("/thong-ke").await;
+    assert_eq!(stats.status, 200, "{}", stats.text());
+    assert!(stats.text().contains("Đơn vị H-CAOLANH"));
+    let workbook = clerk.get("/thong-ke/tai-ve").await;
+    assert_eq!(workbook.status, 200);
+    assert!(
+        workbook
+            .header("content-type")
+            .is_some_and(|t| t.contains("spreadsheetml"))
+    );
+    assert_eq!(&workbook.body[..2], b"PK", "an .xlsx file");
 
     // Cao Lãnh transfers Mỹ Hạnh to Lấp Vò; Lấp Vò's clerk sees the handover on the home page
     // and accepts it, and the record is Lấp Vò's from then on.

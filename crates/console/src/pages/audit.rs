@@ -4,11 +4,8 @@
 use crate::pages::employees::parse_date;
 use crate::web::{Ctx, Errors, Failure, FieldError, encode, render};
 use askama::Template;
-use axum::body::Body;
 use axum::extract::Query;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::StreamExt as _;
 use serde::Deserialize;
 use tinhso_proto::identity::v1 as pb;
 use tinhso_proto::identity::v1::audit_service_client::AuditServiceClient;
@@ -188,43 +185,12 @@ pub async fn export(ctx: Ctx, Query(q): Query<AuditQuery>) -> Response {
     // An export takes longer than a page: five minutes.
     let mut call = ctx.request(request);
     call.set_timeout(std::time::Duration::from_secs(300));
-    let mut stream = match AuditServiceClient::new(ctx.console.identity.clone())
+    let stream = match AuditServiceClient::new(ctx.console.identity.clone())
         .export_audit_events(call)
         .await
     {
         Ok(r) => r.into_inner(),
         Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
     };
-    // The first chunk names the file; it is read before the answer starts.
-    let first = match stream.message().await {
-        Ok(Some(chunk)) => chunk,
-        Ok(None) => tinhso_proto::common::v1::FileChunk::default(),
-        Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
-    };
-    let filename = if first.filename.is_empty() {
-        "nhat-ky.csv".to_string()
-    } else {
-        first.filename.clone()
-    };
-    let content_type = if first.content_type.is_empty() {
-        "text/csv; charset=utf-8".to_string()
-    } else {
-        first.content_type.clone()
-    };
-    let head = futures_util::stream::once(async move {
-        Ok::<_, tonic::Status>(axum::body::Bytes::from(first.data))
-    });
-    let rest = stream.map(|chunk| chunk.map(|c| axum::body::Bytes::from(c.data)));
-    let mut response = Body::from_stream(head.chain(rest)).into_response();
-    let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
-        headers.insert(header::CONTENT_TYPE, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"nhat-ky.csv\"; filename*=UTF-8''{}",
-        encode(&filename)
-    )) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
-    response
+    crate::web::download(stream, "nhat-ky.csv", &ctx.page).await
 }

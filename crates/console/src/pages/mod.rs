@@ -7,6 +7,7 @@ pub mod auth;
 pub mod employees;
 pub mod handovers;
 pub mod home;
+pub mod statistics;
 pub mod unit;
 pub mod units;
 
@@ -46,6 +47,8 @@ pub fn routes() -> Router<Console> {
             "/ho-so/{id}/sua",
             get(employees::edit_form).post(employees::update),
         )
+        .route("/thong-ke", get(statistics::show))
+        .route("/thong-ke/tai-ve", get(statistics::export))
         .route("/nhat-ky", get(audit::list))
         .route("/nhat-ky/tai-ve", get(audit::export))
         .route("/tai-khoan", get(accounts::list).post(accounts::create))

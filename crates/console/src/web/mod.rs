@@ -114,6 +114,12 @@ const MENU: &[(&str, &str, &str, &str)] = &[
         "personnel.record.read",
     ),
     (
+        "/thong-ke",
+        "Thống kê",
+        "Statistics",
+        "personnel.record.read",
+    ),
+    (
         "/ho-so/cua-toi",
         "Hồ sơ của tôi",
         "My record",
@@ -508,4 +514,57 @@ pub fn render(template: &impl Template) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "Lỗi hệ thống").into_response()
         }
     }
+}
+
+/// A file a service streams (an export, a workbook) passed on to the browser chunk by chunk:
+/// the first chunk names the file and its type and is read before the answer starts, so a
+/// refusal still becomes a page; nothing is held whole.
+pub async fn download(
+    mut stream: tonic::Streaming<tinhso_proto::common::v1::FileChunk>,
+    default_name: &str,
+    page: &Page,
+) -> Response {
+    use futures_util::StreamExt as _;
+    let first = match stream.message().await {
+        Ok(Some(chunk)) => chunk,
+        Ok(None) => tinhso_proto::common::v1::FileChunk::default(),
+        Err(status) => return Failure::of(&status, page.lang).page(page),
+    };
+    let filename = if first.filename.is_empty() {
+        default_name.to_string()
+    } else {
+        first.filename.clone()
+    };
+    let content_type = if first.content_type.is_empty() {
+        "application/octet-stream".to_string()
+    } else {
+        first.content_type.clone()
+    };
+    let head = futures_util::stream::once(async move {
+        Ok::<_, tonic::Status>(axum::body::Bytes::from(first.data))
+    });
+    let rest = stream.map(|chunk| chunk.map(|c| axum::body::Bytes::from(c.data)));
+    let mut response = axum::body::Body::from_stream(head.chain(rest)).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    // An ASCII name for old browsers, the real one (with its diacritics) for the others.
+    let ascii: String = tinhso_platform::vn::fold(&filename)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        encode(&filename)
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
 }
