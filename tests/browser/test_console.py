@@ -199,3 +199,34 @@ def test_english_on_request(admin):
     until(admin, lambda d: heading(d) == "To do", "the English page")
     admin.find_element(By.LINK_TEXT, "Tiếng Việt").click()
     until(admin, lambda d: heading(d) == "Việc cần làm", "the Vietnamese page")
+
+
+def test_the_leader_reads_the_statistics_and_downloads_the_workbook(admin):
+    token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
+    root = api("/api/v1/me", token=token)["unit"]["id"]
+    created = api(f"/api/v1/accounts?requestId={uuid.uuid4()}", {
+        "username": "lanhdao.tinh", "fullName": "Phạm Văn Lãnh Đạo", "unitId": root}, token)
+    roles = api("/api/v1/roles", token=token)["roles"]
+    role = next(r for r in roles if r["code"] == "provincial_leader")
+    api(f"/api/v1/accounts/{created['account']['id']}/grants", {
+        "roleId": role["id"], "scope": "GRANT_SCOPE_UNIT", "scopeUnitId": root}, token)
+    leader = browser()
+    try:
+        sign_in(leader, "lanhdao.tinh", created["initialPassword"])
+        leader.find_element(By.ID, "current_password").send_keys(created["initialPassword"])
+        leader.find_element(By.ID, "new_password").send_keys("Mật khẩu của lãnh đạo tỉnh")
+        leader.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        until(leader, lambda d: heading(d) == "Việc cần làm", "the leader's home page")
+        # A reader of the whole province: statistics in the menu.
+        leader.find_element(By.LINK_TEXT, "Thống kê").click()
+        until(leader, lambda d: d.find_elements(By.CSS_SELECTOR, ".scroll table"), "the BM02 table")
+        rows = [th.text for th in leader.find_elements(By.CSS_SELECTOR, "tbody th")]
+        assert "Ủy ban nhân dân tỉnh" in rows and "Huyện Cao Lãnh" in rows
+        leader.save_screenshot(f"{SHOTS}/thong-ke.png")
+        link = leader.find_element(By.PARTIAL_LINK_TEXT, "Tải bảng BM02").get_attribute("href")
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in leader.get_cookies())
+        with urllib.request.urlopen(urllib.request.Request(link, headers={"cookie": cookies})) as response:
+            assert "spreadsheetml" in response.headers["content-type"]
+            assert response.read(2) == b"PK", "an .xlsx workbook"
+    finally:
+        leader.quit()
