@@ -365,6 +365,27 @@ async fn first_sign_in_changes_the_password_and_sessions_end() {
         r.header("location"),
         Some("/dang-nhap?next=%2Fdon-vi&expired=1")
     );
+    // Signing in again leads back to that page; an address off the site is not followed.
+    for (next, lands) in [("/don-vi", "/don-vi"), ("//evil.example/", "/")] {
+        let mut fresh = Browser::new(&site);
+        let csrf = fresh.csrf("/dang-nhap?next=%2Fdon-vi&expired=1").await;
+        let again = fresh
+            .post(
+                "/dang-nhap",
+                &[
+                    ("_csrf", &csrf),
+                    ("username", "admin"),
+                    ("password", NEW_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(again.header("location"), Some(lands));
+    }
+    // An address the console does not have: its own page, not the API's JSON.
+    let missing = browser.get("/khong-co-trang-nay").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("Không có trang này"));
 }
 
 #[tokio::test]

@@ -74,7 +74,12 @@ async fn follow_readiness(
                 tonic_health::ServingStatus::Serving
             } else {
                 let reason = result.err().unwrap_or_default();
-                tracing::warn!(%reason, "not ready: health says NOT_SERVING");
+                // Not ready at start is expected for a moment; losing readiness is not.
+                if serving.is_some() {
+                    tracing::warn!(%reason, "not ready: health says NOT_SERVING");
+                } else {
+                    tracing::info!(%reason, "not ready yet");
+                }
                 tonic_health::ServingStatus::NotServing
             };
             reporter.set_service_status("", status).await;

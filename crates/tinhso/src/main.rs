@@ -3,6 +3,7 @@
 //! `restore` look after the embedded databases.
 
 use anyhow::{Context as _, bail};
+use axum::response::IntoResponse as _;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -319,7 +320,29 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     .await?;
     console.spawn_background(stopped.clone());
     let rest = {
-        let app = console.router().fallback_service(gateway.router());
+        // The gateway's paths go to it; every other address is the console's (its own 404
+        // page, not the API's JSON).
+        let api = gateway.router();
+        let app = console
+            .router()
+            .fallback(move |request: axum::extract::Request| {
+                let api = api.clone();
+                async move {
+                    let path = request.uri().path();
+                    if path == "/api"
+                        || path.starts_with("/api/")
+                        || path.starts_with("/.well-known/")
+                        || path == "/healthz"
+                        || path == "/readyz"
+                    {
+                        use tower::ServiceExt as _;
+                        api.oneshot(request).await.into_response()
+                    } else {
+                        let (parts, _) = request.into_parts();
+                        tinhso_console::web::not_found(parts.headers, parts.uri).await
+                    }
+                }
+            });
         let stopped = stopped.clone();
         tokio::spawn(async move {
             axum::serve(

@@ -2,7 +2,7 @@
 //! password once), and on an account: disable (after confirmation), enable, unlock, reset the
 //! password (after confirmation, showing the new one once), and its grants.
 
-use crate::web::{Ctx, Errors, Failure, encode, holds, render};
+use crate::web::{Confirm, Ctx, Errors, Failure, encode, holds, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query};
@@ -363,23 +363,6 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
     account_page(ctx, &id, done.filter(|d| !d.is_empty()), Errors::default()).await
 }
 
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage {
-    page: crate::web::Page,
-    title_vi: &'static str,
-    title_en: &'static str,
-    question_vi: &'static str,
-    question_en: &'static str,
-    button_vi: &'static str,
-    button_en: &'static str,
-    subject: String,
-    action: String,
-    etag: String,
-    back: String,
-    ask_reason: bool,
-}
-
 /// An irreversible action asks first, on a page of its own.
 async fn confirm(ctx: Ctx, id: String, disable: bool) -> Response {
     let account = match AccountServiceClient::new(ctx.console.identity.clone())
@@ -411,7 +394,7 @@ async fn confirm(ctx: Ctx, id: String, disable: bool) -> Response {
         )
     };
     let back = format!("/tai-khoan/{id}");
-    render(&ConfirmPage {
+    render(&Confirm {
         page: ctx.page.crumbs(&[
             (Some("/tai-khoan"), "Tài khoản", "Accounts"),
             (None, title.0, title.1),

@@ -29,7 +29,11 @@ fn tokens_of(r: pb::TokenResponse) -> Tokens {
 /// answer, the username).
 async fn person_of(console: &Console, token: &str, username: &str) -> sessions::Person {
     match AuthServiceClient::new(console.identity.clone())
-        .get_me(with_token(token, pb::GetMeRequest {}))
+        .get_me(web::with_token(
+            token,
+            pb::GetMeRequest {},
+            console.config.request_timeout_ms,
+        ))
         .await
     {
         Ok(me) => {
@@ -44,15 +48,6 @@ async fn person_of(console: &Console, token: &str, username: &str) -> sessions::
             unit_name: String::new(),
         },
     }
-}
-
-/// A request carrying `token`.
-fn with_token<T>(token: &str, message: T) -> tonic::Request<T> {
-    let mut request = tonic::Request::new(message);
-    if let Ok(value) = format!("Bearer {token}").parse() {
-        request.metadata_mut().insert("authorization", value);
-    }
-    request
 }
 
 /// New tokens for a session's refresh token (identity rotates it).

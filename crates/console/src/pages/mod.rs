@@ -70,6 +70,7 @@ pub fn routes() -> Router<Console> {
             get(accounts::confirm_reset).post(accounts::reset),
         )
         .route("/static/{file}", get(asset))
+        .fallback(crate::web::not_found)
 }
 
 /// The embedded assets: our stylesheet and htmx (pinned, see scripts/vendor-assets.sh).

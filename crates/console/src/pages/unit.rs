@@ -1,6 +1,6 @@
 //! One unit: rename it, or close it after a confirmation page.
 
-use crate::web::{Ctx, Errors, Failure, holds, render};
+use crate::web::{Confirm, Ctx, Errors, Failure, holds, render};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query};
@@ -92,23 +92,6 @@ pub async fn rename(ctx: Ctx, Path(id): Path<String>, Form(f): Form<RenameForm>)
     }
 }
 
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage {
-    page: crate::web::Page,
-    title_vi: &'static str,
-    title_en: &'static str,
-    question_vi: &'static str,
-    question_en: &'static str,
-    button_vi: &'static str,
-    button_en: &'static str,
-    subject: String,
-    action: String,
-    etag: String,
-    back: String,
-    ask_reason: bool,
-}
-
 pub async fn confirm_close(ctx: Ctx, Path(id): Path<String>) -> Response {
     let unit = match UnitServiceClient::new(ctx.console.identity.clone())
         .get_unit(ctx.request(pb::GetUnitRequest { id: id.clone() }))
@@ -120,7 +103,7 @@ pub async fn confirm_close(ctx: Ctx, Path(id): Path<String>) -> Response {
     if !holds(&ctx.principal, "identity.unit.reorganize") {
         return Failure::Denied(String::new()).page(&ctx.page);
     }
-    render(&ConfirmPage {
+    render(&Confirm {
         page: ctx.page.crumbs(&[
             (Some("/don-vi"), "Đơn vị", "Units"),
             (None, "Giải thể", "Close"),

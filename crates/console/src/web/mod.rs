@@ -217,14 +217,11 @@ pub struct Ctx {
 impl Ctx {
     /// A request to a service carrying the person's token and the console's deadline.
     pub fn request<T>(&self, message: T) -> tonic::Request<T> {
-        let mut request = tonic::Request::new(message);
-        if let Ok(value) = format!("Bearer {}", self.session.access_token).parse() {
-            request.metadata_mut().insert("authorization", value);
-        }
-        request.set_timeout(std::time::Duration::from_millis(
+        with_token(
+            &self.session.access_token,
+            message,
             self.console.config.request_timeout_ms,
-        ));
-        request
+        )
     }
 }
 
@@ -461,6 +458,50 @@ impl Failure {
             ),
         }
     }
+}
+
+/// The page an irreversible action shows first: what will happen to `subject`, one button that
+/// posts `action` with the record's `etag`, and a way back that changes nothing.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct Confirm {
+    pub page: Page,
+    pub title_vi: &'static str,
+    pub title_en: &'static str,
+    pub question_vi: &'static str,
+    pub question_en: &'static str,
+    pub button_vi: &'static str,
+    pub button_en: &'static str,
+    pub subject: String,
+    pub action: String,
+    pub etag: String,
+    pub back: String,
+    pub ask_reason: bool,
+}
+
+/// A request to a service carrying `token` and the console's deadline.
+pub fn with_token<T>(token: &str, message: T, timeout_ms: u64) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Ok(value) = format!("Bearer {token}").parse() {
+        request.metadata_mut().insert("authorization", value);
+    }
+    request.set_timeout(std::time::Duration::from_millis(timeout_ms));
+    request
+}
+
+/// The page for an address the console does not have.
+pub async fn not_found(headers: HeaderMap, uri: axum::http::Uri) -> Response {
+    let page = Page::new(Lang::of(&headers), "", uri.path());
+    problem(
+        &page,
+        StatusCode::NOT_FOUND,
+        ("Không có trang này", "Page not found"),
+        page.t(
+            "Địa chỉ này không có trong hệ thống. Hãy kiểm tra lại đường dẫn hoặc về trang chủ.",
+            "There is no such page. Check the address or go back to the home page.",
+        ),
+        false,
+    )
 }
 
 #[derive(Template)]
