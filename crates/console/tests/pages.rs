@@ -1037,30 +1037,52 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     );
     assert_eq!(&workbook.body[..2], b"PK", "an .xlsx file");
 
-    // Cao Lãnh transfers Mỹ Hạnh to Lấp Vò; Lấp Vò's clerk sees the handover on the home page
-    // and accepts it, and the record is Lấp Vò's from then on.
+    // Cao Lãnh transfers Mỹ Hạnh to Lấp Vò from her record: Lấp Vò is outside the clerk's
+    // scope, found in the province's directory by words without diacritics.
+    let move_path = format!("/ho-so/{}/dieu-chuyen", ours.id);
+    let move_page = clerk.get(&move_path).await;
+    assert_eq!(move_page.status, 200, "{}", move_page.text());
+    let move_page = move_page.text();
+    let csrf = value_of(&move_page, "_csrf");
+    let etag = value_of(&move_page, "etag");
+    assert!(!etag.is_empty());
     let today = time::OffsetDateTime::now_utc().date();
-    let today = tinhso_proto::common::v1::Date {
-        year: today.year(),
-        month: i32::from(u8::from(today.month())),
-        day: i32::from(today.day()),
+    let today = format!(
+        "{:02}/{:02}/{}",
+        today.day(),
+        u8::from(today.month()),
+        today.year()
+    );
+    let base = vec![
+        ("_csrf", csrf.clone()),
+        ("etag", etag.clone()),
+        ("kind", (pb::MovementKind::Transfer as i32).to_string()),
+        ("q", "lapvo".to_string()),
+        ("decision_number", "125/QĐ-UBND".to_string()),
+        ("decision_date", today.clone()),
+        ("effective_date", today.clone()),
+    ];
+    let with = |extra: &[(&'static str, &str)]| {
+        let mut form = base.clone();
+        form.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        form
     };
-    EmployeeServiceClient::new(site.channel.clone())
-        .move_employee(tinhso_testkit::authed(
-            &districts.clerk.token,
-            pb::MoveEmployeeRequest {
-                id: ours.id.clone(),
-                kind: pb::MovementKind::Transfer as i32,
-                to_unit_id: districts.theirs.id.clone(),
-                decision_number: "125/QĐ-UBND".into(),
-                decision_date: Some(today),
-                effective_date: Some(today),
-                note: String::new(),
-                etag: ours.etag.clone(),
-            },
-        ))
-        .await
-        .expect("transferred");
+    let search = with(&[("search", "1")]);
+    let refs: Vec<(&str, &str)> = search.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let offered = clerk.post(&move_path, &refs).await;
+    assert_eq!(offered.status, 200, "{}", offered.text());
+    let offered = offered.text();
+    assert!(
+        offered.contains(&format!("value=\"{}\"", districts.theirs.id))
+            && offered.contains("Đơn vị H-LAPVO"),
+        "{offered}"
+    );
+    // Without a receiving unit nothing is recorded, and the problem is shown at the search.
+    let refs: Vec<(&str, &str)> = base.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let unchosen = clerk.post(&move_path, &refs).await;
+    assert_eq!(unchosen.status, 400);
+    assert!(unchosen.text().contains("href=\"#q\""), "{}", unchosen.text());
+    // Lấp Vò's clerk cannot move Cao Lãnh's record.
     let mut receiver = Browser::new(&site);
     receiver
         .sign_in(
@@ -1069,6 +1091,23 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
             None,
         )
         .await;
+    assert_eq!(receiver.get(&move_path).await.status, 403);
+    let receiver_csrf = receiver.csrf("/").await;
+    let mut forged = with(&[("to_unit_id", &districts.theirs.id)]);
+    forged[0].1 = receiver_csrf;
+    let refs: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(receiver.post(&move_path, &refs).await.status, 403);
+    let chosen = with(&[("to_unit_id", &districts.theirs.id)]);
+    let refs: Vec<(&str, &str)> = chosen.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let moved = clerk.post(&move_path, &refs).await;
+    assert_eq!(moved.status, 303, "{}", moved.text());
+    assert!(
+        clerk
+            .get(moved.header("location").expect("back to the record"))
+            .await
+            .text()
+            .contains("Đã ghi nhận")
+    );
     let home = receiver.get("/").await.text();
     assert!(home.contains("href=\"/ho-so/chuyen-den\""), "{home}");
     let waiting = receiver.get("/ho-so/chuyen-den").await.text();

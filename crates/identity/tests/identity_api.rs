@@ -1467,3 +1467,82 @@ async fn an_invented_forwarded_address_buys_no_fresh_login_budget() {
         );
     }
 }
+
+#[tokio::test]
+async fn any_signed_in_person_finds_open_units_in_the_directory() {
+    let h = start().await;
+    let admin = h.admin().await;
+    let districts = h
+        .province()
+        .two_districts(&admin, &h.root_id, ["CAOLANH", "LAPVO"], "data_entry")
+        .await;
+    let closing = h
+        .create_unit(&admin, &h.root_id, "LAPVOCU", "Huyện Lấp Vò cũ")
+        .await;
+    h.units()
+        .close_unit(authed(
+            &admin,
+            pb::CloseUnitRequest {
+                id: closing.id.clone(),
+                valid_to: None,
+                etag: closing.etag.clone(),
+            },
+        ))
+        .await
+        .expect("close");
+    let find = |token: String, query: &str| {
+        let mut client = h.units();
+        let query = query.to_string();
+        async move {
+            client
+                .find_units(authed(
+                    &token,
+                    pb::FindUnitsRequest {
+                        query,
+                        page_size: 0,
+                    },
+                ))
+                .await
+        }
+    };
+    // A data-entry clerk of Cao Lãnh reads nothing of Lấp Vò's subtree, yet finds it to send a
+    // record there: by its name without diacritics, and by its code.
+    let clerk = districts.clerk.token.clone();
+    let denied = h
+        .units()
+        .get_unit(authed(
+            &clerk,
+            pb::GetUnitRequest {
+                id: districts.theirs.id.clone(),
+            },
+        ))
+        .await
+        .expect_err("not theirs to read");
+    assert_eq!(denied.code(), Code::PermissionDenied);
+    let by_name = find(clerk.clone(), "don vi lap")
+        .await
+        .expect("find")
+        .into_inner()
+        .units;
+    assert_eq!(
+        by_name.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+        vec!["LAPVO"],
+        "the closed unit is not offered"
+    );
+    assert_eq!(by_name[0].id, districts.theirs.id);
+    assert!(!by_name[0].parent_name.is_empty());
+    let by_code = find(clerk.clone(), "lapv").await.expect("find").into_inner();
+    assert_eq!(by_code.units.len(), 1);
+    let short = find(clerk.clone(), "L").await.expect_err("too short");
+    assert_eq!(short.code(), Code::InvalidArgument);
+    assert_eq!(code_of(&short), "REQUIRED");
+    let anonymous = h
+        .units()
+        .find_units(pb::FindUnitsRequest {
+            query: "LAPVO".into(),
+            page_size: 0,
+        })
+        .await
+        .expect_err("signed in only");
+    assert_eq!(anonymous.code(), Code::Unauthenticated);
+}

@@ -183,6 +183,10 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
     let done = match q.done.as_deref() {
         Some("created") => Some(ctx.page.t("Đã thêm hồ sơ.", "The record is added.")),
         Some("saved") => Some(ctx.page.t("Đã lưu thay đổi.", "Changes saved.")),
+        Some("moved") => Some(ctx.page.t(
+            "Đã ghi nhận. Khi chuyển sang đơn vị khác, hồ sơ thuộc đơn vị nhận từ lúc đơn vị đó tiếp nhận.",
+            "Recorded. When moved to another unit, the record becomes that unit's once it accepts it.",
+        )),
         _ => None,
     }
     .map(str::to_string);

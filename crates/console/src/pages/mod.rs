@@ -7,6 +7,7 @@ pub mod auth;
 pub mod employees;
 pub mod handovers;
 pub mod home;
+pub mod movements;
 pub mod statistics;
 pub mod unit;
 pub mod units;
@@ -43,6 +44,10 @@ pub fn routes() -> Router<Console> {
         .route("/ho-so/chuyen-den/{id}/tiep-nhan", post(handovers::accept))
         .route("/ho-so/chuyen-den/{id}/tu-choi", post(handovers::decline))
         .route("/ho-so/{id}", get(employees::show))
+        .route(
+            "/ho-so/{id}/dieu-chuyen",
+            get(movements::form).post(movements::submit),
+        )
         .route(
             "/ho-so/{id}/sua",
             get(employees::edit_form).post(employees::update),

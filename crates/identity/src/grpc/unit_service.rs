@@ -212,6 +212,49 @@ impl pb::unit_service_server::UnitService for Api {
         .await
     }
 
+    async fn find_units(
+        &self,
+        request: Request<pb::FindUnitsRequest>,
+    ) -> Reply<pb::FindUnitsResponse> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            p.require_active()?;
+            let r = request.into_inner();
+            let query = r.query.trim();
+            if query.chars().count() < 2 {
+                return Err(AppError::invalid(
+                    "query",
+                    ErrorCode::Required,
+                    "Hãy nhập ít nhất 2 ký tự của tên hoặc mã đơn vị.",
+                    "Enter at least 2 characters of the unit's name or code.",
+                ));
+            }
+            let limit = u64::try_from(r.page_size.clamp(0, 20)).unwrap_or(20);
+            let limit = if limit == 0 { 20 } else { limit };
+            let pool = &self.0.db.pool;
+            let rows = store::units::find_open(pool, query, limit).await?;
+            let mut units = Vec::with_capacity(rows.len());
+            for u in rows {
+                let parent_name = match &u.parent_id {
+                    Some(id) => store::units::get(pool, id)
+                        .await?
+                        .map(|parent| parent.name)
+                        .unwrap_or_default(),
+                    None => String::new(),
+                };
+                units.push(pb::UnitListing {
+                    id: u.id.clone().into(),
+                    code: u.code.clone(),
+                    name: u.name.clone(),
+                    kind: units::kind_to_proto(&u.kind),
+                    parent_name,
+                });
+            }
+            Ok(Response::new(pb::FindUnitsResponse { units }))
+        })
+        .await
+    }
+
     async fn list_child_units(
         &self,
         request: Request<pb::ListChildUnitsRequest>,

@@ -186,6 +186,33 @@ pub async fn children(
         .collect())
 }
 
+/// Open units whose code starts with `query` or whose folded name contains it, codes first
+/// then by name: the province's directory.
+pub async fn find_open(
+    conn: &impl ConnectionTrait,
+    query: &str,
+    limit: u64,
+) -> Result<Vec<UnitRow>, DbErr> {
+    let folded = tinhso_platform::vn::fold(query);
+    Ok(unit::Entity::find()
+        .filter(open_unless(false))
+        .filter(
+            sea_orm::Condition::any()
+                .add(db::starts_with(unit::Column::Code, query))
+                // Codes are mostly upper case; people type them either way.
+                .add(db::starts_with(unit::Column::Code, &query.to_uppercase()))
+                .add(db::contains(unit::Column::NameFolded, &folded)),
+        )
+        .order_by_asc(unit::Column::Name)
+        .order_by_asc(unit::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(UnitRow::from)
+        .collect())
+}
+
 /// Units whose path starts with `prefix` (the unit itself included), in tree order.
 pub async fn subtree(
     conn: &impl ConnectionTrait,
