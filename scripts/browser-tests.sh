@@ -5,9 +5,13 @@
 # in headless Chromium (tests/browser). Screenshots of the main pages go to target/screenshots/.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-chromium_version="156.0.8078.108-1~deb12u1"
+# Pinned to one Chromium build series: Debian's security archive replaces a build by its
+# successor (and drops the old one), so an exact version stops installing within weeks; the
+# series keeps the browser and its driver on the same major release as the tests were written for.
+chromium_version="156.0.8078.*"
 installed=$(dpkg-query -W -f='${Version}' chromium-driver 2>/dev/null || true)
-if [[ "$installed" != "$chromium_version" ]]; then
+# shellcheck disable=SC2053 # the right side is the series' pattern
+if [[ "$installed" != $chromium_version ]]; then
   export DEBIAN_FRONTEND=noninteractive
   sudo_cmd=""; [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
   if ! $sudo_cmd apt-get install -y -q "chromium=$chromium_version" "chromium-driver=$chromium_version" >/dev/null; then

@@ -6,6 +6,7 @@ signs in and sees their district only; a forged form is refused. Screenshots of 
 are written for the README.
 """
 
+import datetime
 import json
 import os
 import urllib.error
@@ -138,25 +139,14 @@ def test_a_district_clerk_sees_only_their_district(admin):
     until(admin, lambda d: d.find_elements(By.ID, "secret"), "the one-time password")
     initial_password = admin.find_element(By.ID, "secret").text
     admin.save_screenshot(f"{SHOTS}/tai-khoan-moi.png")
-    # Its role is granted over the API (the grants screen comes next).
-    token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
-    root = api("/api/v1/me", token=token)["unit"]["id"]
-    units = api(f"/api/v1/units?parentId={root}&subtree=true&pageSize=100", token=token)["units"]
-    district = next(u for u in units if u["code"] == "H-CAOLANH")
-    accounts = api("/api/v1/accounts?query=nhaplieu.caolanh", token=token)["accounts"]
-    created = {"account": accounts[0], "initialPassword": initial_password}
-    roles = api("/api/v1/roles", token=token)["roles"]
-    role = next(r for r in roles if r["code"] == "data_entry")
-    account_id = created["account"]["id"]
-    api(f"/api/v1/accounts/{account_id}/grants", {
-        "roleId": role["id"], "scope": "GRANT_SCOPE_UNIT", "scopeUnitId": district["id"]}, token)
+    # Its role is granted on the account's page, over the district.
+    admin.find_element(By.LINK_TEXT, "Tài khoản").click()
+    admin.find_element(By.LINK_TEXT, "nhaplieu.caolanh").click()
+    grant(admin, "data_entry", "Huyện Cao Lãnh")
+    created = {"initialPassword": initial_password}
     clerk = browser()
     try:
-        sign_in(clerk, "nhaplieu.caolanh", created["initialPassword"])
-        clerk.find_element(By.ID, "current_password").send_keys(created["initialPassword"])
-        clerk.find_element(By.ID, "new_password").send_keys("Mật khẩu của người nhập liệu")
-        clerk.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-        until(clerk, lambda d: heading(d) == "Việc cần làm", "the clerk's home page")
+        first_sign_in(clerk, "nhaplieu.caolanh", created["initialPassword"], "Mật khẩu của người nhập liệu")
         clerk.find_element(By.LINK_TEXT, "Đơn vị").click()
         until(clerk, lambda d: heading(d) == "Cây đơn vị", "the clerk's unit tree")
         cells = [td.text for td in clerk.find_elements(By.CSS_SELECTOR, "tbody td")]
@@ -181,6 +171,104 @@ def test_a_district_clerk_sees_only_their_district(admin):
         until(clerk, lambda d: d.find_elements(By.LINK_TEXT, "Lê Thị Mỹ Hạnh"), "the record found")
     finally:
         clerk.quit()
+
+
+def choose(driver, select_id, text):
+    """Picks the first option of select #`select_id` whose label contains `text`."""
+    options = driver.find_elements(By.CSS_SELECTOR, f"#{select_id} option")
+    for option in options:
+        if text in option.get_attribute("textContent"):
+            option.click()
+            return
+    raise AssertionError(f"no {text!r} in #{select_id}: {[o.get_attribute('textContent') for o in options]}")
+
+
+def grant(admin, role_code, unit_name):
+    """Grants a role over a unit from the account's page (the page is open)."""
+    choose(admin, "role_id", f"({role_code})")
+    choose(admin, "scope_unit_id", unit_name)
+    admin.find_element(By.CSS_SELECTOR, "form[action$='/quyen'] button").click()
+    until(admin, lambda d: d.find_elements(By.XPATH, f"//tbody/tr/td[contains(., '{unit_name}')]"), "the grant listed")
+
+
+def first_sign_in(driver, username, initial_password, password):
+    sign_in(driver, username, initial_password)
+    driver.find_element(By.ID, "current_password").send_keys(initial_password)
+    driver.find_element(By.ID, "new_password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    until(driver, lambda d: heading(d) == "Việc cần làm", f"{username}'s home page")
+
+
+def test_a_clerk_edits_and_transfers_a_record_and_the_receiving_district_accepts(admin):
+    # A second district and its clerk, made in the console.
+    admin.get(BASE + "/don-vi")
+    admin.find_element(By.ID, "code").send_keys("H-LAPVO")
+    admin.find_element(By.ID, "name").send_keys("Huyện Lấp Vò")
+    choose(admin, "kind", "Huyện")
+    admin.find_element(By.CSS_SELECTOR, "form[method=post][action='/don-vi'] button").click()
+    until(admin, lambda d: "Đã tạo đơn vị" in d.page_source, "the district created")
+    admin.get(BASE + "/tai-khoan/moi")
+    admin.find_element(By.ID, "username").send_keys("nhaplieu.lapvo")
+    admin.find_element(By.ID, "full_name").send_keys("Trần Văn Nhận")
+    choose(admin, "unit_id", "Huyện Lấp Vò")
+    admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    until(admin, lambda d: d.find_elements(By.ID, "secret"), "the one-time password")
+    receiver_password = admin.find_element(By.ID, "secret").text
+    admin.find_element(By.LINK_TEXT, "Xem tài khoản").click()
+    grant(admin, "data_entry", "Huyện Lấp Vò")
+
+    clerk, receiver = browser(), browser()
+    try:
+        sign_in(clerk, "nhaplieu.caolanh", "Mật khẩu của người nhập liệu")
+        until(clerk, lambda d: heading(d) == "Việc cần làm", "the clerk's home page")
+        clerk.get(BASE + "/ho-so?q=my+hanh")
+        clerk.find_element(By.LINK_TEXT, "Lê Thị Mỹ Hạnh").click()
+        until(clerk, lambda d: heading(d).startswith("Lê Thị Mỹ Hạnh"), "the record")
+        record = clerk.current_url
+        # Two people edit the record at once: the later save is refused, not lost over the first.
+        clerk.find_element(By.LINK_TEXT, "Sửa thông tin").click()
+        admin.get(record + "/sua")
+        admin.find_element(By.ID, "position").clear()
+        admin.find_element(By.ID, "position").send_keys("Chuyên viên")
+        admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        until(admin, lambda d: "Đã lưu thay đổi." in d.page_source, "the first save")
+        clerk.find_element(By.ID, "position").clear()
+        clerk.find_element(By.ID, "position").send_keys("Phó trưởng phòng")
+        clerk.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        until(clerk, lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"), "the conflict")
+        clerk.get(record)
+        assert "Chuyên viên" in clerk.page_source and "Phó trưởng phòng" not in clerk.page_source
+        # The transfer: the receiving district is found in the province's directory.
+        clerk.find_element(By.LINK_TEXT, "Điều chuyển, thôi việc").click()
+        until(clerk, lambda d: d.find_elements(By.ID, "q"), "the transfer form")
+        clerk.find_element(By.ID, "q").send_keys("lap vo")
+        clerk.find_element(By.CSS_SELECTOR, "button[name=search]").click()
+        until(clerk, lambda d: d.find_elements(By.CSS_SELECTOR, ".choices input[type=radio]"), "the units found")
+        assert "Huyện Lấp Vò" in clerk.find_element(By.CSS_SELECTOR, ".choices").text
+        clerk.find_element(By.CSS_SELECTOR, ".choices input[type=radio]").click()
+        clerk.find_element(By.ID, "decision_number").send_keys("125/QĐ-UBND")
+        today = datetime.date.today().strftime("%d/%m/%Y")
+        clerk.find_element(By.ID, "decision_date").send_keys(today)
+        clerk.find_element(By.ID, "effective_date").send_keys(today)
+        clerk.save_screenshot(f"{SHOTS}/dieu-chuyen.png")
+        clerk.find_element(By.XPATH, "//main//form//button[not(@name)]").click()
+        until(clerk, lambda d: "Đã ghi nhận" in d.page_source, "the transfer recorded")
+
+        # Lấp Vò's clerk signs in for the first time: the handover waits on the home page.
+        first_sign_in(receiver, "nhaplieu.lapvo", receiver_password, "Mật khẩu của người nhận hồ sơ")
+        receiver.find_element(By.PARTIAL_LINK_TEXT, "chuyển đến").click()
+        until(receiver, lambda d: "Lê Thị Mỹ Hạnh" in d.page_source, "the pending handover")
+        assert "125/QĐ-UBND" in receiver.page_source
+        receiver.save_screenshot(f"{SHOTS}/chuyen-den.png")
+        receiver.find_element(By.XPATH, "//form[contains(@action, '/tiep-nhan')]//button").click()
+        until(receiver, lambda d: "Đã tiếp nhận" in d.page_source, "the handover accepted")
+        receiver.get(record)
+        assert heading(receiver).startswith("Lê Thị Mỹ Hạnh")
+        clerk.get(record)
+        assert "Không có quyền" in clerk.page_source, "the record has left Cao Lãnh"
+    finally:
+        clerk.quit()
+        receiver.quit()
 
 
 def test_a_form_without_its_token_is_refused(admin):

@@ -1081,7 +1081,11 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     let refs: Vec<(&str, &str)> = base.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let unchosen = clerk.post(&move_path, &refs).await;
     assert_eq!(unchosen.status, 400);
-    assert!(unchosen.text().contains("href=\"#q\""), "{}", unchosen.text());
+    assert!(
+        unchosen.text().contains("href=\"#q\""),
+        "{}",
+        unchosen.text()
+    );
     // Lấp Vò's clerk cannot move Cao Lãnh's record.
     let mut receiver = Browser::new(&site);
     receiver
@@ -1332,6 +1336,14 @@ async fn a_unit_is_renamed_and_closed_after_a_confirmation() {
         .await;
     assert_eq!(closed.status, 303, "{}", closed.text());
     assert!(admin.get(&path).await.text().contains("Đã giải thể"));
+    // The tree hides closed units unless asked, and then shows them with the open ones.
+    let open_only = admin.get("/don-vi").await.text();
+    assert!(!open_only.contains(&path), "{open_only}");
+    let all = admin.get("/don-vi?closed=1").await.text();
+    assert!(
+        all.contains(&path) && all.contains("Ủy ban nhân dân tỉnh"),
+        "{all}"
+    );
     // A clerk of the province reads units but has no rename or close.
     let _clerk = site
         .province

@@ -1531,7 +1531,10 @@ async fn any_signed_in_person_finds_open_units_in_the_directory() {
     );
     assert_eq!(by_name[0].id, districts.theirs.id);
     assert!(!by_name[0].parent_name.is_empty());
-    let by_code = find(clerk.clone(), "lapv").await.expect("find").into_inner();
+    let by_code = find(clerk.clone(), "lapv")
+        .await
+        .expect("find")
+        .into_inner();
     assert_eq!(by_code.units.len(), 1);
     let short = find(clerk.clone(), "L").await.expect_err("too short");
     assert_eq!(short.code(), Code::InvalidArgument);

@@ -26,9 +26,24 @@ const KINDS: &[(pb::MovementKind, &str, &str, bool)] = &[
         true,
     ),
     (pb::MovementKind::Rotation, "Luân chuyển", "Rotation", true),
-    (pb::MovementKind::Secondment, "Biệt phái", "Secondment", true),
-    (pb::MovementKind::Retirement, "Nghỉ hưu", "Retirement", false),
-    (pb::MovementKind::Resignation, "Thôi việc", "Resignation", false),
+    (
+        pb::MovementKind::Secondment,
+        "Biệt phái",
+        "Secondment",
+        true,
+    ),
+    (
+        pb::MovementKind::Retirement,
+        "Nghỉ hưu",
+        "Retirement",
+        false,
+    ),
+    (
+        pb::MovementKind::Resignation,
+        "Thôi việc",
+        "Resignation",
+        false,
+    ),
     (pb::MovementKind::Death, "Từ trần", "Death", false),
     (
         pb::MovementKind::MoveOutOfProvince,

@@ -159,7 +159,8 @@ pub async fn rebase_descendants(
 }
 
 fn open_unless(include_closed: bool) -> sea_orm::Condition {
-    let mut condition = sea_orm::Condition::any();
+    // `all()` of nothing is true; `any()` of nothing would be false and hide every unit.
+    let mut condition = sea_orm::Condition::all();
     if !include_closed {
         condition = condition.add(unit::Column::Status.eq(UnitStatus::Active));
     }
