@@ -1375,3 +1375,160 @@ async fn a_unit_is_renamed_and_closed_after_a_confirmation() {
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text());
 }
+
+#[tokio::test]
+async fn the_sections_of_a_record_are_added_and_withdrawn_in_scope() {
+    use tinhso_proto::personnel::v1 as pb;
+    use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
+    let site = start().await;
+    let admin_token = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    let districts = site
+        .province
+        .two_districts(
+            &admin_token,
+            &site.root_id,
+            ["H-THAPMUOI", "H-TANHONG"],
+            "data_entry",
+        )
+        .await;
+    site.replicated(&districts.ours.id).await;
+    let record = EmployeeServiceClient::new(site.channel.clone())
+        .create_employee(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::CreateEmployeeRequest {
+                employee: Some(pb::Employee {
+                    unit_id: districts.ours.id.clone(),
+                    kind: pb::EmployeeKind::CivilServant as i32,
+                    full_name: "Huỳnh Văn Gia".into(),
+                    birth_date: Some(tinhso_proto::common::v1::Date {
+                        year: 1980,
+                        month: 5,
+                        day: 2,
+                    }),
+                    sex: pb::Sex::Male as i32,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("hired")
+        .into_inner();
+    let record_path = format!("/ho-so/{}", record.id);
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "data_entry.h-thapmuoi",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let shown = clerk.get(&record_path).await.text();
+    for heading in [
+        "Đào tạo, bồi dưỡng",
+        "Quan hệ gia đình",
+        "Diễn biến lương",
+        "Kỷ luật",
+    ] {
+        assert!(shown.contains(heading), "{heading}: {shown}");
+    }
+    let add = format!("{record_path}/muc/gia-dinh/them");
+    let form = clerk.get(&add).await.text();
+    assert!(
+        form.contains("<option value=\"spouse\">Vợ, chồng</option>"),
+        "{form}"
+    );
+    let csrf = value_of(&form, "_csrf");
+    // The name is required, the year must be a number: both named at their fields, nothing saved.
+    let bad = clerk
+        .post(
+            &add,
+            &[
+                ("_csrf", &csrf),
+                ("relationship", "spouse"),
+                ("full_name", ""),
+                ("birth_year", "năm 82"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    let bad = bad.text();
+    assert!(bad.contains("href=\"#full_name\"") && bad.contains("href=\"#birth_year\""));
+    // A year the service refuses (in the future) comes back at its field in its words.
+    let future = clerk
+        .post(
+            &add,
+            &[
+                ("_csrf", &csrf),
+                ("relationship", "spouse"),
+                ("full_name", "Trần Thị <b>Vợ</b>"),
+                ("birth_year", "2999"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status, 400, "{}", future.text());
+    assert!(future.text().contains("href=\"#birth_year\""));
+    let saved = clerk
+        .post(
+            &add,
+            &[
+                ("_csrf", &csrf),
+                ("relationship", "spouse"),
+                ("full_name", "Trần Thị <b>Vợ</b>"),
+                ("birth_year", "1982"),
+                ("details", "Giáo viên, Trường THCS Thanh Bình"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let shown = clerk.get(&record_path).await.text();
+    assert!(
+        shown.contains("Vợ, chồng")
+            && shown.contains("Trần Thị &#60;b&#62;Vợ&#60;/b&#62;")
+            && !shown.contains("<b>Vợ")
+            && shown.contains("1982"),
+        "{shown}"
+    );
+    // A clerk of another district adds nothing to it, and cannot withdraw its entries.
+    let mut stranger = Browser::new(&site);
+    stranger
+        .sign_in(
+            "data_entry.h-tanhong",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let stranger_csrf = stranger.csrf("/").await;
+    let refused = stranger
+        .post(
+            &add,
+            &[
+                ("_csrf", &stranger_csrf),
+                ("relationship", "child"),
+                ("full_name", "Người lạ"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let withdraw = shown
+        .split("/go\"")
+        .next()
+        .and_then(|before| before.rsplit_once("/muc/"))
+        .map(|(_, id)| format!("{record_path}/muc/{id}/go"))
+        .expect("a withdraw link");
+    assert_eq!(stranger.get(&withdraw).await.status, 403);
+    // Withdrawing asks first, then the entry leaves the record.
+    let confirm = clerk.get(&withdraw).await.text();
+    assert!(confirm.contains("Trần Thị &#60;b&#62;Vợ"), "{confirm}");
+    let gone = clerk
+        .post(
+            &withdraw,
+            &[("_csrf", &csrf), ("etag", &value_of(&confirm, "etag"))],
+        )
+        .await;
+    assert_eq!(gone.status, 303, "{}", gone.text());
+    assert!(!clerk.get(&record_path).await.text().contains("Trần Thị"));
+}

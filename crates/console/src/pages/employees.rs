@@ -118,6 +118,7 @@ struct RecordPage {
     id: String,
     name: String,
     items: Vec<Item>,
+    sections: Vec<crate::pages::sections::SectionView>,
     can_edit: bool,
     done: Option<String>,
 }
@@ -183,6 +184,11 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
     let done = match q.done.as_deref() {
         Some("created") => Some(ctx.page.t("Đã thêm hồ sơ.", "The record is added.")),
         Some("saved") => Some(ctx.page.t("Đã lưu thay đổi.", "Changes saved.")),
+        Some("entry") => Some(ctx.page.t("Đã thêm vào hồ sơ.", "Added to the record.")),
+        Some("removed") => Some(ctx.page.t(
+            "Đã gỡ mục khỏi hồ sơ (vẫn lưu trong lịch sử thay đổi).",
+            "The entry is withdrawn (the change history keeps it).",
+        )),
         Some("moved") => Some(ctx.page.t(
             "Đã ghi nhận. Khi chuyển sang đơn vị khác, hồ sơ thuộc đơn vị nhận từ lúc đơn vị đó tiếp nhận.",
             "Recorded. When moved to another unit, the record becomes that unit's once it accepts it.",
@@ -190,8 +196,15 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
         _ => None,
     }
     .map(str::to_string);
+    let can_edit = ctx.principal.can("personnel.record.write", &e.unit_path);
+    let can_salary = ctx.principal.can("personnel.salary.write", &e.unit_path);
+    let sections = match crate::pages::sections::views(&ctx, &e.id, can_edit, can_salary).await {
+        Ok(sections) => sections,
+        Err(failure) => return failure.page(&ctx.page),
+    };
     render(&RecordPage {
-        can_edit: ctx.principal.can("personnel.record.write", &e.unit_path),
+        can_edit,
+        sections,
         page: ctx.page.crumbs(&[
             (Some("/ho-so"), "Hồ sơ cán bộ", "Personnel records"),
             (None, "Sơ yếu lý lịch", "Personal history"),

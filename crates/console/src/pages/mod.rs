@@ -8,6 +8,7 @@ pub mod employees;
 pub mod handovers;
 pub mod home;
 pub mod movements;
+pub mod sections;
 pub mod statistics;
 pub mod unit;
 pub mod units;
@@ -47,6 +48,14 @@ pub fn routes() -> Router<Console> {
         .route(
             "/ho-so/{id}/dieu-chuyen",
             get(movements::form).post(movements::submit),
+        )
+        .route(
+            "/ho-so/{id}/muc/{key}/them",
+            get(sections::add_form).post(sections::add),
+        )
+        .route(
+            "/ho-so/{id}/muc/{key}/go",
+            get(sections::confirm_remove).post(sections::remove),
         )
         .route(
             "/ho-so/{id}/sua",
