@@ -1532,3 +1532,146 @@ async fn the_sections_of_a_record_are_added_and_withdrawn_in_scope() {
     assert_eq!(gone.status, 303, "{}", gone.text());
     assert!(!clerk.get(&record_path).await.text().contains("Trần Thị"));
 }
+
+#[tokio::test]
+async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
+    use tinhso_proto::common::v1::Date;
+    use tinhso_proto::personnel::v1 as pb;
+    use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
+    use tinhso_proto::personnel::v1::section_service_client::SectionServiceClient;
+    let site = start().await;
+    let admin_token = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    let districts = site
+        .province
+        .two_districts(
+            &admin_token,
+            &site.root_id,
+            ["H-CHAUTHANH", "H-LAIVUNG"],
+            "data_entry",
+        )
+        .await;
+    site.replicated(&districts.ours.id).await;
+    let record = EmployeeServiceClient::new(site.channel.clone())
+        .create_employee(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::CreateEmployeeRequest {
+                employee: Some(pb::Employee {
+                    unit_id: districts.ours.id.clone(),
+                    kind: pb::EmployeeKind::CivilServant as i32,
+                    full_name: "Ngô Thị Lương".into(),
+                    birth_date: Some(Date {
+                        year: 1988,
+                        month: 8,
+                        day: 8,
+                    }),
+                    sex: pb::Sex::Female as i32,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("hired")
+        .into_inner();
+    // Chuyên viên (01.003), step 3 for the last 35 months: the next step is due within 3 months.
+    let since = time::OffsetDateTime::now_utc().date() - time::Duration::days(35 * 30 + 10);
+    SectionServiceClient::new(site.channel.clone())
+        .add_section_entry(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::AddSectionEntryRequest {
+                employee_id: record.id.clone(),
+                entry: Some(pb::SectionEntry {
+                    section: pb::Section::Salary as i32,
+                    content: Some(pb::section_entry::Content::Salary(pb::SalaryEntry {
+                        effective_date: Some(Date {
+                            year: since.year(),
+                            month: i32::from(u8::from(since.month())),
+                            day: 1,
+                        }),
+                        grade_code: "01.003".into(),
+                        step: 3,
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("salary step");
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "data_entry.h-chauthanh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    assert!(clerk.get("/").await.text().contains("href=\"/bang-luong\""));
+    // NĐ 204/2004 table 2, A1 step 3: 3,00 x the base salary 2.340.000 đ (NĐ 73/2024).
+    let payroll = clerk.get("/bang-luong").await;
+    assert_eq!(payroll.status, 200, "{}", payroll.text());
+    let payroll = payroll.text();
+    assert!(
+        payroll.contains("Ngô Thị Lương")
+            && payroll.contains("3,00")
+            && payroll.contains("7.020.000")
+            && payroll.contains("Chưa chốt"),
+        "{payroll}"
+    );
+    let raises = clerk.get("/nang-luong").await.text();
+    assert!(
+        raises.contains("Ngô Thị Lương") && raises.contains("4 (3,33)"),
+        "{raises}"
+    );
+    // Lấp Vò's clerk asks for Châu Thành's payroll: they get their own unit's, not Châu Thành's,
+    // and cannot close Châu Thành's month.
+    let mut stranger = Browser::new(&site);
+    stranger
+        .sign_in(
+            "data_entry.h-laivung",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let theirs = stranger
+        .get(&format!("/bang-luong?don_vi={}", districts.ours.id))
+        .await
+        .text();
+    assert!(!theirs.contains("Ngô Thị Lương") && !theirs.contains("7.020.000"));
+    let (year, month) = {
+        let today = time::OffsetDateTime::now_utc().date();
+        (today.year(), u8::from(today.month()))
+    };
+    let close = format!(
+        "/bang-luong/chot?don_vi={}&thang={month:02}%2F{year}",
+        districts.ours.id
+    );
+    let stranger_csrf = stranger.csrf("/").await;
+    let refused = stranger.post(&close, &[("_csrf", &stranger_csrf)]).await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    // Closing asks first; a closed month is kept and cannot be closed twice.
+    let confirm = clerk.get(&close).await.text();
+    assert!(confirm.contains("Chốt bảng lương tháng"), "{confirm}");
+    let csrf = value_of(&confirm, "_csrf");
+    let closed = clerk.post(&close, &[("_csrf", &csrf)]).await;
+    assert_eq!(closed.status, 303, "{}", closed.text());
+    let after = clerk
+        .get(closed.header("location").expect("back to the payroll"))
+        .await
+        .text();
+    assert!(
+        after.contains("Đã chốt") && after.contains("data_entry.h-chauthanh"),
+        "{after}"
+    );
+    let twice = clerk.post(&close, &[("_csrf", &csrf)]).await;
+    assert_eq!(twice.status, 400);
+    assert!(twice.text().contains("đã được chốt"), "{}", twice.text());
+    let schedule = clerk.get("/bang-luong/tien-do").await.text();
+    assert!(
+        schedule.contains("Đơn vị H-CHAUTHANH") && schedule.contains("7.020.000"),
+        "{schedule}"
+    );
+}

@@ -32,6 +32,22 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// An amount of đồng with the Vietnamese thousands separator: 12345678 -> "12.345.678".
+pub fn money(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if amount < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Working days: Monday to Friday, less configured holidays (Tết and compensatory days are
 /// announced each year, so holidays are data).
 #[derive(Debug, Clone, Default)]
@@ -79,6 +95,17 @@ impl WorkingCalendar {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn money_is_grouped_by_thousands_with_dots() {
+        assert_eq!(super::money(0), "0");
+        assert_eq!(super::money(999), "999");
+        assert_eq!(super::money(1_000), "1.000");
+        assert_eq!(super::money(2_340_000), "2.340.000");
+        assert_eq!(super::money(-5_850_000), "-5.850.000");
+        assert_eq!(super::money(i64::MIN), "-9.223.372.036.854.775.808");
+    }
+
     use super::*;
     use time::macros::date;
 

@@ -8,6 +8,7 @@ pub mod employees;
 pub mod handovers;
 pub mod home;
 pub mod movements;
+pub mod payroll;
 pub mod sections;
 pub mod statistics;
 pub mod unit;
@@ -61,6 +62,13 @@ pub fn routes() -> Router<Console> {
             "/ho-so/{id}/sua",
             get(employees::edit_form).post(employees::update),
         )
+        .route("/bang-luong", get(payroll::show))
+        .route(
+            "/bang-luong/chot",
+            get(payroll::confirm_close).post(payroll::close),
+        )
+        .route("/bang-luong/tien-do", get(payroll::schedule))
+        .route("/nang-luong", get(payroll::raises))
         .route("/thong-ke", get(statistics::show))
         .route("/thong-ke/tai-ve", get(statistics::export))
         .route("/nhat-ky", get(audit::list))

@@ -114,6 +114,12 @@ const MENU: &[(&str, &str, &str, &str)] = &[
         "personnel.record.read",
     ),
     (
+        "/bang-luong",
+        "Tiền lương",
+        "Salaries",
+        "personnel.record.read",
+    ),
+    (
         "/thong-ke",
         "Thống kê",
         "Statistics",

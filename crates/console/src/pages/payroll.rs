@@ -1,0 +1,484 @@
+//! Salary work of a unit (QĐ 80/2020 Điều 15): the month's payroll and its closing, the schedule
+//! of which units closed on time, and the raises falling due. The unit and the month are in the
+//! address, so a page can be bookmarked and the back button works; the unit is chosen among the
+//! units the person may read (the unit switcher every unit-level page shares).
+
+use crate::pages::employees::{coefficient, date, parse_date};
+use crate::web::{Confirm, Ctx, Failure, Page, encode, render};
+use askama::Template;
+use axum::Form;
+use axum::extract::Query;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tinhso_platform::vn::money;
+use tinhso_proto::common::v1::Date;
+use tinhso_proto::personnel::v1 as pb;
+use tinhso_proto::personnel::v1::salary_service_client::SalaryServiceClient;
+
+/// A unit to choose: id, name, path.
+pub struct UnitOption {
+    pub id: String,
+    pub name: String,
+    pub path: String,
+}
+
+/// The units a person may pick for a page needing `permission`, and the one picked.
+pub struct UnitChoice {
+    pub options: Vec<UnitOption>,
+    pub selected: String,
+}
+
+impl UnitChoice {
+    /// The open units under the person's `permission` scopes (names from identity when they may
+    /// read the tree, else their home unit's name); `wanted` when it is one of them.
+    pub async fn of(ctx: &Ctx, permission: &str, wanted: &str) -> Result<Self, Failure> {
+        let scopes = ctx.principal.scopes_for(permission);
+        if scopes.is_empty() {
+            return Err(Failure::Denied(String::new()));
+        }
+        let tree = crate::pages::units::tree(ctx, false)
+            .await
+            .unwrap_or_default();
+        let mut options: Vec<UnitOption> = tree
+            .into_iter()
+            .filter(|u| ctx.principal.can(permission, &u.path))
+            .map(|u| UnitOption {
+                id: u.id,
+                name: u.name,
+                path: u.path,
+            })
+            .collect();
+        if options.is_empty() {
+            options = scopes
+                .iter()
+                .map(|s| UnitOption {
+                    id: tinhso_platform::UnitPath::new(s.clone())
+                        .unit_id()
+                        .into_string(),
+                    name: ctx.session.unit_name.clone(),
+                    path: s.clone(),
+                })
+                .collect();
+        }
+        let selected = if options.iter().any(|u| u.id == wanted) {
+            wanted.to_string()
+        } else {
+            options[0].id.clone()
+        };
+        Ok(Self { options, selected })
+    }
+
+    fn chosen(&self) -> Option<&UnitOption> {
+        self.options.iter().find(|u| u.id == self.selected)
+    }
+
+    pub fn selected_name(&self) -> &str {
+        self.chosen().map_or("", |u| u.name.as_str())
+    }
+
+    pub fn selected_path(&self) -> &str {
+        self.chosen().map_or("", |u| u.path.as_str())
+    }
+}
+
+/// A month as people write it: "11/2026".
+pub fn parse_month(text: &str) -> Option<(i32, i32)> {
+    let (month, year) = text.trim().split_once('/')?;
+    let month: i32 = month.trim().parse().ok().filter(|m| (1..=12).contains(m))?;
+    let year: i32 = year
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| (1900..=2200).contains(y))?;
+    Some((year, month))
+}
+
+fn this_month(ctx: &Ctx) -> (i32, i32) {
+    let today = tinhso_platform::clock::vietnam_date(ctx.console.clock.now_ms());
+    (today.year(), i32::from(u8::from(today.month())))
+}
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    #[serde(default)]
+    don_vi: String,
+    #[serde(default)]
+    thang: String,
+}
+
+pub struct LineView {
+    pub id: String,
+    pub name: String,
+    pub grade: String,
+    pub coefficient: String,
+    pub allowances: String,
+    pub seniority: String,
+    pub pay: String,
+}
+
+#[derive(Template)]
+#[template(path = "payroll.html")]
+struct PayrollPage {
+    page: Page,
+    units: UnitChoice,
+    month: String,
+    closed: bool,
+    closed_note: String,
+    due: String,
+    headcount: i32,
+    total: String,
+    lines: Vec<LineView>,
+    can_close: bool,
+    query: String,
+}
+
+fn line_view(l: pb::PayLine) -> LineView {
+    LineView {
+        grade: if l.grade_code.is_empty() {
+            String::new()
+        } else {
+            format!("{} / {}", l.grade_code, l.step)
+        },
+        coefficient: coefficient(l.coefficient),
+        allowances: coefficient(l.position_allowance + l.other_allowances),
+        seniority: if l.seniority_percent > 0 {
+            format!("{}%", l.seniority_percent)
+        } else {
+            String::new()
+        },
+        pay: money(l.pay),
+        name: l.full_name,
+        id: l.employee_id,
+    }
+}
+
+/// The month asked for, or this month when none (or a wrong one) is given.
+fn month_of(ctx: &Ctx, text: &str) -> (i32, i32) {
+    parse_month(text).unwrap_or_else(|| this_month(ctx))
+}
+
+pub async fn show(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
+    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+        Ok(u) => u,
+        Err(f) => return f.page(&ctx.page),
+    };
+    let (year, month) = month_of(&ctx, &q.thang);
+    let payroll = match SalaryServiceClient::new(ctx.console.personnel.clone())
+        .get_payroll(ctx.request(pb::GetPayrollRequest {
+            unit_id: units.selected.clone(),
+            year,
+            month,
+        }))
+        .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(s) => return Failure::of(&s, ctx.page.lang).page(&ctx.page),
+    };
+    let unit_path = units.selected_path().to_string();
+    let can_close = !payroll.closed
+        && (ctx.principal.can("personnel.salary.write", &unit_path)
+            || ctx.principal.can("personnel.record.write", &unit_path));
+    let closed_note = if payroll.closed {
+        let at = payroll
+            .close_time
+            .as_ref()
+            .map(|t| {
+                tinhso_platform::clock::vietnam_date_text(tinhso_platform::clock::from_timestamp(t))
+            })
+            .unwrap_or_default();
+        format!("{} · {}", reformat(&at), payroll.closed_by)
+    } else {
+        String::new()
+    };
+    let query = format!(
+        "don_vi={}&thang={}",
+        encode(&units.selected),
+        encode(&format!("{month:02}/{year}"))
+    );
+    render(&PayrollPage {
+        page: ctx.page.crumbs(&[(None, "Bảng lương", "Payroll")]),
+        month: format!("{month:02}/{year}"),
+        closed: payroll.closed,
+        closed_note,
+        due: date(payroll.due_date.as_ref()),
+        headcount: payroll.headcount,
+        total: money(payroll.total),
+        lines: payroll.lines.into_iter().map(line_view).collect(),
+        can_close,
+        units,
+        query,
+    })
+}
+
+/// "2026-11-30" -> "30/11/2026".
+fn reformat(iso: &str) -> String {
+    let mut parts = iso.split('-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
+        _ => iso.to_string(),
+    }
+}
+
+pub async fn confirm_close(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
+    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+        Ok(u) => u,
+        Err(f) => return f.page(&ctx.page),
+    };
+    let (year, month) = month_of(&ctx, &q.thang);
+    let subject = format!("{} — {month:02}/{year}", units.selected_name());
+    render(&Confirm {
+        page: ctx.page.crumbs(&[
+            (Some("/bang-luong"), "Bảng lương", "Payroll"),
+            (None, "Chốt bảng lương", "Close the payroll"),
+        ]),
+        title_vi: "Chốt bảng lương tháng",
+        title_en: "Close the month's payroll",
+        question_vi: "Bảng lương được giữ nguyên như tính hôm nay và không chốt lại được. Tháng sau, số liệu này là căn cứ lập dự toán (Điều 15 QĐ 80/2020). Bạn chắc chắn?",
+        question_en: "The payroll is kept as computed today and cannot be closed again; it is the basis of next year's estimate. Are you sure?",
+        button_vi: "Chốt bảng lương",
+        button_en: "Close the payroll",
+        subject,
+        action: format!(
+            "/bang-luong/chot?don_vi={}&thang={}",
+            encode(&units.selected),
+            encode(&format!("{month:02}/{year}"))
+        ),
+        etag: String::new(),
+        back: format!(
+            "/bang-luong?don_vi={}&thang={}",
+            encode(&units.selected),
+            encode(&format!("{month:02}/{year}"))
+        ),
+        ask_reason: false,
+    })
+}
+
+pub async fn close(ctx: Ctx, Query(q): Query<MonthQuery>, Form(_): Form<Ignored>) -> Response {
+    let Some((year, month)) = parse_month(&q.thang) else {
+        return Failure::Fields(vec![crate::web::FieldError {
+            field: String::new(),
+            message: ctx
+                .page
+                .t("Tháng không hợp lệ.", "Not a valid month.")
+                .to_string(),
+        }])
+        .page(&ctx.page);
+    };
+    match SalaryServiceClient::new(ctx.console.personnel.clone())
+        .close_payroll(ctx.request(pb::ClosePayrollRequest {
+            unit_id: q.don_vi.clone(),
+            year,
+            month,
+        }))
+        .await
+    {
+        Ok(_) => Redirect::to(&format!(
+            "/bang-luong?don_vi={}&thang={}",
+            encode(&q.don_vi),
+            encode(&q.thang)
+        ))
+        .into_response(),
+        Err(s) => Failure::of(&s, ctx.page.lang).page(&ctx.page),
+    }
+}
+
+/// A form whose fields (the CSRF token, an etag) the handler does not need.
+#[derive(Deserialize)]
+pub struct Ignored {}
+
+pub struct ScheduleRow {
+    pub name: String,
+    pub due: String,
+    pub state_vi: &'static str,
+    pub state_en: &'static str,
+    pub late: bool,
+    pub days_late: i32,
+    pub headcount: i32,
+    pub total: String,
+}
+
+#[derive(Template)]
+#[template(path = "payroll_schedule.html")]
+struct SchedulePage {
+    page: Page,
+    units: UnitChoice,
+    month: String,
+    finance: String,
+    rows: Vec<ScheduleRow>,
+}
+
+pub async fn schedule(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
+    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+        Ok(u) => u,
+        Err(f) => return f.page(&ctx.page),
+    };
+    let (year, month) = month_of(&ctx, &q.thang);
+    let schedule = match SalaryServiceClient::new(ctx.console.personnel.clone())
+        .get_payroll_schedule(ctx.request(pb::GetPayrollScheduleRequest {
+            unit_id: units.selected.clone(),
+            year,
+            month,
+        }))
+        .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(s) => return Failure::of(&s, ctx.page.lang).page(&ctx.page),
+    };
+    let rows = schedule
+        .units
+        .into_iter()
+        .map(|u| {
+            let (state_vi, state_en, late) = match pb::PayrollTimeliness::try_from(u.timeliness) {
+                Ok(pb::PayrollTimeliness::OnTime) => ("Đã chốt đúng hạn", "Closed on time", false),
+                Ok(pb::PayrollTimeliness::Late) => ("Chốt trễ hạn", "Closed late", true),
+                Ok(pb::PayrollTimeliness::Overdue) => ("Quá hạn, chưa chốt", "Overdue", true),
+                _ => ("Chưa đến hạn", "Not yet due", false),
+            };
+            ScheduleRow {
+                name: u.unit_name,
+                due: date(u.due_date.as_ref()),
+                state_vi,
+                state_en,
+                late,
+                days_late: u.days_late,
+                headcount: u.headcount,
+                total: money(u.total),
+            }
+        })
+        .collect();
+    render(&SchedulePage {
+        page: ctx.page.crumbs(&[
+            (Some("/bang-luong"), "Bảng lương", "Payroll"),
+            (None, "Tiến độ chốt lương", "Closing schedule"),
+        ]),
+        month: format!("{month:02}/{year}"),
+        finance: date(schedule.finance_date.as_ref()),
+        units,
+        rows,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct PeriodQuery {
+    #[serde(default)]
+    don_vi: String,
+    #[serde(default)]
+    tu: String,
+    #[serde(default)]
+    den: String,
+}
+
+pub struct RaiseRow {
+    pub id: String,
+    pub name: String,
+    pub now: String,
+    pub next: String,
+    pub due: String,
+    pub note: String,
+}
+
+#[derive(Template)]
+#[template(path = "raises.html")]
+struct RaisesPage {
+    page: Page,
+    units: UnitChoice,
+    from: String,
+    to: String,
+    rows: Vec<RaiseRow>,
+}
+
+fn as_date(d: time::Date) -> Date {
+    Date {
+        year: d.year(),
+        month: i32::from(u8::from(d.month())),
+        day: i32::from(d.day()),
+    }
+}
+
+pub async fn raises(ctx: Ctx, Query(q): Query<PeriodQuery>) -> Response {
+    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+        Ok(u) => u,
+        Err(f) => return f.page(&ctx.page),
+    };
+    // By default the next three months: time to prepare the decisions.
+    let today = tinhso_platform::clock::vietnam_date(ctx.console.clock.now_ms());
+    let from = parse_date(&q.tu).unwrap_or_else(|| as_date(today));
+    let to = parse_date(&q.den).unwrap_or_else(|| as_date(today + time::Duration::days(92)));
+    let reply = match SalaryServiceClient::new(ctx.console.personnel.clone())
+        .list_due_raises(ctx.request(pb::ListDueRaisesRequest {
+            unit_id: units.selected.clone(),
+            from_date: Some(from),
+            to_date: Some(to),
+        }))
+        .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(s) => return Failure::of(&s, ctx.page.lang).page(&ctx.page),
+    };
+    let lang = ctx.page.lang;
+    let rows = reply
+        .raises
+        .into_iter()
+        .map(|r| {
+            let seniority = r.seniority_percent > 0;
+            let mut note = Vec::new();
+            if seniority {
+                note.push(match lang {
+                    crate::web::Lang::Vi => {
+                        format!("Phụ cấp thâm niên vượt khung {}%", r.seniority_percent)
+                    }
+                    crate::web::Lang::En => format!("Seniority allowance {}%", r.seniority_percent),
+                });
+            }
+            if r.delay_months > 0 {
+                note.push(match lang {
+                    crate::web::Lang::Vi => format!("Kéo dài {} tháng do kỷ luật", r.delay_months),
+                    crate::web::Lang::En => {
+                        format!("Delayed {} months by discipline", r.delay_months)
+                    }
+                });
+            }
+            RaiseRow {
+                now: format!(
+                    "{} / {} ({})",
+                    r.grade_code,
+                    r.step,
+                    coefficient(r.coefficient)
+                ),
+                next: if seniority {
+                    String::new()
+                } else {
+                    format!("{} ({})", r.next_step, coefficient(r.next_coefficient))
+                },
+                due: date(r.due_date.as_ref()),
+                note: note.join("; "),
+                name: r.full_name,
+                id: r.employee_id,
+            }
+        })
+        .collect();
+    render(&RaisesPage {
+        page: ctx.page.crumbs(&[
+            (Some("/bang-luong"), "Bảng lương", "Payroll"),
+            (None, "Đến hạn nâng lương", "Raises due"),
+        ]),
+        from: date(Some(&from)),
+        to: date(Some(&to)),
+        units,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_read_as_month_slash_year() {
+        assert_eq!(parse_month("11/2026"), Some((2026, 11)));
+        assert_eq!(parse_month(" 3 / 2025 "), Some((2025, 3)));
+        assert_eq!(parse_month("13/2026"), None);
+        assert_eq!(parse_month("2026-11"), None);
+        assert_eq!(reformat("2026-11-30"), "30/11/2026");
+    }
+}
