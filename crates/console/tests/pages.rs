@@ -896,7 +896,16 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         )
         .await;
     let home = clerk.get("/").await.text();
-    assert!(home.contains("hồ sơ cập nhật trễ hạn"), "{home}");
+    assert!(
+        home.contains("hồ sơ cập nhật trễ hạn") && home.contains("href=\"/ho-so/tre-han\""),
+        "{home}"
+    );
+    // The compliance view names the late hire, the unit that had to enter it, and by how much.
+    let late = clerk.get("/ho-so/tre-han").await.text();
+    assert!(
+        late.contains("Võ Văn Trễ") && late.contains("Tuyển dụng, tiếp nhận") && late.contains(">60<"),
+        "{late}"
+    );
     let found = clerk.get("/ho-so?q=my%20hanh").await.text();
     assert!(
         found.contains("Lê Thị Mỹ Hạnh") && found.contains("07/03/1985"),
@@ -913,6 +922,11 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         clerk.get(&format!("/ho-so/{}", theirs.id)).await.status,
         403
     );
+    let their_late = clerk
+        .get(&format!("/ho-so/tre-han?don_vi={}", districts.theirs.id))
+        .await
+        .text();
+    assert!(!their_late.contains("Phạm Văn Khác") && their_late.contains("Võ Văn Trễ"));
     let record = clerk.get(&format!("/ho-so/{}", ours.id)).await.text();
     assert!(record.contains("Sơ yếu lý lịch") && record.contains("Nữ"));
 

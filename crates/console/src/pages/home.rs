@@ -69,7 +69,7 @@ pub async fn show(ctx: Ctx) -> Response {
                         count,
                         vi: "hồ sơ cập nhật trễ hạn trong 12 tháng qua",
                         en: "records entered late in the last 12 months",
-                        href: "/ho-so",
+                        href: "/ho-so/tre-han",
                     });
                 }
             }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod compliance;
 pub mod employees;
 pub mod handovers;
 pub mod home;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<Console> {
         .route("/ho-so/moi", get(employees::new_form))
         .route("/ho-so/cua-toi", get(employees::mine))
         .route("/ho-so/chuyen-den", get(handovers::list))
+        .route("/ho-so/tre-han", get(compliance::show))
         .route("/ho-so/chuyen-den/{id}/tiep-nhan", post(handovers::accept))
         .route("/ho-so/chuyen-den/{id}/tu-choi", post(handovers::decline))
         .route("/ho-so/{id}", get(employees::show))
