@@ -903,7 +903,9 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     // The compliance view names the late hire, the unit that had to enter it, and by how much.
     let late = clerk.get("/ho-so/tre-han").await.text();
     assert!(
-        late.contains("Võ Văn Trễ") && late.contains("Tuyển dụng, tiếp nhận") && late.contains(">60<"),
+        late.contains("Võ Văn Trễ")
+            && late.contains("Tuyển dụng, tiếp nhận")
+            && late.contains(">60<"),
         "{late}"
     );
     let found = clerk.get("/ho-so?q=my%20hanh").await.text();
@@ -1688,4 +1690,75 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
         schedule.contains("Đơn vị H-CHAUTHANH") && schedule.contains("7.020.000"),
         "{schedule}"
     );
+
+    // Staffing: Home Affairs gives Châu Thành one civil servant for the year; the district's
+    // clerk reads it beside the one person working, and cannot set quotas.
+    let _home_affairs = site
+        .province
+        .person(
+            &admin_token,
+            "noivu.tinh",
+            &site.root_id,
+            "personnel_admin",
+            Some(&site.root_id),
+            "",
+        )
+        .await;
+    let mut home_affairs = Browser::new(&site);
+    home_affairs
+        .sign_in(
+            "noivu.tinh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let staffing = home_affairs.get("/bien-che").await.text();
+    assert!(staffing.contains("id=\"giao-bien-che\""), "{staffing}");
+    let csrf = value_of(&staffing, "_csrf");
+    let set_path = format!("/bien-che?don_vi={}&nam={year}", site.root_id);
+    let kind = (pb::EmployeeKind::CivilServant as i32).to_string();
+    let bad = home_affairs
+        .post(
+            &set_path,
+            &[
+                ("_csrf", &csrf),
+                ("unit_id", &districts.ours.id),
+                ("kind", &kind),
+                ("quota", "-3"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("href=\"#quota\""));
+    let set = home_affairs
+        .post(
+            &set_path,
+            &[
+                ("_csrf", &csrf),
+                ("unit_id", &districts.ours.id),
+                ("kind", &kind),
+                ("quota", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.text());
+    let seen = clerk.get("/bien-che").await.text();
+    assert!(
+        seen.contains("Đơn vị H-CHAUTHANH") && seen.contains("1 / 1"),
+        "{seen}"
+    );
+    assert!(!seen.contains("giao-bien-che"));
+    let clerk_csrf = clerk.csrf("/").await;
+    let refused = clerk
+        .post(
+            &format!("/bien-che?don_vi={}&nam={year}", districts.ours.id),
+            &[
+                ("_csrf", &clerk_csrf),
+                ("unit_id", &districts.ours.id),
+                ("kind", &kind),
+                ("quota", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
 }

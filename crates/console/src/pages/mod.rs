@@ -11,6 +11,7 @@ pub mod home;
 pub mod movements;
 pub mod payroll;
 pub mod sections;
+pub mod staffing;
 pub mod statistics;
 pub mod unit;
 pub mod units;
@@ -71,6 +72,7 @@ pub fn routes() -> Router<Console> {
         )
         .route("/bang-luong/tien-do", get(payroll::schedule))
         .route("/nang-luong", get(payroll::raises))
+        .route("/bien-che", get(staffing::show).post(staffing::set))
         .route("/thong-ke", get(statistics::show))
         .route("/thong-ke/tai-ve", get(statistics::export))
         .route("/nhat-ky", get(audit::list))

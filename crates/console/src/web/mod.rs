@@ -119,6 +119,7 @@ const MENU: &[(&str, &str, &str, &str)] = &[
         "Salaries",
         "personnel.record.read",
     ),
+    ("/bien-che", "Biên chế", "Staffing", "personnel.record.read"),
     (
         "/thong-ke",
         "Thống kê",
