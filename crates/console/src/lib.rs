@@ -8,6 +8,7 @@
 pub mod config;
 pub mod pages;
 pub mod sessions;
+pub mod uploads;
 pub mod web;
 
 pub use config::ConsoleConfig;
@@ -105,6 +106,9 @@ impl Console {
                     me.clock.now_ms() - me.config.idle_timeout_secs.saturating_mul(1000);
                 if let Err(e) = sessions::purge_idle(&me.db, idle_before).await {
                     tracing::warn!(error = %e, "cannot clear idle sessions");
+                }
+                if let Err(e) = uploads::purge(&me.db, me.clock.now_ms()).await {
+                    tracing::warn!(error = %e, "cannot clear old uploads");
                 }
                 tokio::select! {
                     _ = stop.changed() => return,

@@ -38,6 +38,23 @@ ALTER TABLE sessions ADD COLUMN unit_name TEXT NOT NULL DEFAULT '';
 ",
             postgres_only: "",
         },
+        Migration {
+            name: "m0003_uploads",
+            // A file checked but not yet committed: every replica can finish the import.
+            sql: "
+CREATE TABLE uploads (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    content BYTEA NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX uploads_created ON uploads (created_at);
+",
+            postgres_only: "",
+        },
     ],
 };
 

@@ -188,6 +188,46 @@ impl Browser {
         r
     }
 
+    /// Posts a multipart form with one file, as a browser sends an upload.
+    async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> HttpResponse {
+        let boundary = "----tinhso-test-boundary-7d2a";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, filename, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\ncontent-type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let cookies = self.cookie_header();
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let r = request(
+            self.addr,
+            "POST",
+            path,
+            &[("cookie", &cookies), ("content-type", &content_type)],
+            Some(&body),
+        )
+        .await;
+        self.keep_cookies(&r);
+        r
+    }
+
     /// The CSRF token a page's forms carry.
     async fn csrf(&mut self, path: &str) -> String {
         let page = self.get(path).await.text();
@@ -1761,4 +1801,155 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
         )
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text());
+}
+
+#[tokio::test]
+async fn records_are_imported_from_a_checked_workbook_with_a_row_report() {
+    use tinhso_platform::xlsx::{Cell, Sheet, write};
+    let site = start().await;
+    let admin_token = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    let districts = site
+        .province
+        .two_districts(
+            &admin_token,
+            &site.root_id,
+            ["H-TAMNONG", "H-THANHBINH"],
+            "data_entry",
+        )
+        .await;
+    site.replicated(&districts.ours.id).await;
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "data_entry.h-tamnong",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let form = clerk.get("/ho-so/nhap").await.text();
+    assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
+    let csrf = value_of(&form, "_csrf");
+    let template = clerk.get("/ho-so/nhap/mau").await;
+    assert_eq!(&template.body[..2], b"PK", "the template is an .xlsx file");
+    let workbook = |rows: Vec<[&str; 4]>| {
+        write(&[Sheet {
+            name: "Hồ sơ".into(),
+            title: None,
+            headers: ["Họ và tên", "Ngày sinh", "Giới tính", "Loại"]
+                .map(String::from)
+                .to_vec(),
+            rows: rows
+                .into_iter()
+                .map(|r| r.into_iter().map(Cell::from).collect())
+                .collect(),
+        }])
+        .expect("workbook")
+    };
+    let action = format!("/ho-so/nhap?_csrf={csrf}");
+    let unit = [("unit_id", districts.ours.id.as_str())];
+    // Without the token in the address (a forged upload), nothing is read.
+    let forged = clerk
+        .upload("/ho-so/nhap", &unit, ("file", "a.xlsx", &workbook(vec![])))
+        .await;
+    assert_eq!(forged.status, 403);
+    // Not a spreadsheet: said at the file field.
+    let junk = clerk
+        .upload(
+            &action,
+            &unit,
+            ("file", "a.xlsx", b"day khong phai la excel"),
+        )
+        .await;
+    assert_eq!(junk.status, 400, "{}", junk.text());
+    assert!(junk.text().contains("href=\"#file\""), "{}", junk.text());
+    // A row with a date that does not exist: the report names its row and column, nothing is
+    // written, and the full report downloads as a workbook.
+    let bad = workbook(vec![
+        ["Trương Thị Một", "01/02/1990", "Nữ", "Công chức"],
+        ["Trương Văn Hai", "31/02/1991", "Nam", "Công chức"],
+    ]);
+    let checked = clerk
+        .upload(&action, &unit, ("file", "nhap.xlsx", &bad))
+        .await;
+    assert_eq!(checked.status, 422, "{}", checked.text());
+    let report = checked.text();
+    assert!(
+        report.contains(">3<") && report.contains("Ngày sinh") && !report.contains("/ghi\""),
+        "{report}"
+    );
+    let report_link = report
+        .split_once("/bao-cao\"")
+        .and_then(|(before, _)| before.rsplit_once("href=\""))
+        .map(|(_, href)| format!("{href}/bao-cao"))
+        .expect("the report's link");
+    let problems = clerk.get(&report_link).await;
+    assert_eq!(problems.status, 200);
+    assert_eq!(&problems.body[..2], b"PK");
+    assert!(
+        !clerk
+            .get("/ho-so?q=truong")
+            .await
+            .text()
+            .contains("Trương Thị Một")
+    );
+    // The corrected file: checked, then written once; the check's upload belongs to its session.
+    let good = workbook(vec![
+        ["Trương Thị Một", "01/02/1990", "Nữ", "Công chức"],
+        ["Trương Văn Hai", "28/02/1991", "Nam", "Công chức"],
+    ]);
+    let checked = clerk
+        .upload(&action, &unit, ("file", "nhap.xlsx", &good))
+        .await;
+    assert_eq!(checked.status, 200, "{}", checked.text());
+    let report = checked.text();
+    let commit = report
+        .split_once("/ghi\"")
+        .and_then(|(before, _)| before.rsplit_once("action=\""))
+        .map(|(_, href)| format!("{href}/ghi"))
+        .expect("the commit form");
+    let validation_id = value_of(&report, "validation_id");
+    let mut stranger = Browser::new(&site);
+    stranger
+        .sign_in(
+            "data_entry.h-thanhbinh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let stranger_csrf = stranger.csrf("/").await;
+    let hijack = stranger
+        .post(
+            &commit,
+            &[("_csrf", &stranger_csrf), ("validation_id", &validation_id)],
+        )
+        .await;
+    assert_eq!(hijack.status, 404, "{}", hijack.text());
+    let written = clerk
+        .post(
+            &commit,
+            &[("_csrf", &csrf), ("validation_id", &validation_id)],
+        )
+        .await;
+    assert_eq!(written.status, 200, "{}", written.text());
+    assert!(written.text().contains("Đã ghi vào hệ thống"));
+    let found = clerk.get("/ho-so?q=truong").await.text();
+    assert!(
+        found.contains("Trương Thị Một") && found.contains("Trương Văn Hai"),
+        "{found}"
+    );
+    // Posted twice (a double click, the back button): the file is gone, nothing written again.
+    let again = clerk
+        .post(
+            &commit,
+            &[("_csrf", &csrf), ("validation_id", &validation_id)],
+        )
+        .await;
+    assert_eq!(again.status, 404);
+    // The list downloads as a workbook.
+    let list = clerk.get("/ho-so/tai-ve?q=truong").await;
+    assert_eq!(list.status, 200);
+    assert_eq!(&list.body[..2], b"PK");
 }

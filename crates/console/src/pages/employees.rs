@@ -42,6 +42,7 @@ struct ListPage {
     can_create: bool,
     rows: Vec<Row>,
     query: String,
+    query_encoded: String,
     next_href: String,
 }
 
@@ -100,9 +101,24 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
                 position: e.position,
             })
             .collect(),
+        query_encoded: encode(&q.q),
         query: q.q,
         next_href,
     })
+}
+
+/// The search's records as a workbook (every match, streamed as the service writes it).
+pub async fn export(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
+    match EmployeeServiceClient::new(ctx.console.personnel.clone())
+        .export_employees(ctx.request(pb::ListEmployeesRequest {
+            query: q.q,
+            ..Default::default()
+        }))
+        .await
+    {
+        Ok(r) => crate::web::download(r.into_inner(), "ho-so.xlsx", &ctx.page).await,
+        Err(status) => Failure::of(&status, ctx.page.lang).page(&ctx.page),
+    }
 }
 
 pub struct Item {

@@ -8,6 +8,7 @@ pub mod compliance;
 pub mod employees;
 pub mod handovers;
 pub mod home;
+pub mod imports;
 pub mod movements;
 pub mod payroll;
 pub mod sections;
@@ -46,6 +47,11 @@ pub fn routes() -> Router<Console> {
         .route("/ho-so/cua-toi", get(employees::mine))
         .route("/ho-so/chuyen-den", get(handovers::list))
         .route("/ho-so/tre-han", get(compliance::show))
+        .route("/ho-so/tai-ve", get(employees::export))
+        .route("/ho-so/nhap", get(imports::form).post(imports::check))
+        .route("/ho-so/nhap/mau", get(imports::template))
+        .route("/ho-so/nhap/{id}/ghi", post(imports::commit))
+        .route("/ho-so/nhap/{id}/bao-cao", get(imports::report_file))
         .route("/ho-so/chuyen-den/{id}/tiep-nhan", post(handovers::accept))
         .route("/ho-so/chuyen-den/{id}/tu-choi", post(handovers::decline))
         .route("/ho-so/{id}", get(employees::show))
@@ -110,6 +116,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "htmx.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/htmx.min.js"),
+    ),
+    (
+        "console.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/console.js"),
     ),
 ];
 

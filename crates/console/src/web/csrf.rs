@@ -1,6 +1,9 @@
 //! CSRF protection on every state-changing request: a POST (or any method but GET/HEAD) must
 //! carry the session's token, in the form's `_csrf` field or htmx's `x-csrf-token` header;
-//! before sign-in, the token of the pre-session cookie (a double submit). SameSite=Strict
+//! before sign-in, the token of the pre-session cookie (a double submit). A file upload
+//! (multipart) is not read here — it streams to its handler under its own cap — so its token
+//! comes in the header or the form action's `_csrf` query parameter (the Referrer-Policy keeps
+//! that address on this site). SameSite=Strict
 //! cookies already keep other sites' forms out; this holds even where that is not honoured.
 
 use super::{Lang, PRE_SESSION_COOKIE, Page, SESSION_COOKIE, cookie, problem};
@@ -41,6 +44,43 @@ pub async fn check(State(console): State<Console>, request: Request, next: Next)
         },
         None => cookie(&parts.headers, PRE_SESSION_COOKIE),
     };
+    let refused = |page: &Page| {
+        problem(
+            page,
+            StatusCode::FORBIDDEN,
+            ("Yêu cầu không hợp lệ", "Request refused"),
+            page.t(
+                "Biểu mẫu đã cũ hoặc không được gửi từ trang này. Hãy mở lại trang và thử lại.",
+                "The form is stale or did not come from this site. Open the page again and retry.",
+            ),
+            false,
+        )
+    };
+    let header_token = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let multipart = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if multipart {
+        let provided = header_token.or_else(|| {
+            form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v.into_owned())
+        });
+        return match (expected, provided) {
+            (Some(expected), Some(provided))
+                if !expected.is_empty() && same(&expected, &provided) =>
+            {
+                next.run(Request::from_parts(parts, body)).await
+            }
+            _ => refused(&page),
+        };
+    }
     let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
         return problem(
             &page,
@@ -50,30 +90,16 @@ pub async fn check(State(console): State<Console>, request: Request, next: Next)
             false,
         );
     };
-    let provided = parts
-        .headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| {
-            form_urlencoded::parse(&bytes)
-                .find(|(k, _)| k == "_csrf")
-                .map(|(_, v)| v.into_owned())
-        });
+    let provided = header_token.or_else(|| {
+        form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.into_owned())
+    });
     match (expected, provided) {
         (Some(expected), Some(provided)) if !expected.is_empty() && same(&expected, &provided) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        _ => problem(
-            &page,
-            StatusCode::FORBIDDEN,
-            ("Yêu cầu không hợp lệ", "Request refused"),
-            page.t(
-                "Biểu mẫu đã cũ hoặc không được gửi từ trang này. Hãy mở lại trang và thử lại.",
-                "The form is stale or did not come from this site. Open the page again and retry.",
-            ),
-            false,
-        ),
+        _ => refused(&page),
     }
 }

@@ -568,15 +568,19 @@ pub fn render(template: &impl Template) -> Response {
 /// the first chunk names the file and its type and is read before the answer starts, so a
 /// refusal still becomes a page; nothing is held whole.
 pub async fn download(
-    mut stream: tonic::Streaming<tinhso_proto::common::v1::FileChunk>,
+    stream: impl futures_util::Stream<Item = Result<tinhso_proto::common::v1::FileChunk, tonic::Status>>
+    + Send
+    + Unpin
+    + 'static,
     default_name: &str,
     page: &Page,
 ) -> Response {
     use futures_util::StreamExt as _;
-    let first = match stream.message().await {
-        Ok(Some(chunk)) => chunk,
-        Ok(None) => tinhso_proto::common::v1::FileChunk::default(),
-        Err(status) => return Failure::of(&status, page.lang).page(page),
+    let mut stream = stream;
+    let first = match stream.next().await {
+        Some(Ok(chunk)) => chunk,
+        None => tinhso_proto::common::v1::FileChunk::default(),
+        Some(Err(status)) => return Failure::of(&status, page.lang).page(page),
     };
     let filename = if first.filename.is_empty() {
         default_name.to_string()
