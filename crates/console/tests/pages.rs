@@ -1953,3 +1953,113 @@ async fn records_are_imported_from_a_checked_workbook_with_a_row_report() {
     assert_eq!(list.status, 200);
     assert_eq!(&list.body[..2], b"PK");
 }
+
+#[tokio::test]
+async fn a_unit_admin_creates_accounts_from_a_csv_file_in_its_subtree_only() {
+    let site = start().await;
+    let admin_token = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    let districts = site
+        .province
+        .two_districts(
+            &admin_token,
+            &site.root_id,
+            ["H-HONGNGU", "H-TANCHAU"],
+            "unit_admin",
+        )
+        .await;
+    let mut unit_admin = Browser::new(&site);
+    unit_admin
+        .sign_in(
+            "unit_admin.h-hongngu",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let form = unit_admin.get("/tai-khoan/nhap").await;
+    assert_eq!(form.status, 200, "{}", form.text());
+    let csrf = value_of(&form.text(), "_csrf");
+    let action = format!("/tai-khoan/nhap?_csrf={csrf}");
+    // A name repeated in the file: listed by line and column, nothing created.
+    let repeated = "ten_dang_nhap,ho_ten,ma_don_vi\n\
+        vanthu.hongngu,Lê Văn Thư,H-HONGNGU\n\
+        vanthu.hongngu,Lê Văn Thư Hai,H-HONGNGU\n";
+    let r = unit_admin
+        .upload(&action, &[], ("file", "tk.csv", repeated.as_bytes()))
+        .await;
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("ten_dang_nhap") || r.text().contains("username"));
+    // Accounts in another district: refused whole.
+    let outside = "ten_dang_nhap,ho_ten,ma_don_vi\nketoan.tanchau,Võ Thị Kế,H-TANCHAU\n";
+    let r = unit_admin
+        .upload(&action, &[], ("file", "tk.csv", outside.as_bytes()))
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let good = "ten_dang_nhap,ho_ten,ma_don_vi,chuc_vu\n\
+        vanthu.hongngu,Lê Văn Thư,H-HONGNGU,Văn thư\n\
+        ketoan.hongngu,Phan Thị Kế Toán,H-HONGNGU,Kế toán\n";
+    let r = unit_admin
+        .upload(&action, &[], ("file", "tk.csv", good.as_bytes()))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = r.text();
+    assert!(report.contains("Tạo 2 tài khoản"), "{report}");
+    let create = report
+        .split_once("/tao\"")
+        .and_then(|(before, _)| before.rsplit_once("action=\""))
+        .map(|(_, href)| format!("{href}/tao"))
+        .expect("the create form");
+    let created = unit_admin.post(&create, &[("_csrf", &csrf)]).await;
+    assert_eq!(created.status, 200, "{}", created.text());
+    let created = created.text();
+    assert!(
+        created.contains("vanthu.hongngu")
+            && created.contains("Phan Thị Kế Toán")
+            && created.matches("class=\"secret\"").count() == 2,
+        "{created}"
+    );
+    // The one-time password works: the new clerk signs in and must change it.
+    let secret = created
+        .split("class=\"secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split_once('<'))
+        .map(|(s, _)| s.to_string())
+        .expect("a password");
+    let first = created.find("vanthu.hongngu").unwrap_or(usize::MAX);
+    let second = created.find("ketoan.hongngu").unwrap_or(usize::MAX);
+    let username = if first < second {
+        "vanthu.hongngu"
+    } else {
+        "ketoan.hongngu"
+    };
+    let mut newcomer = Browser::new(&site);
+    newcomer
+        .sign_in(username, &secret, Some("Mật khẩu mới của văn thư Hồng Ngự"))
+        .await;
+    // The same form again creates nothing more.
+    let again = unit_admin.post(&create, &[("_csrf", &csrf)]).await;
+    assert_eq!(again.status, 404);
+    // Someone who cannot create accounts does not get the page.
+    let mut other = Browser::new(&site);
+    let _clerk = site
+        .province
+        .person(
+            &admin_token,
+            "nhaplieu.hongngu",
+            &districts.ours.id,
+            "data_entry",
+            Some(&districts.ours.id),
+            "",
+        )
+        .await;
+    other
+        .sign_in(
+            "nhaplieu.hongngu",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    assert_eq!(other.get("/tai-khoan/nhap").await.status, 403);
+}

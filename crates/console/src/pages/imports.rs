@@ -154,7 +154,10 @@ fn file_problem(page: &Page, vi: &str, en: &str) -> Errors {
 }
 
 /// Reads the multipart upload: the unit and the file, the file's bytes capped.
-async fn read_upload(request: Request, page: &Page) -> Result<(String, String, Vec<u8>), Errors> {
+pub(crate) async fn read_upload(
+    request: Request,
+    page: &Page,
+) -> Result<(String, String, Vec<u8>), Errors> {
     let boundary = request
         .headers()
         .get(axum::http::header::CONTENT_TYPE)

@@ -1,6 +1,7 @@
 //! The console's pages, one module per area; each handler reads its form or query, calls the
 //! service with the person's token, and renders a template.
 
+pub mod account_import;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
@@ -85,6 +86,11 @@ pub fn routes() -> Router<Console> {
         .route("/nhat-ky/tai-ve", get(audit::export))
         .route("/tai-khoan", get(accounts::list).post(accounts::create))
         .route("/tai-khoan/moi", get(accounts::new_form))
+        .route(
+            "/tai-khoan/nhap",
+            get(account_import::form).post(account_import::check),
+        )
+        .route("/tai-khoan/nhap/{id}/tao", post(account_import::commit))
         .route("/tai-khoan/{id}", get(accounts::show))
         .route(
             "/tai-khoan/{id}/thu-hoi",
