@@ -1491,6 +1491,51 @@ async fn the_sections_of_a_record_are_added_and_withdrawn_in_scope() {
     ] {
         assert!(shown.contains(heading), "{heading}: {shown}");
     }
+    // Every single item is on the edit form, catalogue items as choices; a wrong date is named
+    // at its field and nothing is saved; a good edit shows the catalogue's name.
+    let edit_path = format!("{record_path}/sua");
+    let edit = clerk.get(&edit_path).await.text();
+    assert!(
+        edit.contains("<option value=\"02\">Tày</option>")
+            && edit.contains("id=\"military_rank\"")
+            && edit.contains("id=\"party_official_date\""),
+        "{edit}"
+    );
+    let etag = value_of(&edit, "etag");
+    let edit_csrf = value_of(&edit, "_csrf");
+    let wrong = clerk
+        .post(
+            &edit_path,
+            &[
+                ("_csrf", &edit_csrf),
+                ("etag", &etag),
+                ("full_name", "Huỳnh Văn Gia"),
+                ("ethnicity", "02"),
+                ("party_admission_date", "31/04/2010"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 400);
+    assert!(wrong.text().contains("href=\"#party_admission_date\""));
+    let saved = clerk
+        .post(
+            &edit_path,
+            &[
+                ("_csrf", &edit_csrf),
+                ("etag", &etag),
+                ("full_name", "Huỳnh Văn Gia"),
+                ("ethnicity", "02"),
+                ("party_admission_date", "19/05/2010"),
+                ("height_cm", "168"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let shown = clerk.get(&record_path).await.text();
+    assert!(
+        shown.contains("<td>Tày</td>") && shown.contains("19/05/2010") && shown.contains("168"),
+        "{shown}"
+    );
     let add = format!("{record_path}/muc/gia-dinh/them");
     let form = clerk.get(&add).await.text();
     assert!(

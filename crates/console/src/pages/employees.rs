@@ -1,6 +1,7 @@
 //! Personnel records: search within the person's scope, and a record's 2C-BNV items; an
 //! employee with self-service sees their own record only.
 
+use crate::pages::record_items;
 use crate::web::{Ctx, Errors, Failure, FieldError, encode, holds, render};
 use askama::Template;
 use axum::Form;
@@ -121,19 +122,13 @@ pub async fn export(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
     }
 }
 
-pub struct Item {
-    pub vi: &'static str,
-    pub en: &'static str,
-    pub value: String,
-}
-
 #[derive(Template)]
 #[template(path = "employee.html")]
 struct RecordPage {
     page: crate::web::Page,
     id: String,
     name: String,
-    items: Vec<Item>,
+    groups: Vec<record_items::ShownGroup>,
     sections: Vec<crate::pages::sections::SectionView>,
     can_edit: bool,
     done: Option<String>,
@@ -153,50 +148,8 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
         Ok(r) => r.into_inner(),
         Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
     };
-    let sex = match pb::Sex::try_from(e.sex) {
-        Ok(pb::Sex::Male) => ctx.page.t("Nam", "Male"),
-        Ok(pb::Sex::Female) => ctx.page.t("Nữ", "Female"),
-        _ => "",
-    };
-    let item = |vi, en, value: String| Item { vi, en, value };
-    let items = vec![
-        item(
-            "Họ và tên khai sinh",
-            "Full name at birth",
-            e.full_name.clone(),
-        ),
-        item("Tên gọi khác", "Other names", e.other_names.clone()),
-        item("Ngày sinh", "Date of birth", date(e.birth_date.as_ref())),
-        item("Giới tính", "Sex", sex.to_string()),
-        item("Nơi sinh", "Place of birth", e.place_of_birth.clone()),
-        item("Quê quán", "Home town", e.home_town.clone()),
-        item("Dân tộc", "Ethnicity", e.ethnicity.clone()),
-        item("Tôn giáo", "Religion", e.religion.clone()),
-        item("Số CCCD", "Citizen ID", e.id_number.clone()),
-        item(
-            "Nơi ở hiện nay",
-            "Current address",
-            e.current_address.clone(),
-        ),
-        item(
-            "Ngày tuyển dụng",
-            "Recruited on",
-            date(e.recruitment_date.as_ref()),
-        ),
-        item("Chức vụ", "Position", e.position.clone()),
-        item("Ngạch", "Grade", e.grade_code.clone()),
-        item("Bậc lương", "Salary step", e.step.to_string()),
-        item(
-            "Hệ số lương",
-            "Salary coefficient",
-            coefficient(e.coefficient),
-        ),
-        item(
-            "Ngày vào Đảng",
-            "Party admission",
-            date(e.party_admission_date.as_ref()),
-        ),
-    ];
+    let names = crate::pages::sections::catalogues(&ctx, record_items::catalogues()).await;
+    let groups = record_items::shown(&e, &names, &ctx.page);
     let done = match q.done.as_deref() {
         Some("created") => Some(ctx.page.t("Đã thêm hồ sơ.", "The record is added.")),
         Some("saved") => Some(ctx.page.t("Đã lưu thay đổi.", "Changes saved.")),
@@ -227,7 +180,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
         ]),
         id: e.id,
         name: e.full_name,
-        items,
+        groups,
         done,
     })
 }
@@ -279,14 +232,7 @@ pub struct TextField {
 #[template(path = "employee_form.html")]
 struct FormPage {
     page: crate::web::Page,
-    title_vi: &'static str,
-    title_en: &'static str,
-    button_vi: &'static str,
-    button_en: &'static str,
-    action: String,
-    creating: bool,
     request_id: String,
-    etag: String,
     units: Vec<(String, String)>,
     unit_id: String,
     kind: i32,
@@ -295,12 +241,12 @@ struct FormPage {
     errors: Errors,
 }
 
+/// The hire form: what a new record needs; the rest of the 2C-BNV items are filled in on the
+/// record's edit form and its sections.
 #[derive(Deserialize, Default)]
 pub struct RecordForm {
     #[serde(default)]
     request_id: String,
-    #[serde(default)]
-    etag: String,
     #[serde(default)]
     unit_id: String,
     #[serde(default)]
@@ -312,100 +258,66 @@ pub struct RecordForm {
     #[serde(default)]
     birth_date: String,
     #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    recruitment_date: String,
+    #[serde(default)]
     position: String,
-    #[serde(default)]
-    ethnicity: String,
-    #[serde(default)]
-    current_address: String,
     #[serde(default)]
     phone: String,
 }
 
-fn fields_of(f: &RecordForm, creating: bool) -> Vec<TextField> {
+fn fields_of(f: &RecordForm) -> Vec<TextField> {
     let field = |name, vi, en, value: &str| TextField {
         name,
         vi,
         en,
         value: value.to_string(),
     };
-    let mut fields = vec![field(
-        "full_name",
-        "Họ và tên khai sinh",
-        "Full name at birth",
-        &f.full_name,
-    )];
-    if creating {
-        fields.push(field(
-            "birth_date",
-            "Ngày sinh",
-            "Date of birth",
-            &f.birth_date,
-        ));
-    }
-    fields.extend([
-        field("position", "Chức vụ", "Position", &f.position),
-        field("ethnicity", "Dân tộc", "Ethnicity", &f.ethnicity),
+    vec![
         field(
-            "current_address",
-            "Nơi ở hiện nay",
-            "Current address",
-            &f.current_address,
+            "full_name",
+            "Họ và tên khai sinh",
+            "Full name at birth",
+            &f.full_name,
         ),
+        field("birth_date", "Ngày sinh", "Date of birth", &f.birth_date),
+        field("id_number", "Số CCCD", "Citizen ID", &f.id_number),
+        field(
+            "recruitment_date",
+            "Ngày tuyển dụng",
+            "Recruited on",
+            &f.recruitment_date,
+        ),
+        field("position", "Chức vụ", "Position", &f.position),
         field("phone", "Điện thoại", "Phone", &f.phone),
-    ]);
-    fields
+    ]
 }
 
-async fn form_page(
-    ctx: Ctx,
-    id: Option<&str>,
-    f: RecordForm,
-    errors: Errors,
-    status: StatusCode,
-) -> Response {
-    let creating = id.is_none();
-    let units = if creating {
-        match crate::pages::units::tree(&ctx, false).await {
-            Ok(units) => units.into_iter().map(|u| (u.id, u.name)).collect(),
-            Err(failure) => return failure.page(&ctx.page),
-        }
-    } else {
-        Vec::new()
-    };
-    let (title, button, action) = match id {
-        None => (
-            ("Thêm hồ sơ", "Add a record"),
-            ("Thêm hồ sơ", "Add the record"),
-            "/ho-so".to_string(),
-        ),
-        Some(id) => (
-            ("Sửa thông tin hồ sơ", "Edit the record"),
-            ("Lưu thay đổi", "Save changes"),
-            format!("/ho-so/{id}/sua"),
-        ),
+async fn form_page(ctx: Ctx, f: RecordForm, errors: Errors, status: StatusCode) -> Response {
+    let units = match crate::pages::units::tree(&ctx, false).await {
+        Ok(units) => units
+            .into_iter()
+            .filter(|u| ctx.principal.can("personnel.record.write", &u.path))
+            .map(|u| (u.id, u.name))
+            .collect(),
+        Err(failure) => return failure.page(&ctx.page),
     };
     let body = FormPage {
         page: ctx.page.crumbs(&[
             (Some("/ho-so"), "Hồ sơ cán bộ", "Personnel records"),
-            (None, title.0, title.1),
+            (None, "Thêm hồ sơ", "Add a record"),
         ]),
-        title_vi: title.0,
-        title_en: title.1,
-        button_vi: button.0,
-        button_en: button.1,
-        action,
-        creating,
         request_id: if f.request_id.is_empty() {
             uuid::Uuid::new_v4().to_string()
         } else {
             f.request_id.clone()
         },
-        etag: f.etag.clone(),
         units,
         unit_id: f.unit_id.clone(),
         kind: f.kind,
         sex: f.sex,
-        fields: fields_of(&f, creating),
+        fields: fields_of(&f),
         errors,
     };
     (status, render(&body)).into_response()
@@ -417,24 +329,34 @@ pub async fn new_form(ctx: Ctx) -> Response {
         sex: pb::Sex::Male as i32,
         ..Default::default()
     };
-    form_page(ctx, None, f, Errors::default(), StatusCode::OK).await
+    form_page(ctx, f, Errors::default(), StatusCode::OK).await
 }
 
 pub async fn create(ctx: Ctx, Form(f): Form<RecordForm>) -> Response {
+    let bad_date = ctx
+        .page
+        .t(
+            "Hãy nhập một ngày có thật, dạng ngày/tháng/năm, ví dụ 07/03/1985",
+            "Enter a real date as day/month/year, e.g. 07/03/1985",
+        )
+        .to_string();
     let birth_date = parse_date(&f.birth_date);
+    let recruitment_date = parse_date(&f.recruitment_date);
+    let mut errors = Vec::new();
     if birth_date.is_none() {
-        let message = ctx
-            .page
-            .t(
-                "Ngày sinh phải là một ngày có thật, dạng ngày/tháng/năm, ví dụ 07/03/1985",
-                "Date of birth must be a real date as day/month/year, e.g. 07/03/1985",
-            )
-            .to_string();
-        let errors = Errors(vec![FieldError {
+        errors.push(FieldError {
             field: "birth_date".into(),
-            message,
-        }]);
-        return form_page(ctx, None, f, errors, StatusCode::BAD_REQUEST).await;
+            message: bad_date.clone(),
+        });
+    }
+    if !f.recruitment_date.trim().is_empty() && recruitment_date.is_none() {
+        errors.push(FieldError {
+            field: "recruitment_date".into(),
+            message: bad_date,
+        });
+    }
+    if !errors.is_empty() {
+        return form_page(ctx, f, Errors(errors), StatusCode::BAD_REQUEST).await;
     }
     let reply = EmployeeServiceClient::new(ctx.console.personnel.clone())
         .create_employee(ctx.request(pb::CreateEmployeeRequest {
@@ -445,8 +367,8 @@ pub async fn create(ctx: Ctx, Form(f): Form<RecordForm>) -> Response {
                 birth_date,
                 sex: f.sex,
                 position: f.position.clone(),
-                ethnicity: f.ethnicity.clone(),
-                current_address: f.current_address.clone(),
+                id_number: f.id_number.clone(),
+                recruitment_date,
                 phone: f.phone.clone(),
                 ..Default::default()
             }),
@@ -459,48 +381,133 @@ pub async fn create(ctx: Ctx, Form(f): Form<RecordForm>) -> Response {
         }
         Err(status) => match Failure::of(&status, ctx.page.lang) {
             Failure::Fields(errors) => {
-                form_page(ctx, None, f, Errors(errors), StatusCode::BAD_REQUEST).await
+                form_page(ctx, f, Errors(errors), StatusCode::BAD_REQUEST).await
             }
             other => other.page(&ctx.page),
         },
     }
 }
 
-pub async fn edit_form(ctx: Ctx, Path(id): Path<String>) -> Response {
-    let e = match EmployeeServiceClient::new(ctx.console.personnel.clone())
-        .get_employee(ctx.request(pb::GetEmployeeRequest { id: id.clone() }))
+/// An item of the edit form with its value and (for catalogue items) its choices.
+pub struct Input {
+    pub name: &'static str,
+    pub vi: &'static str,
+    pub en: &'static str,
+    pub value: String,
+    pub kind: &'static str,
+    pub choices: Vec<(String, String)>,
+}
+
+pub struct InputGroup {
+    pub vi: &'static str,
+    pub en: &'static str,
+    pub inputs: Vec<Input>,
+}
+
+#[derive(Template)]
+#[template(path = "employee_edit.html")]
+struct EditPage {
+    page: crate::web::Page,
+    id: String,
+    name: String,
+    etag: String,
+    groups: Vec<InputGroup>,
+    errors: Errors,
+}
+
+async fn edit_page(
+    ctx: Ctx,
+    e: pb::Employee,
+    values: std::collections::HashMap<String, String>,
+    etag: String,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    use record_items::Kind;
+    let names = crate::pages::sections::catalogues(&ctx, record_items::catalogues()).await;
+    let groups = record_items::GROUPS
+        .iter()
+        .map(|g| InputGroup {
+            vi: g.vi,
+            en: g.en,
+            inputs: g
+                .items
+                .iter()
+                .map(|item| Input {
+                    name: item.name,
+                    vi: item.vi,
+                    en: item.en,
+                    value: values.get(item.name).cloned().unwrap_or_default(),
+                    kind: match item.kind {
+                        Kind::Date => "date",
+                        Kind::Number => "number",
+                        Kind::Sex => "sex",
+                        Kind::Catalogue(_) => "choice",
+                        Kind::Text => "text",
+                    },
+                    choices: match item.kind {
+                        Kind::Catalogue(c) => names.get(c).cloned().unwrap_or_default(),
+                        _ => Vec::new(),
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    let body = EditPage {
+        page: ctx.page.crumbs(&[
+            (Some("/ho-so"), "Hồ sơ cán bộ", "Personnel records"),
+            (None, "Sửa thông tin hồ sơ", "Edit the record"),
+        ]),
+        id: e.id,
+        name: e.full_name,
+        etag,
+        groups,
+        errors,
+    };
+    (status, render(&body)).into_response()
+}
+
+async fn record(ctx: &Ctx, id: &str) -> Result<pb::Employee, Failure> {
+    EmployeeServiceClient::new(ctx.console.personnel.clone())
+        .get_employee(ctx.request(pb::GetEmployeeRequest { id: id.to_string() }))
         .await
-    {
-        Ok(r) => r.into_inner(),
-        Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
+        .map(tonic::Response::into_inner)
+        .map_err(|status| Failure::of(&status, ctx.page.lang))
+}
+
+pub async fn edit_form(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let e = match record(&ctx, &id).await {
+        Ok(e) => e,
+        Err(failure) => return failure.page(&ctx.page),
     };
-    let f = RecordForm {
-        etag: e.etag,
-        full_name: e.full_name,
-        position: e.position,
-        ethnicity: e.ethnicity,
-        current_address: e.current_address,
-        phone: e.phone,
-        ..Default::default()
-    };
-    form_page(ctx, Some(&id), f, Errors::default(), StatusCode::OK).await
+    let values = record_items::form_values(&e)
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    let etag = e.etag.clone();
+    edit_page(ctx, e, values, etag, Errors::default(), StatusCode::OK).await
 }
 
 /// Saves an edit made on the version the form was loaded from; if someone saved the record in
 /// between, the edit is refused (409) with the service's message and the person's input kept,
 /// instead of silently overwriting the other change.
-pub async fn update(ctx: Ctx, Path(id): Path<String>, Form(f): Form<RecordForm>) -> Response {
+pub async fn update(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let etag = form.get("etag").cloned().unwrap_or_default();
+    let request = match record_items::update_request(&id, &etag, &form, &ctx.page) {
+        Ok(r) => r,
+        Err(errors) => {
+            return match record(&ctx, &id).await {
+                Ok(e) => edit_page(ctx, e, form, etag, errors, StatusCode::BAD_REQUEST).await,
+                Err(failure) => failure.page(&ctx.page),
+            };
+        }
+    };
     let reply = EmployeeServiceClient::new(ctx.console.personnel.clone())
-        .update_employee(ctx.request(pb::UpdateEmployeeRequest {
-            id: id.clone(),
-            full_name: Some(f.full_name.clone()),
-            position: Some(f.position.clone()),
-            ethnicity: Some(f.ethnicity.clone()),
-            current_address: Some(f.current_address.clone()),
-            phone: Some(f.phone.clone()),
-            etag: f.etag.clone(),
-            ..Default::default()
-        }))
+        .update_employee(ctx.request(request))
         .await;
     match reply {
         Ok(_) => Redirect::to(&format!("/ho-so/{id}?done=saved")).into_response(),
@@ -514,7 +521,10 @@ pub async fn update(ctx: Ctx, Path(id): Path<String>, Form(f): Form<RecordForm>)
                 StatusCode::BAD_REQUEST
             };
             match Failure::of(&status, ctx.page.lang) {
-                Failure::Fields(errors) => form_page(ctx, Some(&id), f, Errors(errors), code).await,
+                Failure::Fields(errors) => match record(&ctx, &id).await {
+                    Ok(e) => edit_page(ctx, e, form, etag, Errors(errors), code).await,
+                    Err(failure) => failure.page(&ctx.page),
+                },
                 other => other.page(&ctx.page),
             }
         }

@@ -12,6 +12,7 @@ pub mod home;
 pub mod imports;
 pub mod movements;
 pub mod payroll;
+pub mod record_items;
 pub mod sections;
 pub mod staffing;
 pub mod statistics;

@@ -261,15 +261,23 @@ fn spec_of(section: i32) -> Option<&'static SectionSpec> {
 /// The catalogues the sections name, code -> name, for showing and choosing.
 pub type Names = HashMap<&'static str, Vec<(String, String)>>;
 
-pub async fn catalogues(ctx: &Ctx) -> Names {
-    let wanted: Vec<&'static str> = SECTIONS
+/// The catalogues the sections name.
+fn section_catalogues() -> Vec<&'static str> {
+    SECTIONS
         .iter()
         .flat_map(|s| s.fields.iter())
         .filter_map(|f| match f.kind {
             Catalogue(name) => Some(name),
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+/// The entries of catalogues `wanted`, fetched at once (a catalogue that fails is left empty:
+/// the codes then show as they are).
+pub async fn catalogues(ctx: &Ctx, mut wanted: Vec<&'static str>) -> Names {
+    wanted.sort_unstable();
+    wanted.dedup();
     let calls = wanted.iter().map(|name| {
         let mut client = CatalogueServiceClient::new(ctx.console.personnel.clone());
         let request = ctx.request(pb::ListCatalogueEntriesRequest {
@@ -517,7 +525,7 @@ pub async fn views(
             employee_id: employee_id.to_string(),
             section: 0,
         })),
-        catalogues(ctx)
+        catalogues(ctx, section_catalogues())
     );
     let entries = entries
         .map_err(|s| Failure::of(&s, ctx.page.lang))?
@@ -605,7 +613,7 @@ async fn add_page(
         Ok(r) => r.into_inner(),
         Err(s) => return Failure::of(&s, ctx.page.lang).page(&ctx.page),
     };
-    let names = catalogues(&ctx).await;
+    let names = catalogues(&ctx, section_catalogues()).await;
     let inputs = spec
         .fields
         .iter()
