@@ -1378,6 +1378,80 @@ async fn a_unit_is_renamed_and_closed_after_a_confirmation() {
         .await;
     assert_eq!(stale.status, 400, "{}", stale.text());
     assert!(stale.text().contains("error-summary"));
+    // A district and two communes: one commune moves under the district, the other merges into
+    // it after a confirmation, its sub-unit following it.
+    let district = site
+        .province
+        .unit(
+            &admin_token,
+            "H-CAOLANH",
+            &site.root_id,
+            tinhso_proto::identity::v1::UnitKind::District,
+        )
+        .await;
+    let merging = site
+        .province
+        .unit(
+            &admin_token,
+            "X-BINHHANG",
+            &site.root_id,
+            tinhso_proto::identity::v1::UnitKind::Commune,
+        )
+        .await;
+    let hamlet = site
+        .province
+        .unit(
+            &admin_token,
+            "AP-1",
+            &merging.id,
+            tinhso_proto::identity::v1::UnitKind::Department,
+        )
+        .await;
+    let page = admin.get(&path).await.text();
+    assert!(page.contains(&format!("<option value=\"{}\"", district.id)));
+    let moved = admin
+        .post(
+            &format!("{path}/chuyen"),
+            &[
+                ("_csrf", &csrf),
+                ("etag", &value_of(&page, "etag")),
+                ("new_parent_id", &district.id),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.text());
+    let merge = format!("/don-vi/{}/sap-nhap?vao={}", merging.id, district.id);
+    let confirm = admin.get(&merge).await.text();
+    assert!(
+        confirm.contains("Đơn vị X-BINHHANG (X-BINHHANG) → Đơn vị H-CAOLANH (H-CAOLANH)"),
+        "{confirm}"
+    );
+    let merged = admin
+        .post(
+            &merge,
+            &[("_csrf", &csrf), ("etag", &value_of(&confirm, "etag"))],
+        )
+        .await;
+    assert_eq!(merged.status, 303, "{}", merged.text());
+    assert_eq!(
+        merged.header("location"),
+        Some(format!("/don-vi/{}?done=merged", district.id).as_str())
+    );
+    let tree = admin.get("/don-vi?q=").await.text();
+    let depth = |code: &str| {
+        tree.split_once(&format!("<td data-label=\"Mã\">{code}</td>"))
+            .and_then(|(before, _)| before.rsplit_once("class=\"depth-"))
+            .and_then(|(_, rest)| rest.split('"').next())
+            .map(str::to_string)
+    };
+    assert_eq!(depth("X-MYHIEP"), Some("2".into()), "{tree}");
+    assert_eq!(
+        depth("AP-1"),
+        Some("2".into()),
+        "the hamlet follows the merge"
+    );
+    assert_eq!(depth("X-BINHHANG"), None, "the merged commune is closed");
+    let _ = hamlet;
     // Closing asks first.
     let confirm = admin.get(&format!("{path}/giai-the")).await.text();
     assert!(confirm.contains("Xã Mỹ Hiệp mới (X-MYHIEP)"));
@@ -1430,6 +1504,24 @@ async fn a_unit_is_renamed_and_closed_after_a_confirmation() {
         )
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text());
+    let refused = clerk
+        .post(
+            &format!("{path}/chuyen"),
+            &[
+                ("_csrf", &csrf),
+                ("etag", "x"),
+                ("new_parent_id", &site.root_id),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    assert_eq!(
+        clerk
+            .get(&format!("{path}/sap-nhap?vao={}", site.root_id))
+            .await
+            .status,
+        403
+    );
 }
 
 #[tokio::test]

@@ -40,6 +40,11 @@ pub fn routes() -> Router<Console> {
         .route("/don-vi", get(units::list).post(units::create))
         .route("/don-vi/{id}", get(unit::show))
         .route("/don-vi/{id}/doi-ten", post(unit::rename))
+        .route("/don-vi/{id}/chuyen", post(unit::move_unit))
+        .route(
+            "/don-vi/{id}/sap-nhap",
+            get(unit::confirm_merge).post(unit::merge),
+        )
         .route(
             "/don-vi/{id}/giai-the",
             get(unit::confirm_close).post(unit::close),
