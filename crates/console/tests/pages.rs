@@ -2200,3 +2200,173 @@ async fn a_unit_admin_creates_accounts_from_a_csv_file_in_its_subtree_only() {
         .await;
     assert_eq!(other.get("/tai-khoan/nhap").await.status, 403);
 }
+
+#[tokio::test]
+async fn a_course_is_announced_staff_registered_and_results_recorded() {
+    use tinhso_proto::personnel::v1 as pb;
+    use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
+    let site = start().await;
+    let admin_token = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    let districts = site
+        .province
+        .two_districts(
+            &admin_token,
+            &site.root_id,
+            ["H-LAPVO", "H-CAOLANH"],
+            "data_entry",
+        )
+        .await;
+    site.replicated(&districts.ours.id).await;
+    let record = EmployeeServiceClient::new(site.channel.clone())
+        .create_employee(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::CreateEmployeeRequest {
+                employee: Some(pb::Employee {
+                    unit_id: districts.ours.id.clone(),
+                    kind: pb::EmployeeKind::CivilServant as i32,
+                    full_name: "Đỗ Văn Học".into(),
+                    birth_date: Some(tinhso_proto::common::v1::Date {
+                        year: 1992,
+                        month: 9,
+                        day: 2,
+                    }),
+                    sex: pb::Sex::Male as i32,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("hired")
+        .into_inner();
+    let _home_affairs = site
+        .province
+        .person(
+            &admin_token,
+            "noivu.daotao",
+            &site.root_id,
+            "personnel_admin",
+            Some(&site.root_id),
+            "",
+        )
+        .await;
+    let mut organiser = Browser::new(&site);
+    organiser
+        .sign_in(
+            "noivu.daotao",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let courses = organiser.get("/dao-tao").await.text();
+    assert!(courses.contains("id=\"thong-bao\""), "{courses}");
+    let csrf = value_of(&courses, "_csrf");
+    let today = time::OffsetDateTime::now_utc().date();
+    let today = format!(
+        "{:02}/{:02}/{}",
+        today.day(),
+        u8::from(today.month()),
+        today.year()
+    );
+    let announce = |start: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("request_id", value_of(&courses, "request_id")),
+            (
+                "title",
+                "Bồi dưỡng quản lý nhà nước ngạch chuyên viên".to_string(),
+            ),
+            ("provider", "Trường Chính trị tỉnh".to_string()),
+            ("kind", "state_management".to_string()),
+            ("start_date", start.to_string()),
+            ("end_date", today.clone()),
+            ("registration_deadline", today.clone()),
+            ("seats", "40".to_string()),
+            ("hours", "120".to_string()),
+        ]
+    };
+    let bad = announce("32/13/2026");
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = organiser.post("/dao-tao", &refs).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("href=\"#start_date\""));
+    let good = announce(&today);
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = organiser.post("/dao-tao", &refs).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let course_path = r.header("location").expect("the course").to_string();
+    // A district clerk cannot announce courses, and registers her own staff.
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "data_entry.h-lapvo",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    assert!(!clerk.get("/dao-tao").await.text().contains("thong-bao"));
+    let page = clerk
+        .get(&format!("{course_path}?q=do+van+hoc"))
+        .await
+        .text();
+    assert!(page.contains("Đỗ Văn Học"), "{page}");
+    let clerk_csrf = value_of(&page, "_csrf");
+    let registered = clerk
+        .post(
+            &format!("{course_path}/dang-ky"),
+            &[("_csrf", &clerk_csrf), ("employee_id", &record.id)],
+        )
+        .await;
+    assert_eq!(registered.status, 303, "{}", registered.text());
+    let page = clerk.get(&course_path).await.text();
+    assert!(
+        page.contains("Đỗ Văn Học") && page.contains("data_entry.h-lapvo"),
+        "{page}"
+    );
+    // The other district's clerk neither sees nor withdraws it.
+    let mut stranger = Browser::new(&site);
+    stranger
+        .sign_in(
+            "data_entry.h-caolanh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let theirs = stranger.get(&course_path).await.text();
+    assert!(!theirs.contains("Đỗ Văn Học"), "{theirs}");
+    let registration = page
+        .split_once("/rut\"")
+        .and_then(|(before, _)| before.rsplit_once("/dang-ky/"))
+        .map(|(_, id)| id.to_string())
+        .expect("a registration");
+    let stranger_csrf = value_of(&theirs, "_csrf");
+    let refused = stranger
+        .post(
+            &format!("{course_path}/dang-ky/{registration}/rut"),
+            &[("_csrf", &stranger_csrf)],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    // The organiser records the result; the hours count for the year and enter the record.
+    let graded = organiser
+        .post(
+            &format!("{course_path}/dang-ky/{registration}/ket-qua"),
+            &[
+                ("_csrf", &csrf),
+                ("result", "3"),
+                ("certificate", "QLNN-2026-015"),
+            ],
+        )
+        .await;
+    assert_eq!(graded.status, 303, "{}", graded.text());
+    let hours = clerk.get("/dao-tao/gio-hoc").await.text();
+    assert!(
+        hours.contains("Đỗ Văn Học") && hours.contains(">120<"),
+        "{hours}"
+    );
+    let shown = clerk.get(&format!("/ho-so/{}", record.id)).await.text();
+    assert!(shown.contains("Trường Chính trị tỉnh"), "{shown}");
+}

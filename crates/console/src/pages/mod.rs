@@ -16,6 +16,7 @@ pub mod record_items;
 pub mod sections;
 pub mod staffing;
 pub mod statistics;
+pub mod training;
 pub mod unit;
 pub mod units;
 
@@ -86,6 +87,18 @@ pub fn routes() -> Router<Console> {
         .route("/bang-luong/tien-do", get(payroll::schedule))
         .route("/nang-luong", get(payroll::raises))
         .route("/bien-che", get(staffing::show).post(staffing::set))
+        .route("/dao-tao", get(training::list).post(training::announce))
+        .route("/dao-tao/gio-hoc", get(training::hours))
+        .route("/dao-tao/{id}", get(training::show))
+        .route("/dao-tao/{id}/dang-ky", post(training::register))
+        .route(
+            "/dao-tao/{id}/dang-ky/{registration}/rut",
+            post(training::withdraw),
+        )
+        .route(
+            "/dao-tao/{id}/dang-ky/{registration}/ket-qua",
+            post(training::result),
+        )
         .route("/thong-ke", get(statistics::show))
         .route("/thong-ke/tai-ve", get(statistics::export))
         .route("/nhat-ky", get(audit::list))
