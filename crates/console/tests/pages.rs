@@ -2370,3 +2370,92 @@ async fn a_course_is_announced_staff_registered_and_results_recorded() {
     let shown = clerk.get(&format!("/ho-so/{}", record.id)).await.text();
     assert!(shown.contains("Trường Chính trị tỉnh"), "{shown}");
 }
+
+#[tokio::test]
+async fn honours_are_entered_counted_and_downloaded_in_scope() {
+    let site = start().await;
+    let admin_token = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    let districts = site
+        .province
+        .two_districts(
+            &admin_token,
+            &site.root_id,
+            ["H-THANHBINH", "H-TAMNONG"],
+            "data_entry",
+        )
+        .await;
+    site.replicated(&districts.ours.id).await;
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "data_entry.h-thanhbinh",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let page = clerk.get("/khen-thuong").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let page = page.text();
+    assert!(page.contains("<option value=\"heroic_mother\""), "{page}");
+    let csrf = value_of(&page, "_csrf");
+    let action = format!("/khen-thuong?don_vi={}", districts.ours.id);
+    let honour = |date: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("request_id", value_of(&page, "request_id")),
+            ("kind", "heroic_mother".to_string()),
+            ("recipient_name", "Nguyễn Thị Thứ".to_string()),
+            ("birth_year", "1904".to_string()),
+            ("home_town", "Thanh Bình, Đồng Tháp".to_string()),
+            ("decision_number", "394/KT-CTN".to_string()),
+            ("decision_date", date.to_string()),
+            ("issuer", "Chủ tịch nước".to_string()),
+            ("posthumous", "1".to_string()),
+        ]
+    };
+    let bad = honour("17/12/19944");
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = clerk.post(&action, &refs).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("href=\"#decision_date\""));
+    let good = honour("17/12/1994");
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = clerk.post(&action, &refs).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = clerk
+        .get("/khen-thuong?tu=1990&den=1995&q=thu")
+        .await
+        .text();
+    assert!(
+        page.contains("Nguyễn Thị Thứ (truy tặng)") && page.contains("394/KT-CTN (17/12/1994)"),
+        "{page}"
+    );
+    let workbook = clerk.get("/khen-thuong/tai-ve?tu=1990&den=1995").await;
+    assert_eq!(workbook.status, 200);
+    assert_eq!(&workbook.body[..2], b"PK");
+    // Tam Nông's clerk does not see Thanh Bình's honours, even asking for them.
+    let mut stranger = Browser::new(&site);
+    stranger
+        .sign_in(
+            "data_entry.h-tamnong",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let theirs = stranger
+        .get(&format!("/khen-thuong?don_vi={}&q=thu", districts.ours.id))
+        .await
+        .text();
+    assert!(!theirs.contains("Nguyễn Thị Thứ"));
+    let stranger_csrf = value_of(&theirs, "_csrf");
+    let mut forged = good.clone();
+    forged[0].1 = stranger_csrf;
+    forged[1].1 = "another-request".into();
+    let refs: Vec<(&str, &str)> = forged.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Entering one into Thanh Bình is refused, not quietly put into the stranger's own unit.
+    let r = stranger.post(&action, &refs).await;
+    assert_eq!(r.status, 403, "{}", r.text());
+}

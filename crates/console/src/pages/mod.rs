@@ -5,6 +5,7 @@ pub mod account_import;
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod compliance;
 pub mod employees;
 pub mod handovers;
@@ -99,6 +100,8 @@ pub fn routes() -> Router<Console> {
             "/dao-tao/{id}/dang-ky/{registration}/ket-qua",
             post(training::result),
         )
+        .route("/khen-thuong", get(awards::show).post(awards::create))
+        .route("/khen-thuong/tai-ve", get(awards::export))
         .route("/thong-ke", get(statistics::show))
         .route("/thong-ke/tai-ve", get(statistics::export))
         .route("/nhat-ky", get(audit::list))

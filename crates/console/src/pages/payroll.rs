@@ -68,6 +68,17 @@ impl UnitChoice {
         Ok(Self { options, selected })
     }
 
+    /// For a write: the unit asked for, and only if it is one of the person's (never quietly
+    /// another one).
+    pub async fn exactly(ctx: &Ctx, permission: &str, wanted: &str) -> Result<Self, Failure> {
+        let choice = Self::of(ctx, permission, wanted).await?;
+        if choice.selected == wanted {
+            Ok(choice)
+        } else {
+            Err(Failure::Denied(String::new()))
+        }
+    }
+
     fn chosen(&self) -> Option<&UnitOption> {
         self.options.iter().find(|u| u.id == self.selected)
     }
