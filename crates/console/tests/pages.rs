@@ -2459,3 +2459,90 @@ async fn honours_are_entered_counted_and_downloaded_in_scope() {
     let r = stranger.post(&action, &refs).await;
     assert_eq!(r.status, 403, "{}", r.text());
 }
+
+#[tokio::test]
+async fn home_affairs_keeps_the_catalogues_and_others_only_read_them() {
+    let site = start().await;
+    let admin_token = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    for (username, role) in [
+        ("noivu.danhmuc", "personnel_admin"),
+        ("nhaplieu.danhmuc", "data_entry"),
+    ] {
+        site.province
+            .person(
+                &admin_token,
+                username,
+                &site.root_id,
+                role,
+                Some(&site.root_id),
+                "",
+            )
+            .await;
+    }
+    let mut keeper = Browser::new(&site);
+    keeper
+        .sign_in(
+            "noivu.danhmuc",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let home = keeper.get("/").await.text();
+    assert!(home.contains("href=\"/danh-muc\""));
+    let list = keeper.get("/danh-muc").await.text();
+    assert!(list.contains("href=\"/danh-muc/religion\""), "{list}");
+    let page = keeper.get("/danh-muc/religion").await.text();
+    let csrf = value_of(&page, "_csrf");
+    let empty = keeper
+        .post(
+            "/danh-muc/religion",
+            &[("_csrf", &csrf), ("code", ""), ("name", "Tịnh độ cư sĩ")],
+        )
+        .await;
+    assert_eq!(empty.status, 400, "{}", empty.text());
+    assert!(empty.text().contains("href=\"#code\""));
+    let saved = keeper
+        .post(
+            "/danh-muc/religion",
+            &[
+                ("_csrf", &csrf),
+                ("code", "TDCS"),
+                ("name", "Tịnh độ cư sĩ Phật hội Việt Nam"),
+                ("attribute", "1"),
+                ("sort_order", "90"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    // Everyone reads it (it appears in the record forms); only its keeper may change it.
+    let mut clerk = Browser::new(&site);
+    clerk
+        .sign_in(
+            "nhaplieu.danhmuc",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    assert!(!clerk.get("/").await.text().contains("href=\"/danh-muc\""));
+    let read = clerk.get("/danh-muc/religion").await.text();
+    assert!(
+        read.contains("Tịnh độ cư sĩ Phật hội Việt Nam") && !read.contains("id=\"sua-muc\""),
+        "{read}"
+    );
+    let clerk_csrf = value_of(&read, "_csrf");
+    let refused = clerk
+        .post(
+            "/danh-muc/religion",
+            &[
+                ("_csrf", &clerk_csrf),
+                ("code", "TDCS"),
+                ("name", "Đổi tên"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+}

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod awards;
+pub mod catalogues;
 pub mod compliance;
 pub mod employees;
 pub mod handovers;
@@ -102,6 +103,11 @@ pub fn routes() -> Router<Console> {
         )
         .route("/khen-thuong", get(awards::show).post(awards::create))
         .route("/khen-thuong/tai-ve", get(awards::export))
+        .route("/danh-muc", get(catalogues::list))
+        .route(
+            "/danh-muc/{name}",
+            get(catalogues::show).post(catalogues::put),
+        )
         .route("/thong-ke", get(statistics::show))
         .route("/thong-ke/tai-ve", get(statistics::export))
         .route("/nhat-ky", get(audit::list))

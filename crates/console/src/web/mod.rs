@@ -108,6 +108,12 @@ const MENU: &[(&str, &str, &str, &str)] = &[
     ),
     ("/nhat-ky", "Nhật ký", "Audit trail", "identity.audit.read"),
     (
+        "/danh-muc",
+        "Danh mục",
+        "Catalogues",
+        "personnel.catalogue.write",
+    ),
+    (
         "/ho-so",
         "Hồ sơ cán bộ",
         "Personnel records",
