@@ -1171,8 +1171,12 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     let home = receiver.get("/").await.text();
     assert!(home.contains("href=\"/ho-so/chuyen-den\""), "{home}");
     let waiting = receiver.get("/ho-so/chuyen-den").await.text();
+    // Who is coming, before accepting: birth date and the sending unit, not only a name.
     assert!(
-        waiting.contains("Lê Thị Mỹ Hạnh") && waiting.contains("125/QĐ-UBND"),
+        waiting.contains("Lê Thị Mỹ Hạnh")
+            && waiting.contains("125/QĐ-UBND")
+            && waiting.contains("07/03/1985")
+            && waiting.contains("Đơn vị H-CAOLANH"),
         "{waiting}"
     );
     let movement_id = waiting

@@ -470,6 +470,16 @@ async fn a_transfer_hands_the_record_to_the_receiving_unit_and_retirement_ends_i
         .into_inner()
         .movements;
     assert_eq!(waiting.len(), 1);
+    // The receiving unit sees who it is accepting, though it cannot read the record yet.
+    assert_eq!(
+        (
+            waiting[0].employee_name.as_str(),
+            waiting[0].employee_birth_date,
+            waiting[0].employee_grade_code.as_str(),
+            waiting[0].employee_step,
+        ),
+        ("Nguyễn Văn An", date(1985, 4, 30), "01.003", 4)
+    );
     let accepted = h
         .employees()
         .accept_movement(authed(&receiver, settle.clone()))

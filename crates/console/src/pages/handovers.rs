@@ -13,6 +13,9 @@ use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
 pub struct Pending {
     pub id: String,
     pub name: String,
+    pub born: String,
+    pub position: String,
+    pub grade: String,
     pub from: String,
     pub decision: String,
     pub effective: String,
@@ -23,6 +26,7 @@ pub struct Pending {
 struct HandoversPage {
     page: crate::web::Page,
     rows: Vec<Pending>,
+    units: crate::pages::payroll::UnitChoice,
     done: Option<String>,
 }
 
@@ -30,20 +34,23 @@ struct HandoversPage {
 pub struct DoneQuery {
     #[serde(default)]
     done: Option<String>,
+    #[serde(default)]
+    don_vi: String,
 }
 
 pub async fn list(ctx: Ctx, Query(q): Query<DoneQuery>) -> Response {
-    let Some(scope) = ctx
-        .principal
-        .scopes_for("personnel.record.write")
-        .first()
-        .cloned()
-    else {
-        return Failure::Denied(String::new()).page(&ctx.page);
+    // The receiving unit: one of those the person writes records for (their choice when several).
+    let units = match crate::pages::payroll::UnitChoice::of(
+        &ctx,
+        "personnel.record.write",
+        &q.don_vi,
+    )
+    .await
+    {
+        Ok(u) => u,
+        Err(failure) => return failure.page(&ctx.page),
     };
-    let unit_id = tinhso_platform::UnitPath::new(scope)
-        .unit_id()
-        .into_string();
+    let unit_id = units.selected.clone();
     let reply = EmployeeServiceClient::new(ctx.console.personnel.clone())
         .list_pending_movements(ctx.request(pb::ListPendingMovementsRequest { unit_id }))
         .await;
@@ -71,6 +78,13 @@ pub async fn list(ctx: Ctx, Query(q): Query<DoneQuery>) -> Response {
         rows: movements
             .into_iter()
             .map(|m| Pending {
+                born: date(m.employee_birth_date.as_ref()),
+                position: m.employee_position,
+                grade: if m.employee_grade_code.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} / {}", m.employee_grade_code, m.employee_step)
+                },
                 name: m.employee_name,
                 from: m.from_unit_name,
                 decision: m.decision_number,
@@ -78,6 +92,7 @@ pub async fn list(ctx: Ctx, Query(q): Query<DoneQuery>) -> Response {
                 id: m.id,
             })
             .collect(),
+        units,
         done,
     })
 }

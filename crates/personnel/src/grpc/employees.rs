@@ -761,10 +761,13 @@ impl pb::employee_service_server::EmployeeService for Api {
             let mut movements = Vec::with_capacity(rows.len());
             for row in &rows {
                 let mut m = movement_pb(row);
-                m.employee_name = store::employees::get(pool, &row.employee_id)
-                    .await?
-                    .map(|e| e.full_name)
-                    .unwrap_or_default();
+                if let Some(e) = store::employees::get(pool, &row.employee_id).await? {
+                    m.employee_birth_date = tinhso_platform::api::date_of(&e.birth_date);
+                    m.employee_position = e.position;
+                    m.employee_grade_code = e.grade_code;
+                    m.employee_step = i32::try_from(e.step).unwrap_or_default();
+                    m.employee_name = e.full_name;
+                }
                 m.from_unit_name = store::units::get(pool, &row.from_unit_id)
                     .await?
                     .map(|u| u.name)

@@ -142,6 +142,10 @@ fn movement_pb(m: &MovementRow) -> pb::Movement {
         handle_time: (m.handled_at > 0).then(|| to_timestamp(m.handled_at)),
         employee_name: String::new(),
         from_unit_name: String::new(),
+        employee_birth_date: None,
+        employee_position: String::new(),
+        employee_grade_code: String::new(),
+        employee_step: 0,
     }
 }
 
