@@ -1083,7 +1083,13 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     // The district's BM02 table, and the workbook streamed as it is written.
     let stats = clerk.get("/thong-ke").await;
     assert_eq!(stats.status, 200, "{}", stats.text());
-    assert!(stats.text().contains("Đơn vị H-CAOLANH"));
+    let stats = stats.text();
+    assert!(stats.contains("Đơn vị H-CAOLANH"));
+    // The age bands drawn as an SVG chart (no script), its figures also in the table.
+    assert!(
+        stats.contains("<svg") && stats.contains("Cơ cấu độ tuổi") && !stats.contains("<script>"),
+        "{stats}"
+    );
     let workbook = clerk.get("/thong-ke/tai-ve").await;
     assert_eq!(workbook.status, 200);
     assert!(

@@ -3,6 +3,7 @@
 //! a failed call to a service becomes for a person (a field error, a sign-in, a Vietnamese
 //! error page — never a stack trace).
 
+pub mod charts;
 pub mod csrf;
 
 use crate::Console;
