@@ -10,6 +10,7 @@
 //! Load generator and servers share this process and the machine's cores, as in `tinhso dev`;
 //! the figures are for comparing runs on the same machine, not absolute capacity.
 
+mod console;
 mod personnel;
 
 use anyhow::{Context as _, bail};
@@ -128,10 +129,16 @@ impl KeepAlive {
         })
     }
 
-    /// GET `path`; returns the status.
+    /// GET `path` with a bearer token; returns the status.
     async fn get(&mut self, path: &str, auth: &str) -> anyhow::Result<u16> {
-        let request =
-            format!("GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: {auth}\r\n\r\n");
+        self.get_with(path, &format!("Authorization: {auth}"))
+            .await
+            .map(|(status, _)| status)
+    }
+
+    /// GET `path` with one extra header line (e.g. a cookie); the status and the body's size.
+    async fn get_with(&mut self, path: &str, header: &str) -> anyhow::Result<(u16, usize)> {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n{header}\r\n\r\n");
         self.reader.get_mut().write_all(request.as_bytes()).await?;
         let mut line = String::new();
         self.reader.read_line(&mut line).await?;
@@ -155,7 +162,7 @@ impl KeepAlive {
         }
         let mut body = vec![0; length];
         self.reader.read_exact(&mut body).await?;
-        Ok(status)
+        Ok((status, length))
     }
 }
 

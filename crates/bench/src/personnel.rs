@@ -238,6 +238,25 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
     )
     .await;
 
+    eprintln!("bench: the console beside REST");
+    let keys = tinhso_platform::auth::fetch_jwks(grpc.clone()).await?;
+    let console = crate::console::run(
+        database_url,
+        server.addr,
+        &keys,
+        crate::console::Reader {
+            token: &token,
+            username: "admin",
+            password: NEW_PASSWORD,
+        },
+        (0..RECORDS)
+            .step_by(997)
+            .map(|i| format!("bench-{i:06}"))
+            .collect(),
+        &districts[0].id,
+    )
+    .await?;
+
     eprintln!("bench: province statistics");
     let mut stats = Vec::new();
     let mut statistics = StatisticsServiceClient::new(grpc.clone());
@@ -365,7 +384,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
         rate(copy_time),
         commit_time.as_secs_f64() / copy_time.as_secs_f64(),
         secs = crate::RUN.as_secs(),
-    ))
+    ) + &console.report)
 }
 
 /// The name search "nguyen van" (a page of 50) from `callers` concurrent callers.

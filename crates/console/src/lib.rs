@@ -34,7 +34,18 @@ pub struct Inner {
     /// Reads the signed-in person's grants from their token (identity's keys, kept fresh).
     pub verifier: SharedVerifier,
     pub clock: SharedClock,
+    /// Catalogue entries (code, name) by catalogue, with when they were read: every page that
+    /// shows a code by name reads them, and they change a few times a year. Each replica keeps
+    /// its own copy for `CATALOGUE_TTL_MS`, so a change shows everywhere within a minute; the
+    /// catalogue pages themselves always read the service.
+    pub catalogue_cache: std::sync::Mutex<CatalogueCache>,
 }
+
+pub type CatalogueCache =
+    std::collections::HashMap<String, (tinhso_platform::clock::UnixMillis, Vec<(String, String)>)>;
+
+/// How long a replica shows a catalogue as it read it.
+pub const CATALOGUE_TTL_MS: i64 = 60_000;
 
 impl std::ops::Deref for Console {
     type Target = Inner;
@@ -79,6 +90,7 @@ impl Console {
             personnel,
             verifier,
             clock,
+            catalogue_cache: std::sync::Mutex::new(CatalogueCache::new()),
         })))
     }
 

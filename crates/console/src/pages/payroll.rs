@@ -115,7 +115,14 @@ pub struct MonthQuery {
     don_vi: String,
     #[serde(default)]
     thang: String,
+    /// The page of the payroll's lines (from 1).
+    #[serde(default)]
+    trang: Option<usize>,
 }
+
+/// Lines of a payroll on one page: a district's thousand people stay a light page on a slow
+/// commune connection; the totals above always cover every line.
+const LINES_PER_PAGE: usize = 100;
 
 pub struct LineView {
     pub id: String,
@@ -141,6 +148,10 @@ struct PayrollPage {
     lines: Vec<LineView>,
     can_close: bool,
     query: String,
+    /// "Lines 101-200 of 2 500", and the neighbouring pages' addresses.
+    shown: String,
+    previous_href: String,
+    next_href: String,
 }
 
 fn line_view(l: pb::PayLine) -> LineView {
@@ -206,7 +217,32 @@ pub async fn show(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
         encode(&units.selected),
         encode(&format!("{month:02}/{year}"))
     );
+    let count = payroll.lines.len();
+    let (current, pages, first) = window(count, q.trang);
+    let href = |n: usize| format!("/bang-luong?{query}&trang={n}");
+    let shown = if count > LINES_PER_PAGE {
+        let last = (first + LINES_PER_PAGE).min(count);
+        match ctx.page.lang {
+            crate::web::Lang::Vi => format!("Dòng {}–{last} trong {} dòng", first + 1, count),
+            crate::web::Lang::En => format!("Lines {}–{last} of {count}", first + 1),
+        }
+    } else {
+        String::new()
+    };
+    let previous_href = if current > 1 {
+        href(current - 1)
+    } else {
+        String::new()
+    };
+    let next_href = if current < pages {
+        href(current + 1)
+    } else {
+        String::new()
+    };
     render(&PayrollPage {
+        shown,
+        previous_href,
+        next_href,
         page: ctx.page.crumbs(&[(None, "Bảng lương", "Payroll")]),
         month: format!("{month:02}/{year}"),
         closed: payroll.closed,
@@ -214,11 +250,24 @@ pub async fn show(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
         due: date(payroll.due_date.as_ref()),
         headcount: payroll.headcount,
         total: money(payroll.total),
-        lines: payroll.lines.into_iter().map(line_view).collect(),
+        lines: payroll
+            .lines
+            .into_iter()
+            .skip(first)
+            .take(LINES_PER_PAGE)
+            .map(line_view)
+            .collect(),
         can_close,
         units,
         query,
     })
+}
+
+/// The page shown of `count` lines when page `asked` is asked for: (page, pages, first line).
+fn window(count: usize, asked: Option<usize>) -> (usize, usize, usize) {
+    let pages = count.div_ceil(LINES_PER_PAGE).max(1);
+    let current = asked.unwrap_or(1).clamp(1, pages);
+    (current, pages, (current - 1) * LINES_PER_PAGE)
 }
 
 /// "2026-11-30" -> "30/11/2026".
@@ -491,5 +540,18 @@ mod tests {
         assert_eq!(parse_month("13/2026"), None);
         assert_eq!(parse_month("2026-11"), None);
         assert_eq!(reformat("2026-11-30"), "30/11/2026");
+    }
+
+    #[test]
+    fn a_long_payroll_is_shown_a_hundred_lines_at_a_time() {
+        assert_eq!(window(0, None), (1, 1, 0));
+        assert_eq!(window(2_500, None), (1, 25, 0));
+        assert_eq!(window(2_500, Some(3)), (3, 25, 200));
+        assert_eq!(
+            window(2_500, Some(99)),
+            (25, 25, 2_400),
+            "past the end: the last page"
+        );
+        assert_eq!(window(100, Some(2)), (1, 1, 0));
     }
 }

@@ -273,11 +273,22 @@ fn section_catalogues() -> Vec<&'static str> {
         .collect()
 }
 
-/// The entries of catalogues `wanted`, fetched at once (a catalogue that fails is left empty:
-/// the codes then show as they are).
+/// The entries of catalogues `wanted`: from this replica's copy when it is under a minute old,
+/// else fetched at once (a catalogue that fails is left empty: its codes then show as they are).
 pub async fn catalogues(ctx: &Ctx, mut wanted: Vec<&'static str>) -> Names {
     wanted.sort_unstable();
     wanted.dedup();
+    let now = ctx.console.clock.now_ms();
+    let mut names = Names::new();
+    if let Ok(cache) = ctx.console.catalogue_cache.lock() {
+        wanted.retain(|name| match cache.get(*name) {
+            Some((at, entries)) if now - at < crate::CATALOGUE_TTL_MS => {
+                names.insert(name, entries.clone());
+                false
+            }
+            _ => true,
+        });
+    }
     let calls = wanted.iter().map(|name| {
         let mut client = CatalogueServiceClient::new(ctx.console.personnel.clone());
         let request = ctx.request(pb::ListCatalogueEntriesRequest {
@@ -287,22 +298,24 @@ pub async fn catalogues(ctx: &Ctx, mut wanted: Vec<&'static str>) -> Names {
         async move { client.list_catalogue_entries(request).await }
     });
     let replies = futures_util::future::join_all(calls).await;
-    wanted
-        .into_iter()
-        .zip(replies)
-        .map(|(name, reply)| {
-            let entries = reply
-                .map(|r| {
-                    r.into_inner()
-                        .entries
-                        .into_iter()
-                        .map(|e| (e.code, e.name))
-                        .collect()
-                })
-                .unwrap_or_default();
-            (name, entries)
-        })
-        .collect()
+    let mut cache = ctx.console.catalogue_cache.lock().ok();
+    for (name, reply) in wanted.into_iter().zip(replies) {
+        let Ok(reply) = reply else {
+            names.insert(name, Vec::new());
+            continue;
+        };
+        let entries: Vec<(String, String)> = reply
+            .into_inner()
+            .entries
+            .into_iter()
+            .map(|e| (e.code, e.name))
+            .collect();
+        if let Some(cache) = cache.as_mut() {
+            cache.insert(name.to_string(), (now, entries.clone()));
+        }
+        names.insert(name, entries);
+    }
+    names
 }
 
 /// An entry's values by field name, as typed in the form.
