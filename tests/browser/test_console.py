@@ -238,6 +238,11 @@ def test_a_clerk_edits_and_transfers_a_record_and_the_receiving_district_accepts
         until(clerk, lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"), "the conflict")
         clerk.get(record)
         assert "Chuyên viên" in clerk.page_source and "Phó trưởng phòng" not in clerk.page_source
+        clerk.save_screenshot(f"{SHOTS}/ho-so-chi-tiet.png")
+        clerk.find_element(By.LINK_TEXT, "Tiền lương").click()
+        until(clerk, lambda d: heading(d).startswith("Bảng lương tháng"), "the payroll")
+        clerk.save_screenshot(f"{SHOTS}/bang-luong.png")
+        clerk.get(record)
         # The transfer: the receiving district is found in the province's directory.
         clerk.find_element(By.LINK_TEXT, "Điều chuyển, thôi việc").click()
         until(clerk, lambda d: d.find_elements(By.ID, "q"), "the transfer form")
@@ -318,3 +323,74 @@ def test_the_leader_reads_the_statistics_and_downloads_the_workbook(admin):
             assert response.read(2) == b"PK", "an .xlsx workbook"
     finally:
         leader.quit()
+
+
+def test_a_unit_admin_creates_accounts_in_its_district_only(admin):
+    # The administrator makes Cao Lãnh's unit administrator in the console.
+    admin.get(BASE + "/tai-khoan/moi")
+    admin.find_element(By.ID, "username").send_keys("quantri.caolanh")
+    admin.find_element(By.ID, "full_name").send_keys("Phạm Thị Quản Trị")
+    choose(admin, "unit_id", "Huyện Cao Lãnh")
+    admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    until(admin, lambda d: d.find_elements(By.ID, "secret"), "the one-time password")
+    password = admin.find_element(By.ID, "secret").text
+    admin.find_element(By.LINK_TEXT, "Xem tài khoản").click()
+    grant(admin, "unit_admin", "Huyện Cao Lãnh")
+    unit_admin = browser()
+    try:
+        first_sign_in(unit_admin, "quantri.caolanh", password, "Mật khẩu của quản trị Cao Lãnh")
+        unit_admin.get(BASE + "/tai-khoan/moi")
+        units = [o.get_attribute("textContent") for o in unit_admin.find_elements(By.CSS_SELECTOR, "#unit_id option")]
+        assert "Huyện Cao Lãnh" in units and "Huyện Lấp Vò" not in units, units
+        unit_admin.find_element(By.ID, "username").send_keys("ketoan.caolanh")
+        unit_admin.find_element(By.ID, "full_name").send_keys("Võ Văn Kế Toán")
+        unit_admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        until(unit_admin, lambda d: d.find_elements(By.ID, "secret"), "the account created in its district")
+        # A forged choice of Lấp Vò (outside its subtree) is refused and creates nothing.
+        token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
+        root = api("/api/v1/me", token=token)["unit"]["id"]
+        all_units = api(f"/api/v1/units?parentId={root}&subtree=true&pageSize=100", token=token)["units"]
+        lap_vo = next(u for u in all_units if u["code"] == "H-LAPVO")
+        unit_admin.get(BASE + "/tai-khoan/moi")
+        unit_admin.execute_script(
+            "document.querySelector('#unit_id option').value = arguments[0]", lap_vo["id"])
+        unit_admin.find_element(By.ID, "username").send_keys("ngoai.lapvo")
+        unit_admin.find_element(By.ID, "full_name").send_keys("Người Ngoài Phạm Vi")
+        unit_admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        until(unit_admin, lambda d: "Không có quyền" in d.page_source or d.find_elements(By.CSS_SELECTOR, ".error-summary"),
+              "the refusal")
+        assert not unit_admin.find_elements(By.ID, "secret")
+        assert not api("/api/v1/accounts?query=ngoai.lapvo", token=token).get("accounts")
+    finally:
+        unit_admin.quit()
+
+
+def test_an_employee_sees_only_their_own_record(admin):
+    token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
+    mine = api("/api/v1/personnel/employees?query=my%20hanh", token=token)["employees"][0]
+    created = api(f"/api/v1/accounts?requestId={uuid.uuid4()}", {
+        "username": "myhanh", "fullName": "Lê Thị Mỹ Hạnh", "unitId": mine["unitId"],
+        "personnelId": mine["id"]}, token)
+    roles = api("/api/v1/roles", token=token)["roles"]
+    role = next(r for r in roles if r["code"] == "employee_self_service")
+    api(f"/api/v1/accounts/{created['account']['id']}/grants", {
+        "roleId": role["id"], "scope": "GRANT_SCOPE_SELF"}, token)
+    employee = browser()
+    try:
+        first_sign_in(employee, "myhanh", created["initialPassword"], "Mật khẩu riêng của Mỹ Hạnh")
+        menu = [a.text for a in employee.find_elements(By.CSS_SELECTOR, "nav.menu a")]
+        assert "Hồ sơ của tôi" in menu and "Hồ sơ cán bộ" not in menu, menu
+        employee.find_element(By.LINK_TEXT, "Hồ sơ của tôi").click()
+        until(employee, lambda d: heading(d).startswith("Lê Thị Mỹ Hạnh"), "her record")
+        assert "Quan hệ gia đình" in employee.page_source
+        assert not employee.find_elements(By.LINK_TEXT, "Sửa thông tin"), "she reads, the unit edits"
+        employee.save_screenshot(f"{SHOTS}/ho-so-cua-toi.png")
+        other = api("/api/v1/personnel/employees", {
+            "unitId": mine["unitId"], "kind": "EMPLOYEE_KIND_CIVIL_SERVANT", "fullName": "Trần Văn Đồng Nghiệp",
+            "birthDate": {"year": 1987, "month": 6, "day": 15}, "sex": "SEX_MALE"}, token)
+        employee.get(f"{BASE}/ho-so/{other['id']}")
+        assert "Không có quyền" in employee.page_source
+        employee.get(f"{BASE}/ho-so")
+        assert "Không có quyền" in employee.page_source
+    finally:
+        employee.quit()

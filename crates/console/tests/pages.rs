@@ -1812,7 +1812,13 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
             None,
         )
         .await;
-    assert!(clerk.get("/").await.text().contains("href=\"/bang-luong\""));
+    // The month's payroll not closed yet is on the clerk's to-do list.
+    let home = clerk.get("/").await.text();
+    assert!(
+        home.contains("href=\"/bang-luong\"")
+            && home.contains("đơn vị chưa chốt bảng lương tháng này"),
+        "{home}"
+    );
     // NĐ 204/2004 table 2, A1 step 3: 3,00 x the base salary 2.340.000 đ (NĐ 73/2024).
     let payroll = clerk.get("/bang-luong").await;
     assert_eq!(payroll.status, 200, "{}", payroll.text());
@@ -1869,6 +1875,7 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
         after.contains("Đã chốt") && after.contains("data_entry.h-chauthanh"),
         "{after}"
     );
+    assert!(!clerk.get("/").await.text().contains("chưa chốt bảng lương"));
     let twice = clerk.post(&close, &[("_csrf", &csrf)]).await;
     assert_eq!(twice.status, 400);
     assert!(twice.text().contains("đã được chốt"), "{}", twice.text());
