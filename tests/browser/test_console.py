@@ -19,6 +19,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["TINHSO_BASE"]
@@ -394,3 +395,45 @@ def test_an_employee_sees_only_their_own_record(admin):
         assert "Không có quyền" in employee.page_source
     finally:
         employee.quit()
+
+
+UNLABELLED = """
+return Array.from(document.querySelectorAll('main input, main select, main textarea'))
+  .filter(e => e.type !== 'hidden' && e.type !== 'submit' && e.type !== 'button')
+  .filter(e => !(e.id && document.querySelector('label[for="' + e.id + '"]')) && !e.getAttribute('aria-label'))
+  .map(e => e.name || e.outerHTML.slice(0, 80));
+"""
+
+OVERFLOW = """
+return Array.from(document.querySelectorAll('body *'))
+  .filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .map(e => e.tagName + '.' + e.className).slice(0, 5);
+"""
+
+
+def test_main_pages_meet_the_accessibility_basics(admin):
+    """WCAG 2.1 AA basics on every main page: the language, one heading, a label for every
+    control, the skip link first in the keyboard order, nothing wider than the window at
+    1366x768 nor on a phone (wide tables scroll inside their own box)."""
+    token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
+    record = api("/api/v1/personnel/employees?query=my%20hanh", token=token)["employees"][0]["id"]
+    pages = ["/", "/don-vi", "/tai-khoan", "/tai-khoan/moi", "/tai-khoan/nhap", "/nhat-ky", "/ho-so",
+             "/ho-so/moi", f"/ho-so/{record}", f"/ho-so/{record}/sua", f"/ho-so/{record}/dieu-chuyen",
+             f"/ho-so/{record}/muc/gia-dinh/them", "/ho-so/nhap", "/ho-so/tre-han", "/bang-luong",
+             "/nang-luong", "/bien-che", "/dao-tao", "/khen-thuong", "/danh-muc", "/danh-muc/religion",
+             "/thong-ke"]
+    for width, height in ((1366, 768), (390, 844)):
+        admin.set_window_size(width, height)
+        for path in pages:
+            admin.get(BASE + path)
+            assert admin.find_element(By.TAG_NAME, "html").get_attribute("lang") == "vi", path
+            assert len(admin.find_elements(By.TAG_NAME, "h1")) == 1, path
+            assert admin.execute_script(UNLABELLED) == [], path
+            assert admin.execute_script(OVERFLOW) == [], f"{path} at {width}px"
+            if width == 1366 and path in ("/ho-so", f"/ho-so/{record}"):
+                admin.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+                assert admin.switch_to.active_element.get_attribute("class") == "skip", path
+    admin.set_window_size(390, 844)
+    admin.get(f"{BASE}/ho-so/{record}")
+    admin.save_screenshot(f"{SHOTS}/dien-thoai-ho-so.png")
+    admin.set_window_size(1366, 768)

@@ -2324,6 +2324,7 @@ async fn a_course_is_announced_staff_registered_and_results_recorded() {
             None,
         )
         .await;
+    assert!(clerk.get("/").await.text().contains("href=\"/dao-tao\""));
     assert!(!clerk.get("/dao-tao").await.text().contains("thong-bao"));
     let page = clerk
         .get(&format!("{course_path}?q=do+van+hoc"))
@@ -2413,6 +2414,13 @@ async fn honours_are_entered_counted_and_downloaded_in_scope() {
             None,
         )
         .await;
+    assert!(
+        clerk
+            .get("/")
+            .await
+            .text()
+            .contains("href=\"/khen-thuong\"")
+    );
     let page = clerk.get("/khen-thuong").await;
     assert_eq!(page.status, 200, "{}", page.text());
     let page = page.text();

@@ -127,6 +127,13 @@ const MENU: &[(&str, &str, &str, &str)] = &[
         "personnel.record.read",
     ),
     ("/bien-che", "Biên chế", "Staffing", "personnel.record.read"),
+    ("/dao-tao", "Đào tạo", "Training", "personnel.record.read"),
+    (
+        "/khen-thuong",
+        "Khen thưởng",
+        "Awards",
+        "personnel.record.read",
+    ),
     (
         "/thong-ke",
         "Thống kê",
