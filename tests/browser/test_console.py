@@ -240,8 +240,18 @@ def test_a_clerk_edits_and_transfers_a_record_and_the_receiving_district_accepts
         clerk.get(record)
         assert "Chuyên viên" in clerk.page_source and "Phó trưởng phòng" not in clerk.page_source
         clerk.save_screenshot(f"{SHOTS}/ho-so-chi-tiet.png")
+        # Her salary step, as the section form takes it; the payroll then pays it:
+        # A1 step 3 (NĐ 204/2004) = 3,00 x 2.340.000 đ (NĐ 73/2024) = 7.020.000 đ.
+        clerk.find_element(By.PARTIAL_LINK_TEXT, "diễn biến lương").click()
+        until(clerk, lambda d: d.find_elements(By.ID, "grade_code"), "the salary form")
+        clerk.find_element(By.ID, "effective_date").send_keys("01/07/2024")
+        clerk.find_element(By.ID, "grade_code").send_keys("01.003")
+        clerk.find_element(By.ID, "step").send_keys("3")
+        clerk.find_element(By.XPATH, "//main//form//button[@type='submit']").click()
+        until(clerk, lambda d: "Đã thêm vào hồ sơ." in d.page_source, "the step recorded")
         clerk.find_element(By.LINK_TEXT, "Tiền lương").click()
         until(clerk, lambda d: heading(d).startswith("Bảng lương tháng"), "the payroll")
+        assert "7.020.000" in clerk.page_source
         clerk.save_screenshot(f"{SHOTS}/bang-luong.png")
         clerk.get(record)
         # The transfer: the receiving district is found in the province's directory.
