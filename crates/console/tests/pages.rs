@@ -971,6 +971,22 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     assert!(!their_late.contains("Phạm Văn Khác") && their_late.contains("Võ Văn Trễ"));
     let record = clerk.get(&format!("/ho-so/{}", ours.id)).await.text();
     assert!(record.contains("Sơ yếu lý lịch") && record.contains("Nữ"));
+    // Search by criteria other than the name, all in the address: women aged 30 to 50.
+    let women = clerk
+        .get("/ho-so?gioi_tinh=2&tuoi_tu=30&tuoi_den=50&sap_xep=birth_date")
+        .await
+        .text();
+    assert!(
+        women.contains("Lê Thị Mỹ Hạnh")
+            && !women.contains("Võ Văn Trễ")
+            && women.contains("<details open>")
+            && women.contains(
+                "/ho-so/tai-ve?gioi_tinh=2&#38;tuoi_tu=30&#38;tuoi_den=50&#38;sap_xep=birth_date"
+            ),
+        "{women}"
+    );
+    let men = clerk.get("/ho-so?gioi_tinh=1").await.text();
+    assert!(men.contains("Võ Văn Trễ") && !men.contains("Lê Thị Mỹ Hạnh"));
 
     // Hiring from the form: a date that does not exist is refused at its field.
     let form = clerk.get("/ho-so/moi").await.text();

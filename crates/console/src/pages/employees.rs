@@ -42,41 +42,140 @@ struct ListPage {
     page: crate::web::Page,
     can_create: bool,
     rows: Vec<Row>,
-    query: String,
-    query_encoded: String,
+    q: ListQuery,
+    /// The search's criteria in the address, for the next page and the download.
+    criteria: String,
+    advanced: bool,
+    degrees: Vec<(String, String)>,
+    theories: Vec<(String, String)>,
     next_href: String,
 }
 
-#[derive(Deserialize, Default)]
+/// A search by any criteria, every one in the address (bookmarkable; the back button works).
+#[derive(Deserialize, Default, Clone)]
 pub struct ListQuery {
     #[serde(default)]
-    q: String,
+    pub q: String,
     #[serde(default)]
-    page: String,
+    pub loai: String,
+    #[serde(default)]
+    pub gioi_tinh: String,
+    #[serde(default)]
+    pub tuoi_tu: String,
+    #[serde(default)]
+    pub tuoi_den: String,
+    #[serde(default)]
+    pub dang_vien: String,
+    #[serde(default)]
+    pub dtts: String,
+    #[serde(default)]
+    pub trinh_do: String,
+    #[serde(default)]
+    pub llct: String,
+    #[serde(default)]
+    pub ngach: String,
+    #[serde(default)]
+    pub cccd: String,
+    #[serde(default)]
+    pub sap_xep: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl ListQuery {
+    /// The service's request for these criteria (unknown or empty ones are left open).
+    fn request(&self, page_size: i32) -> pb::ListEmployeesRequest {
+        let number = |t: &str| t.trim().parse::<i32>().unwrap_or(0);
+        pb::ListEmployeesRequest {
+            query: self.q.clone(),
+            kind: number(&self.loai),
+            sex: number(&self.gioi_tinh),
+            min_age: number(&self.tuoi_tu),
+            max_age: number(&self.tuoi_den),
+            party_member: match self.dang_vien.as_str() {
+                "co" => Some(true),
+                "khong" => Some(false),
+                _ => None,
+            },
+            ethnic_minority: self.dtts == "co",
+            degree: self.trinh_do.clone(),
+            political_theory: self.llct.clone(),
+            grade_code: self.ngach.trim().to_string(),
+            id_number: self.cccd.trim().to_string(),
+            order_by: self.sap_xep.clone(),
+            page_size,
+            page_token: self.page.clone(),
+            ..Default::default()
+        }
+    }
+
+    /// The criteria as a query string (without the page).
+    fn encoded(&self) -> String {
+        [
+            ("q", &self.q),
+            ("loai", &self.loai),
+            ("gioi_tinh", &self.gioi_tinh),
+            ("tuoi_tu", &self.tuoi_tu),
+            ("tuoi_den", &self.tuoi_den),
+            ("dang_vien", &self.dang_vien),
+            ("dtts", &self.dtts),
+            ("trinh_do", &self.trinh_do),
+            ("llct", &self.llct),
+            ("ngach", &self.ngach),
+            ("cccd", &self.cccd),
+            ("sap_xep", &self.sap_xep),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    /// True when a criterion beyond the name is set (the advanced form opens).
+    fn advanced(&self) -> bool {
+        let mut copy = self.clone();
+        copy.q.clear();
+        copy.page.clear();
+        copy.sap_xep.clear();
+        !copy.encoded().is_empty()
+    }
 }
 
 pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
-    let reply = EmployeeServiceClient::new(ctx.console.personnel.clone())
-        .list_employees(ctx.request(pb::ListEmployeesRequest {
-            query: q.q.clone(),
-            page_size: 50,
-            page_token: q.page.clone(),
-            ..Default::default()
-        }))
-        .await;
+    let mut client = EmployeeServiceClient::new(ctx.console.personnel.clone());
+    let (reply, names) = futures_util::join!(
+        client.list_employees(ctx.request(q.request(50))),
+        crate::pages::sections::catalogues(&ctx, vec!["degree", "political_theory"])
+    );
     let reply = match reply {
         Ok(r) => r.into_inner(),
-        Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
+        Err(status) => {
+            return match Failure::of(&status, ctx.page.lang) {
+                // A criterion the service refuses (an age of -3): the page says which, with
+                // the criteria kept.
+                Failure::Fields(errors) => crate::web::problem(
+                    &ctx.page,
+                    StatusCode::BAD_REQUEST,
+                    ("Điều kiện tìm kiếm chưa đúng", "Check the search"),
+                    &errors
+                        .iter()
+                        .map(|e| e.message.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    false,
+                ),
+                other => other.page(&ctx.page),
+            };
+        }
     };
+    let criteria = q.encoded();
     let next_href = if reply.next_page_token.is_empty() {
         String::new()
     } else {
-        format!(
-            "/ho-so?q={}&page={}",
-            encode(&q.q),
-            encode(&reply.next_page_token)
-        )
+        format!("/ho-so?{criteria}&page={}", encode(&reply.next_page_token))
     };
+    let mut names = names;
     render(&ListPage {
         can_create: holds(&ctx.principal, "personnel.record.write"),
         page: ctx
@@ -102,19 +201,21 @@ pub async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
                 position: e.position,
             })
             .collect(),
-        query_encoded: encode(&q.q),
-        query: q.q,
+        advanced: q.advanced(),
+        degrees: names.remove("degree").unwrap_or_default(),
+        theories: names.remove("political_theory").unwrap_or_default(),
+        q,
+        criteria,
         next_href,
     })
 }
 
 /// The search's records as a workbook (every match, streamed as the service writes it).
 pub async fn export(ctx: Ctx, Query(q): Query<ListQuery>) -> Response {
+    let mut request = q.request(0);
+    request.page_token.clear();
     match EmployeeServiceClient::new(ctx.console.personnel.clone())
-        .export_employees(ctx.request(pb::ListEmployeesRequest {
-            query: q.q,
-            ..Default::default()
-        }))
+        .export_employees(ctx.request(request))
         .await
     {
         Ok(r) => crate::web::download(r.into_inner(), "ho-so.xlsx", &ctx.page).await,
