@@ -2587,3 +2587,84 @@ async fn home_affairs_keeps_the_catalogues_and_others_only_read_them() {
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text());
 }
+
+#[tokio::test]
+async fn the_system_administrator_composes_a_role_and_others_only_read_roles() {
+    let site = start().await;
+    let mut admin = Browser::new(&site);
+    admin
+        .sign_in("admin", ADMIN_PASSWORD, Some(NEW_PASSWORD))
+        .await;
+    let admin_token = site.province.log_in("admin", NEW_PASSWORD).await;
+    let page = admin.get("/tai-khoan/vai-tro").await.text();
+    assert!(
+        page.contains("id=\"vai-tro-moi\"") && page.contains("value=\"personnel.record.read\""),
+        "{page}"
+    );
+    let csrf = value_of(&page, "_csrf");
+    let none = admin
+        .post(
+            "/tai-khoan/vai-tro",
+            &[("_csrf", &csrf), ("code", "van_thu"), ("name", "Văn thư")],
+        )
+        .await;
+    assert_eq!(none.status, 400);
+    assert!(none.text().contains("href=\"#permissions\""));
+    let made = admin
+        .post(
+            "/tai-khoan/vai-tro",
+            &[
+                ("_csrf", &csrf),
+                ("code", "van_thu"),
+                ("name", "Văn thư đơn vị"),
+                ("permission", "identity.unit.read"),
+                ("permission", "personnel.record.read"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.text());
+    let listed = admin.get("/tai-khoan/vai-tro").await.text();
+    assert!(listed.contains("Văn thư đơn vị") && listed.contains("tự định nghĩa"));
+    // A unit administrator reads the roles (to grant them) but composes none.
+    let district = site
+        .province
+        .unit(
+            &admin_token,
+            "H-HONGNGU",
+            &site.root_id,
+            tinhso_proto::identity::v1::UnitKind::District,
+        )
+        .await;
+    site.province
+        .person(
+            &admin_token,
+            "qtdv.hongngu",
+            &district.id,
+            "unit_admin",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let mut unit_admin = Browser::new(&site);
+    unit_admin
+        .sign_in(
+            "qtdv.hongngu",
+            tinhso_testkit::province::PERSONAL_PASSWORD,
+            None,
+        )
+        .await;
+    let read = unit_admin.get("/tai-khoan/vai-tro").await.text();
+    assert!(read.contains("Văn thư đơn vị") && !read.contains("vai-tro-moi"));
+    let refused = unit_admin
+        .post(
+            "/tai-khoan/vai-tro",
+            &[
+                ("_csrf", &value_of(&read, "_csrf")),
+                ("code", "sieu_quyen"),
+                ("name", "Siêu quyền"),
+                ("permission", "identity.unit.read"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+}

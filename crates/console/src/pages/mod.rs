@@ -15,6 +15,7 @@ pub mod imports;
 pub mod movements;
 pub mod payroll;
 pub mod record_items;
+pub mod roles;
 pub mod sections;
 pub mod staffing;
 pub mod statistics;
@@ -114,6 +115,7 @@ pub fn routes() -> Router<Console> {
         .route("/nhat-ky/tai-ve", get(audit::export))
         .route("/tai-khoan", get(accounts::list).post(accounts::create))
         .route("/tai-khoan/moi", get(accounts::new_form))
+        .route("/tai-khoan/vai-tro", get(roles::list).post(roles::create))
         .route(
             "/tai-khoan/nhap",
             get(account_import::form).post(account_import::check),
