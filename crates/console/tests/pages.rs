@@ -1223,12 +1223,13 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         )
         .await;
     assert_eq!(accepted.status, 303, "{}", accepted.text());
+    let theirs_now = receiver.get(&format!("/ho-so/{}", ours.id)).await.text();
     assert!(
-        receiver
-            .get(&format!("/ho-so/{}", ours.id))
-            .await
-            .text()
-            .contains("Lê Thị Mỹ Hạnh")
+        theirs_now.contains("Lê Thị Mỹ Hạnh")
+            && theirs_now.contains("Điều động, chuyển công tác")
+            && theirs_now.contains("125/QĐ-UBND")
+            && theirs_now.contains("Đã thực hiện"),
+        "{theirs_now}"
     );
     assert_eq!(clerk.get(&format!("/ho-so/{}", ours.id)).await.status, 403);
 }
@@ -1845,6 +1846,14 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
             && payroll.contains("7.020.000")
             && payroll.contains("Chưa chốt"),
         "{payroll}"
+    );
+    // The record shows the month's pay with what it is made of.
+    let shown = clerk.get(&format!("/ho-so/{}", record.id)).await.text();
+    assert!(
+        shown.contains("id=\"luong-thang\"")
+            && shown.contains("2.340.000")
+            && shown.contains("<strong>7.020.000</strong>"),
+        "{shown}"
     );
     let raises = clerk.get("/nang-luong").await.text();
     assert!(

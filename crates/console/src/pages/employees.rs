@@ -231,8 +231,28 @@ struct RecordPage {
     name: String,
     groups: Vec<record_items::ShownGroup>,
     sections: Vec<crate::pages::sections::SectionView>,
+    pay: Option<PayView>,
+    movements: Vec<MovementView>,
     can_edit: bool,
     done: Option<String>,
+}
+
+/// The record's pay this month, as the salary rules compute it.
+pub struct PayView {
+    pub month: String,
+    pub coefficient: String,
+    pub allowances: String,
+    pub seniority: String,
+    pub base: String,
+    pub pay: String,
+}
+
+/// One movement of the record (transfer, retirement...).
+pub struct MovementView {
+    pub kind: &'static str,
+    pub decision: String,
+    pub effective: String,
+    pub state: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -268,13 +288,61 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
     .map(str::to_string);
     let can_edit = ctx.principal.can("personnel.record.write", &e.unit_path);
     let can_salary = ctx.principal.can("personnel.salary.write", &e.unit_path);
-    let sections = match crate::pages::sections::views(&ctx, &e.id, can_edit, can_salary).await {
+    let today = tinhso_platform::clock::vietnam_date(ctx.console.clock.now_ms());
+    let mut salary = tinhso_proto::personnel::v1::salary_service_client::SalaryServiceClient::new(
+        ctx.console.personnel.clone(),
+    );
+    let mut movements_client = EmployeeServiceClient::new(ctx.console.personnel.clone());
+    let (sections, pay, movements) = futures_util::join!(
+        crate::pages::sections::views(&ctx, &e.id, can_edit, can_salary),
+        salary.get_pay(ctx.request(pb::GetPayRequest {
+            employee_id: e.id.clone(),
+            year: today.year(),
+            month: i32::from(u8::from(today.month())),
+        })),
+        movements_client.list_movements(ctx.request(pb::ListMovementsRequest { id: e.id.clone() }))
+    );
+    let sections = match sections {
         Ok(sections) => sections,
         Err(failure) => return failure.page(&ctx.page),
     };
+    // The month's pay when the record is on the salary scale (and the reader may see it).
+    let pay = pay
+        .ok()
+        .map(tonic::Response::into_inner)
+        .filter(|p| p.coefficient > 0)
+        .map(|p| PayView {
+            month: format!("{:02}/{}", u8::from(today.month()), today.year()),
+            coefficient: coefficient(p.coefficient),
+            allowances: coefficient(p.position_allowance + p.other_allowances),
+            seniority: if p.seniority_percent > 0 {
+                format!("{}%", p.seniority_percent)
+            } else {
+                String::new()
+            },
+            base: tinhso_platform::vn::money(p.base_salary),
+            pay: tinhso_platform::vn::money(p.pay),
+        });
+    let movements = movements
+        .map(|r| r.into_inner().movements)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| MovementView {
+            kind: crate::pages::movements::kind_name(m.kind, ctx.page.lang),
+            decision: format!("{} ({})", m.decision_number, date(m.decision_date.as_ref())),
+            effective: date(m.effective_date.as_ref()),
+            state: match pb::MovementState::try_from(m.state) {
+                Ok(pb::MovementState::Pending) => ctx.page.t("Chờ tiếp nhận", "Waiting"),
+                Ok(pb::MovementState::Declined) => ctx.page.t("Bị từ chối", "Declined"),
+                _ => ctx.page.t("Đã thực hiện", "Done"),
+            },
+        })
+        .collect();
     render(&RecordPage {
         can_edit,
         sections,
+        pay,
+        movements,
         page: ctx.page.crumbs(&[
             (Some("/ho-so"), "Hồ sơ cán bộ", "Personnel records"),
             (None, "Sơ yếu lý lịch", "Personal history"),

@@ -59,6 +59,17 @@ const KINDS: &[(pb::MovementKind, &str, &str, bool)] = &[
     ),
 ];
 
+/// The name of a movement kind in the page's language.
+pub fn kind_name(kind: i32, lang: crate::web::Lang) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _, _, _)| *k as i32 == kind)
+        .map_or("", |(_, vi, en, _)| match lang {
+            crate::web::Lang::Vi => vi,
+            crate::web::Lang::En => en,
+        })
+}
+
 fn needs_unit(kind: i32) -> bool {
     KINDS
         .iter()
