@@ -534,14 +534,7 @@ async fn units_by_permission_with_field_errors_one_record_per_form_and_escaping(
             "",
         )
         .await;
-    let mut employee = Browser::new(&site);
-    employee
-        .sign_in(
-            "nhan.vien",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut employee = site.signed_in("nhan.vien").await;
     let home = employee.get("/").await.text();
     assert!(
         !home.contains("href=\"/don-vi\""),
@@ -560,14 +553,7 @@ async fn units_by_permission_with_field_errors_one_record_per_form_and_escaping(
             "",
         )
         .await;
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "nhaplieu.caolanh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("nhaplieu.caolanh").await;
     let theirs = clerk.get("/don-vi").await.text();
     assert!(theirs.contains("H-CAOLANH"));
     assert!(
@@ -700,13 +686,7 @@ async fn accounts_are_created_with_a_password_shown_once_and_kept_to_their_subtr
             "",
         )
         .await;
-    let mut ua = Browser::new(&site);
-    ua.sign_in(
-        "qtdv.thapmuoi",
-        tinhso_testkit::province::PERSONAL_PASSWORD,
-        None,
-    )
-    .await;
+    let mut ua = site.signed_in("qtdv.thapmuoi").await;
     let theirs = ua.get("/tai-khoan").await.text();
     assert!(theirs.contains("nhaplieu.thapmuoi") && !theirs.contains("nhaplieu.tanhong"));
     assert_eq!(
@@ -819,6 +799,15 @@ async fn accounts_are_created_with_a_password_shown_once_and_kept_to_their_subtr
 }
 
 impl Site {
+    /// A browser signed in as `username`, whose password is the testkit's personal one.
+    async fn signed_in(&self, username: &str) -> Browser {
+        let mut browser = Browser::new(self);
+        browser
+            .sign_in(username, tinhso_testkit::province::PERSONAL_PASSWORD, None)
+            .await;
+        browser
+    }
+
     /// Waits until personnel's replica knows the unit.
     async fn replicated(&self, unit_id: &str) {
         let (db, id) = (self.personnel.db.clone(), unit_id.to_string());
@@ -927,14 +916,7 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         .await
         .expect("hired late");
     // The clerk of Cao Lãnh finds its own staff without typing diacritics, not Lấp Vò's.
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "data_entry.h-caolanh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("data_entry.h-caolanh").await;
     let home = clerk.get("/").await.text();
     assert!(
         home.contains("hồ sơ cập nhật trễ hạn") && home.contains("href=\"/ho-so/tre-han\""),
@@ -1022,14 +1004,7 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     assert!(shown.contains("Đặng Thị Mới") && shown.contains("14/09/1990"));
 
     // Two people edit at once: the second save is refused, not lost over the first.
-    let mut colleague = Browser::new(&site);
-    colleague
-        .sign_in(
-            "data_entry.h-caolanh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut colleague = site.signed_in("data_entry.h-caolanh").await;
     let mine_form = clerk.get(&format!("{record_path}/sua")).await.text();
     let theirs_form = colleague.get(&format!("{record_path}/sua")).await.text();
     let edit = |page: &str, position: &'static str| {
@@ -1069,10 +1044,7 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
             &ours.id,
         )
         .await;
-    let mut employee = Browser::new(&site);
-    employee
-        .sign_in("my.hanh", tinhso_testkit::province::PERSONAL_PASSWORD, None)
-        .await;
+    let mut employee = site.signed_in("my.hanh").await;
     let home = employee.get("/").await.text();
     assert!(
         home.contains("href=\"/ho-so/cua-toi\"") && !home.contains("href=\"/ho-so\""),
@@ -1165,14 +1137,7 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
         unchosen.text()
     );
     // Lấp Vò's clerk cannot move Cao Lãnh's record.
-    let mut receiver = Browser::new(&site);
-    receiver
-        .sign_in(
-            "data_entry.h-lapvo",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut receiver = site.signed_in("data_entry.h-lapvo").await;
     assert_eq!(receiver.get(&move_path).await.status, 403);
     let receiver_csrf = receiver.csrf("/").await;
     let mut forged = with(&[("to_unit_id", &districts.theirs.id)]);
@@ -1341,14 +1306,7 @@ async fn the_audit_trail_is_filtered_in_the_url_and_downloads_whole() {
         "{body}"
     );
     // A clerk has no audit trail: no menu entry, the page refused.
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "nhaplieu.chauthanh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("nhaplieu.chauthanh").await;
     assert!(!clerk.get("/").await.text().contains("href=\"/nhat-ky\""));
     assert_eq!(clerk.get("/nhat-ky").await.status, 403);
     assert_eq!(clerk.get("/nhat-ky/tai-ve").await.status, 403);
@@ -1513,14 +1471,7 @@ async fn a_unit_is_renamed_and_closed_after_a_confirmation() {
             "",
         )
         .await;
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "nhaplieu.tinh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("nhaplieu.tinh").await;
     let seen = clerk.get(&path).await.text();
     assert!(!seen.contains("/doi-ten") && !seen.contains("/giai-the"));
     let csrf = value_of(&seen, "_csrf");
@@ -1593,14 +1544,7 @@ async fn the_sections_of_a_record_are_added_and_withdrawn_in_scope() {
         .expect("hired")
         .into_inner();
     let record_path = format!("/ho-so/{}", record.id);
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "data_entry.h-thapmuoi",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("data_entry.h-thapmuoi").await;
     let shown = clerk.get(&record_path).await.text();
     for heading in [
         "Đào tạo, bồi dưỡng",
@@ -1713,14 +1657,7 @@ async fn the_sections_of_a_record_are_added_and_withdrawn_in_scope() {
         "{shown}"
     );
     // A clerk of another district adds nothing to it, and cannot withdraw its entries.
-    let mut stranger = Browser::new(&site);
-    stranger
-        .sign_in(
-            "data_entry.h-tanhong",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut stranger = site.signed_in("data_entry.h-tanhong").await;
     let stranger_csrf = stranger.csrf("/").await;
     let refused = stranger
         .post(
@@ -1821,14 +1758,7 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
         ))
         .await
         .expect("salary step");
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "data_entry.h-chauthanh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("data_entry.h-chauthanh").await;
     // The month's payroll not closed yet is on the clerk's to-do list.
     let home = clerk.get("/").await.text();
     assert!(
@@ -1862,14 +1792,7 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
     );
     // Lấp Vò's clerk asks for Châu Thành's payroll: they get their own unit's, not Châu Thành's,
     // and cannot close Châu Thành's month.
-    let mut stranger = Browser::new(&site);
-    stranger
-        .sign_in(
-            "data_entry.h-laivung",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut stranger = site.signed_in("data_entry.h-laivung").await;
     let theirs = stranger
         .get(&format!("/bang-luong?don_vi={}", districts.ours.id))
         .await
@@ -1923,14 +1846,7 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
             "",
         )
         .await;
-    let mut home_affairs = Browser::new(&site);
-    home_affairs
-        .sign_in(
-            "noivu.tinh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut home_affairs = site.signed_in("noivu.tinh").await;
     let staffing = home_affairs.get("/bien-che").await.text();
     assert!(staffing.contains("id=\"giao-bien-che\""), "{staffing}");
     let csrf = value_of(&staffing, "_csrf");
@@ -2000,14 +1916,7 @@ async fn records_are_imported_from_a_checked_workbook_with_a_row_report() {
         )
         .await;
     site.replicated(&districts.ours.id).await;
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "data_entry.h-tamnong",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("data_entry.h-tamnong").await;
     let form = clerk.get("/ho-so/nhap").await.text();
     assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
     let csrf = value_of(&form, "_csrf");
@@ -2090,14 +1999,7 @@ async fn records_are_imported_from_a_checked_workbook_with_a_row_report() {
         .map(|(_, href)| format!("{href}/ghi"))
         .expect("the commit form");
     let validation_id = value_of(&report, "validation_id");
-    let mut stranger = Browser::new(&site);
-    stranger
-        .sign_in(
-            "data_entry.h-thanhbinh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut stranger = site.signed_in("data_entry.h-thanhbinh").await;
     let stranger_csrf = stranger.csrf("/").await;
     let hijack = stranger
         .post(
@@ -2149,14 +2051,7 @@ async fn a_unit_admin_creates_accounts_from_a_csv_file_in_its_subtree_only() {
             "unit_admin",
         )
         .await;
-    let mut unit_admin = Browser::new(&site);
-    unit_admin
-        .sign_in(
-            "unit_admin.h-hongngu",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut unit_admin = site.signed_in("unit_admin.h-hongngu").await;
     let form = unit_admin.get("/tai-khoan/nhap").await;
     assert_eq!(form.status, 200, "{}", form.text());
     let csrf = value_of(&form.text(), "_csrf");
@@ -2295,14 +2190,7 @@ async fn a_course_is_announced_staff_registered_and_results_recorded() {
             "",
         )
         .await;
-    let mut organiser = Browser::new(&site);
-    organiser
-        .sign_in(
-            "noivu.daotao",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut organiser = site.signed_in("noivu.daotao").await;
     let courses = organiser.get("/dao-tao").await.text();
     assert!(courses.contains("id=\"thong-bao\""), "{courses}");
     let csrf = value_of(&courses, "_csrf");
@@ -2341,14 +2229,7 @@ async fn a_course_is_announced_staff_registered_and_results_recorded() {
     assert_eq!(r.status, 303, "{}", r.text());
     let course_path = r.header("location").expect("the course").to_string();
     // A district clerk cannot announce courses, and registers her own staff.
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "data_entry.h-lapvo",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("data_entry.h-lapvo").await;
     assert!(clerk.get("/").await.text().contains("href=\"/dao-tao\""));
     assert!(!clerk.get("/dao-tao").await.text().contains("thong-bao"));
     let page = clerk
@@ -2370,14 +2251,7 @@ async fn a_course_is_announced_staff_registered_and_results_recorded() {
         "{page}"
     );
     // The other district's clerk neither sees nor withdraws it.
-    let mut stranger = Browser::new(&site);
-    stranger
-        .sign_in(
-            "data_entry.h-caolanh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut stranger = site.signed_in("data_entry.h-caolanh").await;
     let theirs = stranger.get(&course_path).await.text();
     assert!(!theirs.contains("Đỗ Văn Học"), "{theirs}");
     let registration = page
@@ -2431,14 +2305,7 @@ async fn honours_are_entered_counted_and_downloaded_in_scope() {
         )
         .await;
     site.replicated(&districts.ours.id).await;
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "data_entry.h-thanhbinh",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("data_entry.h-thanhbinh").await;
     assert!(
         clerk
             .get("/")
@@ -2487,14 +2354,7 @@ async fn honours_are_entered_counted_and_downloaded_in_scope() {
     assert_eq!(workbook.status, 200);
     assert_eq!(&workbook.body[..2], b"PK");
     // Tam Nông's clerk does not see Thanh Bình's honours, even asking for them.
-    let mut stranger = Browser::new(&site);
-    stranger
-        .sign_in(
-            "data_entry.h-tamnong",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut stranger = site.signed_in("data_entry.h-tamnong").await;
     let theirs = stranger
         .get(&format!("/khen-thuong?don_vi={}&q=thu", districts.ours.id))
         .await
@@ -2532,14 +2392,7 @@ async fn home_affairs_keeps_the_catalogues_and_others_only_read_them() {
             )
             .await;
     }
-    let mut keeper = Browser::new(&site);
-    keeper
-        .sign_in(
-            "noivu.danhmuc",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut keeper = site.signed_in("noivu.danhmuc").await;
     let home = keeper.get("/").await.text();
     assert!(home.contains("href=\"/danh-muc\""));
     let list = keeper.get("/danh-muc").await.text();
@@ -2569,14 +2422,7 @@ async fn home_affairs_keeps_the_catalogues_and_others_only_read_them() {
         .await;
     assert_eq!(saved.status, 303, "{}", saved.text());
     // Everyone reads it (it appears in the record forms); only its keeper may change it.
-    let mut clerk = Browser::new(&site);
-    clerk
-        .sign_in(
-            "nhaplieu.danhmuc",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut clerk = site.signed_in("nhaplieu.danhmuc").await;
     assert!(!clerk.get("/").await.text().contains("href=\"/danh-muc\""));
     let read = clerk.get("/danh-muc/religion").await.text();
     assert!(
@@ -2654,14 +2500,7 @@ async fn the_system_administrator_composes_a_role_and_others_only_read_roles() {
             "",
         )
         .await;
-    let mut unit_admin = Browser::new(&site);
-    unit_admin
-        .sign_in(
-            "qtdv.hongngu",
-            tinhso_testkit::province::PERSONAL_PASSWORD,
-            None,
-        )
-        .await;
+    let mut unit_admin = site.signed_in("qtdv.hongngu").await;
     let read = unit_admin.get("/tai-khoan/vai-tro").await.text();
     assert!(read.contains("Văn thư đơn vị") && !read.contains("vai-tro-moi"));
     let refused = unit_admin

@@ -2,14 +2,14 @@
 //! of them later than the regulation allows (a hire within 30 days, a movement within 15), and
 //! the late entries themselves, for a period of the address.
 
-use crate::pages::employees::{date, parse_date};
+use crate::pages::employees::{date, day_of, parse_date};
 use crate::pages::payroll::UnitChoice;
 use crate::web::{Ctx, Failure, Page, render};
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
-use tinhso_platform::clock::{from_timestamp, to_timestamp, vietnam_date_text};
+use tinhso_platform::clock::to_timestamp;
 use tinhso_proto::common::v1::Date;
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
@@ -126,19 +126,7 @@ pub async fn show(ctx: Ctx, Query(q): Query<PeriodQuery>) -> Response {
         .into_iter()
         .map(|e| {
             let (what_vi, what_en) = what(&e.what);
-            let entered = e
-                .entered_time
-                .as_ref()
-                .map(|t| vietnam_date_text(from_timestamp(t)))
-                .map(|iso| {
-                    let p: Vec<&str> = iso.split('-').collect();
-                    if p.len() == 3 {
-                        format!("{}/{}/{}", p[2], p[1], p[0])
-                    } else {
-                        iso
-                    }
-                })
-                .unwrap_or_default();
+            let entered = day_of(e.entered_time.as_ref());
             LateRow {
                 unit: unit_names.get(&e.unit_id).cloned().unwrap_or_default(),
                 name: e.employee_name,

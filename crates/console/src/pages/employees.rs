@@ -20,6 +20,16 @@ pub fn date(d: Option<&Date>) -> String {
         .unwrap_or_default()
 }
 
+/// The day of a moment, in Vietnam, as people write it: dd/mm/yyyy (empty when unknown).
+pub fn day_of(moment: Option<&prost_types::Timestamp>) -> String {
+    moment
+        .map(|t| {
+            let d = tinhso_platform::clock::vietnam_date(tinhso_platform::clock::from_timestamp(t));
+            format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
+        })
+        .unwrap_or_default()
+}
+
 /// A salary coefficient kept in hundredths, with the Vietnamese decimal comma: 234 -> "2,34".
 pub fn coefficient(hundredths: i32) -> String {
     if hundredths <= 0 {
@@ -716,6 +726,13 @@ mod tests {
         assert_eq!(coefficient(234), "2,34");
         assert_eq!(coefficient(1000), "10,00");
         assert_eq!(coefficient(0), "");
+        // 17:30 UTC on 30/11 is already 1 December in Vietnam (UTC+7).
+        let evening = prost_types::Timestamp {
+            seconds: 1_796_059_800,
+            nanos: 0,
+        };
+        assert_eq!(day_of(Some(&evening)), "01/12/2026");
+        assert_eq!(day_of(None), "");
         assert_eq!(
             parse_date(" 7/3/1985 "),
             Some(Date {

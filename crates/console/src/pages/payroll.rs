@@ -201,14 +201,11 @@ pub async fn show(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
         && (ctx.principal.can("personnel.salary.write", &unit_path)
             || ctx.principal.can("personnel.record.write", &unit_path));
     let closed_note = if payroll.closed {
-        let at = payroll
-            .close_time
-            .as_ref()
-            .map(|t| {
-                tinhso_platform::clock::vietnam_date_text(tinhso_platform::clock::from_timestamp(t))
-            })
-            .unwrap_or_default();
-        format!("{} · {}", reformat(&at), payroll.closed_by)
+        format!(
+            "{} · {}",
+            crate::pages::employees::day_of(payroll.close_time.as_ref()),
+            payroll.closed_by
+        )
     } else {
         String::new()
     };
@@ -268,15 +265,6 @@ fn window(count: usize, asked: Option<usize>) -> (usize, usize, usize) {
     let pages = count.div_ceil(LINES_PER_PAGE).max(1);
     let current = asked.unwrap_or(1).clamp(1, pages);
     (current, pages, (current - 1) * LINES_PER_PAGE)
-}
-
-/// "2026-11-30" -> "30/11/2026".
-fn reformat(iso: &str) -> String {
-    let mut parts = iso.split('-');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(y), Some(m), Some(d)) => format!("{d}/{m}/{y}"),
-        _ => iso.to_string(),
-    }
 }
 
 pub async fn confirm_close(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
@@ -539,7 +527,6 @@ mod tests {
         assert_eq!(parse_month(" 3 / 2025 "), Some((2025, 3)));
         assert_eq!(parse_month("13/2026"), None);
         assert_eq!(parse_month("2026-11"), None);
-        assert_eq!(reformat("2026-11-30"), "30/11/2026");
     }
 
     #[test]

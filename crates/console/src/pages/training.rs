@@ -311,15 +311,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<CourseQuery>
             .into_iter()
             .map(|r| {
                 let (status_vi, status_en, open) = status_of(r.status);
-                let when = r
-                    .register_time
-                    .as_ref()
-                    .map(|t| {
-                        tinhso_platform::clock::vietnam_date_text(
-                            tinhso_platform::clock::from_timestamp(t),
-                        )
-                    })
-                    .unwrap_or_default();
+                let when = crate::pages::employees::day_of(r.register_time.as_ref());
                 RegistrationRow {
                     id: r.id,
                     name: r.employee_name,
