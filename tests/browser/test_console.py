@@ -306,14 +306,15 @@ def test_english_on_request(admin):
 
 
 def test_the_leader_reads_the_statistics_and_downloads_the_workbook(admin):
-    token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
-    root = api("/api/v1/me", token=token)["unit"]["id"]
-    created = api(f"/api/v1/accounts?requestId={uuid.uuid4()}", {
-        "username": "lanhdao.tinh", "fullName": "Phạm Văn Lãnh Đạo", "unitId": root}, token)
-    roles = api("/api/v1/roles", token=token)["roles"]
-    role = next(r for r in roles if r["code"] == "provincial_leader")
-    api(f"/api/v1/accounts/{created['account']['id']}/grants", {
-        "roleId": role["id"], "scope": "GRANT_SCOPE_UNIT", "scopeUnitId": root}, token)
+    admin.get(BASE + "/tai-khoan/moi")
+    admin.find_element(By.ID, "username").send_keys("lanhdao.tinh")
+    admin.find_element(By.ID, "full_name").send_keys("Phạm Văn Lãnh Đạo")
+    choose(admin, "unit_id", "Ủy ban nhân dân tỉnh")
+    admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    until(admin, lambda d: d.find_elements(By.ID, "secret"), "the one-time password")
+    created = {"initialPassword": admin.find_element(By.ID, "secret").text}
+    admin.find_element(By.LINK_TEXT, "Xem tài khoản").click()
+    grant(admin, "provincial_leader", "Ủy ban nhân dân tỉnh")
     leader = browser()
     try:
         sign_in(leader, "lanhdao.tinh", created["initialPassword"])
@@ -379,13 +380,16 @@ def test_a_unit_admin_creates_accounts_in_its_district_only(admin):
 def test_an_employee_sees_only_their_own_record(admin):
     token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
     mine = api("/api/v1/personnel/employees?query=my%20hanh", token=token)["employees"][0]
-    created = api(f"/api/v1/accounts?requestId={uuid.uuid4()}", {
-        "username": "myhanh", "fullName": "Lê Thị Mỹ Hạnh", "unitId": mine["unitId"],
-        "personnelId": mine["id"]}, token)
-    roles = api("/api/v1/roles", token=token)["roles"]
-    role = next(r for r in roles if r["code"] == "employee_self_service")
-    api(f"/api/v1/accounts/{created['account']['id']}/grants", {
-        "roleId": role["id"], "scope": "GRANT_SCOPE_SELF"}, token)
+    # The administrator makes her account from her record: linked to it, allowed to read it.
+    admin.get(f"{BASE}/ho-so/{mine['id']}")
+    admin.find_element(By.LINK_TEXT, "Tạo tài khoản cho người này").click()
+    until(admin, lambda d: d.find_elements(By.ID, "username"), "the account form")
+    assert admin.find_element(By.ID, "full_name").get_attribute("value") == "Lê Thị Mỹ Hạnh"
+    admin.find_element(By.ID, "username").send_keys("myhanh")
+    admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    until(admin, lambda d: d.find_elements(By.ID, "secret"), "the one-time password")
+    assert "xem hồ sơ của chính mình" in admin.page_source
+    created = {"initialPassword": admin.find_element(By.ID, "secret").text}
     employee = browser()
     try:
         first_sign_in(employee, "myhanh", created["initialPassword"], "Mật khẩu riêng của Mỹ Hạnh")

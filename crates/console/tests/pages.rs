@@ -953,6 +953,10 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     assert!(!their_late.contains("Phạm Văn Khác") && their_late.contains("Võ Văn Trễ"));
     let record = clerk.get(&format!("/ho-so/{}", ours.id)).await.text();
     assert!(record.contains("Sơ yếu lý lịch") && record.contains("Nữ"));
+    assert!(
+        !record.contains("Tạo tài khoản cho người này"),
+        "a clerk makes no accounts"
+    );
     // Search by criteria other than the name, all in the address: women aged 30 to 50.
     let women = clerk
         .get("/ho-so?gioi_tinh=2&tuoi_tu=30&tuoi_den=50&sap_xep=birth_date")

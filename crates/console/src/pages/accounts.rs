@@ -106,10 +106,17 @@ struct NewAccountPage {
     fields: Vec<TextField>,
     units: Vec<(String, String)>,
     unit_id: String,
+    /// Set when the account is made for the person of a personnel record.
+    personnel_id: String,
+    record_name: String,
 }
 
 #[derive(Deserialize, Default)]
 pub struct NewAccountForm {
+    /// The personnel record the account is for: it is linked to it, and the person may read
+    /// their own record.
+    #[serde(default)]
+    personnel_id: String,
     #[serde(default)]
     request_id: String,
     #[serde(default)]
@@ -162,12 +169,54 @@ async fn new_page(ctx: Ctx, form: NewAccountForm, errors: Errors) -> Response {
         ],
         units,
         unit_id: form.unit_id,
+        record_name: if form.personnel_id.is_empty() {
+            String::new()
+        } else {
+            form.full_name.clone()
+        },
+        personnel_id: form.personnel_id,
     };
     (status, render(&body)).into_response()
 }
 
-pub async fn new_form(ctx: Ctx) -> Response {
-    new_page(ctx, NewAccountForm::default(), Errors::default()).await
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    ho_so: String,
+}
+
+/// The create form; from a personnel record (`?ho_so=<id>`), filled in with the person's name,
+/// unit and position.
+pub async fn new_form(
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<NewQuery>,
+) -> Response {
+    let mut form = NewAccountForm::default();
+    if !q.ho_so.is_empty() {
+        let record =
+            tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient::new(
+                ctx.console.personnel.clone(),
+            )
+            .get_employee(
+                ctx.request(tinhso_proto::personnel::v1::GetEmployeeRequest {
+                    id: q.ho_so.clone(),
+                }),
+            )
+            .await;
+        match record {
+            Ok(r) => {
+                let e = r.into_inner();
+                form.personnel_id = e.id;
+                form.full_name = e.full_name;
+                form.position = e.position;
+                form.email = e.email;
+                form.phone = e.phone;
+                form.unit_id = e.unit_id;
+            }
+            Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
+        }
+    }
+    new_page(ctx, form, Errors::default()).await
 }
 
 #[derive(Template)]
@@ -179,6 +228,37 @@ struct SecretPage {
     id: String,
     username: String,
     secret: String,
+    /// For an account made from a record: whether the person may now read their own record.
+    self_service: Option<bool>,
+}
+
+/// Lets the account read its own personnel record (the built-in self-service role); false
+/// when the administrator may not grant it.
+async fn grant_self_service(ctx: &Ctx, account_id: &str) -> bool {
+    let mut access = AccessServiceClient::new(ctx.console.identity.clone());
+    let Ok(roles) = access
+        .list_roles(ctx.request(pb::ListRolesRequest {}))
+        .await
+    else {
+        return false;
+    };
+    let Some(role) = roles
+        .into_inner()
+        .roles
+        .into_iter()
+        .find(|r| r.code == "employee_self_service")
+    else {
+        return false;
+    };
+    access
+        .create_grant(ctx.request(pb::CreateGrantRequest {
+            account_id: account_id.to_string(),
+            role_id: role.id,
+            scope: pb::GrantScope::Self_ as i32,
+            scope_unit_id: String::new(),
+        }))
+        .await
+        .is_ok()
 }
 
 pub async fn create(ctx: Ctx, Form(f): Form<NewAccountForm>) -> Response {
@@ -191,6 +271,7 @@ pub async fn create(ctx: Ctx, Form(f): Form<NewAccountForm>) -> Response {
                 email: f.email.clone(),
                 phone: f.phone.clone(),
                 unit_id: f.unit_id.clone(),
+                personnel_id: f.personnel_id.clone(),
                 ..Default::default()
             }),
             request_id: f.request_id.clone(),
@@ -200,6 +281,11 @@ pub async fn create(ctx: Ctx, Form(f): Form<NewAccountForm>) -> Response {
         Ok(r) => {
             let r = r.into_inner();
             let account = r.account.unwrap_or_default();
+            let self_service = if f.personnel_id.is_empty() || r.initial_password.is_empty() {
+                None
+            } else {
+                Some(grant_self_service(&ctx, &account.id).await)
+            };
             let body = SecretPage {
                 page: ctx.page.crumbs(&[
                     (Some("/tai-khoan"), "Tài khoản", "Accounts"),
@@ -210,6 +296,7 @@ pub async fn create(ctx: Ctx, Form(f): Form<NewAccountForm>) -> Response {
                 id: account.id,
                 username: account.username,
                 secret: r.initial_password,
+                self_service,
             };
             (StatusCode::CREATED, render(&body)).into_response()
         }
@@ -486,6 +573,7 @@ pub async fn reset(ctx: Ctx, Path(id): Path<String>, Form(f): Form<ActionForm>) 
                 id: account.id,
                 username: account.username,
                 secret: r.initial_password,
+                self_service: None,
             })
         }
         Err(status) => match Failure::of(&status, ctx.page.lang) {

@@ -244,6 +244,7 @@ struct RecordPage {
     pay: Option<PayView>,
     movements: Vec<MovementView>,
     can_edit: bool,
+    can_make_account: bool,
     done: Option<String>,
 }
 
@@ -349,6 +350,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
         })
         .collect();
     render(&RecordPage {
+        can_make_account: ctx.principal.can("identity.account.create", &e.unit_path),
         can_edit,
         sections,
         pay,
