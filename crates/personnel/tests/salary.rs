@@ -124,10 +124,23 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         }),
     )
     .await;
-    // Binh: top step 9 (4.98) since 2020-03-01, so 8% seniority in November 2026.
+    // Binh: top step 9 (4.98) since 2020-03-01, so 8% seniority in November 2026 (5% from
+    // 2023-03-01, 6% 2024, 7% 2025, 8% 2026). Reprimanded on 2026-05-10, while waiting for 9%:
+    // he keeps his 8%, and the 9% due on 2027-03-01 comes 6 months later, on 2027-09-01.
     let binh = hire(
         &clerk,
         chuyen_vien(&district.id, "Võ Văn Bình", 9, date(2020, 3, 1)),
+    )
+    .await;
+    add(
+        &clerk,
+        &binh.id,
+        Content::Discipline(pb::DisciplineEntry {
+            kind: "reprimand".into(),
+            decision_number: "31/QĐ-UBND".into(),
+            decision_date: date(2026, 5, 10),
+            ..Default::default()
+        }),
     )
     .await;
     // Cuong: step 4 since 2024-02-01, warned on 2024-06-01: the raise slips 6 months.
@@ -194,6 +207,14 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         .expect("pay")
         .into_inner();
     assert_eq!(binh_now.seniority_percent, 8);
+    let binh_june = pay(&clerk, &binh.id, 2026, 6)
+        .await
+        .expect("pay")
+        .into_inner();
+    assert_eq!(
+        binh_june.seniority_percent, 8,
+        "the reprimand of May takes back nothing earned in March"
+    );
     assert_eq!(binh_now.pay, 11_653_200 + 932_256, "4.98 x base + 8% of it");
     assert_eq!(
         pay(&myself, &binh.id, 2026, 11)
@@ -254,8 +275,8 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         summary,
         vec![
             ("Phạm Thị An".into(), 4, 333, date(2027, 3, 1), 0, 0),
-            ("Võ Văn Bình".into(), 9, 498, date(2027, 3, 1), 0, 9),
             ("Lý Văn Cường".into(), 5, 366, date(2027, 8, 1), 6, 0),
+            ("Võ Văn Bình".into(), 9, 498, date(2027, 9, 1), 6, 9),
         ]
     );
     assert_eq!(

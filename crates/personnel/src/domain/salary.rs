@@ -136,37 +136,75 @@ pub fn next_raise_date_delayed(
     ))
 }
 
-/// The seniority allowance beyond the top step, in percent, on `on` for someone on the top step
-/// since `top_since`: 5% once the raise interval (36 or 24 months) has passed, then 1% more for
-/// every further 12 months; disciplines delay it like a raise.
+/// A discipline as it bears on raises: its decision date and the months it delays by.
+pub type DatedDelay = (Date, u32);
+
+/// The dates the seniority allowance beyond the top step starts (5%) and then grows (1% each),
+/// for someone on the top step since `top_since` (TT 04/2005/TT-BNV; TT 08/2013/TT-BNV as
+/// amended by TT 03/2021/TT-BNV): the first after the raise interval (36 months, 24 for groups
+/// C), each next one 12 months after the previous. A discipline decided while waiting for an
+/// increase postpones that increase by its delay (and one decided during the postponement
+/// postpones it further); the percentage already earned is kept.
+pub fn seniority_milestones(
+    group: GradeGroup,
+    top_since: Date,
+    delays: &[DatedDelay],
+) -> impl Iterator<Item = Date> + '_ {
+    let mut previous = top_since;
+    let mut period = group.raise_interval_months();
+    std::iter::from_fn(move || {
+        let mut counted_to = previous;
+        let mut next = add_months(previous, period);
+        loop {
+            let extra: u32 = delays
+                .iter()
+                .filter(|(on, _)| *on > counted_to && *on <= next)
+                .map(|(_, months)| months)
+                .sum();
+            if extra == 0 {
+                break;
+            }
+            counted_to = next;
+            next = add_months(next, extra);
+        }
+        previous = next;
+        period = 12;
+        Some(next)
+    })
+}
+
+/// The seniority allowance in percent on `on`: 0 before the first milestone, 5 from it, one
+/// more from each later one.
 pub fn seniority_percent(
     group: GradeGroup,
     top_since: Date,
     on: Date,
-    disciplines: &[Discipline],
+    delays: &[DatedDelay],
 ) -> u32 {
-    let delay: u32 = disciplines.iter().map(|d| d.raise_delay_months()).sum();
-    seniority_percent_delayed(group, top_since, on, delay)
+    let reached = seniority_milestones(group, top_since, delays)
+        .take_while(|m| *m <= on)
+        .count();
+    match reached {
+        0 => 0,
+        n => 4 + u32::try_from(n).unwrap_or(u32::MAX - 4),
+    }
 }
 
-/// [`seniority_percent`] with the disciplines' delay already summed up, in months.
-pub fn seniority_percent_delayed(
+/// The first seniority increase on or after `from`: its date and the percentage from then.
+pub fn next_seniority_increase(
     group: GradeGroup,
     top_since: Date,
-    on: Date,
-    delay_months: u32,
-) -> u32 {
-    let first = add_months(top_since, group.raise_interval_months() + delay_months);
-    if on < first {
-        return 0;
-    }
-    let mut percent = 5;
-    let mut next = add_months(first, 12);
-    while next <= on {
+    from: Date,
+    delays: &[DatedDelay],
+) -> (Date, u32) {
+    let mut percent = 4;
+    for milestone in seniority_milestones(group, top_since, delays) {
         percent += 1;
-        next = add_months(next, 12);
+        if milestone >= from {
+            return (milestone, percent);
+        }
     }
-    percent
+    (from, percent)
 }
 
 #[cfg(test)]
@@ -254,19 +292,62 @@ mod tests {
         assert_eq!(p(d(2024, 2, 29)), 5);
         assert_eq!(p(d(2024, 3, 1)), 6);
         assert_eq!(p(d(2026, 11, 22)), 8);
-        // Group C reaches it after 24 months; a reprimand delays it 6 months.
+        // Group C reaches it after 24 months; a reprimand in that wait delays it 6 months.
         assert_eq!(
             seniority_percent(GradeGroup::C1, top_since, d(2022, 3, 1), &[]),
             5
         );
+        let reprimand = [(d(2021, 5, 10), 6)];
         assert_eq!(
-            seniority_percent(
-                GradeGroup::C1,
-                top_since,
-                d(2022, 3, 1),
-                &[Discipline::Reprimand]
-            ),
+            seniority_percent(GradeGroup::C1, top_since, d(2022, 3, 1), &reprimand),
             0
+        );
+        assert_eq!(
+            seniority_percent(GradeGroup::C1, top_since, d(2022, 9, 1), &reprimand),
+            5
+        );
+    }
+
+    /// A chuyên viên (A1) on the top step since 01/03/2020: 5% from 01/03/2023, 6% from
+    /// 01/03/2024. Reprimanded on 10/06/2024, while waiting for 7%: she keeps her 6%, and the 7%
+    /// comes 6 months late, on 01/09/2025 (not 01/03/2025); 8% twelve months after that, on
+    /// 01/09/2026. (TT 08/2013/TT-BNV as amended by TT 03/2021/TT-BNV: the discipline extends the
+    /// time to the next increase; it takes back nothing already earned.)
+    #[test]
+    fn a_reprimand_after_seniority_started_keeps_the_percent_and_postpones_the_next() {
+        let top_since = d(2020, 3, 1);
+        let reprimand = [(d(2024, 6, 10), 6)];
+        let p = |on| seniority_percent(GradeGroup::A1, top_since, on, &reprimand);
+        assert_eq!(p(d(2024, 6, 10)), 6, "the 6% already earned is kept");
+        assert_eq!(p(d(2025, 3, 1)), 6, "7% is postponed");
+        assert_eq!(p(d(2025, 8, 31)), 6);
+        assert_eq!(p(d(2025, 9, 1)), 7);
+        assert_eq!(p(d(2026, 8, 31)), 7);
+        assert_eq!(p(d(2026, 9, 1)), 8);
+        assert_eq!(
+            next_seniority_increase(GradeGroup::A1, top_since, d(2025, 1, 1), &reprimand),
+            (d(2025, 9, 1), 7)
+        );
+        // Someone who just reached 5% and is then warned keeps the 5%.
+        let warned = [(d(2023, 3, 15), 6)];
+        assert_eq!(
+            seniority_percent(GradeGroup::A1, top_since, d(2023, 4, 1), &warned),
+            5
+        );
+        assert_eq!(
+            seniority_percent(GradeGroup::A1, top_since, d(2024, 3, 1), &warned),
+            5,
+            "6% waits until 01/09/2024"
+        );
+        assert_eq!(
+            seniority_percent(GradeGroup::A1, top_since, d(2024, 9, 1), &warned),
+            6
+        );
+        // A second discipline decided during the postponement postpones it further.
+        let twice = [(d(2024, 6, 10), 6), (d(2025, 5, 1), 6)];
+        assert_eq!(
+            next_seniority_increase(GradeGroup::A1, top_since, d(2025, 1, 1), &twice),
+            (d(2026, 3, 1), 7)
         );
     }
 }

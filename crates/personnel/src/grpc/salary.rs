@@ -68,17 +68,29 @@ impl SalaryTables {
     }
 
     /// Months of delay from disciplines decided on or after `since` (and by `until`).
-    fn delay_since(&self, sections: &[SectionRow], since: Date, until: Date) -> u32 {
+    /// The disciplines decided from `since` on, each with its decision date and the months it
+    /// delays a raise by (from the discipline catalogue).
+    fn dated_delays(&self, sections: &[SectionRow], since: Date) -> Vec<salary::DatedDelay> {
         sections
             .iter()
             .filter(|s| s.section == "discipline")
-            .filter(|s| {
-                s.decision_date
+            .filter_map(|s| {
+                let on = s
+                    .decision_date
                     .as_deref()
-                    .and_then(tinhso_platform::api::parse_date)
-                    .is_some_and(|d| d >= since && d <= until)
+                    .and_then(tinhso_platform::api::parse_date)?;
+                let months = self.discipline_delays.get(&s.code).copied().unwrap_or(0);
+                (on >= since && months > 0).then_some((on, months))
             })
-            .map(|s| self.discipline_delays.get(&s.code).copied().unwrap_or(0))
+            .collect()
+    }
+
+    /// The months the next regular raise waits, for the disciplines decided in [since, until].
+    fn delay_since(&self, sections: &[SectionRow], since: Date, until: Date) -> u32 {
+        self.dated_delays(sections, since)
+            .iter()
+            .filter(|(on, _)| *on <= until)
+            .map(|(_, months)| months)
             .sum()
     }
 }
@@ -145,8 +157,8 @@ fn pay_line(
     }
     let seniority = match (tables.steps_of(&grade_code), since) {
         (Some(steps), Some(since)) if step >= i64::from(steps.top_step()) => {
-            let delay = tables.delay_since(sections, since, first);
-            salary::seniority_percent_delayed(steps.group, since, first, delay)
+            let delays = tables.dated_delays(sections, since);
+            salary::seniority_percent(steps.group, since, first, &delays)
         }
         _ => 0,
     };
@@ -299,23 +311,17 @@ fn due_raise(
         raise.due_date = pb_date(due);
         return Some(raise);
     }
-    // On the top step: seniority starts after the interval, then grows every 12 months.
-    let mut due = salary::add_months(since, steps.group.raise_interval_months() + delay);
-    while due < from {
-        due = salary::add_months(due, 12);
-    }
+    // On the top step: seniority starts after the interval, then grows every 12 months; a
+    // discipline postpones the next increase and keeps the percent already earned.
+    let delays = tables.dated_delays(sections, since);
+    let (due, percent) = salary::next_seniority_increase(steps.group, since, from, &delays);
     if due > to {
         return None;
     }
     raise.next_step = raise.step;
     raise.next_coefficient = raise.coefficient;
     raise.due_date = pb_date(due);
-    raise.seniority_percent = int(salary::seniority_percent_delayed(
-        steps.group,
-        since,
-        due,
-        delay,
-    ));
+    raise.seniority_percent = int(percent);
     Some(raise)
 }
 
