@@ -293,6 +293,29 @@ async fn bad_records_name_every_field_at_fault_and_change_nothing() {
         .await
         .expect_err("born in the future");
     assert_eq!(code_of(&status), "DATE_IN_FUTURE");
+    // Recruited one day before the 18th birthday: refused at the recruitment date (Luật Cán bộ,
+    // công chức Art. 36; Luật Viên chức Art. 22); on the birthday itself, accepted.
+    let young = |recruited| pb::Employee {
+        birth_date: date(2006, 9, 2),
+        recruitment_date: recruited,
+        ..nguyen_van_an(&unit.id)
+    };
+    let status = h
+        .employees()
+        .create_employee(authed(
+            &admin,
+            pb::CreateEmployeeRequest {
+                employee: Some(young(date(2024, 9, 1))),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("17 at recruitment");
+    assert_eq!(code_of(&status), "UNDER_RECRUITMENT_AGE");
+    assert_eq!(
+        fields_of(&status),
+        vec!["employee.recruitment_date".to_string()]
+    );
     let status = h
         .employees()
         .create_employee(authed(
@@ -313,6 +336,16 @@ async fn bad_records_name_every_field_at_fault_and_change_nothing() {
         .expect("list")
         .into_inner();
     assert!(none.employees.is_empty(), "nothing was created");
+    h.employees()
+        .create_employee(authed(
+            &admin,
+            pb::CreateEmployeeRequest {
+                employee: Some(young(date(2024, 9, 2))),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("18 on the day of recruitment");
     let missing = h
         .employees()
         .list_employees(Request::new(pb::ListEmployeesRequest::default()))

@@ -301,6 +301,24 @@ fn check_date_order(row: &EmployeeRow, prefix: &str, errors: &mut Vec<AppError>)
     }
 }
 
+/// A recruit is at least 18 on the day of recruitment (Luật Cán bộ, công chức Art. 36; Luật Viên
+/// chức Art. 22). Dates are `YYYY-MM-DD` text.
+fn check_recruitment_age(row: &EmployeeRow, prefix: &str, errors: &mut Vec<AppError>) {
+    let parse = |d: &Option<String>| d.as_deref().and_then(tinhso_platform::api::parse_date);
+    if let (Some(born), Some(recruited)) = (parse(&row.birth_date), parse(&row.recruitment_date))
+        && recruited >= born
+        && crate::domain::statistics::age_on(born, recruited) < 18
+    {
+        errors.push(AppError::invalid(
+            &format!("{prefix}recruitment_date"),
+            ErrorCode::UnderRecruitmentAge,
+            "người được tuyển dụng phải đủ 18 tuổi vào ngày tuyển dụng (Luật Cán bộ, công chức \
+             Điều 36; Luật Viên chức Điều 22)",
+            "a recruit must be at least 18 on the day of recruitment",
+        ));
+    }
+}
+
 /// The Vietnamese name of a dated item, for messages.
 fn field_title(name: &str) -> &'static str {
     match name {
@@ -399,6 +417,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
         row.form_version = DEFAULT_FORM.into();
     }
     check_date_order(&row, "employee.", &mut errors);
+    check_recruitment_age(&row, "employee.", &mut errors);
     (row, errors)
 }
 
@@ -538,6 +557,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 after.sex = sex;
             }
             check_date_order(&after, "", &mut errors);
+            check_recruitment_age(&after, "", &mut errors);
             self.check_codes(&tx, &mut after, Some(&before), "", &mut errors)
                 .await?;
             all_violations(errors)?;

@@ -70,6 +70,7 @@ catalogue! {
     BadCitizenId = "BAD_CITIZEN_ID", InvalidArgument, "Số căn cước công dân không hợp lệ", "invalid citizen ID number";
     BadPageToken = "BAD_PAGE_TOKEN", InvalidArgument, "Mã trang không hợp lệ", "invalid page token";
     DateOrder = "DATE_ORDER", InvalidArgument, "Các ngày không theo đúng thứ tự", "the dates are out of order";
+    UnderRecruitmentAge = "UNDER_RECRUITMENT_AGE", InvalidArgument, "Người được tuyển dụng phải đủ 18 tuổi", "a recruit must be at least 18";
     DatesOutOfOrder = "DATES_OUT_OF_ORDER", InvalidArgument, "Ngày kết thúc đứng trước ngày bắt đầu", "the end date precedes the start date";
     RangeOrder = "RANGE_ORDER", InvalidArgument, "Cận trên nhỏ hơn cận dưới", "the upper bound is below the lower bound";
     DateInFuture = "DATE_IN_FUTURE", InvalidArgument, "Ngày không được ở tương lai", "the date must not be in the future";
