@@ -58,9 +58,10 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
         title: "Trung cấp lý luận chính trị - hành chính khóa 12".into(),
         provider: "Trường Chính trị tỉnh".into(),
         kind: "political_theory".into(),
-        start_date: in_days(10),
+        // It begins today (registrations close tonight), so results can be recorded below.
+        start_date: in_days(0),
         end_date: in_days(40),
-        registration_deadline: in_days(5),
+        registration_deadline: in_days(0),
         seats: 2,
         hours: 120,
         qualification_field: "political_theory".into(),
@@ -170,7 +171,8 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
         .into_inner();
     let full = register(&clerk, &staff[2]).await.expect_err("two seats");
     assert_eq!(full.code(), Code::FailedPrecondition);
-    let withdrawn = training()
+    // The course has begun: a registration is no longer withdrawn (see the later course).
+    let too_late = training()
         .withdraw_registration(authed(
             &clerk,
             pb::WithdrawRegistrationRequest {
@@ -178,11 +180,8 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
             },
         ))
         .await
-        .expect("withdrawn")
-        .into_inner();
-    assert_eq!(withdrawn.status, pb::RegistrationStatus::Withdrawn as i32);
-    assert_eq!(withdrawn.registered_by, "data_entry.hdt", "the act stays");
-    register(&clerk, &staff[2]).await.expect("the freed seat");
+        .expect_err("the course has begun");
+    assert_eq!(too_late.code(), Code::FailedPrecondition);
     let seen = |token: &str| {
         let (token, course_id) = (token.to_string(), announced.id.clone());
         let mut client = training();
@@ -198,10 +197,10 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
     };
     assert_eq!(
         seen(&home_affairs).await,
-        3,
+        2,
         "the organiser sees every registration"
     );
-    assert_eq!(seen(&clerk).await, 3, "the unit sees its own staff's");
+    assert_eq!(seen(&clerk).await, 2, "the unit sees its own staff's");
     assert_eq!(seen(&stranger).await, 0);
 
     // Results: only the organiser; completion enters the record and lifts the qualification.
@@ -292,6 +291,80 @@ async fn courses_take_registrations_as_legal_acts_and_completion_updates_the_rec
             .code(),
         Code::PermissionDenied
     );
+
+    // A course that begins in ten days takes registrations, but no result before it begins.
+    let later = training()
+        .announce_course(authed(
+            &home_affairs,
+            pb::AnnounceCourseRequest {
+                course: Some(pb::Course {
+                    title: "Bồi dưỡng kiến thức quản lý nhà nước ngạch chuyên viên".into(),
+                    kind: "state_management".into(),
+                    start_date: in_days(10),
+                    registration_deadline: in_days(5),
+                    qualification_field: String::new(),
+                    qualification_code: String::new(),
+                    ..course.clone()
+                }),
+                request_id: "khoa-qlnn".into(),
+            },
+        ))
+        .await
+        .expect("announced")
+        .into_inner();
+    let register_later = |employee: &pb::Employee| {
+        let (token, course_id, employee_id) =
+            (clerk.clone(), later.id.clone(), employee.id.clone());
+        let mut client = training();
+        async move {
+            client
+                .register_for_course(authed(
+                    &token,
+                    pb::RegisterForCourseRequest {
+                        course_id,
+                        employee_id,
+                    },
+                ))
+                .await
+        }
+    };
+    let second = register_later(&staff[1])
+        .await
+        .expect("registered")
+        .into_inner();
+    register_later(&staff[2]).await.expect("second seat");
+    let full = register_later(&staff[0]).await.expect_err("two seats");
+    assert_eq!(full.code(), Code::FailedPrecondition);
+    // Before it begins a registration is withdrawn (never deleted: the act stays), freeing a seat.
+    let withdrawn = training()
+        .withdraw_registration(authed(
+            &clerk,
+            pb::WithdrawRegistrationRequest {
+                id: second.id.clone(),
+            },
+        ))
+        .await
+        .expect("withdrawn")
+        .into_inner();
+    assert_eq!(withdrawn.status, pb::RegistrationStatus::Withdrawn as i32);
+    assert_eq!(withdrawn.registered_by, "data_entry.hdt", "the act stays");
+    let waiting = register_later(&staff[0])
+        .await
+        .expect("the freed seat")
+        .into_inner();
+    let early = training()
+        .record_result(authed(
+            &home_affairs,
+            pb::RecordResultRequest {
+                id: waiting.id,
+                result: pb::RegistrationStatus::Completed as i32,
+                hours: 0,
+                certificate: String::new(),
+            },
+        ))
+        .await
+        .expect_err("before the course begins");
+    assert_eq!(code_of(&early), "COURSE_NOT_STARTED");
 }
 
 #[tokio::test]

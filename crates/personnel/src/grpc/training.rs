@@ -481,6 +481,14 @@ impl pb::training_service_server::TrainingService for Api {
                 .ok_or_else(|| AppError::not_found("đăng ký", "registration").with_field("id"))?;
             let course = self.course(&tx, &before.course_id).await?;
             p.require(TRAINING, &self.organiser_path(&tx, &course).await?)?;
+            // A result is recorded once the course has begun (its date is `YYYY-MM-DD` text).
+            if course.start_date > self.today() {
+                return Err(AppError::failed_precondition(
+                    ErrorCode::CourseNotStarted,
+                    "khóa học chưa bắt đầu nên chưa ghi được kết quả",
+                    "the course has not started yet",
+                ));
+            }
             if before.status != "registered" {
                 return Err(AppError::failed_precondition(
                     ErrorCode::ResultRecorded,

@@ -167,6 +167,7 @@ catalogue! {
     RegistrationClosed = "REGISTRATION_CLOSED", FailedPrecondition, "Đã hết hạn đăng ký khóa học", "registration for the course has closed";
     CannotWithdraw = "CANNOT_WITHDRAW", FailedPrecondition, "Không rút được đăng ký này", "this registration cannot be withdrawn";
     ResultRecorded = "RESULT_RECORDED", FailedPrecondition, "Đăng ký này đã có kết quả hoặc đã rút", "the registration already has a result";
+    CourseNotStarted = "COURSE_NOT_STARTED", FailedPrecondition, "Khóa học chưa bắt đầu nên chưa ghi được kết quả", "the course has not started yet";
     // The REST gateway
     MalformedJson = "MALFORMED_JSON", InvalidArgument, "Nội dung không phải JSON hợp lệ", "the body is not valid JSON";
     BodyNotObject = "BODY_NOT_OBJECT", InvalidArgument, "Nội dung yêu cầu phải là một đối tượng JSON", "the body must be a JSON object";
