@@ -33,6 +33,16 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         .unit_of_kind(&admin, "SYT", &h.root_id, id::UnitKind::Department)
         .await;
     let other = h.unit(&admin, "HCM", &h.root_id).await;
+    // A school of the district: a service unit by kind, due by the 20th since it sits under the
+    // district (QĐ 80/2020), not by the 10th of provincial service units.
+    let school = h
+        .unit_of_kind(
+            &admin,
+            "THCS-LX",
+            &district.id,
+            id::UnitKind::PublicServiceUnit,
+        )
+        .await;
     let clerk = h
         .person(
             &admin,
@@ -158,6 +168,11 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
             decision_date: date(2024, 6, 1),
             ..Default::default()
         }),
+    )
+    .await;
+    hire(
+        &clerk,
+        chuyen_vien(&school.id, "Mai Thị Giáo", 1, date(2026, 1, 1)),
     )
     .await;
     hire(
@@ -399,6 +414,14 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
     assert_eq!(
         status(&district.id),
         Some((pb::PayrollTimeliness::Late as i32, date(2026, 10, 20), true))
+    );
+    assert_eq!(
+        status(&school.id),
+        Some((
+            pb::PayrollTimeliness::Overdue as i32,
+            date(2026, 10, 20),
+            true
+        ))
     );
     assert_eq!(
         status(&department.id),

@@ -1,24 +1,31 @@
 //! The monthly salary schedule of QĐ 80/2020 (Điều 9, salary sub-module): provincial
-//! departments and other province-level units enter the month's salary data by the 10th,
-//! districts and communes by the 20th, and the Department of Finance records the changes on the
-//! 25th. A unit's payroll is closed once a month; closing after the due date is late.
+//! departments and the units under them enter the month's salary data by the 10th, districts and
+//! every unit under a district (its offices, schools, communes) by the 20th, and the Department
+//! of Finance records the changes on the 25th. A unit's payroll is closed once a month; closing
+//! after the due date is late.
 
 use time::{Date, Month};
 
-/// The day of the month a unit's payroll is due, by identity's unit kind.
-pub fn due_day(unit_kind: &str) -> u8 {
-    match unit_kind {
-        "district" | "commune" => 20,
-        _ => 10,
+/// The day of the month a unit's payroll is due, by where it sits: `lineage` holds the kinds of
+/// the unit and of every unit above it (identity's unit kinds, in any order). Under a district
+/// or a commune (or one itself): the 20th; anywhere else (departments and their units): the 10th.
+pub fn due_day(lineage: &[&str]) -> u8 {
+    if lineage
+        .iter()
+        .any(|kind| matches!(*kind, "district" | "commune"))
+    {
+        20
+    } else {
+        10
     }
 }
 
 /// The day Finance records the month's changes.
 pub const FINANCE_DAY: u8 = 25;
 
-/// The due date of a unit's payroll for `year`-`month`.
-pub fn due_date(year: i32, month: Month, unit_kind: &str) -> Option<Date> {
-    Date::from_calendar_date(year, month, due_day(unit_kind)).ok()
+/// The due date of a unit's payroll for `year`-`month` (`lineage` as for [`due_day`]).
+pub fn due_date(year: i32, month: Month, lineage: &[&str]) -> Option<Date> {
+    Date::from_calendar_date(year, month, due_day(lineage)).ok()
 }
 
 /// Where a unit's payroll of a month stands against its due date.
@@ -62,20 +69,26 @@ mod tests {
 
     #[test]
     fn departments_close_by_the_tenth_districts_by_the_twentieth() {
+        let due = |lineage: &[&str]| due_date(2026, Month::November, lineage);
+        assert_eq!(due(&["province", "department"]), Some(d(2026, 11, 10)));
+        // A school run by the Department of Education: the department's day.
         assert_eq!(
-            due_date(2026, Month::November, "department"),
+            due(&["province", "department", "public_service_unit"]),
             Some(d(2026, 11, 10))
         );
+        assert_eq!(due(&["province", "district"]), Some(d(2026, 11, 20)));
         assert_eq!(
-            due_date(2026, Month::November, "public_service_unit"),
-            Some(d(2026, 11, 10))
+            due(&["province", "district", "commune"]),
+            Some(d(2026, 11, 20))
         );
+        // A district's school or office is a department or service unit by kind, and still
+        // closes by the 20th: it sits under the district.
         assert_eq!(
-            due_date(2026, Month::November, "district"),
+            due(&["province", "district", "public_service_unit"]),
             Some(d(2026, 11, 20))
         );
         assert_eq!(
-            due_date(2026, Month::November, "commune"),
+            due(&["province", "district", "department"]),
             Some(d(2026, 11, 20))
         );
     }

@@ -325,6 +325,35 @@ fn due_raise(
     Some(raise)
 }
 
+/// The kinds of a lineage, for the due day.
+fn kinds(lineage: &[String]) -> Vec<&str> {
+    lineage.iter().map(String::as_str).collect()
+}
+
+impl Api {
+    /// The kinds of the unit at `path` and of every unit above it (from the unit replica;
+    /// `known` keeps the ones already read, for a schedule of many units).
+    async fn lineage(
+        &self,
+        pool: &sea_orm::DatabaseConnection,
+        path: &str,
+        known: &mut HashMap<String, String>,
+    ) -> AppResult<Vec<String>> {
+        let mut out = Vec::new();
+        for id in path.split('/').filter(|s| !s.is_empty()) {
+            if !known.contains_key(id) {
+                let kind = store::units::get(pool, id)
+                    .await?
+                    .map(|u| u.kind)
+                    .unwrap_or_default();
+                known.insert(id.to_string(), kind);
+            }
+            out.push(known.get(id).cloned().unwrap_or_default());
+        }
+        Ok(out)
+    }
+}
+
 #[tonic::async_trait]
 impl pb::salary_service_server::SalaryService for Api {
     async fn get_pay(&self, request: Request<pb::GetPayRequest>) -> Reply<pb::PayLine> {
@@ -414,7 +443,10 @@ impl pb::salary_service_server::SalaryService for Api {
             }
             let lines = self.compute_payroll(&unit.id, first, last).await?;
             let now = self.now();
-            let due = payroll::due_date(year, month, &unit.kind).unwrap_or(last);
+            let lineage = self
+                .lineage(&self.0.db.pool, &unit.path, &mut HashMap::new())
+                .await?;
+            let due = payroll::due_date(year, month, &kinds(&lineage)).unwrap_or(last);
             let header = PayrollRow {
                 unit_id: unit.id.clone().into(),
                 month: key.clone(),
@@ -466,7 +498,10 @@ impl pb::salary_service_server::SalaryService for Api {
             let unit = self.readable_unit(&p, &r.unit_id).await?;
             let (first, last) = bounds(year, month)?;
             let key = month_key(year, month);
-            let due = payroll::due_date(year, month, &unit.kind).unwrap_or(last);
+            let lineage = self
+                .lineage(&self.0.db.pool, &unit.path, &mut HashMap::new())
+                .await?;
+            let due = payroll::due_date(year, month, &kinds(&lineage)).unwrap_or(last);
             let header = store::payroll::get(&self.0.db.pool, &unit.id, &key).await?;
             let lines = match &header {
                 Some(_) => store::payroll::lines(&self.0.db.pool, &unit.id, &key).await?,
@@ -503,8 +538,10 @@ impl pb::salary_service_server::SalaryService for Api {
                     .collect();
             let today = self.today_date();
             let mut units = Vec::new();
+            let mut known = HashMap::new();
             for u in store::payroll::units_with_staff(pool, &unit.path).await? {
-                let Some(due) = payroll::due_date(year, month, &u.kind) else {
+                let lineage = self.lineage(pool, &u.path, &mut known).await?;
+                let Some(due) = payroll::due_date(year, month, &kinds(&lineage)) else {
                     continue;
                 };
                 let header = closed.get(u.id.as_str());
