@@ -44,8 +44,10 @@ def browser():
 
 
 def until(driver, condition, what):
-    """Waits up to 5 s for `condition(driver)`; fails saying `what`."""
-    WebDriverWait(driver, 5, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
+    """Waits up to 20 s for `condition(driver)`; fails saying `what`. Creating an account hashes
+    its one-time password (argon2, 19 MiB) in `tinhso dev`'s debug build: seconds on a busy CI
+    machine, so a tighter wait failed there once while the page was still coming."""
+    WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
         condition, message=what
     )
 
