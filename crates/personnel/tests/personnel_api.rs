@@ -293,6 +293,11 @@ async fn bad_records_name_every_field_at_fault_and_change_nothing() {
         .await
         .expect_err("born in the future");
     assert_eq!(code_of(&status), "DATE_IN_FUTURE");
+    assert_eq!(
+        fields_of(&status),
+        vec!["employee.birth_date".to_string()],
+        "one message for the one fault, not also 'not entered'"
+    );
     // Recruited one day before the 18th birthday: refused at the recruitment date (Luật Cán bộ,
     // công chức Art. 36; Luật Viên chức Art. 22); on the birthday itself, accepted.
     let young = |recruited| pb::Employee {

@@ -375,7 +375,12 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
             "the kind of staff is required",
         )),
     }
-    if row.birth_date.is_none() {
+    // One message per fault: a birth date already refused (in the future, not a real date) is
+    // not also reported as missing.
+    let already_named = errors
+        .iter()
+        .any(|e| e.violations.iter().any(|v| v.field == f("birth_date")));
+    if row.birth_date.is_none() && !already_named {
         errors.push(AppError::invalid(
             &f("birth_date"),
             ErrorCode::Required,
