@@ -3,7 +3,7 @@
 //! (resistance orders and medals, "Bà mẹ Việt Nam anh hùng") with the form to enter one.
 
 use crate::pages::employees::{date, parse_date};
-use crate::pages::payroll::UnitChoice;
+use crate::web::unit_choice::UnitChoice;
 use crate::web::{Ctx, Errors, Failure, FieldError, Page, download, encode, render};
 use askama::Template;
 use axum::Form;

@@ -3,7 +3,7 @@
 //! the late entries themselves, for a period of the address.
 
 use crate::pages::employees::{date, day_of, parse_date};
-use crate::pages::payroll::UnitChoice;
+use crate::web::unit_choice::UnitChoice;
 use crate::web::{Ctx, Failure, Page, render};
 use askama::Template;
 use axum::extract::Query;

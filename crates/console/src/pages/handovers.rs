@@ -26,7 +26,7 @@ pub struct Pending {
 struct HandoversPage {
     page: crate::web::Page,
     rows: Vec<Pending>,
-    units: crate::pages::payroll::UnitChoice,
+    units: crate::web::unit_choice::UnitChoice,
     done: Option<String>,
 }
 
@@ -40,16 +40,13 @@ pub struct DoneQuery {
 
 pub async fn list(ctx: Ctx, Query(q): Query<DoneQuery>) -> Response {
     // The receiving unit: one of those the person writes records for (their choice when several).
-    let units = match crate::pages::payroll::UnitChoice::of(
-        &ctx,
-        "personnel.record.write",
-        &q.don_vi,
-    )
-    .await
-    {
-        Ok(u) => u,
-        Err(failure) => return failure.page(&ctx.page),
-    };
+    let units =
+        match crate::web::unit_choice::UnitChoice::of(&ctx, "personnel.record.write", &q.don_vi)
+            .await
+        {
+            Ok(u) => u,
+            Err(failure) => return failure.page(&ctx.page),
+        };
     let unit_id = units.selected.clone();
     let reply = EmployeeServiceClient::new(ctx.console.personnel.clone())
         .list_pending_movements(ctx.request(pb::ListPendingMovementsRequest { unit_id }))

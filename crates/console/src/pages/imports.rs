@@ -3,8 +3,8 @@
 //! personnel service checks it (within its own caps); the console only carries the bytes, under
 //! a size cap, and keeps them between the check and the commit (see `uploads`).
 
-use crate::pages::payroll::UnitChoice;
 use crate::uploads::{self, Upload};
+use crate::web::unit_choice::UnitChoice;
 use crate::web::{Ctx, Errors, Failure, FieldError, Page, download, render};
 use askama::Template;
 use axum::Form;

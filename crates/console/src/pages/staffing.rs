@@ -1,7 +1,7 @@
 //! Staffing quotas (biên chế): a year's quota against the people working, per unit and kind of
 //! staff, with the unit's own figures and its subtree's; Home Affairs sets a unit's quota.
 
-use crate::pages::payroll::UnitChoice;
+use crate::web::unit_choice::UnitChoice;
 use crate::web::{Ctx, Errors, Failure, FieldError, Page, encode, render};
 use askama::Template;
 use axum::Form;

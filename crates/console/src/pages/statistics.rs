@@ -3,8 +3,8 @@
 //! workbook Home Affairs files.
 
 use crate::pages::employees::date;
-use crate::pages::payroll::UnitChoice;
 use crate::web::charts::BarChart;
+use crate::web::unit_choice::UnitChoice;
 use crate::web::{Ctx, Failure, encode, render};
 use askama::Template;
 use axum::extract::Query;

@@ -3,8 +3,8 @@
 //! the organiser records each result; study hours per person in a year.
 
 use crate::pages::employees::{date, parse_date};
-use crate::pages::payroll::UnitChoice;
 use crate::pages::sections::catalogues;
+use crate::web::unit_choice::UnitChoice;
 use crate::web::{Ctx, Errors, Failure, FieldError, Page, encode, holds, render};
 use askama::Template;
 use axum::Form;

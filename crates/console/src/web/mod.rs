@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod csrf;
+pub mod unit_choice;
 
 use crate::Console;
 use crate::sessions::{self, Session};
