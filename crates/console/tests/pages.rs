@@ -1778,15 +1778,21 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
         payroll.contains("Ngô Thị Lương")
             && payroll.contains("3,00")
             && payroll.contains("7.020.000")
+            && payroll.contains("<strong>8.108.100</strong>")
             && payroll.contains("Chưa chốt"),
         "{payroll}"
     );
-    // The record shows the month's pay with what it is made of.
+    // The record shows the month's pay with what it is made of: a civil servant adds the 25%
+    // public-service allowance (1.755.000) and pays 8% + 1,5% insurance on 7.020.000
+    // (561.600 + 105.300): net 8.775.000 - 666.900 = 8.108.100.
     let shown = clerk.get(&format!("/ho-so/{}", record.id)).await.text();
     assert!(
         shown.contains("id=\"luong-thang\"")
             && shown.contains("2.340.000")
-            && shown.contains("<strong>7.020.000</strong>"),
+            && shown.contains("7.020.000")
+            && shown.contains("1.755.000")
+            && shown.contains("561.600 · 105.300 · 0")
+            && shown.contains("<strong>8.108.100</strong>"),
         "{shown}"
     );
     let raises = clerk.get("/nang-luong").await.text();

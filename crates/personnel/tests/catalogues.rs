@@ -103,7 +103,7 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
         .base_salaries;
     assert_eq!(
         bases.iter().map(|b| b.amount).collect::<Vec<_>>(),
-        vec![1_800_000, 2_340_000]
+        vec![1_490_000, 1_800_000, 2_340_000]
     );
     let unknown = h
         .catalogues()
@@ -311,8 +311,8 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
         .expect("base salaries")
         .into_inner()
         .base_salaries;
-    assert_eq!(bases.len(), 3);
-    assert_eq!(bases[2].updated_by, "sotaichinh");
+    assert_eq!(bases.len(), 4);
+    assert_eq!(bases[3].updated_by, "sotaichinh");
     let steps = h
         .catalogues()
         .set_grade_group(authed(

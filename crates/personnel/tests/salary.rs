@@ -170,11 +170,47 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         }),
     )
     .await;
-    hire(
+    // Giáo: a teacher (public employee) of the school on 2.34 with the 30% occupational
+    // preference allowance, a percentage kind.
+    let giao = hire(
         &clerk,
-        chuyen_vien(&school.id, "Mai Thị Giáo", 1, date(2026, 1, 1)),
+        pb::Employee {
+            kind: pb::EmployeeKind::PublicEmployee as i32,
+            ..chuyen_vien(&school.id, "Mai Thị Giáo", 1, date(2026, 1, 1))
+        },
     )
     .await;
+    let preference = |coefficient: i32, percent: i32| {
+        Content::Allowance(pb::AllowanceEntry {
+            kind: "preferential".into(),
+            coefficient,
+            percent,
+            from_date: date(2026, 1, 1),
+            ..Default::default()
+        })
+    };
+    for (coefficient, percent, field) in [
+        (30, 0, "entry.allowance.percent"),
+        (30, 30, "entry.allowance.percent"),
+        (0, 101, "entry.allowance.percent"),
+    ] {
+        let refused = h
+            .sections()
+            .add_section_entry(authed(
+                &clerk,
+                pb::AddSectionEntryRequest {
+                    employee_id: giao.id.clone(),
+                    entry: Some(pb::SectionEntry {
+                        content: Some(preference(coefficient, percent)),
+                        ..Default::default()
+                    }),
+                },
+            ))
+            .await
+            .expect_err("a percentage kind needs its percent, and only it");
+        assert_eq!(fields_of(&refused), vec![field], "{coefficient}, {percent}");
+    }
+    add(&clerk, &giao.id, preference(0, 30)).await;
     hire(
         &dept_clerk,
         chuyen_vien(&department.id, "Đỗ Thị Dung", 2, date(2025, 1, 1)),
@@ -212,6 +248,43 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         .into_inner();
     assert_eq!((an_now.coefficient, an_now.position_allowance), (300, 30));
     assert_eq!(an_now.pay, 7_722_000, "(3.00 + 0.30) x 2,340,000");
+    // A civil servant: + 25% public-service allowance on salary + position allowance; social
+    // (8%) and health (1.5%) insurance on the same 7,722,000; no unemployment insurance.
+    assert_eq!(an_now.public_service_allowance, 1_930_500);
+    assert_eq!(an_now.gross, 9_652_500);
+    assert_eq!(
+        (
+            an_now.social_insurance,
+            an_now.health_insurance,
+            an_now.unemployment_insurance
+        ),
+        (617_760, 115_830, 0)
+    );
+    assert_eq!((an_now.deductions, an_now.net), (733_590, 8_918_910));
+    // A teacher: 2.34 x 2,340,000 = 5,475,600 + 30% preference 1,642,680; no public-service
+    // allowance; 8% + 1.5% + 1% (unemployment: a working contract) of 5,475,600.
+    let giao_now = pay(&clerk, &giao.id, 2026, 11)
+        .await
+        .expect("pay")
+        .into_inner();
+    assert_eq!(
+        (
+            giao_now.pay,
+            giao_now.percent_allowances,
+            giao_now.public_service_allowance,
+            giao_now.gross
+        ),
+        (5_475_600, 1_642_680, 0, 7_118_280)
+    );
+    assert_eq!(
+        (
+            giao_now.social_insurance,
+            giao_now.health_insurance,
+            giao_now.unemployment_insurance,
+            giao_now.net
+        ),
+        (438_048, 82_134, 54_756, 6_543_342)
+    );
     let an_then = pay(&myself, &an.id, 2024, 6)
         .await
         .expect("own pay")
@@ -247,7 +320,15 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
     );
     let bad = pay(&clerk, &an.id, 1990, 13).await.expect_err("bad month");
     assert_eq!(fields_of(&bad), vec!["year", "month"]);
-    let before_any_base = pay(&clerk, &an.id, 2023, 1)
+    let under_decree_38 = pay(&clerk, &an.id, 2023, 1)
+        .await
+        .expect("pay under NĐ 38/2019")
+        .into_inner();
+    assert_eq!(
+        under_decree_38.pay, 4_470_000,
+        "3.00 x 1,490,000 (the leadership allowance began in 2024)"
+    );
+    let before_any_base = pay(&clerk, &an.id, 2019, 6)
         .await
         .expect_err("no base salary yet");
     assert_eq!(before_any_base.code(), Code::FailedPrecondition);
@@ -356,6 +437,15 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         closed.lines.iter().map(|l| l.pay).sum::<i64>(),
         "the total is the sum of the lines"
     );
+    assert_eq!(
+        (closed.total_gross, closed.total_deductions, closed.total_net),
+        (
+            closed.lines.iter().map(|l| l.gross).sum::<i64>(),
+            closed.lines.iter().map(|l| l.deductions).sum::<i64>(),
+            closed.lines.iter().map(|l| l.net).sum::<i64>(),
+        )
+    );
+    assert_eq!(closed.total_gross - closed.total_deductions, closed.total_net);
     let again = close(&finance, &district.id, 2026, 10)
         .await
         .expect_err("closed once");
@@ -381,6 +471,10 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         .expect("closed payroll")
         .into_inner();
     assert_eq!(kept.total, closed.total);
+    assert_eq!(
+        kept.lines, closed.lines,
+        "the closed month keeps every line's payslip as it was"
+    );
     assert_eq!(kept.closed_by, "nhaplieu.hlx");
     assert_eq!(
         payroll(&stranger, &district.id)

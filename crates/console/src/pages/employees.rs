@@ -256,6 +256,13 @@ pub struct PayView {
     pub seniority: String,
     pub base: String,
     pub pay: String,
+    pub percent_allowances: String,
+    pub public_service: String,
+    pub gross: String,
+    pub social_insurance: String,
+    pub health_insurance: String,
+    pub unemployment_insurance: String,
+    pub net: String,
 }
 
 /// One movement of the record (transfer, retirement...).
@@ -333,6 +340,13 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
             },
             base: tinhso_platform::vn::money(p.base_salary),
             pay: tinhso_platform::vn::money(p.pay),
+            percent_allowances: tinhso_platform::vn::money(p.percent_allowances),
+            public_service: tinhso_platform::vn::money(p.public_service_allowance),
+            gross: tinhso_platform::vn::money(p.gross),
+            social_insurance: tinhso_platform::vn::money(p.social_insurance),
+            health_insurance: tinhso_platform::vn::money(p.health_insurance),
+            unemployment_insurance: tinhso_platform::vn::money(p.unemployment_insurance),
+            net: tinhso_platform::vn::money(p.net),
         });
     let movements = movements
         .map(|r| r.into_inner().movements)

@@ -56,6 +56,13 @@ pub struct LineView {
     pub allowances: String,
     pub seniority: String,
     pub pay: String,
+    /// Percentage allowances and the public-service allowance.
+    pub percent_allowances: String,
+    pub gross: String,
+    /// Social, health and unemployment insurance, each, and their sum.
+    pub insurance: String,
+    pub deductions: String,
+    pub net: String,
 }
 
 #[derive(Template)]
@@ -68,7 +75,9 @@ struct PayrollPage {
     closed_note: String,
     due: String,
     headcount: i32,
-    total: String,
+    total_gross: String,
+    total_deductions: String,
+    total_net: String,
     lines: Vec<LineView>,
     can_close: bool,
     query: String,
@@ -93,6 +102,16 @@ fn line_view(l: pb::PayLine) -> LineView {
             String::new()
         },
         pay: money(l.pay),
+        percent_allowances: money(l.percent_allowances + l.public_service_allowance),
+        gross: money(l.gross),
+        insurance: format!(
+            "BHXH {} · BHYT {} · BHTN {}",
+            money(l.social_insurance),
+            money(l.health_insurance),
+            money(l.unemployment_insurance)
+        ),
+        deductions: money(l.deductions),
+        net: money(l.net),
         name: l.full_name,
         id: l.employee_id,
     }
@@ -170,7 +189,9 @@ pub async fn show(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
         closed_note,
         due: date(payroll.due_date.as_ref()),
         headcount: payroll.headcount,
-        total: money(payroll.total),
+        total_gross: money(payroll.total_gross),
+        total_deductions: money(payroll.total_deductions),
+        total_net: money(payroll.total_net),
         lines: payroll
             .lines
             .into_iter()

@@ -179,7 +179,10 @@ pub const SECTIONS: &[SectionSpec] = &[
                 Catalogue("allowance_type"),
                 true,
             ),
-            f("coefficient", "Hệ số", "Coefficient", Coefficient, true),
+            // A kind is paid either as a coefficient or as a percentage (its catalogue
+            // attribute); the service says which one is missing.
+            f("coefficient", "Hệ số", "Coefficient", Coefficient, false),
+            f("percent", "Tỷ lệ (%)", "Percent", Number, false),
             f("from_date", "Từ ngày", "From", Date, true),
             f("to_date", "Đến ngày", "To", Date, false),
             f(
@@ -358,6 +361,7 @@ fn values(content: &Content) -> HashMap<&'static str, String> {
         Content::Allowance(a) => vec![
             ("kind", a.kind.clone()),
             ("coefficient", coefficient(a.coefficient)),
+            ("percent", n(a.percent)),
             ("from_date", d(&a.from_date)),
             ("to_date", d(&a.to_date)),
             ("decision_number", a.decision_number.clone()),
@@ -489,6 +493,7 @@ fn content_of(
             from_date: d("from_date"),
             to_date: d("to_date"),
             decision_number: text("decision_number"),
+            percent: n("percent"),
         }),
         pb::Section::Award => Content::Award(pb::AwardEntry {
             kind: text("kind"),

@@ -68,7 +68,9 @@ pub const CATALOGUES: &[Catalogue] = &[
     c(
         ALLOWANCE_TYPE,
         "Loại phụ cấp",
-        "position: phụ cấp chức vụ lãnh đạo (tính vào thâm niên vượt khung); other: phụ cấp khác",
+        "position: phụ cấp chức vụ lãnh đạo (hệ số); coefficient: phụ cấp theo hệ số; percent: \
+         phụ cấp theo tỷ lệ % của lương, phụ cấp chức vụ và thâm niên vượt khung; \
+         percent_insured: như percent và tính đóng bảo hiểm (thâm niên nghề)",
     ),
     c(
         AWARD_KIND,
@@ -240,12 +242,16 @@ const GRADES: &[SeedEntry] = &[
 
 const ALLOWANCE_TYPES: &[SeedEntry] = &[
     ("position", "Phụ cấp chức vụ lãnh đạo", "position"),
-    ("responsibility", "Phụ cấp trách nhiệm công việc", "other"),
-    ("regional", "Phụ cấp khu vực", "other"),
-    ("concurrent", "Phụ cấp kiêm nhiệm", "other"),
-    ("hazard", "Phụ cấp độc hại, nguy hiểm", "other"),
-    ("preferential", "Phụ cấp ưu đãi nghề", "other"),
-    ("professional_seniority", "Phụ cấp thâm niên nghề", "other"),
+    ("responsibility", "Phụ cấp trách nhiệm công việc", "coefficient"),
+    ("regional", "Phụ cấp khu vực", "coefficient"),
+    ("concurrent", "Phụ cấp kiêm nhiệm", "percent"),
+    ("hazard", "Phụ cấp độc hại, nguy hiểm", "coefficient"),
+    ("preferential", "Phụ cấp ưu đãi nghề", "percent"),
+    (
+        "professional_seniority",
+        "Phụ cấp thâm niên nghề",
+        "percent_insured",
+    ),
 ];
 
 const AWARD_KINDS: &[SeedEntry] = &[

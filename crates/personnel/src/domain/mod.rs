@@ -5,6 +5,7 @@ pub mod deadlines;
 pub mod grades;
 pub mod movements;
 pub mod payroll;
+pub mod payslip;
 pub mod retirement;
 pub mod salary;
 pub mod staffing;

@@ -13,9 +13,15 @@ pub struct BaseSalary {
     pub vnd: i64,
 }
 
-/// The seed of the effective-dated base salary: NĐ 24/2023/NĐ-CP and NĐ 73/2024/NĐ-CP.
+/// The seed of the effective-dated base salary: NĐ 38/2019/NĐ-CP (in force until NĐ 24/2023
+/// replaced it, so pay from 07/2019 to 06/2023 can be computed), NĐ 24/2023/NĐ-CP and
+/// NĐ 73/2024/NĐ-CP.
 pub fn seed_base_salaries() -> Vec<BaseSalary> {
     vec![
+        BaseSalary {
+            from: date(2019, Month::July, 1),
+            vnd: 1_490_000,
+        },
         BaseSalary {
             from: date(2023, Month::July, 1),
             vnd: 1_800_000,
@@ -219,7 +225,9 @@ mod tests {
     #[test]
     fn the_base_salary_follows_its_effective_dates() {
         let table = seed_base_salaries();
-        assert_eq!(base_salary_on(&table, d(2023, 6, 30)), None);
+        assert_eq!(base_salary_on(&table, d(2019, 6, 30)), None);
+        assert_eq!(base_salary_on(&table, d(2019, 7, 1)), Some(1_490_000));
+        assert_eq!(base_salary_on(&table, d(2023, 6, 30)), Some(1_490_000));
         assert_eq!(base_salary_on(&table, d(2023, 7, 1)), Some(1_800_000));
         assert_eq!(base_salary_on(&table, d(2024, 6, 30)), Some(1_800_000));
         assert_eq!(base_salary_on(&table, d(2024, 7, 1)), Some(2_340_000));

@@ -3,8 +3,9 @@
 //! its salary, allowance and discipline entries, and the salary tables.
 
 use super::*;
+use crate::domain::payslip::{self, AllowanceBasis};
 use crate::domain::{catalogues as cat, grades, payroll, salary};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use store::payroll::{PayLineRow, PayrollRow};
 use store::sections::SectionRow;
 use time::{Date, Month};
@@ -18,8 +19,8 @@ struct SalaryTables {
     steps: HashMap<grades::GradeGroup, grades::GroupSteps>,
     /// Discipline kind -> months it delays the next raise.
     discipline_delays: HashMap<String, u32>,
-    /// Allowance kinds counted as the leadership position allowance.
-    position_kinds: HashSet<String>,
+    /// Allowance kind -> how it is paid.
+    allowance_bases: HashMap<String, AllowanceBasis>,
 }
 
 impl SalaryTables {
@@ -48,18 +49,17 @@ impl SalaryTables {
             .into_iter()
             .map(|e| (e.code, e.attribute.parse().unwrap_or(0)))
             .collect();
-        let position_kinds = store::catalogues::entries(pool, cat::ALLOWANCE_TYPE, true)
+        let allowance_bases = store::catalogues::entries(pool, cat::ALLOWANCE_TYPE, true)
             .await?
             .into_iter()
-            .filter(|e| e.attribute == "position")
-            .map(|e| e.code)
+            .map(|e| (e.code, AllowanceBasis::from_attribute(&e.attribute)))
             .collect();
         Ok(Self {
             base: store::catalogues::base_salary_table(pool).await?,
             grade_groups,
             steps,
             discipline_delays,
-            position_kinds,
+            allowance_bases,
         })
     }
 
@@ -144,15 +144,17 @@ fn pay_line(
     last: Date,
 ) -> AppResult<PayLineRow> {
     let (grade_code, step, coefficient, since) = salary_in_force(record, sections, last);
-    let (mut position, mut other) = (0_i64, 0_i64);
+    let (mut position, mut other, mut percent, mut insured_percent) = (0_i64, 0_i64, 0_i64, 0_i64);
     for a in sections
         .iter()
         .filter(|s| allowance_in_force(s, first, last))
     {
-        if tables.position_kinds.contains(&a.code) {
-            position += a.amount;
-        } else {
-            other += a.amount;
+        let basis = tables.allowance_bases.get(&a.code).copied();
+        match basis.unwrap_or(AllowanceBasis::Coefficient) {
+            AllowanceBasis::Position => position += a.amount,
+            AllowanceBasis::Coefficient => other += a.amount,
+            AllowanceBasis::Percent => percent += a.amount2,
+            AllowanceBasis::PercentInsured => insured_percent += a.amount2,
         }
     }
     let seniority = match (tables.steps_of(&grade_code), since) {
@@ -170,15 +172,23 @@ fn pay_line(
         )
     })?;
     let to_u32 = |v: i64| u32::try_from(v).unwrap_or_default();
-    let pay = salary::monthly_pay(
-        &salary::PayInput {
+    let slip = payslip::payslip(
+        &payslip::PayslipInput {
             coefficient: to_u32(coefficient),
             position_allowance: to_u32(position),
-            other_allowances: vec![to_u32(other)],
+            coefficient_allowances: to_u32(other),
             seniority_percent: seniority,
+            percent_allowances: to_u32(percent),
+            insured_percent_allowances: to_u32(insured_percent),
+            public_service: payslip::receives_public_service_allowance(&record.kind),
+            unemployment_insured: payslip::pays_unemployment_insurance(&record.kind),
         },
         base,
     );
+    let pay = slip.salary
+        + slip.position_allowance
+        + slip.coefficient_allowances
+        + slip.seniority_allowance;
     Ok(PayLineRow {
         employee_id: record.id.clone().into(),
         full_name: record.full_name.clone(),
@@ -190,6 +200,15 @@ fn pay_line(
         seniority_percent: i64::from(seniority),
         base_salary: base,
         pay,
+        percent_allowances: slip.percent_allowances,
+        public_service_allowance: slip.public_service_allowance,
+        gross: slip.gross,
+        insurance_base: slip.insurance_base,
+        social_insurance: slip.social_insurance,
+        health_insurance: slip.health_insurance,
+        unemployment_insurance: slip.unemployment_insurance,
+        deductions: slip.deductions,
+        net: slip.net,
     })
 }
 
@@ -206,6 +225,15 @@ fn pay_pb(l: &PayLineRow) -> pb::PayLine {
         seniority_percent: int(l.seniority_percent),
         base_salary: l.base_salary,
         pay: l.pay,
+        percent_allowances: l.percent_allowances,
+        public_service_allowance: l.public_service_allowance,
+        gross: l.gross,
+        insurance_base: l.insurance_base,
+        social_insurance: l.social_insurance,
+        health_insurance: l.health_insurance,
+        unemployment_insurance: l.unemployment_insurance,
+        deductions: l.deductions,
+        net: l.net,
     }
 }
 
@@ -596,5 +624,8 @@ fn payroll_pb(
         lines: lines.iter().map(pay_pb).collect(),
         headcount: i32::try_from(lines.len()).unwrap_or_default(),
         total: lines.iter().map(|l| l.pay).sum(),
+        total_gross: lines.iter().map(|l| l.gross).sum(),
+        total_deductions: lines.iter().map(|l| l.deductions).sum(),
+        total_net: lines.iter().map(|l| l.net).sum(),
     }
 }

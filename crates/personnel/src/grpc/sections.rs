@@ -3,6 +3,7 @@
 //! record's grade, step and coefficient in the same transaction.
 
 use super::*;
+use crate::domain::payslip::AllowanceBasis;
 use crate::domain::catalogues as cat;
 use pb::section_entry::Content;
 use store::sections::SectionRow;
@@ -70,6 +71,7 @@ fn section_pb(s: &SectionRow) -> pb::SectionEntry {
             from_date: d(&s.from_date),
             to_date: d(&s.to_date),
             decision_number: s.decision_number.clone(),
+            percent: int(s.amount2),
         }),
         "award" => Content::Award(pb::AwardEntry {
             kind: s.code.clone(),
@@ -236,7 +238,9 @@ fn entry_row(content: &Content, today: &str) -> (SectionRow, Vec<AppError>, Vec<
         Content::Allowance(a) => {
             row.code = c.required_code("kind", &a.kind);
             codes.push((cat::ALLOWANCE_TYPE, row.code.clone(), c.field("kind")));
-            row.amount = c.range("coefficient", a.coefficient, 1..=1000);
+            // Which of the two the kind needs is checked once the kind is looked up.
+            row.amount = c.range("coefficient", a.coefficient, 0..=1000);
+            row.amount2 = c.range("percent", a.percent, 0..=100);
             row.from_date = c.date("from_date", &a.from_date, true);
             row.to_date = c.date("to_date", &a.to_date, false);
             c.period(&row.from_date, &row.to_date, "to_date");
@@ -265,6 +269,30 @@ fn entry_row(content: &Content, today: &str) -> (SectionRow, Vec<AppError>, Vec<
     }
     codes.retain(|(_, code, _)| !code.is_empty());
     (row, c.errors, codes)
+}
+
+/// An allowance is either a coefficient or a percentage, as its kind is paid: the one the kind
+/// needs must be entered and the other left at 0.
+fn allowance_amount_fault(basis: AllowanceBasis, coefficient: i64, percent: i64) -> Option<AppError> {
+    if basis.is_percent() {
+        (percent == 0 || coefficient != 0).then(|| {
+            AppError::invalid(
+                "entry.allowance.percent",
+                ErrorCode::AllowanceBasis,
+                "phụ cấp này tính theo tỷ lệ phần trăm: nhập tỷ lệ (%) và để hệ số bằng 0",
+                "this allowance is a percentage: enter the percent and leave the coefficient at 0",
+            )
+        })
+    } else {
+        (coefficient == 0 || percent != 0).then(|| {
+            AppError::invalid(
+                "entry.allowance.coefficient",
+                ErrorCode::AllowanceBasis,
+                "phụ cấp này tính theo hệ số: nhập hệ số và để tỷ lệ (%) bằng 0",
+                "this allowance is a coefficient: enter the coefficient and leave the percent at 0",
+            )
+        })
+    }
 }
 
 impl Api {
@@ -296,6 +324,13 @@ impl Api {
         let (mut row, mut errors, codes) = entry_row(content, &self.today());
         for (catalogue, code, field) in codes {
             if let Err(e) = known_code(&*tx, catalogue, &code, &field).await {
+                errors.push(e);
+            }
+        }
+        if row.section == "allowance" && errors.is_empty() {
+            let kind = store::catalogues::entry(&*tx, cat::ALLOWANCE_TYPE, &row.code).await?;
+            let basis = AllowanceBasis::from_attribute(&kind.map(|k| k.attribute).unwrap_or_default());
+            if let Some(e) = allowance_amount_fault(basis, row.amount, row.amount2) {
                 errors.push(e);
             }
         }

@@ -71,9 +71,11 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), DbErr> {
             set_group_steps(&mut tx, group.group.code(), &group.coefficients).await?;
         }
     }
-    let bases = base_salary::Entity::find().count(&tx).await?;
-    if bases == 0 {
-        for b in salary::seed_base_salaries() {
+    // Each decree's base salary that is missing, by its date (a later seed adds an older decree
+    // to a running database; nothing removes a date, and one already there is never changed).
+    for b in salary::seed_base_salaries() {
+        let known = base_salary::Entity::find_by_id(b.from).one(&tx).await?;
+        if known.is_none() {
             set_base_salary(&mut tx, &b.from.to_string(), b.vnd, now, "seed").await?;
         }
     }

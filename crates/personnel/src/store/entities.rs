@@ -308,6 +308,15 @@ pub mod payroll_line {
         pub seniority_percent: i64,
         pub base_salary: i64,
         pub pay: i64,
+        pub percent_allowances: i64,
+        pub public_service_allowance: i64,
+        pub gross: i64,
+        pub insurance_base: i64,
+        pub social_insurance: i64,
+        pub health_insurance: i64,
+        pub unemployment_insurance: i64,
+        pub deductions: i64,
+        pub net: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

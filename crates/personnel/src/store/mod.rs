@@ -275,5 +275,33 @@ CREATE INDEX reference_changes_at ON reference_changes (at);
 ",
         },
         UNIT_REPLICA_VERSION_MIGRATION,
+        Migration {
+            name: "m0005_payslips",
+            postgres_only: "",
+            // A closed month keeps its whole payslip. Allowance kinds say how they are paid
+            // (coefficient or percentage); an entry of a percentage kind entered before as a
+            // coefficient (0.30) meant that percentage (30%).
+            sql: "
+ALTER TABLE payroll_lines ADD COLUMN percent_allowances BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payroll_lines ADD COLUMN public_service_allowance BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payroll_lines ADD COLUMN gross BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payroll_lines ADD COLUMN insurance_base BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payroll_lines ADD COLUMN social_insurance BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payroll_lines ADD COLUMN health_insurance BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payroll_lines ADD COLUMN unemployment_insurance BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payroll_lines ADD COLUMN deductions BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE payroll_lines ADD COLUMN net BIGINT NOT NULL DEFAULT 0;
+UPDATE payroll_lines SET gross = pay, net = pay;
+UPDATE catalogue_entries SET attribute = 'coefficient'
+    WHERE catalogue = 'allowance_type' AND attribute = 'other';
+UPDATE catalogue_entries SET attribute = 'percent'
+    WHERE catalogue = 'allowance_type' AND code IN ('concurrent', 'preferential');
+UPDATE catalogue_entries SET attribute = 'percent_insured'
+    WHERE catalogue = 'allowance_type' AND code = 'professional_seniority';
+UPDATE section_entries SET amount2 = amount, amount = 0
+    WHERE section = 'allowance'
+      AND code IN ('concurrent', 'preferential', 'professional_seniority');
+",
+        },
     ],
 };

@@ -33,6 +33,15 @@ pub struct PayLineRow {
     pub seniority_percent: i64,
     pub base_salary: i64,
     pub pay: i64,
+    pub percent_allowances: i64,
+    pub public_service_allowance: i64,
+    pub gross: i64,
+    pub insurance_base: i64,
+    pub social_insurance: i64,
+    pub health_insurance: i64,
+    pub unemployment_insurance: i64,
+    pub deductions: i64,
+    pub net: i64,
 }
 
 impl From<payroll::Model> for PayrollRow {
@@ -86,6 +95,15 @@ pub async fn lines(
             seniority_percent: l.seniority_percent,
             base_salary: l.base_salary,
             pay: l.pay,
+            percent_allowances: l.percent_allowances,
+            public_service_allowance: l.public_service_allowance,
+            gross: l.gross,
+            insurance_base: l.insurance_base,
+            social_insurance: l.social_insurance,
+            health_insurance: l.health_insurance,
+            unemployment_insurance: l.unemployment_insurance,
+            deductions: l.deductions,
+            net: l.net,
         })
         .collect())
 }
@@ -140,6 +158,15 @@ pub async fn insert(tx: &mut Tx, header: &PayrollRow, lines: &[PayLineRow]) -> R
         seniority_percent: Set(l.seniority_percent),
         base_salary: Set(l.base_salary),
         pay: Set(l.pay),
+        percent_allowances: Set(l.percent_allowances),
+        public_service_allowance: Set(l.public_service_allowance),
+        gross: Set(l.gross),
+        insurance_base: Set(l.insurance_base),
+        social_insurance: Set(l.social_insurance),
+        health_insurance: Set(l.health_insurance),
+        unemployment_insurance: Set(l.unemployment_insurance),
+        deductions: Set(l.deductions),
+        net: Set(l.net),
     });
     payroll_line::Entity::insert_many(rows)
         .exec_without_returning(&*tx)

@@ -109,6 +109,7 @@ catalogue! {
     UnitCodeTaken = "UNIT_CODE_TAKEN", AlreadyExists, "Mã đơn vị đã được sử dụng", "the unit code is already in use";
     UsernameTaken = "USERNAME_TAKEN", AlreadyExists, "Tên đăng nhập đã được sử dụng", "the username is already taken";
     RoleCodeTaken = "ROLE_CODE_TAKEN", AlreadyExists, "Mã vai trò đã được sử dụng", "the role code is already in use";
+    IdNumberTaken = "ID_NUMBER_TAKEN", AlreadyExists, "Số CCCD này đã có trong một hồ sơ khác", "another record already has this citizen ID number";
     UnitClosed = "UNIT_CLOSED", FailedPrecondition, "Đơn vị đã giải thể hoặc sáp nhập", "the unit is closed";
     UnitHasAccounts = "UNIT_HAS_ACCOUNTS", FailedPrecondition, "Đơn vị còn tài khoản đang hoạt động", "the unit still has active accounts";
     UnitHasChildren = "UNIT_HAS_CHILDREN", FailedPrecondition, "Đơn vị còn đơn vị trực thuộc đang hoạt động", "the unit still has open units under it";
@@ -157,6 +158,7 @@ catalogue! {
     SectionChanged = "SECTION_CHANGED", InvalidArgument, "Không đổi được loại mục của hồ sơ", "an entry cannot change section";
     HonourNeedsRecord = "HONOUR_NEEDS_RECORD", InvalidArgument, "Khen thưởng này phải ghi vào hồ sơ cán bộ", "this award belongs in a staff record";
     BadResult = "BAD_RESULT", InvalidArgument, "Kết quả học tập không hợp lệ", "invalid training result";
+    AllowanceBasis = "ALLOWANCE_BASIS", InvalidArgument, "Phụ cấp phải nhập theo hệ số hoặc theo tỷ lệ phần trăm như loại phụ cấp quy định", "enter the allowance as its kind is paid: a coefficient or a percent";
     RecordEnded = "RECORD_ENDED", FailedPrecondition, "Hồ sơ đã kết thúc", "the record has ended";
     MovePending = "MOVE_PENDING", FailedPrecondition, "Hồ sơ đang chờ đơn vị tiếp nhận xác nhận", "the record is waiting for a receiving unit";
     NotPending = "NOT_PENDING", FailedPrecondition, "Biến động này không chờ xác nhận", "the movement is not waiting for acceptance";
