@@ -436,7 +436,7 @@ def test_main_pages_meet_the_accessibility_basics(admin):
     pages = ["/", "/don-vi", "/tai-khoan", "/tai-khoan/moi", "/tai-khoan/nhap", "/nhat-ky", "/ho-so",
              "/ho-so/moi", f"/ho-so/{record}", f"/ho-so/{record}/sua", f"/ho-so/{record}/dieu-chuyen",
              f"/ho-so/{record}/muc/gia-dinh/them", "/ho-so/nhap", "/ho-so/tre-han", "/bang-luong",
-             "/nang-luong", "/bien-che", "/dao-tao", "/khen-thuong", "/danh-muc", "/danh-muc/religion",
+             "/nang-luong", "/nghi-huu", "/bien-che", "/dao-tao", "/khen-thuong", "/danh-muc", "/danh-muc/religion",
              "/thong-ke"]
     for width, height in ((1366, 768), (390, 844)):
         admin.set_window_size(width, height)

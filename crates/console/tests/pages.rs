@@ -1906,6 +1906,48 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
         )
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text());
+
+    // Retirements: a man born 15/08/1965 reaches 61 years 9 months (the age of 2027, NĐ
+    // 135/2020) in 05/2027: he retires on 01/06/2027, to be notified by 01/12/2026 and decided
+    // on by 01/03/2027.
+    EmployeeServiceClient::new(site.channel.clone())
+        .create_employee(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::CreateEmployeeRequest {
+                employee: Some(pb::Employee {
+                    unit_id: districts.ours.id.clone(),
+                    kind: pb::EmployeeKind::CivilServant as i32,
+                    full_name: "Trần Văn Hưu".into(),
+                    birth_date: Some(Date {
+                        year: 1965,
+                        month: 8,
+                        day: 15,
+                    }),
+                    sex: pb::Sex::Male as i32,
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect("hired");
+    let period = "tu=01%2F01%2F2027&den=31%2F12%2F2027";
+    let retirements = clerk.get(&format!("/nghi-huu?{period}")).await;
+    assert_eq!(retirements.status, 200, "{}", retirements.text());
+    let retirements = retirements.text();
+    assert!(
+        retirements.contains("Trần Văn Hưu")
+            && retirements.contains("<strong>01/06/2027</strong>")
+            && retirements.contains("01/12/2026")
+            && retirements.contains("01/03/2027")
+            && !retirements.contains("Ngô Thị Lương"),
+        "{retirements}"
+    );
+    let theirs = stranger
+        .get(&format!("/nghi-huu?don_vi={}&{period}", districts.ours.id))
+        .await
+        .text();
+    assert!(!theirs.contains("Trần Văn Hưu"), "{theirs}");
 }
 
 #[tokio::test]

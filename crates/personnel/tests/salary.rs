@@ -438,14 +438,21 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         "the total is the sum of the lines"
     );
     assert_eq!(
-        (closed.total_gross, closed.total_deductions, closed.total_net),
+        (
+            closed.total_gross,
+            closed.total_deductions,
+            closed.total_net
+        ),
         (
             closed.lines.iter().map(|l| l.gross).sum::<i64>(),
             closed.lines.iter().map(|l| l.deductions).sum::<i64>(),
             closed.lines.iter().map(|l| l.net).sum::<i64>(),
         )
     );
-    assert_eq!(closed.total_gross - closed.total_deductions, closed.total_net);
+    assert_eq!(
+        closed.total_gross - closed.total_deductions,
+        closed.total_net
+    );
     let again = close(&finance, &district.id, 2026, 10)
         .await
         .expect_err("closed once");
@@ -539,4 +546,161 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         .await
         .expect_err("a district clerk does not see the province");
     assert_eq!(denied.code(), Code::PermissionDenied);
+}
+
+#[tokio::test]
+async fn the_retirement_list_gives_notice_and_decision_dates_and_the_early_raise() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "TB", &h.root_id).await;
+    let other = h.unit(&admin, "TM", &h.root_id).await;
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.tb",
+            &district.id,
+            "data_entry",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let stranger = h
+        .person(
+            &admin,
+            "nhaplieu.tm",
+            &other.id,
+            "data_entry",
+            Some(&other.id),
+            "",
+        )
+        .await;
+    let hire = |e: pb::Employee| {
+        let (h, token) = (&h, clerk.clone());
+        async move {
+            h.employees()
+                .create_employee(authed(
+                    &token,
+                    pb::CreateEmployeeRequest {
+                        employee: Some(e),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .expect("hired")
+                .into_inner()
+        }
+    };
+    // Hùng, born 15/08/1965: the age of 2027 for men is 61 years 9 months (NĐ 135/2020), reached
+    // in 05/2027, so he retires on 01/06/2027, is notified by 01/12/2026 and decided on by
+    // 01/03/2027. On step 7 (4.32) since 01/12/2024, his next raise (01/12/2027) is 12 months
+    // after the notice: he is raised to step 8 (4.65) from the notice (TT 08/2013 Điều 3.2).
+    let hung = hire(pb::Employee {
+        sex: pb::Sex::Male as i32,
+        birth_date: date(1965, 8, 15),
+        ..chuyen_vien(&district.id, "Trần Văn Hùng", 7, date(2024, 12, 1))
+    })
+    .await;
+    // Lan, born 31/03/1970: women of 2027 retire at 57 years 4 months, reached in 07/2027: from
+    // 01/08/2027. Her step 5 since 01/01/2026 is due again on 01/01/2029, more than 12 months
+    // after her notice (01/02/2027): no early raise.
+    hire(pb::Employee {
+        birth_date: date(1970, 3, 31),
+        ..chuyen_vien(&district.id, "Đặng Thị Lan", 5, date(2026, 1, 1))
+    })
+    .await;
+    // Young: not in the list.
+    hire(chuyen_vien(
+        &district.id,
+        "Phạm Thị Trẻ",
+        1,
+        date(2025, 1, 1),
+    ))
+    .await;
+    let list = |token: &str, unit: &str, from: Option<Date>, to: Option<Date>| {
+        let (h, token, unit) = (&h, token.to_string(), unit.to_string());
+        async move {
+            h.salary()
+                .list_retirements(authed(
+                    &token,
+                    pb::ListRetirementsRequest {
+                        unit_id: unit,
+                        from_date: from,
+                        to_date: to,
+                    },
+                ))
+                .await
+        }
+    };
+    let found = list(&clerk, &district.id, date(2027, 1, 1), date(2027, 12, 31))
+        .await
+        .expect("the list")
+        .into_inner()
+        .retirements;
+    let summary: Vec<_> = found
+        .iter()
+        .map(|r| {
+            (
+                r.full_name.as_str(),
+                r.retirement_date,
+                r.notice_date,
+                r.decision_date,
+                r.early_raise_step,
+                r.early_raise_coefficient,
+                r.early_raise_date,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                "Trần Văn Hùng",
+                date(2027, 6, 1),
+                date(2026, 12, 1),
+                date(2027, 3, 1),
+                8,
+                465,
+                date(2026, 12, 1)
+            ),
+            (
+                "Đặng Thị Lan",
+                date(2027, 8, 1),
+                date(2027, 2, 1),
+                date(2027, 5, 1),
+                0,
+                0,
+                None
+            ),
+        ]
+    );
+    assert_eq!(found[0].employee_id, hung.id);
+    assert_eq!(found[0].unit_name, district.name);
+    let later = list(&clerk, &district.id, date(2027, 7, 1), date(2027, 12, 31))
+        .await
+        .expect("the list")
+        .into_inner()
+        .retirements;
+    assert_eq!(
+        later
+            .iter()
+            .map(|r| r.full_name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Đặng Thị Lan"]
+    );
+    assert_eq!(
+        list(
+            &stranger,
+            &district.id,
+            date(2027, 1, 1),
+            date(2027, 12, 31)
+        )
+        .await
+        .expect_err("another district")
+        .code(),
+        Code::PermissionDenied
+    );
+    let bad = list(&clerk, &district.id, date(2027, 12, 31), date(2027, 1, 1))
+        .await
+        .expect_err("period backwards");
+    assert_eq!(bad.code(), Code::InvalidArgument);
 }

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod movements;
 pub mod payroll;
 pub mod record_items;
+pub mod retirement;
 pub mod roles;
 pub mod sections;
 pub mod staffing;
@@ -89,6 +90,7 @@ pub fn routes() -> Router<Console> {
         )
         .route("/bang-luong/tien-do", get(payroll::schedule))
         .route("/nang-luong", get(payroll::raises))
+        .route("/nghi-huu", get(retirement::list))
         .route("/bien-che", get(staffing::show).post(staffing::set))
         .route("/dao-tao", get(training::list).post(training::announce))
         .route("/dao-tao/gio-hoc", get(training::hours))

@@ -354,11 +354,11 @@ pub async fn schedule(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
 #[derive(Deserialize, Default)]
 pub struct PeriodQuery {
     #[serde(default)]
-    don_vi: String,
+    pub don_vi: String,
     #[serde(default)]
-    tu: String,
+    pub tu: String,
     #[serde(default)]
-    den: String,
+    pub den: String,
 }
 
 pub struct RaiseRow {
@@ -380,7 +380,7 @@ struct RaisesPage {
     rows: Vec<RaiseRow>,
 }
 
-fn as_date(d: time::Date) -> Date {
+pub fn as_date(d: time::Date) -> Date {
     Date {
         year: d.year(),
         month: i32::from(u8::from(d.month())),

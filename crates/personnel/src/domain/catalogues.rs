@@ -242,7 +242,11 @@ const GRADES: &[SeedEntry] = &[
 
 const ALLOWANCE_TYPES: &[SeedEntry] = &[
     ("position", "Phụ cấp chức vụ lãnh đạo", "position"),
-    ("responsibility", "Phụ cấp trách nhiệm công việc", "coefficient"),
+    (
+        "responsibility",
+        "Phụ cấp trách nhiệm công việc",
+        "coefficient",
+    ),
     ("regional", "Phụ cấp khu vực", "coefficient"),
     ("concurrent", "Phụ cấp kiêm nhiệm", "percent"),
     ("hazard", "Phụ cấp độc hại, nguy hiểm", "coefficient"),

@@ -280,9 +280,18 @@ mod tests {
 
     #[test]
     fn catalogue_attributes_name_the_basis() {
-        assert_eq!(AllowanceBasis::from_attribute("position"), AllowanceBasis::Position);
-        assert_eq!(AllowanceBasis::from_attribute("other"), AllowanceBasis::Coefficient);
-        assert_eq!(AllowanceBasis::from_attribute("coefficient"), AllowanceBasis::Coefficient);
+        assert_eq!(
+            AllowanceBasis::from_attribute("position"),
+            AllowanceBasis::Position
+        );
+        assert_eq!(
+            AllowanceBasis::from_attribute("other"),
+            AllowanceBasis::Coefficient
+        );
+        assert_eq!(
+            AllowanceBasis::from_attribute("coefficient"),
+            AllowanceBasis::Coefficient
+        );
         assert!(AllowanceBasis::from_attribute("percent_insured").is_percent());
         assert!(!AllowanceBasis::from_attribute("position").is_percent());
     }

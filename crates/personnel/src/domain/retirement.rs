@@ -39,6 +39,50 @@ pub fn retirement_date(sex: Sex, birth: Date) -> Date {
     }
 }
 
+/// Months before retirement the agency notifies the person in writing, and issues the
+/// retirement decision (NĐ 46/2010/NĐ-CP Điều 3; the same periods are kept for public
+/// employees).
+pub const NOTICE_MONTHS: u32 = 6;
+pub const DECISION_MONTHS: u32 = 3;
+
+/// What a unit must do for someone reaching retirement age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetirementPlan {
+    /// The day retirement takes effect.
+    pub date: Date,
+    /// The notice is given by this day.
+    pub notice_by: Date,
+    /// The decision is issued by this day.
+    pub decision_by: Date,
+}
+
+pub fn retirement_plan(sex: Sex, birth: Date) -> RetirementPlan {
+    let date = retirement_date(sex, birth);
+    RetirementPlan {
+        date,
+        notice_by: sub_months(date, NOTICE_MONTHS),
+        decision_by: sub_months(date, DECISION_MONTHS),
+    }
+}
+
+/// The early step raise on retirement notice (TT 08/2013/TT-BNV Điều 3.2, as amended by
+/// TT 03/2021/TT-BNV): someone not yet on the top step whose next regular raise is 12 months or
+/// less after the notice is raised one step from the notice. Returns the date of the early raise.
+pub fn early_raise_on_notice(next_regular_raise: Option<Date>, notice: Date) -> Option<Date> {
+    let next = next_regular_raise?;
+    (next > notice && next <= add_months(notice, 12)).then_some(notice)
+}
+
+/// `date` minus `months` (the first of a month stays the first of a month).
+fn sub_months(date: Date, months: u32) -> Date {
+    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 - months as i32;
+    let year = total.div_euclid(12);
+    let month =
+        time::Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January);
+    let last = time::util::days_in_month(month, year);
+    Date::from_calendar_date(year, month, date.day().min(last)).unwrap_or(date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +119,45 @@ mod tests {
         // Before 2021: 60 and 55 years exactly.
         assert_eq!(retirement_date(Sex::Male, d(1955, 6, 10)), d(2015, 7, 1));
         assert_eq!(retirement_date(Sex::Female, d(1960, 3, 1)), d(2015, 4, 1));
+    }
+
+    #[test]
+    fn notice_six_months_and_decision_three_months_ahead() {
+        // A man born 15/08/1965 reaches 61y9m (the age of 2027) in 05/2027: retires 01/06/2027,
+        // is notified by 01/12/2026 and decided on by 01/03/2027.
+        let plan = retirement_plan(Sex::Male, d(1965, 8, 15));
+        assert_eq!(plan.date, d(2027, 6, 1));
+        assert_eq!(plan.notice_by, d(2026, 12, 1));
+        assert_eq!(plan.decision_by, d(2027, 3, 1));
+        // A woman born 31/03/1970 reaches 57y4m (the age of 2027) in 07/2027: retires 01/08/2027.
+        let plan = retirement_plan(Sex::Female, d(1970, 3, 31));
+        assert_eq!(plan.date, d(2027, 8, 1));
+        assert_eq!(plan.notice_by, d(2027, 2, 1));
+    }
+
+    #[test]
+    fn the_early_raise_needs_the_next_raise_within_twelve_months_of_the_notice() {
+        let notice = d(2026, 12, 1);
+        assert_eq!(
+            early_raise_on_notice(Some(d(2027, 9, 1)), notice),
+            Some(notice),
+            "9 months short: raised from the notice"
+        );
+        assert_eq!(
+            early_raise_on_notice(Some(d(2027, 12, 1)), notice),
+            Some(notice),
+            "exactly 12 months short"
+        );
+        assert_eq!(early_raise_on_notice(Some(d(2027, 12, 2)), notice), None);
+        assert_eq!(
+            early_raise_on_notice(None, notice),
+            None,
+            "on the top step: no step to raise to"
+        );
+        assert_eq!(
+            early_raise_on_notice(Some(d(2026, 11, 1)), notice),
+            None,
+            "already due before the notice: a regular raise"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::domain::payslip::{self, AllowanceBasis};
-use crate::domain::{catalogues as cat, grades, payroll, salary};
+use crate::domain::{catalogues as cat, grades, payroll, retirement, salary};
 use std::collections::HashMap;
 use store::payroll::{PayLineRow, PayrollRow};
 use store::sections::SectionRow;
@@ -353,6 +353,61 @@ fn due_raise(
     Some(raise)
 }
 
+/// Someone's retirement, if it takes effect in [from, to], with the early raise on notice when it
+/// applies (no discipline delays counted here: the reviewer sees the regular date's basis).
+fn retirement_of(
+    tables: &SalaryTables,
+    record: &EmployeeRow,
+    sections: &[SectionRow],
+    from: Date,
+    to: Date,
+) -> Option<pb::Retirement> {
+    let birth = tinhso_platform::api::parse_date(record.birth_date.as_deref()?)?;
+    let sex = match record.sex.as_str() {
+        "male" => retirement::Sex::Male,
+        "female" => retirement::Sex::Female,
+        _ => return None,
+    };
+    let plan = retirement::retirement_plan(sex, birth);
+    if plan.date < from || plan.date > to {
+        return None;
+    }
+    let int = |v: i64| i32::try_from(v).unwrap_or_default();
+    let mut out = pb::Retirement {
+        employee_id: record.id.clone().into(),
+        full_name: record.full_name.clone(),
+        unit_id: record.unit_id.clone().into(),
+        birth_date: pb_date(birth),
+        sex: from_text(&record.sex, "SEX_", pb::Sex::from_str_name).map_or(0, |s| s as i32),
+        retirement_date: pb_date(plan.date),
+        notice_date: pb_date(plan.notice_by),
+        decision_date: pb_date(plan.decision_by),
+        grade_code: record.grade_code.clone(),
+        step: int(record.step),
+        coefficient: int(record.coefficient),
+        ..Default::default()
+    };
+    let steps = tables.steps_of(&record.grade_code);
+    let since = record
+        .step_date
+        .as_deref()
+        .and_then(tinhso_platform::api::parse_date);
+    if let (Some(steps), Some(since), Ok(step)) = (steps, since, u32::try_from(record.step)) {
+        let delay = tables.delay_since(sections, since, plan.notice_by);
+        let next =
+            salary::next_raise_date_delayed(steps.group, step, steps.top_step(), since, delay);
+        if let Some(on) = retirement::early_raise_on_notice(next, plan.notice_by) {
+            out.early_raise_step = i32::try_from(step + 1).unwrap_or_default();
+            out.early_raise_coefficient = steps
+                .coefficient(step + 1)
+                .and_then(|c| i32::try_from(c).ok())
+                .unwrap_or_default();
+            out.early_raise_date = pb_date(on);
+        }
+    }
+    Some(out)
+}
+
 /// The kinds of a lineage, for the due day.
 fn kinds(lineage: &[String]) -> Vec<&str> {
     lineage.iter().map(String::as_str).collect()
@@ -434,6 +489,62 @@ impl pb::salary_service_server::SalaryService for Api {
                 key(a).cmp(&key(b)).then(a.full_name.cmp(&b.full_name))
             });
             Ok(Response::new(pb::ListDueRaisesResponse { raises }))
+        })
+        .await
+    }
+
+    async fn list_retirements(
+        &self,
+        request: Request<pb::ListRetirementsRequest>,
+    ) -> Reply<pb::ListRetirementsResponse> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let (from, to) = tinhso_platform::api::required_period(
+                &r.from_date,
+                &r.to_date,
+                "from_date",
+                "to_date",
+            )?;
+            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let pool = &self.0.db.pool;
+            let tables = SalaryTables::load(pool).await?;
+            // Nobody retires younger than 55 or older than 62 years and a month: only those born
+            // in that window (whole years, to be safe) are read.
+            let earliest =
+                Date::from_calendar_date(from.year() - 63, Month::January, 1).unwrap_or(Date::MIN);
+            let latest =
+                Date::from_calendar_date(to.year() - 55, Month::December, 31).unwrap_or(Date::MAX);
+            let mut names: HashMap<String, String> = HashMap::new();
+            let mut retirements = Vec::new();
+            for record in
+                store::employees::working_born_between(pool, &unit.path, earliest, latest).await?
+            {
+                let sections =
+                    store::sections::of_employee(pool, &record.id, Some("discipline")).await?;
+                let Some(mut line) = retirement_of(&tables, &record, &sections, from, to) else {
+                    continue;
+                };
+                if !names.contains_key(&line.unit_id) {
+                    let name = store::units::get(pool, &line.unit_id)
+                        .await?
+                        .map(|u| u.name)
+                        .unwrap_or_default();
+                    names.insert(line.unit_id.clone(), name);
+                }
+                line.unit_name = names.get(&line.unit_id).cloned().unwrap_or_default();
+                retirements.push(line);
+            }
+            retirements.sort_by(|a, b| {
+                let key = |r: &pb::Retirement| {
+                    r.retirement_date
+                        .as_ref()
+                        .map(|d| (d.year, d.month, d.day))
+                        .unwrap_or_default()
+                };
+                key(a).cmp(&key(b)).then(a.full_name.cmp(&b.full_name))
+            });
+            Ok(Response::new(pb::ListRetirementsResponse { retirements }))
         })
         .await
     }

@@ -3,8 +3,8 @@
 //! record's grade, step and coefficient in the same transaction.
 
 use super::*;
-use crate::domain::payslip::AllowanceBasis;
 use crate::domain::catalogues as cat;
+use crate::domain::payslip::AllowanceBasis;
 use pb::section_entry::Content;
 use store::sections::SectionRow;
 use tinhso_platform::ErrorCode;
@@ -273,7 +273,11 @@ fn entry_row(content: &Content, today: &str) -> (SectionRow, Vec<AppError>, Vec<
 
 /// An allowance is either a coefficient or a percentage, as its kind is paid: the one the kind
 /// needs must be entered and the other left at 0.
-fn allowance_amount_fault(basis: AllowanceBasis, coefficient: i64, percent: i64) -> Option<AppError> {
+fn allowance_amount_fault(
+    basis: AllowanceBasis,
+    coefficient: i64,
+    percent: i64,
+) -> Option<AppError> {
     if basis.is_percent() {
         (percent == 0 || coefficient != 0).then(|| {
             AppError::invalid(
@@ -329,7 +333,8 @@ impl Api {
         }
         if row.section == "allowance" && errors.is_empty() {
             let kind = store::catalogues::entry(&*tx, cat::ALLOWANCE_TYPE, &row.code).await?;
-            let basis = AllowanceBasis::from_attribute(&kind.map(|k| k.attribute).unwrap_or_default());
+            let basis =
+                AllowanceBasis::from_attribute(&kind.map(|k| k.attribute).unwrap_or_default());
             if let Some(e) = allowance_amount_fault(basis, row.amount, row.amount2) {
                 errors.push(e);
             }

@@ -761,6 +761,24 @@ pub async fn graded_under(
     ))
 }
 
+/// The working records under the unit path `prefix` born in [earliest, latest], oldest first.
+pub async fn working_born_between(
+    pool: &DatabaseConnection,
+    prefix: &str,
+    earliest: time::Date,
+    latest: time::Date,
+) -> Result<Vec<EmployeeRow>, DbErr> {
+    Ok(rows(
+        working()
+            .filter(db::starts_with(employee::Column::UnitPath, prefix))
+            .filter(employee::Column::BirthDate.between(earliest, latest))
+            .order_by_asc(employee::Column::BirthDate)
+            .order_by_asc(employee::Column::Id)
+            .all(pool)
+            .await?,
+    ))
+}
+
 /// The working records under the unit path `prefix`, of one kind or all.
 pub async fn working_under(
     pool: &DatabaseConnection,
