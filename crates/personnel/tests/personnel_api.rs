@@ -26,6 +26,144 @@ fn nguyen_van_an(unit_id: &str) -> pb::Employee {
     }
 }
 
+/// Another person like An, with a citizen ID of their own (one person, one record).
+fn someone(unit_id: &str, n: usize) -> pb::Employee {
+    pb::Employee {
+        id_number: format!("0870850{n:05}"),
+        ..nguyen_van_an(unit_id)
+    }
+}
+
+#[tokio::test]
+async fn one_person_has_one_record_and_a_citizen_id_is_not_entered_twice() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let cao_lanh = h.unit(&admin, "HCL", &h.root_id).await;
+    let thap_muoi = h.unit(&admin, "HTM", &h.root_id).await;
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.hcl",
+            &cao_lanh.id,
+            "data_entry",
+            Some(&cao_lanh.id),
+            "",
+        )
+        .await;
+    let stranger = h
+        .person(
+            &admin,
+            "nhaplieu.htm",
+            &thap_muoi.id,
+            "data_entry",
+            Some(&thap_muoi.id),
+            "",
+        )
+        .await;
+    let create = |token: &str, e: pb::Employee| {
+        let (h, token) = (&h, token.to_string());
+        async move {
+            h.employees()
+                .create_employee(authed(
+                    &token,
+                    pb::CreateEmployeeRequest {
+                        employee: Some(e),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+        }
+    };
+    let an = create(&clerk, nguyen_van_an(&cao_lanh.id))
+        .await
+        .expect("the first record")
+        .into_inner();
+    // The clerk who may read An's record is told which record has the ID.
+    let twice = create(
+        &clerk,
+        pb::Employee {
+            full_name: "Nguyễn Văn Ân".into(),
+            ..nguyen_van_an(&cao_lanh.id)
+        },
+    )
+    .await
+    .expect_err("the same citizen ID again");
+    assert_eq!(twice.code(), Code::AlreadyExists);
+    assert_eq!(fields_of(&twice), vec!["employee.id_number"]);
+    assert!(
+        twice.message().contains("Nguyễn Văn An") && twice.message().contains(&an.id),
+        "{}",
+        twice.message()
+    );
+    // Another district's clerk learns only that the ID is taken elsewhere: no name, no record.
+    let elsewhere = create(&stranger, nguyen_van_an(&thap_muoi.id))
+        .await
+        .expect_err("the same citizen ID in another district");
+    assert_eq!(elsewhere.code(), Code::AlreadyExists);
+    assert!(
+        !elsewhere.message().contains("Nguyễn Văn An") && !elsewhere.message().contains(&an.id),
+        "{}",
+        elsewhere.message()
+    );
+    // Nor can a second record take An's ID by an update.
+    let binh = create(
+        &clerk,
+        pb::Employee {
+            full_name: "Lê Văn Bình".into(),
+            id_number: "087085009999".into(),
+            ..nguyen_van_an(&cao_lanh.id)
+        },
+    )
+    .await
+    .expect("another person")
+    .into_inner();
+    let taken = h
+        .employees()
+        .update_employee(authed(
+            &clerk,
+            pb::UpdateEmployeeRequest {
+                id: binh.id.clone(),
+                id_number: Some(an.id_number.clone()),
+                etag: binh.etag.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("An's ID");
+    assert_eq!(taken.code(), Code::AlreadyExists);
+    assert_eq!(fields_of(&taken), vec!["id_number"]);
+    // Nothing was changed or added: Cao Lãnh has An and Bình, Bình keeps his own ID.
+    let listed = h
+        .employees()
+        .list_employees(authed(
+            &clerk,
+            pb::ListEmployeesRequest {
+                unit_id: cao_lanh.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("list")
+        .into_inner()
+        .employees;
+    let mut ids: Vec<_> = listed.iter().map(|e| e.id_number.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, vec!["087085001234", "087085009999"]);
+    // Records entered without an ID are not affected.
+    for name in ["Chưa Có CCCD Một", "Chưa Có CCCD Hai"] {
+        create(
+            &clerk,
+            pb::Employee {
+                full_name: name.into(),
+                id_number: String::new(),
+                ..nguyen_van_an(&cao_lanh.id)
+            },
+        )
+        .await
+        .expect("no ID yet");
+    }
+}
+
 #[tokio::test]
 async fn records_are_kept_within_scope_audited_and_follow_reorganisations() {
     let h = start().await;
@@ -633,13 +771,13 @@ async fn every_change_is_queryable_within_scope() {
     let cao_lanh = h.unit(&admin, "HCL", &h.root_id).await;
     let thap_muoi = h.unit(&admin, "HTM", &h.root_id).await;
     let mut ids = Vec::new();
-    for unit in [&cao_lanh, &thap_muoi] {
+    for (n, unit) in [&cao_lanh, &thap_muoi].into_iter().enumerate() {
         let e = h
             .employees()
             .create_employee(authed(
                 &admin,
                 pb::CreateEmployeeRequest {
-                    employee: Some(nguyen_van_an(&unit.id)),
+                    employee: Some(someone(&unit.id, n)),
                     request_id: String::new(),
                 },
             ))
@@ -759,13 +897,16 @@ async fn quotas_compare_with_working_staff_up_the_tree() {
             .expect("quota set");
     }
     let mut ids = Vec::new();
-    for unit in [&commune.id, &commune.id, &commune.id, &district.id] {
+    for (n, unit) in [&commune.id, &commune.id, &commune.id, &district.id]
+        .into_iter()
+        .enumerate()
+    {
         let e = h
             .employees()
             .create_employee(authed(
                 &admin,
                 pb::CreateEmployeeRequest {
-                    employee: Some(nguyen_van_an(unit)),
+                    employee: Some(someone(unit, n)),
                     request_id: String::new(),
                 },
             ))
@@ -900,7 +1041,10 @@ async fn late_hires_and_movements_show_per_unit() {
     let district = h.unit(&admin, "HCL", &h.root_id).await;
     let other = h.unit(&admin, "HTM", &h.root_id).await;
     let mut created = Vec::new();
-    for (name, recruited) in [("Tuyển Muộn", 60), ("Tuyển Đúng Hạn", 5)] {
+    for (n, (name, recruited)) in [("Tuyển Muộn", 60), ("Tuyển Đúng Hạn", 5)]
+        .into_iter()
+        .enumerate()
+    {
         let e = h
             .employees()
             .create_employee(authed(
@@ -909,7 +1053,7 @@ async fn late_hires_and_movements_show_per_unit() {
                     employee: Some(pb::Employee {
                         full_name: name.into(),
                         recruitment_date: days_ago(recruited),
-                        ..nguyen_van_an(&district.id)
+                        ..someone(&district.id, n)
                     }),
                     request_id: String::new(),
                 },

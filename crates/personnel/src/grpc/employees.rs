@@ -459,7 +459,17 @@ impl pb::employee_service_server::EmployeeService for Api {
             row.created_at = now;
             row.updated_at = now;
             let request_id = (!r.request_id.is_empty()).then_some(r.request_id.as_str());
-            store::employees::insert(&mut tx, &row, request_id).await?;
+            super::id_number_free(&tx, &p, &row.id_number, "", "employee.id_number").await?;
+            match store::employees::insert(&mut tx, &row, request_id).await {
+                // Another request took the same citizen ID between the check and the insert.
+                Err(e)
+                    if tinhso_platform::db::is_unique_violation(&e)
+                        && !row.id_number.is_empty() =>
+                {
+                    return Err(super::id_number_taken("employee.id_number"));
+                }
+                other => other?,
+            }
             store::employees::record_changes(&mut tx, None, &row, &p.account_id, &p.username, now)
                 .await?;
             self.open_salary_history(&mut tx, &p, &row, now).await?;

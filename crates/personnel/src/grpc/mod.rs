@@ -173,6 +173,54 @@ fn past_date(
     Ok(text)
 }
 
+/// One person, one record (the import matches rows by citizen ID): `id_number` must not be on
+/// any record but `own`. The error names the other record only to a caller who may read it, so
+/// nothing is disclosed about units outside the caller's scope.
+async fn id_number_free(
+    conn: &impl sea_orm::ConnectionTrait,
+    p: &Principal,
+    id_number: &str,
+    own: &str,
+    field: &str,
+) -> AppResult<()> {
+    if id_number.is_empty() {
+        return Ok(());
+    }
+    let Some(other) = store::employees::by_id_number(conn, id_number).await? else {
+        return Ok(());
+    };
+    if other.id.as_str() == own {
+        return Ok(());
+    }
+    Err(if p.can(READ, &other.unit_path) {
+        AppError::already_exists(
+            field,
+            ErrorCode::IdNumberTaken,
+            &format!(
+                "số CCCD này đã có trong hồ sơ của {} (mã hồ sơ {}): cập nhật hồ sơ đó thay vì \
+                 tạo hồ sơ mới",
+                other.full_name, other.id
+            ),
+            &format!(
+                "this citizen ID is already on the record of {} ({}): update that record instead",
+                other.full_name, other.id
+            ),
+        )
+    } else {
+        id_number_taken(field)
+    })
+}
+
+/// The citizen ID is on a record the caller may not see: said without naming it.
+fn id_number_taken(field: &str) -> AppError {
+    AppError::already_exists(
+        field,
+        ErrorCode::IdNumberTaken,
+        "số CCCD này đã có trong hồ sơ của một đơn vị khác; liên hệ Sở Nội vụ nếu cần chuyển hồ sơ",
+        "this citizen ID is already on a record of another unit",
+    )
+}
+
 impl Api {
     fn now(&self) -> i64 {
         self.0.clock.now_ms()
@@ -314,6 +362,9 @@ impl Api {
     ) -> AppResult<EmployeeRow> {
         if after == *before {
             return Ok(after);
+        }
+        if after.id_number != before.id_number {
+            id_number_free(&*tx, p, &after.id_number, &after.id, "id_number").await?;
         }
         after.version = before.version + 1;
         after.updated_at = now;

@@ -303,5 +303,16 @@ UPDATE section_entries SET amount2 = amount, amount = 0
       AND code IN ('concurrent', 'preferential', 'professional_seniority');
 ",
         },
+        Migration {
+            name: "m0006_one_record_per_citizen_id",
+            postgres_only: "",
+            // One person, one record: a citizen ID is on one record at most (records entered
+            // without one are not affected). A database already holding the same ID twice stops
+            // here; `docs/operations.md` gives the query that finds them.
+            sql: "
+DROP INDEX employees_id_number;
+CREATE UNIQUE INDEX employees_id_number ON employees (id_number) WHERE id_number <> '';
+",
+        },
     ],
 };
