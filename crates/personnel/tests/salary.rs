@@ -674,6 +674,36 @@ async fn the_retirement_list_gives_notice_and_decision_dates_and_the_early_raise
         ]
     );
     assert_eq!(found[0].employee_id, hung.id);
+    // Asked without a unit, a list is of the caller's own unit.
+    let own = list(&clerk, "", date(2027, 1, 1), date(2027, 12, 31))
+        .await
+        .expect("the caller's unit")
+        .into_inner()
+        .retirements;
+    assert_eq!(own, found);
+    assert!(
+        list(&stranger, "", date(2027, 1, 1), date(2027, 12, 31))
+            .await
+            .expect("the stranger's own unit")
+            .into_inner()
+            .retirements
+            .is_empty()
+    );
+    // A write must name its unit.
+    let unnamed = h
+        .salary()
+        .close_payroll(authed(
+            &clerk,
+            pb::ClosePayrollRequest {
+                unit_id: String::new(),
+                year: 2026,
+                month: 10,
+            },
+        ))
+        .await
+        .expect_err("no unit");
+    assert_eq!(unnamed.code(), Code::InvalidArgument);
+    assert_eq!(fields_of(&unnamed), vec!["unit_id"]);
     assert_eq!(found[0].unit_name, district.name);
     let later = list(&clerk, &district.id, date(2027, 7, 1), date(2027, 12, 31))
         .await

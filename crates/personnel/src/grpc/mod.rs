@@ -173,6 +173,16 @@ fn past_date(
     Ok(text)
 }
 
+/// A write names its unit: REQUIRED on `field` when it does not.
+fn unit_required(field: &str) -> AppError {
+    AppError::invalid(
+        field,
+        ErrorCode::Required,
+        "chưa chọn đơn vị",
+        "the unit is required",
+    )
+}
+
 /// One person, one record (the import matches rows by citizen ID): `id_number` must not be on
 /// any record but `own`. The error names the other record only to a caller who may read it, so
 /// nothing is disclosed about units outside the caller's scope.
@@ -241,11 +251,18 @@ impl Api {
     }
 
     /// The unit `unit_id` (field `unit_id`) from the replica, if the caller may read under it.
+    /// Lists and reports asked without a unit are of the caller's own unit.
     async fn readable_unit(
         &self,
         p: &Principal,
         unit_id: &str,
     ) -> AppResult<store::units::UnitRow> {
+        let own = p.unit_path.rsplit('/').find(|s| !s.is_empty());
+        let unit_id = match (unit_id, own) {
+            ("", Some(own)) => own,
+            ("", None) => return Err(unit_required("unit_id")),
+            (id, _) => id,
+        };
         let unit = store::units::get(&self.0.db.pool, unit_id)
             .await?
             .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
@@ -407,6 +424,9 @@ impl Api {
         id: &str,
         field: &str,
     ) -> AppResult<store::units::UnitRow> {
+        if id.is_empty() {
+            return Err(unit_required(field));
+        }
         store::units::get(conn, id)
             .await?
             .filter(|u| u.status == "active")
