@@ -533,6 +533,20 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         ))
     );
     assert_eq!(status(&other.id), None, "no staff, no payroll");
+    let headcount = |unit: &str| {
+        schedule
+            .units
+            .iter()
+            .find(|u| u.unit_id == unit)
+            .map(|u| u.headcount)
+    };
+    assert_eq!(headcount(&district.id), Some(3), "the closed payroll's people");
+    assert_eq!(
+        headcount(&school.id),
+        Some(1),
+        "not closed: who works there now"
+    );
+    assert_eq!(headcount(&department.id), Some(1));
     let denied = h
         .salary()
         .get_payroll_schedule(authed(

@@ -675,6 +675,11 @@ impl pb::salary_service_server::SalaryService for Api {
                     .into_iter()
                     .map(|h| (h.unit_id.clone(), h))
                     .collect();
+            // A month not closed yet shows who works in the unit now.
+            let mut working: HashMap<String, i64> = HashMap::new();
+            for (unit_id, _, count) in store::staffing::headcount_under(pool, &unit.path).await? {
+                *working.entry(unit_id).or_default() += count;
+            }
             let today = self.today_date();
             let mut units = Vec::new();
             let mut known = HashMap::new();
@@ -698,7 +703,11 @@ impl pb::salary_service_server::SalaryService for Api {
                     timeliness: timeliness as i32,
                     days_late: i32::try_from(days).unwrap_or_default(),
                     close_time: header.map(|h| to_timestamp(h.closed_at)),
-                    headcount: header.map_or(0, |h| i32::try_from(h.headcount).unwrap_or_default()),
+                    headcount: i32::try_from(header.map_or_else(
+                        || working.get(u.id.as_str()).copied().unwrap_or_default(),
+                        |h| h.headcount,
+                    ))
+                    .unwrap_or_default(),
                     total: header.map_or(0, |h| h.total),
                 });
             }
