@@ -88,6 +88,7 @@ async fn an_import_is_checked_row_by_row_and_written_only_when_committed() {
         ("Mã ngạch", "01.003"),
         ("Bậc lương", "2"),
         ("Ngày hưởng bậc", "2024-01-01"),
+        ("Ngày tuyển dụng", "01/09/2010"),
     ];
     let update_row = vec![
         ("Họ và tên", "Đoàn Thị Cũ"),
@@ -234,6 +235,29 @@ async fn an_import_is_checked_row_by_row_and_written_only_when_committed() {
         ("05", "bachelor")
     );
     assert_eq!((mot.step, mot.coefficient), (2, 267));
+    // Loaded by the import with a recruitment date of 2010 and no decision date: an initial
+    // migration of someone long in service, not a hire sixteen years late.
+    assert!(mot.initial_entry);
+    let compliance = h
+        .employees()
+        .get_compliance(authed(
+            &clerk,
+            pb::GetComplianceRequest {
+                unit_id: district.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("compliance")
+        .into_inner();
+    assert!(
+        !compliance
+            .late_entries
+            .iter()
+            .any(|e| e.employee_name == "Lê Văn Một"),
+        "{:?}",
+        compliance.late_entries
+    );
     let cu = all
         .iter()
         .find(|e| e.id == existing.id)

@@ -1024,6 +1024,29 @@ async fn quotas_compare_with_working_staff_up_the_tree() {
 }
 
 /// The date `days` ago in Vietnam.
+/// Days late, counted the way QĐ 80/2020 and the Civil Code (Art. 148) count them, for an entry
+/// made today of something dated `days` ago with `allowed` days: the last day moves past
+/// Saturdays, Sundays and the fixed holidays (1/1, 30/4, 1/5, 2/9).
+fn expected_days_late(days: i64, allowed: i64) -> i32 {
+    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date();
+    let mut last = today - time::Duration::days(days) + time::Duration::days(allowed);
+    loop {
+        let weekend = matches!(
+            last.weekday(),
+            time::Weekday::Saturday | time::Weekday::Sunday
+        );
+        let holiday = matches!(
+            (u8::from(last.month()), last.day()),
+            (1, 1) | (4, 30) | (5, 1) | (9, 2)
+        );
+        if !weekend && !holiday {
+            break;
+        }
+        last = last + time::Duration::days(1);
+    }
+    i32::try_from((today - last).whole_days()).expect("days")
+}
+
 fn days_ago(days: i64) -> Option<Date> {
     let now =
         time::OffsetDateTime::now_utc() + time::Duration::hours(7) - time::Duration::days(days);
@@ -1099,26 +1122,41 @@ async fn late_hires_and_movements_show_per_unit() {
         .expect("the district made entries");
     assert_eq!(
         (row.entries, row.late),
-        (2, 2),
-        "a late hire and a late transfer"
+        (3, 2),
+        "two hires (one late) and a late transfer"
     );
     assert_eq!(row.unit_name, "Đơn vị HCL");
-    let received = report
-        .units
-        .iter()
-        .find(|u| u.unit_id == other.id)
-        .expect("the receiving unit holds the on-time hire");
-    assert_eq!((received.entries, received.late), (1, 0));
-    let whats: Vec<(&str, &str, i32)> = report
+    assert!(
+        !report.units.iter().any(|u| u.unit_id == other.id),
+        "the hire is the entry of the unit that hired, not of the one holding the record now"
+    );
+    let whats: Vec<(&str, &str, &str, i32)> = report
         .late_entries
         .iter()
-        .map(|e| (e.employee_name.as_str(), e.what.as_str(), e.days_late))
+        .map(|e| {
+            (
+                e.employee_name.as_str(),
+                e.unit_id.as_str(),
+                e.what.as_str(),
+                e.days_late,
+            )
+        })
         .collect();
     assert_eq!(
         whats,
         vec![
-            ("Tuyển Muộn", "hire", 30),
-            ("Tuyển Đúng Hạn", "movement:transfer", 25)
+            (
+                "Tuyển Muộn",
+                district.id.as_str(),
+                "hire",
+                expected_days_late(60, 30)
+            ),
+            (
+                "Tuyển Đúng Hạn",
+                district.id.as_str(),
+                "movement:transfer",
+                expected_days_late(40, 15)
+            )
         ]
     );
     let clerk = h
@@ -1143,6 +1181,152 @@ async fn late_hires_and_movements_show_per_unit() {
         .await
         .expect_err("another district");
     assert_eq!(denied.code(), Code::PermissionDenied);
+}
+
+#[tokio::test]
+async fn the_hire_clock_runs_from_the_decision_and_a_change_is_charged_to_the_unit_that_held_the_record()
+ {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HCL", &h.root_id).await;
+    let other = h.unit(&admin, "HTM", &h.root_id).await;
+    let create = |e: pb::Employee| {
+        let (h, admin) = (&h, admin.clone());
+        async move {
+            h.employees()
+                .create_employee(authed(
+                    &admin,
+                    pb::CreateEmployeeRequest {
+                        employee: Some(e),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .expect("created")
+                .into_inner()
+        }
+    };
+    // Received from another province ten days ago, in service since long before: on time.
+    create(pb::Employee {
+        full_name: "Tiếp Nhận Ngoài Tỉnh".into(),
+        recruitment_date: days_ago(4000),
+        recruitment_decision_date: days_ago(10),
+        ..someone(&district.id, 1)
+    })
+    .await;
+    // Decided 50 days ago: late by the days after the 30th (moved past a day off).
+    create(pb::Employee {
+        full_name: "Quyết Định Đã Lâu".into(),
+        recruitment_date: days_ago(20),
+        recruitment_decision_date: days_ago(50),
+        ..someone(&district.id, 2)
+    })
+    .await;
+    // A salary step dated 30 days ago, before the transfer effective 20 days ago, entered only
+    // now by the receiving unit: the district held the record then and had to enter it.
+    let moved = create(pb::Employee {
+        full_name: "Chuyển Đi".into(),
+        recruitment_date: days_ago(3000),
+        recruitment_decision_date: days_ago(3000),
+        ..someone(&district.id, 3)
+    })
+    .await;
+    h.employees()
+        .move_employee(authed(
+            &admin,
+            pb::MoveEmployeeRequest {
+                decision_date: days_ago(25),
+                effective_date: days_ago(20),
+                ..movement(
+                    &moved.id,
+                    pb::MovementKind::Transfer,
+                    &other.id,
+                    &moved.etag,
+                )
+            },
+        ))
+        .await
+        .expect("moved");
+    h.sections()
+        .add_section_entry(authed(
+            &admin,
+            pb::AddSectionEntryRequest {
+                employee_id: moved.id.clone(),
+                entry: Some(pb::SectionEntry {
+                    content: Some(pb::section_entry::Content::Salary(pb::SalaryEntry {
+                        effective_date: days_ago(30),
+                        grade_code: "01.003".into(),
+                        step: 5,
+                        ..Default::default()
+                    })),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("the step");
+    let report = h
+        .employees()
+        .get_compliance(authed(
+            &admin,
+            pb::GetComplianceRequest {
+                unit_id: h.root_id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("report")
+        .into_inner();
+    let mut late: Vec<(&str, &str, &str, i32)> = report
+        .late_entries
+        .iter()
+        .map(|e| {
+            (
+                e.employee_name.as_str(),
+                e.unit_id.as_str(),
+                e.what.as_str(),
+                e.days_late,
+            )
+        })
+        .collect();
+    late.sort_unstable();
+    let mut expected = vec![
+        (
+            "Chuyển Đi",
+            district.id.as_str(),
+            "change:salary",
+            expected_days_late(30, 15),
+        ),
+        (
+            "Chuyển Đi",
+            district.id.as_str(),
+            "movement:transfer",
+            expected_days_late(20, 15),
+        ),
+        // Entered only now, years after the decision: the district's late hire, though the
+        // record is now in the other unit.
+        (
+            "Chuyển Đi",
+            district.id.as_str(),
+            "hire",
+            expected_days_late(3000, 30),
+        ),
+        (
+            "Quyết Định Đã Lâu",
+            district.id.as_str(),
+            "hire",
+            expected_days_late(50, 30),
+        ),
+    ];
+    // A transfer entered on time is not late at all.
+    expected.retain(|e| e.3 > 0);
+    expected.sort_unstable();
+    assert_eq!(late, expected);
+    assert!(
+        report.units.iter().all(|u| u.unit_id != other.id),
+        "the receiving unit made no entry it was late with: {:?}",
+        report.units
+    );
 }
 
 /// On PostgreSQL every timestamp, boolean, date and JSON column of personnel's schema has its

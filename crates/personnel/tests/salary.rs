@@ -540,7 +540,11 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
             .find(|u| u.unit_id == unit)
             .map(|u| u.headcount)
     };
-    assert_eq!(headcount(&district.id), Some(3), "the closed payroll's people");
+    assert_eq!(
+        headcount(&district.id),
+        Some(3),
+        "the closed payroll's people"
+    );
     assert_eq!(
         headcount(&school.id),
         Some(1),

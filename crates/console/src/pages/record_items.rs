@@ -90,6 +90,12 @@ pub const GROUPS: &[Group] = &[
             ),
             i("recruitment_date", "Ngày tuyển dụng", "Recruited on", Date),
             i(
+                "recruitment_decision_date",
+                "Ngày quyết định tuyển dụng, tiếp nhận",
+                "Recruitment or reception decision of",
+                Date,
+            ),
+            i(
                 "recruiting_agency",
                 "Cơ quan tuyển dụng",
                 "Recruiting agency",

@@ -18,10 +18,49 @@ pub fn day_of_ms(ms: i64) -> i64 {
     i64::from(tinhso_platform::clock::vietnam_date(ms).to_julian_day()) - 2_440_588
 }
 
+/// The public holidays fixed by the solar calendar (Bộ luật Lao động 2019 Điều 112: New Year,
+/// Reunification Day, Labour Day, National Day). The lunar ones (Tết, Hùng Kings) and the days the
+/// Prime Minister adds or swaps each year are data: catalogue "holiday".
+pub fn is_fixed_holiday(date: time::Date) -> bool {
+    use time::Month::{April, January, May, September};
+    matches!(
+        (date.month(), date.day()),
+        (January, 1) | (April, 30) | (May, 1) | (September, 2)
+    )
+}
+
+/// A day off: Saturday, Sunday, a fixed holiday or one of `holidays`.
+pub fn is_day_off(date: time::Date, holidays: &[time::Date]) -> bool {
+    use time::Weekday::{Saturday, Sunday};
+    matches!(date.weekday(), Saturday | Sunday)
+        || is_fixed_holiday(date)
+        || holidays.contains(&date)
+}
+
+/// The last day to enter something dated `date` with `allowed` calendar days: when it falls on a
+/// day off, the next working day (Bộ luật Dân sự 2015 Điều 148.5).
+pub fn deadline(date: time::Date, allowed: i64, holidays: &[time::Date]) -> time::Date {
+    let mut last = date + time::Duration::days(allowed);
+    while is_day_off(last, holidays) {
+        last = last.next_day().unwrap_or(last);
+        if last == time::Date::MAX {
+            break;
+        }
+    }
+    last
+}
+
 /// Days past the deadline an entry made at `entered_ms` is, for something dated `date` with
 /// `allowed` days to enter it; `None` when on time (or the date is unknown).
-pub fn days_late(date: &str, entered_ms: i64, allowed: i64) -> Option<i64> {
-    let late = day_of_ms(entered_ms) - (day_of(date)? + allowed);
+pub fn days_late(
+    date: &str,
+    entered_ms: i64,
+    allowed: i64,
+    holidays: &[time::Date],
+) -> Option<i64> {
+    let last = deadline(tinhso_platform::api::parse_date(date)?, allowed, holidays);
+    let last_day = i64::from(last.to_julian_day()) - 2_440_588;
+    let late = day_of_ms(entered_ms) - last_day;
     (late > 0).then_some(late)
 }
 
@@ -36,22 +75,57 @@ mod tests {
 
     #[test]
     fn thirty_days_for_hires_and_fifteen_for_movements() {
-        assert_eq!(days_late("2026-01-01", noon("2026-01-31"), HIRE_DAYS), None);
+        let none: &[time::Date] = &[];
+        // 01/01/2026 + 30 days = Saturday 31/01: the deadline moves to Monday 02/02.
         assert_eq!(
-            days_late("2026-01-01", noon("2026-02-01"), HIRE_DAYS),
-            Some(1)
-        );
-        assert_eq!(
-            days_late("2026-10-01", noon("2026-10-16"), MOVEMENT_DAYS),
+            days_late("2026-01-01", noon("2026-01-31"), HIRE_DAYS, none),
             None
         );
         assert_eq!(
-            days_late("2026-10-01", noon("2026-10-26"), MOVEMENT_DAYS),
+            days_late("2026-01-01", noon("2026-02-02"), HIRE_DAYS, none),
+            None
+        );
+        assert_eq!(
+            days_late("2026-01-01", noon("2026-02-03"), HIRE_DAYS, none),
+            Some(1)
+        );
+        // 01/10/2026 + 15 = Friday 16/10, a working day.
+        assert_eq!(
+            days_late("2026-10-01", noon("2026-10-16"), MOVEMENT_DAYS, none),
+            None
+        );
+        assert_eq!(
+            days_late("2026-10-01", noon("2026-10-26"), MOVEMENT_DAYS, none),
             Some(10)
         );
         assert_eq!(
-            days_late("không phải ngày", noon("2026-10-26"), MOVEMENT_DAYS),
+            days_late("không phải ngày", noon("2026-10-26"), MOVEMENT_DAYS, none),
             None
+        );
+    }
+
+    fn d(y: i32, m: u8, day: u8) -> time::Date {
+        time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), day)
+            .expect("date")
+    }
+
+    #[test]
+    fn a_deadline_on_a_day_off_moves_to_the_next_working_day() {
+        let none: &[time::Date] = &[];
+        // 15/04/2026 + 15 = Thursday 30/04 (Reunification Day), Friday 01/05 (Labour Day),
+        // then the weekend: Monday 04/05/2026.
+        assert_eq!(deadline(d(2026, 4, 15), MOVEMENT_DAYS, none), d(2026, 5, 4));
+        // 18/08/2026 + 15 = Wednesday 02/09 (National Day); with 03/09 declared off by the
+        // Prime Minister (catalogue "holiday"), Friday 04/09.
+        assert_eq!(deadline(d(2026, 8, 18), MOVEMENT_DAYS, none), d(2026, 9, 3));
+        assert_eq!(
+            deadline(d(2026, 8, 18), MOVEMENT_DAYS, &[d(2026, 9, 3)]),
+            d(2026, 9, 4)
+        );
+        // A working day stays.
+        assert_eq!(
+            deadline(d(2026, 10, 1), MOVEMENT_DAYS, none),
+            d(2026, 10, 16)
         );
     }
 

@@ -46,6 +46,8 @@ pub(super) fn employee_pb(e: &EmployeeRow) -> pb::Employee {
         recruiting_agency: e.recruiting_agency.clone(),
         main_duties: e.main_duties.clone(),
         grade_date: date_of(&e.grade_date),
+        recruitment_decision_date: date_of(&e.recruitment_decision_date),
+        initial_entry: e.initial_entry,
         step_date: date_of(&e.step_date),
         general_education: e.general_education.clone(),
         degree: e.degree.clone(),
@@ -219,6 +221,7 @@ const DATE_ITEMS: &[&str] = &[
     "recruitment_date",
     "grade_date",
     "step_date",
+    "recruitment_decision_date",
     "party_admission_date",
     "party_official_date",
     "military_enlistment_date",
@@ -232,6 +235,7 @@ fn date_mut<'a>(row: &'a mut EmployeeRow, name: &str) -> Option<&'a mut Option<S
         "recruitment_date" => &mut row.recruitment_date,
         "grade_date" => &mut row.grade_date,
         "step_date" => &mut row.step_date,
+        "recruitment_decision_date" => &mut row.recruitment_decision_date,
         "party_admission_date" => &mut row.party_admission_date,
         "party_official_date" => &mut row.party_official_date,
         "military_enlistment_date" => &mut row.military_enlistment_date,
@@ -249,6 +253,7 @@ fn sent_date<'a>(e: &'a pb::Employee, name: &str) -> &'a SentDate {
         "recruitment_date" => &e.recruitment_date,
         "grade_date" => &e.grade_date,
         "step_date" => &e.step_date,
+        "recruitment_decision_date" => &e.recruitment_decision_date,
         "party_admission_date" => &e.party_admission_date,
         "party_official_date" => &e.party_official_date,
         "military_enlistment_date" => &e.military_enlistment_date,
@@ -263,6 +268,7 @@ fn changed_date<'a>(r: &'a pb::UpdateEmployeeRequest, name: &str) -> &'a SentDat
         "id_issue_date" => &r.id_issue_date,
         "recruitment_date" => &r.recruitment_date,
         "grade_date" => &r.grade_date,
+        "recruitment_decision_date" => &r.recruitment_decision_date,
         "party_admission_date" => &r.party_admission_date,
         "party_official_date" => &r.party_official_date,
         "military_enlistment_date" => &r.military_enlistment_date,
@@ -903,6 +909,13 @@ impl pb::employee_service_server::EmployeeService for Api {
                 .map_or(i64::MAX, tinhso_platform::clock::from_timestamp);
             let pool = &self.0.db.pool;
             let entries = store::movements::dated_entries(pool, &unit.path, from_ms, to_ms).await?;
+            // The holidays entered for the lunar calendar and the Prime Minister's extra days.
+            let holidays: Vec<time::Date> =
+                store::catalogues::entries(pool, crate::domain::catalogues::HOLIDAY, false)
+                    .await?
+                    .iter()
+                    .filter_map(|e| tinhso_platform::api::parse_date(&e.code))
+                    .collect();
             let names: std::collections::HashMap<String, String> =
                 store::staffing::units_under(pool, &unit.path)
                     .await?
@@ -926,7 +939,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 };
                 let counts = per_unit.entry(unit_id.clone()).or_default();
                 counts.0 += 1;
-                if let Some(days) = days_late(&from_date, entered, allowed) {
+                if let Some(days) = days_late(&from_date, entered, allowed, &holidays) {
                     counts.1 += 1;
                     late_entries.push(pb::LateEntry {
                         employee_id,

@@ -140,6 +140,14 @@ const COLUMNS: &[Column] = &[
         "01/09/2010",
     ),
     column(
+        "ngay_qd_tuyen_dung",
+        "Ngày quyết định tuyển dụng, tiếp nhận",
+        "recruitment_decision_date",
+        false,
+        "dd/mm/yyyy; để trống với người đã công tác từ trước",
+        "",
+    ),
+    column(
         "ma_ngach",
         "Mã ngạch",
         "grade_code",
@@ -461,6 +469,10 @@ impl Api {
             for (field, target) in [
                 ("birth_date", &mut e.birth_date),
                 ("recruitment_date", &mut e.recruitment_date),
+                (
+                    "recruitment_decision_date",
+                    &mut e.recruitment_decision_date,
+                ),
                 ("step_date", &mut e.step_date),
                 ("party_admission_date", &mut e.party_admission_date),
             ] {
@@ -601,6 +613,9 @@ impl Api {
             match existing {
                 None => {
                     row.id = EmployeeId::generate();
+                    // An import loads people already working: no hire deadline unless the row
+                    // gives the recruitment decision.
+                    row.initial_entry = true;
                     row.version = 1;
                     row.created_at = now;
                     row.updated_at = now;

@@ -45,6 +45,8 @@ pub mod employee {
         pub step: i64,
         pub coefficient: i64,
         pub step_date: Option<TimeDate>,
+        pub recruitment_decision_date: Option<TimeDate>,
+        pub initial_entry: bool,
         pub general_education: String,
         pub degree: String,
         pub degree_major: String,

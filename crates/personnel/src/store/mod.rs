@@ -314,5 +314,16 @@ DROP INDEX employees_id_number;
 CREATE UNIQUE INDEX employees_id_number ON employees (id_number) WHERE id_number <> '';
 ",
         },
+        Migration {
+            name: "m0007_recruitment_decision",
+            postgres_only: "",
+            // The hire deadline runs from the recruitment (or reception) decision; records the
+            // import loaded are an initial migration. Records imported before this migration
+            // cannot be told apart and keep the rule they had.
+            sql: "
+ALTER TABLE employees ADD COLUMN recruitment_decision_date DATE;
+ALTER TABLE employees ADD COLUMN initial_entry BOOLEAN NOT NULL DEFAULT false;
+",
+        },
     ],
 };

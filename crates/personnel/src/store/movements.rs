@@ -151,8 +151,8 @@ pub async fn settle(tx: &mut Tx, m: &MovementRow) -> Result<bool, DbErr> {
 /// An entry that had a deadline: (employee id, name, entering unit, what, from date, entered at).
 pub type DatedEntry = (String, String, String, String, String, i64);
 
-/// Hires (with a recruitment date), movements and dated changes entered in `[from_ms, to_ms)`
-/// by units under `prefix`. Written by hand: four joins across the record's tables read more
+/// Hires, movements and dated changes entered in `[from_ms, to_ms)` that units under `prefix`
+/// had to enter. Written by hand: four joins across the record's tables read more
 /// plainly as SQL than as query builders.
 pub async fn dated_entries(
     pool: &DatabaseConnection,
@@ -168,10 +168,20 @@ pub async fn dated_entries(
     let moment = |r: &db::Row, column: &str| -> Result<i64, DbErr> {
         Ok(db::millis(r.try_get::<time::OffsetDateTime>("", column)?))
     };
+    // A hire is the entry of the unit the record was created in (the sending unit of its first
+    // movement, else where it is now), dated by the recruitment (or reception) decision; without
+    // one, by the recruitment date, except for records the import loaded (an initial migration of
+    // people working long before): those have no hire deadline.
     let hires = db::query(
-        "SELECT id, full_name, unit_id, recruitment_date, created_at FROM employees \
-         WHERE unit_path LIKE $1 ESCAPE '\\' AND recruitment_date IS NOT NULL \
-         AND created_at >= $2 AND created_at < $3",
+        "SELECT h.id, h.full_name, h.hired_in, h.dated, h.created_at FROM ( \
+         SELECT e.id, e.full_name, e.created_at, \
+         COALESCE((SELECT m.from_unit_id FROM movements m WHERE m.employee_id = e.id \
+         ORDER BY m.recorded_at LIMIT 1), e.unit_id) AS hired_in, \
+         COALESCE(e.recruitment_decision_date, \
+         CASE WHEN e.initial_entry THEN NULL ELSE e.recruitment_date END) AS dated \
+         FROM employees e WHERE e.created_at >= $2 AND e.created_at < $3) h \
+         JOIN units u ON u.id = h.hired_in \
+         WHERE u.path LIKE $1 ESCAPE '\\' AND h.dated IS NOT NULL",
     )
     .bind(&under)
     .bind(from)
@@ -183,9 +193,9 @@ pub async fn dated_entries(
         entries.push((
             r.try_get("", "id")?,
             r.try_get("", "full_name")?,
-            r.try_get("", "unit_id")?,
+            r.try_get("", "hired_in")?,
             "hire".to_string(),
-            date(r, "recruitment_date")?,
+            date(r, "dated")?,
             moment(r, "created_at")?,
         ));
     }
@@ -202,14 +212,20 @@ pub async fn dated_entries(
     .await?;
     // Dated changes to a record: salary steps and allowances from their effective date,
     // disciplines and awards from their decision; the salary step a record was entered with is
-    // part of the hire.
+    // part of the hire. A change is the entry of the unit that held the record on its date: the
+    // sending unit of the first movement effective after it, else where the record is now.
     let changes = db::query(
-        "SELECT s.employee_id, e.full_name, e.unit_id, s.section, \
-         COALESCE(s.from_date, s.decision_date) AS dated, s.recorded_at \
+        "SELECT c.employee_id, c.full_name, c.held_by, c.section, c.dated, c.recorded_at FROM ( \
+         SELECT s.employee_id, e.full_name, s.section, s.recorded_at, \
+         COALESCE(s.from_date, s.decision_date) AS dated, \
+         COALESCE((SELECT m.from_unit_id FROM movements m WHERE m.employee_id = s.employee_id \
+         AND m.effective_date > COALESCE(s.from_date, s.decision_date) \
+         ORDER BY m.effective_date, m.recorded_at LIMIT 1), e.unit_id) AS held_by \
          FROM section_entries s JOIN employees e ON e.id = s.employee_id \
-         WHERE e.unit_path LIKE $1 ESCAPE '\\' AND s.recorded_at >= $2 AND s.recorded_at < $3 \
+         WHERE s.recorded_at >= $2 AND s.recorded_at < $3 \
          AND s.section IN ('salary', 'allowance', 'discipline', 'award') AND NOT s.removed \
-         AND s.ref_id <> 'opening' AND COALESCE(s.from_date, s.decision_date) IS NOT NULL",
+         AND s.ref_id <> 'opening' AND COALESCE(s.from_date, s.decision_date) IS NOT NULL) c \
+         JOIN units u ON u.id = c.held_by WHERE u.path LIKE $1 ESCAPE '\\'",
     )
     .bind(&under)
     .bind(from)
@@ -221,7 +237,7 @@ pub async fn dated_entries(
         entries.push((
             r.try_get("", "employee_id")?,
             r.try_get("", "full_name")?,
-            r.try_get("", "unit_id")?,
+            r.try_get("", "held_by")?,
             format!("change:{section}"),
             date(r, "dated")?,
             moment(r, "recorded_at")?,
