@@ -20,14 +20,26 @@ fn builtin_role_row(role: &roles::BuiltinRole) -> RoleRow {
     }
 }
 
-/// Adds the built-in roles a newer release defines to a database bootstrapped earlier; existing
-/// roles are left as the province changed them.
+/// Brings the built-in roles of a database bootstrapped earlier to this release: adds the new
+/// ones and gives the others this release's permissions (built-in roles cannot be edited, so a
+/// difference is always an older release's definition, e.g. Finance's salary role before it lost
+/// the reading of whole records).
 async fn add_new_builtin_roles(identity: &Identity, now: i64) -> Result<(), StartError> {
     let mut tx = identity.db.begin().await?;
     for role in roles::BUILTIN_ROLES {
-        if store::access::role(&tx, role.code).await?.is_none() {
-            let row = builtin_role_row(role);
-            store::access::insert_role(&mut tx, &row, now).await?;
+        match store::access::role(&tx, role.code).await? {
+            None => {
+                let row = builtin_role_row(role);
+                store::access::insert_role(&mut tx, &row, now).await?;
+            }
+            Some(stored) if stored.builtin && stored.permissions != role.permissions => {
+                let permissions: Vec<String> =
+                    role.permissions.iter().map(|p| p.to_string()).collect();
+                tracing::info!(role = role.code, before = ?stored.permissions, after = ?permissions,
+                    "built-in role brought to this release");
+                store::access::set_role_permissions(&mut tx, &stored.id, &permissions).await?;
+            }
+            Some(_) => {}
         }
     }
     tx.commit().await?;

@@ -1549,3 +1549,74 @@ async fn any_signed_in_person_finds_open_units_in_the_directory() {
         .expect_err("signed in only");
     assert_eq!(anonymous.code(), Code::Unauthenticated);
 }
+
+/// A database bootstrapped by an earlier release gets this release's built-in roles at start:
+/// Finance's salary role no longer reads whole records, and Home Affairs' role no longer writes
+/// Finance's salary data (QĐ 80/2020 Điều 8.2). Custom roles are left alone.
+#[tokio::test]
+async fn built_in_roles_follow_the_release_and_custom_roles_are_kept() {
+    use sea_orm::ConnectionTrait as _;
+    let h = start().await;
+    let admin = h.admin().await;
+    h.access()
+        .create_role(authed(
+            &admin,
+            pb::CreateRoleRequest {
+                role: Some(pb::Role {
+                    code: "tra_cuu".into(),
+                    name: "Tra cứu hồ sơ".into(),
+                    permissions: vec!["personnel.record.read".into()],
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("a custom role");
+    // As an earlier release left them.
+    for (code, permissions) in [
+        (
+            "salary_manager",
+            r#"["identity.unit.read", "personnel.record.read", "personnel.salary.write"]"#,
+        ),
+        (
+            "personnel_admin",
+            r#"["identity.unit.read", "personnel.*.*"]"#,
+        ),
+    ] {
+        h.identity
+            .db
+            .pool
+            .execute_unprepared(&format!(
+                "UPDATE roles SET permissions = '{permissions}' WHERE code = '{code}'"
+            ))
+            .await
+            .expect("an older definition");
+    }
+    h.identity.bootstrap().await.expect("the next start");
+    let roles = h
+        .access()
+        .list_roles(authed(&admin, pb::ListRolesRequest::default()))
+        .await
+        .expect("roles")
+        .into_inner()
+        .roles;
+    let permissions = |code: &str| {
+        roles
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| r.permissions.clone())
+            .unwrap_or_default()
+    };
+    let finance = permissions("salary_manager");
+    assert!(finance.contains(&"personnel.salary.read".to_string()));
+    assert!(!finance.iter().any(|p| p.starts_with("personnel.record")));
+    let home_affairs = permissions("personnel_admin");
+    assert!(home_affairs.contains(&"personnel.record.*".to_string()));
+    assert!(
+        !home_affairs
+            .iter()
+            .any(|p| p == "personnel.salary.write" || p == "personnel.*.*"),
+        "{home_affairs:?}"
+    );
+    assert_eq!(permissions("tra_cuu"), vec!["personnel.record.read"]);
+}

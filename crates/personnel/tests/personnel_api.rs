@@ -1042,7 +1042,7 @@ fn expected_days_late(days: i64, allowed: i64) -> i32 {
         if !weekend && !holiday {
             break;
         }
-        last = last + time::Duration::days(1);
+        last += time::Duration::days(1);
     }
     i32::try_from((today - last).whole_days()).expect("days")
 }
@@ -1064,7 +1064,9 @@ async fn late_hires_and_movements_show_per_unit() {
     let district = h.unit(&admin, "HCL", &h.root_id).await;
     let other = h.unit(&admin, "HTM", &h.root_id).await;
     let mut created = Vec::new();
-    for (n, (name, recruited)) in [("Tuyển Muộn", 60), ("Tuyển Đúng Hạn", 5)]
+    // (name, recruited, decided): the second was recruited 45 days ago but the decision is 5
+    // days old, so her hire is on time (and her transfer 40 days ago follows her recruitment).
+    for (n, (name, recruited, decided)) in [("Tuyển Muộn", 60, 60), ("Tuyển Đúng Hạn", 45, 5)]
         .into_iter()
         .enumerate()
     {
@@ -1076,6 +1078,7 @@ async fn late_hires_and_movements_show_per_unit() {
                     employee: Some(pb::Employee {
                         full_name: name.into(),
                         recruitment_date: days_ago(recruited),
+                        recruitment_decision_date: days_ago(decided),
                         ..someone(&district.id, n)
                     }),
                     request_id: String::new(),
@@ -1215,13 +1218,27 @@ async fn the_hire_clock_runs_from_the_decision_and_a_change_is_charged_to_the_un
     })
     .await;
     // Decided 50 days ago: late by the days after the 30th (moved past a day off).
-    create(pb::Employee {
+    let late = create(pb::Employee {
         full_name: "Quyết Định Đã Lâu".into(),
         recruitment_date: days_ago(20),
         recruitment_decision_date: days_ago(50),
         ..someone(&district.id, 2)
     })
     .await;
+    // A transfer cannot take effect before the person was recruited.
+    let early = h
+        .employees()
+        .move_employee(authed(
+            &admin,
+            pb::MoveEmployeeRequest {
+                decision_date: days_ago(26),
+                effective_date: days_ago(25),
+                ..movement(&late.id, pb::MovementKind::Transfer, &other.id, &late.etag)
+            },
+        ))
+        .await
+        .expect_err("before recruitment");
+    assert_eq!(fields_of(&early), vec!["effective_date"]);
     // A salary step dated 30 days ago, before the transfer effective 20 days ago, entered only
     // now by the receiving unit: the district held the record then and had to enter it.
     let moved = create(pb::Employee {

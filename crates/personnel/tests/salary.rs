@@ -318,6 +318,59 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
             .code(),
         Code::PermissionDenied
     );
+    // Finance's salary role reads the pay and the salary part of a record, not the rest of the
+    // CV (QĐ 80/2020 Điều 8.2).
+    assert_eq!(
+        pay(&finance, &an.id, 2026, 11)
+            .await
+            .expect("Finance reads the pay")
+            .into_inner()
+            .net,
+        an_now.net
+    );
+    let whole = h
+        .employees()
+        .get_employee(authed(
+            &finance,
+            pb::GetEmployeeRequest { id: an.id.clone() },
+        ))
+        .await
+        .expect_err("not the whole record");
+    assert_eq!(whole.code(), Code::PermissionDenied);
+    let sections = |section: pb::Section| {
+        let (h, finance, id) = (&h, finance.clone(), binh.id.clone());
+        async move {
+            h.sections()
+                .list_section_entries(authed(
+                    &finance,
+                    pb::ListSectionEntriesRequest {
+                        employee_id: id,
+                        section: section as i32,
+                    },
+                ))
+                .await
+        }
+    };
+    let seen = sections(pb::Section::Unspecified)
+        .await
+        .expect("the salary part")
+        .into_inner()
+        .entries;
+    assert!(!seen.is_empty());
+    assert!(
+        seen.iter().all(|e| matches!(
+            e.content,
+            Some(Content::Salary(_)) | Some(Content::Allowance(_))
+        )),
+        "Bình's reprimand is not shown to Finance: {seen:?}"
+    );
+    assert_eq!(
+        sections(pb::Section::Discipline)
+            .await
+            .expect_err("discipline is not salary data")
+            .code(),
+        Code::PermissionDenied
+    );
     let bad = pay(&clerk, &an.id, 1990, 13).await.expect_err("bad month");
     assert_eq!(fields_of(&bad), vec!["year", "month"]);
     let under_decree_38 = pay(&clerk, &an.id, 2023, 1)

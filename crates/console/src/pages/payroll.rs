@@ -123,7 +123,7 @@ fn month_of(ctx: &Ctx, text: &str) -> (i32, i32) {
 }
 
 pub async fn show(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
-    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+    let units = match UnitChoice::of(&ctx, "personnel.salary.read", &q.don_vi).await {
         Ok(u) => u,
         Err(f) => return f.page(&ctx.page),
     };
@@ -213,7 +213,7 @@ fn window(count: usize, asked: Option<usize>) -> (usize, usize, usize) {
 }
 
 pub async fn confirm_close(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
-    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+    let units = match UnitChoice::of(&ctx, "personnel.salary.read", &q.don_vi).await {
         Ok(u) => u,
         Err(f) => return f.page(&ctx.page),
     };
@@ -301,7 +301,7 @@ struct SchedulePage {
 }
 
 pub async fn schedule(ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
-    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+    let units = match UnitChoice::of(&ctx, "personnel.salary.read", &q.don_vi).await {
         Ok(u) => u,
         Err(f) => return f.page(&ctx.page),
     };
@@ -389,7 +389,7 @@ pub fn as_date(d: time::Date) -> Date {
 }
 
 pub async fn raises(ctx: Ctx, Query(q): Query<PeriodQuery>) -> Response {
-    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+    let units = match UnitChoice::of(&ctx, "personnel.salary.read", &q.don_vi).await {
         Ok(u) => u,
         Err(f) => return f.page(&ctx.page),
     };

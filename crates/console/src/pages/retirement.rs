@@ -38,7 +38,7 @@ struct RetirementsPage {
 }
 
 pub async fn list(ctx: Ctx, Query(q): Query<PeriodQuery>) -> Response {
-    let units = match UnitChoice::of(&ctx, "personnel.record.read", &q.don_vi).await {
+    let units = match UnitChoice::of(&ctx, "personnel.salary.read", &q.don_vi).await {
         Ok(u) => u,
         Err(f) => return f.page(&ctx.page),
     };

@@ -125,7 +125,7 @@ const MENU: &[(&str, &str, &str, &str)] = &[
         "/bang-luong",
         "Tiền lương",
         "Salaries",
-        "personnel.record.read",
+        "personnel.salary.read",
     ),
     ("/bien-che", "Biên chế", "Staffing", "personnel.record.read"),
     ("/dao-tao", "Đào tạo", "Training", "personnel.record.read"),

@@ -50,6 +50,10 @@ pub const PERMISSIONS: &[PermissionDef] = &[
         "personnel.record.write",
         "Cập nhật hồ sơ cán bộ, công chức, viên chức",
     ),
+    p(
+        "personnel.salary.read",
+        "Xem dữ liệu tiền lương (lương, phụ cấp, bảng lương, nâng lương)",
+    ),
     p("personnel.salary.write", "Cập nhật dữ liệu tiền lương"),
     p(
         "personnel.staffing.write",
@@ -119,6 +123,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             "identity.audit.read",
             "personnel.record.read",
             "personnel.record.write",
+            "personnel.salary.read",
             "welfare.beneficiary.*",
             "projects.project.*",
             "scoring.assessment.read",
@@ -135,6 +140,7 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             "identity.unit.read",
             "personnel.record.read",
             "personnel.record.write",
+            "personnel.salary.read",
             "welfare.beneficiary.*",
             "projects.project.*",
             "scoring.assessment.read",
@@ -169,14 +175,24 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
     BuiltinRole {
         code: "personnel_admin",
         name: "Sở Nội vụ (quản trị hồ sơ cán bộ)",
-        permissions: &["identity.unit.read", "personnel.*.*"],
+        // Everything of the records but Finance's salary write (payrolls, the base salary).
+        permissions: &[
+            "identity.unit.read",
+            "personnel.record.*",
+            "personnel.salary.read",
+            "personnel.staffing.write",
+            "personnel.catalogue.write",
+            "personnel.training.write",
+        ],
     },
     BuiltinRole {
         code: "salary_manager",
         name: "Sở Tài chính (quản lý tiền lương)",
+        // The salary data of the records, not the rest of the CV (family, Party, health): the
+        // secrecy of Điều 8.2 of QĐ 80/2020.
         permissions: &[
             "identity.unit.read",
-            "personnel.record.read",
+            "personnel.salary.read",
             "personnel.salary.write",
         ],
     },

@@ -66,6 +66,23 @@ pub async fn role(conn: &impl ConnectionTrait, id_or_code: &str) -> Result<Optio
         .map(RoleRow::from))
 }
 
+/// Replaces a role's permissions (a built-in role brought to a newer release).
+pub async fn set_role_permissions(
+    tx: &mut Tx,
+    id: &str,
+    permissions: &[String],
+) -> Result<(), DbErr> {
+    role::Entity::update_many()
+        .col_expr(
+            role::Column::Permissions,
+            sea_orm::sea_query::Expr::value(serde_json::json!(permissions)),
+        )
+        .filter(role::Column::Id.eq(db::uuid_of(id)?))
+        .exec(&*tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn insert_role(tx: &mut Tx, r: &RoleRow, now: i64) -> Result<(), DbErr> {
     role::Entity::insert(role::ActiveModel {
         id: Set(db::uuid_of(&r.id)?),

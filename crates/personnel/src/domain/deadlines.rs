@@ -2,6 +2,8 @@
 //! decision (Điều 10.1); a movement is recorded within 15 days of its effective date (Điều 11).
 //! Days are calendar days in Vietnam's time zone (UTC+7).
 
+use tinhso_platform::vn::WorkingCalendar;
+
 /// Days allowed to enter a new hire after the recruitment decision.
 pub const HIRE_DAYS: i64 = 30;
 /// Days allowed to record a movement after it takes effect.
@@ -29,22 +31,15 @@ pub fn is_fixed_holiday(date: time::Date) -> bool {
     )
 }
 
-/// A day off: Saturday, Sunday, a fixed holiday or one of `holidays`.
-pub fn is_day_off(date: time::Date, holidays: &[time::Date]) -> bool {
-    use time::Weekday::{Saturday, Sunday};
-    matches!(date.weekday(), Saturday | Sunday)
-        || is_fixed_holiday(date)
-        || holidays.contains(&date)
-}
-
 /// The last day to enter something dated `date` with `allowed` calendar days: when it falls on a
-/// day off, the next working day (Bộ luật Dân sự 2015 Điều 148.5).
-pub fn deadline(date: time::Date, allowed: i64, holidays: &[time::Date]) -> time::Date {
+/// day off (a weekend, a fixed holiday or one of the calendar's), the next working day (Bộ luật
+/// Dân sự 2015 Điều 148.5).
+pub fn deadline(date: time::Date, allowed: i64, calendar: &WorkingCalendar) -> time::Date {
     let mut last = date + time::Duration::days(allowed);
-    while is_day_off(last, holidays) {
-        last = last.next_day().unwrap_or(last);
-        if last == time::Date::MAX {
-            break;
+    while !calendar.is_working_day(last) || is_fixed_holiday(last) {
+        match last.next_day() {
+            Some(next) => last = next,
+            None => break,
         }
     }
     last
@@ -56,9 +51,9 @@ pub fn days_late(
     date: &str,
     entered_ms: i64,
     allowed: i64,
-    holidays: &[time::Date],
+    calendar: &WorkingCalendar,
 ) -> Option<i64> {
-    let last = deadline(tinhso_platform::api::parse_date(date)?, allowed, holidays);
+    let last = deadline(tinhso_platform::api::parse_date(date)?, allowed, calendar);
     let last_day = i64::from(last.to_julian_day()) - 2_440_588;
     let late = day_of_ms(entered_ms) - last_day;
     (late > 0).then_some(late)
@@ -75,7 +70,7 @@ mod tests {
 
     #[test]
     fn thirty_days_for_hires_and_fifteen_for_movements() {
-        let none: &[time::Date] = &[];
+        let none = &WorkingCalendar::default();
         // 01/01/2026 + 30 days = Saturday 31/01: the deadline moves to Monday 02/02.
         assert_eq!(
             days_late("2026-01-01", noon("2026-01-31"), HIRE_DAYS, none),
@@ -111,7 +106,7 @@ mod tests {
 
     #[test]
     fn a_deadline_on_a_day_off_moves_to_the_next_working_day() {
-        let none: &[time::Date] = &[];
+        let none = &WorkingCalendar::default();
         // 15/04/2026 + 15 = Thursday 30/04 (Reunification Day), Friday 01/05 (Labour Day),
         // then the weekend: Monday 04/05/2026.
         assert_eq!(deadline(d(2026, 4, 15), MOVEMENT_DAYS, none), d(2026, 5, 4));
@@ -119,7 +114,11 @@ mod tests {
         // Prime Minister (catalogue "holiday"), Friday 04/09.
         assert_eq!(deadline(d(2026, 8, 18), MOVEMENT_DAYS, none), d(2026, 9, 3));
         assert_eq!(
-            deadline(d(2026, 8, 18), MOVEMENT_DAYS, &[d(2026, 9, 3)]),
+            deadline(
+                d(2026, 8, 18),
+                MOVEMENT_DAYS,
+                &WorkingCalendar::new([d(2026, 9, 3)])
+            ),
             d(2026, 9, 4)
         );
         // A working day stays.

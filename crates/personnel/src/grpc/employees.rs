@@ -718,6 +718,17 @@ impl pb::employee_service_server::EmployeeService for Api {
             let before = self.record(&mut tx, &r.id).await?;
             p.require(WRITE, &before.unit_path)?;
             check_etag(&r.etag, before.version)?;
+            if let Some(recruited) = &before.recruitment_date
+                && !effective_date.is_empty()
+                && effective_date.as_str() < recruited.as_str()
+            {
+                return Err(AppError::invalid(
+                    "effective_date",
+                    ErrorCode::DateOrder,
+                    "ngày hiệu lực không được trước ngày tuyển dụng của người này",
+                    "the effective date cannot precede the person's recruitment",
+                ));
+            }
             if !crate::domain::movements::can_move_from(&before.status) {
                 return Err(AppError::failed_precondition(
                     ErrorCode::RecordEnded,
@@ -910,12 +921,12 @@ impl pb::employee_service_server::EmployeeService for Api {
             let pool = &self.0.db.pool;
             let entries = store::movements::dated_entries(pool, &unit.path, from_ms, to_ms).await?;
             // The holidays entered for the lunar calendar and the Prime Minister's extra days.
-            let holidays: Vec<time::Date> =
+            let holidays = tinhso_platform::vn::WorkingCalendar::new(
                 store::catalogues::entries(pool, crate::domain::catalogues::HOLIDAY, false)
                     .await?
                     .iter()
-                    .filter_map(|e| tinhso_platform::api::parse_date(&e.code))
-                    .collect();
+                    .filter_map(|e| tinhso_platform::api::parse_date(&e.code)),
+            );
             let names: std::collections::HashMap<String, String> =
                 store::staffing::units_under(pool, &unit.path)
                     .await?

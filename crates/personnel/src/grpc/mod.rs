@@ -23,6 +23,9 @@ const WRITE: &str = "personnel.record.write";
 const STAFFING: &str = "personnel.staffing.write";
 /// Finance keeps the salary sub-module: salary tables, salary history, allowances, payrolls.
 const SALARY: &str = "personnel.salary.write";
+/// Reading the salary data (pay, payrolls, raises, salary history and allowances) without the
+/// rest of the record: Finance's salary role (QĐ 80/2020 Điều 8.2).
+const SALARY_READ: &str = "personnel.salary.read";
 
 /// The form a record follows when the caller names none.
 const DEFAULT_FORM: &str = "2C-BNV/2008";
@@ -257,17 +260,35 @@ impl Api {
         p: &Principal,
         unit_id: &str,
     ) -> AppResult<store::units::UnitRow> {
+        let unit = self.unit_or_own(p, unit_id).await?;
+        p.require(READ, &unit.path)?;
+        Ok(unit)
+    }
+
+    /// As [`Self::readable_unit`], for the salary data: record readers and salary readers.
+    async fn salary_readable_unit(
+        &self,
+        p: &Principal,
+        unit_id: &str,
+    ) -> AppResult<store::units::UnitRow> {
+        let unit = self.unit_or_own(p, unit_id).await?;
+        if !p.can(SALARY_READ, &unit.path) {
+            p.require(READ, &unit.path)?;
+        }
+        Ok(unit)
+    }
+
+    /// The unit `unit_id`, or the caller's own when none is named.
+    async fn unit_or_own(&self, p: &Principal, unit_id: &str) -> AppResult<store::units::UnitRow> {
         let own = p.unit_path.rsplit('/').find(|s| !s.is_empty());
         let unit_id = match (unit_id, own) {
             ("", Some(own)) => own,
             ("", None) => return Err(unit_required("unit_id")),
             (id, _) => id,
         };
-        let unit = store::units::get(&self.0.db.pool, unit_id)
+        store::units::get(&self.0.db.pool, unit_id)
             .await?
-            .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))?;
-        p.require(READ, &unit.path)?;
-        Ok(unit)
+            .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))
     }
 
     /// A record the caller may read: under a unit they read, or their own (self-service).
@@ -279,6 +300,23 @@ impl Api {
             return Err(AppError::permission_denied());
         }
         Ok(row)
+    }
+
+    /// A record whose salary data the caller may read: as [`Self::readable_record`], or a salary
+    /// reader of its unit. The flag tells whether the rest of the record is readable too.
+    async fn salary_readable_record(
+        &self,
+        p: &Principal,
+        id: &str,
+    ) -> AppResult<(EmployeeRow, bool)> {
+        let row = store::employees::get(&self.0.db.pool, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("hồ sơ", "employee record").with_field("id"))?;
+        let whole = p.can(READ, &row.unit_path) || p.can_self(READ, &row.id, &row.unit_path);
+        if !whole && !p.can(SALARY_READ, &row.unit_path) {
+            return Err(AppError::permission_denied());
+        }
+        Ok((row, whole))
     }
 
     /// Checks the catalogue codes of a record and its grade, step and coefficient against the

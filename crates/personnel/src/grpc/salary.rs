@@ -444,7 +444,7 @@ impl pb::salary_service_server::SalaryService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let (year, month) = month_of(r.year, r.month)?;
-            let record = self.readable_record(&p, &r.employee_id).await?;
+            let (record, _) = self.salary_readable_record(&p, &r.employee_id).await?;
             let (first, last) = bounds(year, month)?;
             let pool = &self.0.db.pool;
             let tables = SalaryTables::load(pool).await?;
@@ -468,7 +468,7 @@ impl pb::salary_service_server::SalaryService for Api {
                 "from_date",
                 "to_date",
             )?;
-            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let unit = self.salary_readable_unit(&p, &r.unit_id).await?;
             let pool = &self.0.db.pool;
             let tables = SalaryTables::load(pool).await?;
             let mut raises = Vec::new();
@@ -506,7 +506,7 @@ impl pb::salary_service_server::SalaryService for Api {
                 "from_date",
                 "to_date",
             )?;
-            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let unit = self.salary_readable_unit(&p, &r.unit_id).await?;
             let pool = &self.0.db.pool;
             let tables = SalaryTables::load(pool).await?;
             // Nobody retires younger than 55 or older than 62 years and a month: only those born
@@ -634,7 +634,7 @@ impl pb::salary_service_server::SalaryService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let (year, month) = month_of(r.year, r.month)?;
-            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let unit = self.salary_readable_unit(&p, &r.unit_id).await?;
             let (first, last) = bounds(year, month)?;
             let key = month_key(year, month);
             let lineage = self
@@ -666,7 +666,7 @@ impl pb::salary_service_server::SalaryService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let (year, month) = month_of(r.year, r.month)?;
-            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let unit = self.salary_readable_unit(&p, &r.unit_id).await?;
             let key = month_key(year, month);
             let pool = &self.0.db.pool;
             let closed: HashMap<String, PayrollRow> =

@@ -474,11 +474,19 @@ impl pb::section_service_server::SectionService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let r = request.into_inner();
-            let record = self.readable_record(&p, &r.employee_id).await?;
+            let (record, whole) = self.salary_readable_record(&p, &r.employee_id).await?;
             let section = section_filter(r.section);
-            let rows =
+            // A salary reader sees the salary history and the allowances, nothing else.
+            let salary_part = |s: &str| matches!(s, "salary" | "allowance");
+            if !whole && section.as_deref().is_some_and(|s| !salary_part(s)) {
+                return Err(AppError::permission_denied());
+            }
+            let mut rows =
                 store::sections::of_employee(&self.0.db.pool, &record.id, section.as_deref())
                     .await?;
+            if !whole {
+                rows.retain(|s| salary_part(&s.section));
+            }
             Ok(Response::new(pb::ListSectionEntriesResponse {
                 entries: rows.iter().map(section_pb).collect(),
             }))
