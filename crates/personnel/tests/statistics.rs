@@ -222,16 +222,25 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
     assert!(sheet[0][0].contains("BM02/BNV"), "{}", sheet[0][0]);
     assert_eq!(sheet[2][0], "Đơn vị");
     assert!(sheet[2].iter().any(|h| h == "Trình độ chuyên môn: Thạc sĩ"));
-    assert_eq!(sheet[3][0], "Đơn vị HAA");
-    assert_eq!(sheet[4][0], "Đơn vị XAA", "indented under its district");
+    assert_eq!(sheet[2][1], "Phạm vi số liệu");
     let total_at = sheet[2]
         .iter()
         .position(|h| h == "Số lượng: Tổng số có mặt")
         .expect("total");
+    let row = |i: usize| {
+        (
+            sheet[i][0].as_str(),
+            sheet[i][1].as_str(),
+            sheet[i][total_at].as_str(),
+        )
+    };
+    // The district with its commune, then its own staff, then the commune (indented).
+    assert_eq!(row(3), ("Đơn vị HAA", "Gồm các đơn vị trực thuộc", "3"));
     assert_eq!(
-        (sheet[3][total_at].as_str(), sheet[4][total_at].as_str()),
-        ("3", "1")
+        row(4),
+        ("Đơn vị HAA (riêng đơn vị)", "Riêng đơn vị", "2")
     );
+    assert_eq!(row(5), ("Đơn vị XAA", "Riêng đơn vị", "1"));
 
     // Movements in the period: one transfer out to another district, one retirement, one hire.
     let moved = |record: &pb::Employee, kind: pb::MovementKind, to: &str| {

@@ -16,6 +16,13 @@ pub enum Cell {
     /// Text indented by this many levels (a unit under its parent).
     Indented(String, u8),
     Int(i64),
+    /// A date cell shown dd/mm/yyyy (Excel sorts and filters it as a date).
+    Date(time::Date),
+    /// A coefficient in hundredths (2.34 -> 234), a number shown with two decimals.
+    Coefficient(i64),
+    /// Đồng, a number shown grouped by thousands (the reader's locale decides the mark: a dot in
+    /// Vietnamese).
+    Money(i64),
     Empty,
 }
 
@@ -69,8 +76,11 @@ pub enum XlsxError {
 
 /// The workbook of `sheets` as .xlsx bytes.
 pub fn write(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
-    use rust_xlsxwriter::{Format, FormatBorder, Workbook};
+    use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook};
     let mut workbook = Workbook::new();
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    let coefficient_format = Format::new().set_num_format("0.00");
+    let money_format = Format::new().set_num_format("#,##0");
     let bold = Format::new().set_bold().set_border(FormatBorder::Thin);
     let title_format = Format::new().set_bold().set_font_size(13);
     for sheet in sheets {
@@ -105,6 +115,30 @@ pub fn write(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
                         #[allow(clippy::cast_precision_loss)]
                         ws.write_number(row, col, *v as f64)?;
                         v.to_string().len()
+                    }
+                    Cell::Date(d) => {
+                        let excel = ExcelDateTime::from_ymd(
+                            u16::try_from(d.year()).unwrap_or(1900),
+                            u8::from(d.month()),
+                            d.day(),
+                        )?;
+                        ws.write_datetime_with_format(row, col, &excel, &date_format)?;
+                        10
+                    }
+                    Cell::Coefficient(v) => {
+                        #[allow(clippy::cast_precision_loss)]
+                        ws.write_number_with_format(
+                            row,
+                            col,
+                            *v as f64 / 100.0,
+                            &coefficient_format,
+                        )?;
+                        5
+                    }
+                    Cell::Money(v) => {
+                        #[allow(clippy::cast_precision_loss)]
+                        ws.write_number_with_format(row, col, *v as f64, &money_format)?;
+                        v.to_string().len() + v.to_string().len() / 3
                     }
                     Cell::Empty => 0,
                 };

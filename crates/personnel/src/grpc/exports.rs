@@ -61,16 +61,19 @@ const DEFAULT_COLUMNS: &[&str] = &[
     "political_theory",
 ];
 
-/// `YYYY-MM-DD` as dd/mm/yyyy.
+/// `YYYY-MM-DD` as a date cell (shown dd/mm/yyyy).
 pub(super) fn vn_date(d: &Option<String>) -> Cell {
     match d.as_deref().and_then(tinhso_platform::api::parse_date) {
-        Some(d) => Cell::Text(format!(
-            "{:02}/{:02}/{:04}",
-            d.day(),
-            u8::from(d.month()),
-            d.year()
-        )),
+        Some(d) => Cell::Date(d),
         None => Cell::Empty,
+    }
+}
+
+/// `YYYY-MM-DD` as people write it: dd/mm/yyyy (titles).
+pub(super) fn vn_date_text(d: &str) -> String {
+    match tinhso_platform::api::parse_date(d) {
+        Some(d) => format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year()),
+        None => d.to_string(),
     }
 }
 
@@ -135,11 +138,7 @@ fn cell(key: &str, e: &EmployeeRow, number: i64, names: &Names) -> Cell {
         "grade_code" => text(&e.grade_code),
         "grade_name" => Cell::from(names.code(cat::GRADE, &e.grade_code)),
         "step" if e.step > 0 => Cell::Int(e.step),
-        "coefficient" if e.coefficient > 0 => Cell::Text(format!(
-            "{},{:02}",
-            e.coefficient / 100,
-            e.coefficient % 100
-        )),
+        "coefficient" if e.coefficient > 0 => Cell::Coefficient(e.coefficient),
         "step_date" => vn_date(&e.step_date),
         "degree" => Cell::from(names.code(cat::DEGREE, &e.degree)),
         "degree_major" => text(&e.degree_major),
@@ -345,10 +344,7 @@ impl Api {
             name: "Danh sách".into(),
             title: Some(format!(
                 "DANH SÁCH CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC (trích xuất ngày {})",
-                match vn_date(&Some(today.clone())) {
-                    Cell::Text(t) => t,
-                    _ => today.clone(),
-                }
+                vn_date_text(&today)
             )),
             headers,
             rows,

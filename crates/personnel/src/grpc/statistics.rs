@@ -197,7 +197,7 @@ impl pb::statistics_service_server::StatisticsService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let (table, unit_name) = self.staff_statistics(&p, request.get_ref()).await?;
-            let mut headers = vec!["Đơn vị".to_string()];
+            let mut headers = vec!["Đơn vị".to_string(), "Phạm vi số liệu".to_string()];
             headers.extend(table.columns.iter().map(|c| {
                 if c.group == c.title || c.group.is_empty() {
                     c.title.clone()
@@ -205,26 +205,45 @@ impl pb::statistics_service_server::StatisticsService for Api {
                     format!("{}: {}", c.group, c.title)
                 }
             }));
-            let rows = table
-                .units
-                .iter()
-                .map(|u| {
-                    let level = u8::try_from(u.depth).unwrap_or(u8::MAX);
-                    let mut cells = vec![Cell::Indented(u.unit_name.clone(), level)];
-                    cells.extend(u.subtree.iter().map(|v| Cell::Int(i64::from(*v))));
-                    cells
-                })
-                .collect();
+            // A unit with sub-units gets its total and, when it has staff of its own, a row of
+            // its own counts beneath: the reader always knows which figures include whom.
+            let figures = |values: &[i32]| -> Vec<Cell> {
+                values.iter().map(|v| Cell::Int(i64::from(*v))).collect()
+            };
+            let mut rows = Vec::new();
+            for (i, u) in table.units.iter().enumerate() {
+                let level = u8::try_from(u.depth).unwrap_or(u8::MAX);
+                let has_sub_units = table.units.get(i + 1).is_some_and(|n| n.depth > u.depth);
+                let scope = if has_sub_units {
+                    "Gồm các đơn vị trực thuộc"
+                } else {
+                    "Riêng đơn vị"
+                };
+                let mut cells = vec![
+                    Cell::Indented(u.unit_name.clone(), level),
+                    Cell::from(scope),
+                ];
+                cells.extend(figures(&u.subtree));
+                rows.push(cells);
+                if has_sub_units && u.own.iter().any(|v| *v > 0) {
+                    let mut own = vec![
+                        Cell::Indented(
+                            format!("{} (riêng đơn vị)", u.unit_name),
+                            level.saturating_add(1),
+                        ),
+                        Cell::from("Riêng đơn vị"),
+                    ];
+                    own.extend(figures(&u.own));
+                    rows.push(own);
+                }
+            }
             let as_of = self.today();
             let sheet = xlsx::Sheet {
                 name: "BM02-BNV".into(),
                 title: Some(format!(
                     "BÁO CÁO SỐ LƯỢNG, CHẤT LƯỢNG CÁN BỘ, CÔNG CHỨC, VIÊN CHỨC (mẫu BM02/BNV) – \
                      {unit_name} – số liệu đến ngày {}",
-                    match super::exports::vn_date(&Some(as_of.clone())) {
-                        Cell::Text(t) => t,
-                        _ => as_of.clone(),
-                    }
+                    super::exports::vn_date_text(&as_of)
                 )),
                 headers,
                 rows,
