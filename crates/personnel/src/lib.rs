@@ -53,6 +53,7 @@ impl Personnel {
     ) -> Result<Arc<Self>, StartError> {
         store::MIGRATOR.run(&db).await?;
         store::catalogues::seed_missing(&db, clock.now_ms()).await?;
+        store::employees::backfill_name_sort(&db).await?;
         let verifier = Arc::new(Verifier::new(&config.issuer, clock.clone()));
         verifier.load_denylist(&db).await?;
         Ok(Arc::new(Self {

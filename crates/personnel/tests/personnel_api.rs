@@ -1346,6 +1346,67 @@ async fn the_hire_clock_runs_from_the_decision_and_a_change_is_charged_to_the_un
     );
 }
 
+#[tokio::test]
+async fn lists_go_by_given_name_in_vietnamese_alphabetical_order() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let unit = h.unit(&admin, "HCL", &h.root_id).await;
+    // Entered in this order; a Vietnamese list goes by given name (An, Anh, Ân, Bình, Đức),
+    // then family and middle names, with ă/â after a and đ after d.
+    for (n, name) in [
+        "Lý Văn Đức",
+        "Nguyễn Văn Ân",
+        "Trần Thị Anh",
+        "Phạm Minh Bình",
+        "Trần Văn An",
+        "Bùi Văn An",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        h.employees()
+            .create_employee(authed(
+                &admin,
+                pb::CreateEmployeeRequest {
+                    employee: Some(pb::Employee {
+                        full_name: name.into(),
+                        ..someone(&unit.id, n)
+                    }),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("created");
+    }
+    let listed = h
+        .employees()
+        .list_employees(authed(
+            &admin,
+            pb::ListEmployeesRequest {
+                unit_id: unit.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("list")
+        .into_inner()
+        .employees;
+    assert_eq!(
+        listed
+            .iter()
+            .map(|e| e.full_name.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            "Bùi Văn An",
+            "Trần Văn An",
+            "Trần Thị Anh",
+            "Nguyễn Văn Ân",
+            "Phạm Minh Bình",
+            "Lý Văn Đức",
+        ]
+    );
+}
+
 /// On PostgreSQL every timestamp, boolean, date and JSON column of personnel's schema has its
 /// native type (`make test-services`; SQLite has no such types to check).
 #[tokio::test]

@@ -143,7 +143,8 @@ async fn any_combination_of_criteria_finds_the_right_records_and_exports_them() 
         )
         .await
         .expect("name"),
-        vec!["Nguyễn Hữu Nghĩa", "Nguyễn Thị Mai"]
+        vec!["Nguyễn Thị Mai", "Nguyễn Hữu Nghĩa"],
+        "by given name: Mai before Nghĩa"
     );
     // Five criteria at once: women, bachelor's degree, Party members, ethnic minority, age 30-39.
     assert_eq!(

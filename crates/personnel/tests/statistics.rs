@@ -236,10 +236,7 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
     };
     // The district with its commune, then its own staff, then the commune (indented).
     assert_eq!(row(3), ("Đơn vị HAA", "Gồm các đơn vị trực thuộc", "3"));
-    assert_eq!(
-        row(4),
-        ("Đơn vị HAA (riêng đơn vị)", "Riêng đơn vị", "2")
-    );
+    assert_eq!(row(4), ("Đơn vị HAA (riêng đơn vị)", "Riêng đơn vị", "2"));
     assert_eq!(row(5), ("Đơn vị XAA", "Riêng đơn vị", "1"));
 
     // Movements in the period: one transfer out to another district, one retirement, one hire.

@@ -32,6 +32,83 @@ pub fn fold(text: &str) -> String {
     out
 }
 
+/// The letters in Vietnamese alphabetical order (with the Latin ones Vietnamese does not use
+/// placed where a Vietnamese reader expects them): `ă` and `â` follow `a`, `đ` follows `d`...
+const ALPHABET: &[&str] = &[
+    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o",
+    "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
+];
+
+/// A key that sorts people's names as Vietnamese lists do (danh sách xếp theo tên): by the given
+/// name (the last word) first, then the family and middle names, each in Vietnamese alphabetical
+/// order (a < ă < â < b ..., d < đ), the tone marks deciding only between otherwise equal names
+/// (ngang, huyền, hỏi, ngã, sắc, nặng). "Trần Văn An" < "Lê Thị Ánh" < "Nguyễn Văn Ân" <
+/// "Phạm Minh Bình" < "Vũ Thị Dung" < "Lý Văn Đức".
+pub fn name_sort_key(full_name: &str) -> String {
+    let words: Vec<&str> = full_name.split_whitespace().collect();
+    let Some((given, rest)) = words.split_last() else {
+        // No name: first, and never empty (an empty key means "not computed yet").
+        return "|".into();
+    };
+    let ordered: Vec<&str> = std::iter::once(*given)
+        .chain(rest.iter().copied())
+        .collect();
+    let mut letters = String::new();
+    let mut tones = String::new();
+    for (i, word) in ordered.iter().enumerate() {
+        if i > 0 {
+            // Below every letter: "An" comes before "Anh".
+            letters.push(' ');
+        }
+        collate_word(word, &mut letters, &mut tones);
+    }
+    letters.push('|');
+    letters.push_str(&tones);
+    letters
+}
+
+/// Appends the word's letters as two-character ranks to `letters` and its tones to `tones`.
+fn collate_word(word: &str, letters: &mut String, tones: &mut String) {
+    use unicode_normalization::UnicodeNormalization as _;
+    let mut base: Option<char> = None;
+    let mut modifier: Option<char> = None;
+    let mut flush = |base: &mut Option<char>, modifier: &mut Option<char>| {
+        if let Some(b) = base.take() {
+            let letter: String = match (b, modifier.take()) {
+                ('a', Some('\u{306}')) => "ă".into(),
+                ('a' | 'e' | 'o', Some('\u{302}')) => format!("{b}\u{302}").nfc().collect(),
+                ('o' | 'u', Some('\u{31B}')) => format!("{b}\u{31B}").nfc().collect(),
+                (b, _) => b.to_string(),
+            };
+            match ALPHABET.iter().position(|l| *l == letter) {
+                Some(rank) => letters.push_str(&format!("{:02}", rank + 10)),
+                // Digits and other signs before the letters, as themselves.
+                None => {
+                    letters.push('0');
+                    letters.push(b);
+                }
+            }
+        }
+    };
+    for c in word.nfd().flat_map(char::to_lowercase) {
+        match c {
+            '\u{306}' | '\u{302}' | '\u{31B}' => modifier = Some(c),
+            '\u{300}' => tones.push('1'),
+            '\u{309}' => tones.push('2'),
+            '\u{303}' => tones.push('3'),
+            '\u{301}' => tones.push('4'),
+            '\u{323}' => tones.push('5'),
+            c if unicode_normalization::char::is_combining_mark(c) => {}
+            c => {
+                flush(&mut base, &mut modifier);
+                base = Some(c);
+                tones.push('0');
+            }
+        }
+    }
+    flush(&mut base, &mut modifier);
+}
+
 /// An amount of đồng with the Vietnamese thousands separator: 12345678 -> "12.345.678".
 pub fn money(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();
@@ -108,6 +185,42 @@ mod tests {
 
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn names_sort_by_given_name_in_vietnamese_alphabetical_order() {
+        let mut names = vec![
+            "Lý Văn Đức",
+            "Vũ Thị Dung",
+            "Nguyễn Văn Ân",
+            "Phạm Minh Bình",
+            "Lê Thị Ánh",
+            "Trần Văn An",
+            "Đỗ Thị Anh",
+            "Bùi Văn An",
+        ];
+        names.sort_by_key(|n| name_sort_key(n));
+        assert_eq!(
+            names,
+            vec![
+                // An: by family name then (Bùi < Trần); then Anh, Ánh (tone), Ân (â after a).
+                "Bùi Văn An",
+                "Trần Văn An",
+                "Đỗ Thị Anh",
+                "Lê Thị Ánh",
+                "Nguyễn Văn Ân",
+                "Phạm Minh Bình",
+                "Vũ Thị Dung",
+                "Lý Văn Đức",
+            ]
+        );
+        // Decomposed input (as some exports send it) sorts like precomposed.
+        let decomposed: String = {
+            use unicode_normalization::UnicodeNormalization as _;
+            "Lý Văn Đức".nfd().collect()
+        };
+        assert_eq!(name_sort_key(&decomposed), name_sort_key("Lý Văn Đức"));
+        assert_eq!(name_sort_key("  "), "|");
+    }
 
     #[test]
     fn folds_vietnamese_names() {

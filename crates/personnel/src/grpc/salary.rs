@@ -486,7 +486,10 @@ impl pb::salary_service_server::SalaryService for Api {
                         .map(|d| (d.year, d.month, d.day))
                         .unwrap_or_default()
                 };
-                key(a).cmp(&key(b)).then(a.full_name.cmp(&b.full_name))
+                key(a).cmp(&key(b)).then_with(|| {
+                    tinhso_platform::vn::name_sort_key(&a.full_name)
+                        .cmp(&tinhso_platform::vn::name_sort_key(&b.full_name))
+                })
             });
             Ok(Response::new(pb::ListDueRaisesResponse { raises }))
         })
@@ -542,7 +545,10 @@ impl pb::salary_service_server::SalaryService for Api {
                         .map(|d| (d.year, d.month, d.day))
                         .unwrap_or_default()
                 };
-                key(a).cmp(&key(b)).then(a.full_name.cmp(&b.full_name))
+                key(a).cmp(&key(b)).then_with(|| {
+                    tinhso_platform::vn::name_sort_key(&a.full_name)
+                        .cmp(&tinhso_platform::vn::name_sort_key(&b.full_name))
+                })
             });
             Ok(Response::new(pb::ListRetirementsResponse { retirements }))
         })

@@ -259,6 +259,7 @@ fn edited(e: &EmployeeRow) -> Result<employee::ActiveModel, DbErr> {
         form_version: Set(e.form_version.clone()),
         full_name: Set(e.full_name.clone()),
         name_folded: Set(tinhso_platform::vn::fold(&e.full_name)),
+        name_sort: Set(tinhso_platform::vn::name_sort_key(&e.full_name)),
         other_names: Set(e.other_names.clone()),
         birth_date: Set(date(&e.birth_date)?),
         sex: Set(e.sex.clone()),
@@ -470,7 +471,7 @@ impl Order {
             Self::Unit => select.order_by_asc(Column::UnitPath),
         };
         select
-            .order_by_asc(Column::NameFolded)
+            .order_by_asc(Column::NameSort)
             .order_by_asc(Column::Id)
     }
 }
@@ -740,6 +741,37 @@ fn working() -> Select<employee::Entity> {
     employee::Entity::find().filter(employee::Column::Status.eq("working"))
 }
 
+/// Gives the records written before names had a sort key their key (once, at start; a second
+/// replica doing the same at the same time writes the same values).
+pub async fn backfill_name_sort(db: &db::Db) -> Result<(), DbErr> {
+    loop {
+        let batch: Vec<(String, String)> = employee::Entity::find()
+            .select_only()
+            .columns([employee::Column::Id, employee::Column::FullName])
+            .filter(employee::Column::NameSort.eq(""))
+            .filter(employee::Column::FullName.ne(""))
+            .limit(500)
+            .into_tuple()
+            .all(&db.pool)
+            .await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let tx = db.begin().await?;
+        for (id, name) in batch {
+            employee::Entity::update_many()
+                .col_expr(
+                    employee::Column::NameSort,
+                    sea_orm::sea_query::Expr::value(tinhso_platform::vn::name_sort_key(&name)),
+                )
+                .filter(employee::Column::Id.eq(id))
+                .exec(&tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+}
+
 /// The working records whose unit is exactly `unit_id`, by name.
 pub async fn working_in_unit(
     pool: &DatabaseConnection,
@@ -748,7 +780,7 @@ pub async fn working_in_unit(
     Ok(rows(
         working()
             .filter(employee::Column::UnitId.eq(unit_id))
-            .order_by_asc(employee::Column::NameFolded)
+            .order_by_asc(employee::Column::NameSort)
             .order_by_asc(employee::Column::Id)
             .all(pool)
             .await?,
@@ -765,7 +797,7 @@ pub async fn graded_under(
             .filter(db::starts_with(employee::Column::UnitPath, prefix))
             .filter(employee::Column::GradeCode.ne(""))
             .filter(employee::Column::Step.gt(0))
-            .order_by_asc(employee::Column::NameFolded)
+            .order_by_asc(employee::Column::NameSort)
             .order_by_asc(employee::Column::Id)
             .all(pool)
             .await?,

@@ -23,6 +23,7 @@ pub mod employee {
         pub form_version: String,
         pub full_name: String,
         pub name_folded: String,
+        pub name_sort: String,
         pub other_names: String,
         pub birth_date: Option<TimeDate>,
         pub sex: String,

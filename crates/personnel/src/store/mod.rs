@@ -325,5 +325,15 @@ ALTER TABLE employees ADD COLUMN recruitment_decision_date DATE;
 ALTER TABLE employees ADD COLUMN initial_entry BOOLEAN NOT NULL DEFAULT false;
 ",
         },
+        Migration {
+            name: "m0008_name_sort",
+            postgres_only: "",
+            // Lists go by given name in Vietnamese alphabetical order (`vn::name_sort_key`);
+            // existing rows get their key at the service's start.
+            sql: "
+ALTER TABLE employees ADD COLUMN name_sort TEXT NOT NULL DEFAULT '';
+CREATE INDEX employees_name_sort ON employees (name_sort, id);
+",
+        },
     ],
 };

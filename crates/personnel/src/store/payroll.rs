@@ -105,7 +105,12 @@ pub async fn lines(
             deductions: l.deductions,
             net: l.net,
         })
-        .collect())
+        .collect::<Vec<_>>())
+    .map(|mut lines| {
+        // By given name, as every list of people (vn::name_sort_key).
+        lines.sort_by_cached_key(|l: &PayLineRow| tinhso_platform::vn::name_sort_key(&l.full_name));
+        lines
+    })
 }
 
 /// The closed payrolls of a month for units under `prefix`.

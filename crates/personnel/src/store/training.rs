@@ -233,7 +233,7 @@ pub async fn hours_in_year(
          FROM section_entries s JOIN employees e ON e.id = s.employee_id \
          WHERE s.section = 'training' AND NOT s.removed AND e.unit_path LIKE $1 ESCAPE '\\' \
          AND s.from_date >= $2 AND s.from_date <= $3 \
-         GROUP BY e.id, e.full_name, e.unit_id ORDER BY e.full_name, e.id",
+         GROUP BY e.id, e.full_name, e.unit_id, e.name_sort ORDER BY e.name_sort, e.id",
     )
     .bind(format!("{}%", db::escape_like(prefix)))
     .bind(db::date(&format!("{year:04}-01-01"))?)
