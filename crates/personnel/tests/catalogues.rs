@@ -123,8 +123,8 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
     // Home Affairs may.
     let grade = pb::PutCatalogueEntryRequest {
         catalogue: "grade".into(),
-        code: "V.07.03.29".into(),
-        name: "Giáo viên trung học cơ sở hạng III".into(),
+        code: "V.07.01.03".into(),
+        name: "Giảng viên (hạng III)".into(),
         attribute: "A1".into(),
         sort_order: 100,
         active: true,
@@ -166,7 +166,7 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
             &clerk,
             pb::CreateEmployeeRequest {
                 employee: Some(pb::Employee {
-                    grade_code: "V.07.03.29".into(),
+                    grade_code: "V.07.01.03".into(),
                     step: 2,
                     ..teacher(&district.id)
                 }),
@@ -183,7 +183,7 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
             &clerk,
             pb::CreateEmployeeRequest {
                 employee: Some(pb::Employee {
-                    grade_code: "V.07.03.29".into(),
+                    grade_code: "V.07.01.03".into(),
                     step: 2,
                     coefficient: 300,
                     ethnicity: "99".into(),
@@ -238,7 +238,7 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
             &clerk,
             pb::CreateEmployeeRequest {
                 employee: Some(pb::Employee {
-                    grade_code: "V.07.03.29".into(),
+                    grade_code: "V.07.01.03".into(),
                     id_number: "087190004322".into(),
                     ..teacher(&district.id)
                 }),
@@ -277,7 +277,7 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
                 .into_inner()
                 .entries
                 .into_iter()
-                .any(|e| e.code == "V.07.03.29")
+                .any(|e| e.code == "V.07.01.03")
         }
     };
     assert!(!grades(false).await);
@@ -364,14 +364,14 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
             ),
             (
                 "catalogue:grade".into(),
-                "V.07.03.29".into(),
+                "V.07.01.03".into(),
                 "sonoivu".into(),
                 true,
                 false
             ),
             (
                 "catalogue:grade".into(),
-                "V.07.03.29".into(),
+                "V.07.01.03".into(),
                 "sonoivu".into(),
                 false,
                 true

@@ -170,16 +170,18 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
         }),
     )
     .await;
-    // Giáo: a teacher (public employee) of the school on 2.34 with the 30% occupational
-    // preference allowance, a percentage kind.
+    // Giáo: a lower-secondary teacher, grade III (V.07.04.32, table 3 class A1: 2.34 at step
+    // 1), a public employee, with the 30% occupational preference allowance, a percentage kind.
     let giao = hire(
         &clerk,
         pb::Employee {
             kind: pb::EmployeeKind::PublicEmployee as i32,
+            grade_code: "V.07.04.32".into(),
             ..chuyen_vien(&school.id, "Mai Thị Giáo", 1, date(2026, 1, 1))
         },
     )
     .await;
+    assert_eq!(giao.coefficient, 234);
     let preference = |coefficient: i32, percent: i32| {
         Content::Allowance(pb::AllowanceEntry {
             kind: "preferential".into(),
@@ -687,6 +689,38 @@ async fn the_retirement_list_gives_notice_and_decision_dates_and_the_early_raise
         date(2025, 1, 1),
     ))
     .await;
+    // An agency driver on a labour contract: grade 01.010 of table 4 (group 1, 2.05 at step 1):
+    // 2.05 x 2,340,000 = 4,797,000, no public-service allowance; 8% + 1.5% + 1% insurance
+    // (383,760 + 71,955 + 47,970): net 4,293,315.
+    let driver = hire(pb::Employee {
+        kind: pb::EmployeeKind::ContractWorker as i32,
+        grade_code: "01.010".into(),
+        ..chuyen_vien(&district.id, "Lê Văn Lái", 1, date(2025, 1, 1))
+    })
+    .await;
+    assert_eq!(driver.coefficient, 205, "filled from table 4");
+    let slip = h
+        .salary()
+        .get_pay(authed(
+            &clerk,
+            pb::GetPayRequest {
+                employee_id: driver.id.clone(),
+                year: 2026,
+                month: 11,
+            },
+        ))
+        .await
+        .expect("the driver's pay")
+        .into_inner();
+    assert_eq!(
+        (
+            slip.pay,
+            slip.public_service_allowance,
+            slip.deductions,
+            slip.net
+        ),
+        (4_797_000, 0, 503_685, 4_293_315)
+    );
     let list = |token: &str, unit: &str, from: Option<Date>, to: Option<Date>| {
         let (h, token, unit) = (&h, token.to_string(), unit.to_string());
         async move {

@@ -243,8 +243,40 @@ const GRADES: &[SeedEntry] = &[
     ("06.030", "Kế toán viên chính", "A2.2"),
     ("06.031", "Kế toán viên", "A1"),
     ("06.032", "Kế toán viên trung cấp", "A0"),
-    ("01.007", "Nhân viên bảo vệ", "C1"),
-    ("01.008", "Lái xe cơ quan", "C3"),
+    ("01.007", "Nhân viên kỹ thuật", "B"),
+    ("01.008", "Nhân viên văn thư", "B"),
+    // Table 4 (service staff).
+    ("01.010", "Lái xe cơ quan", "NV.1"),
+    ("01.011", "Nhân viên bảo vệ", "NV.2"),
+    // Professional titles of public employees (table 3): teachers (TT 01-04/2021/TT-BGDĐT)...
+    ("V.07.02.24", "Giáo viên mầm non hạng I", "VC.A2.2"),
+    ("V.07.02.25", "Giáo viên mầm non hạng II", "VC.A1"),
+    ("V.07.02.26", "Giáo viên mầm non hạng III", "VC.A0"),
+    ("V.07.03.27", "Giáo viên tiểu học hạng I", "VC.A2.1"),
+    ("V.07.03.28", "Giáo viên tiểu học hạng II", "VC.A2.2"),
+    ("V.07.03.29", "Giáo viên tiểu học hạng III", "VC.A1"),
+    ("V.07.04.30", "Giáo viên trung học cơ sở hạng I", "VC.A2.1"),
+    ("V.07.04.31", "Giáo viên trung học cơ sở hạng II", "VC.A2.2"),
+    ("V.07.04.32", "Giáo viên trung học cơ sở hạng III", "VC.A1"),
+    (
+        "V.07.05.13",
+        "Giáo viên trung học phổ thông hạng I",
+        "VC.A2.1",
+    ),
+    (
+        "V.07.05.14",
+        "Giáo viên trung học phổ thông hạng II",
+        "VC.A2.2",
+    ),
+    (
+        "V.07.05.15",
+        "Giáo viên trung học phổ thông hạng III",
+        "VC.A1",
+    ),
+    // ... and doctors (TTLT 10/2015/TTLT-BYT-BNV).
+    ("V.08.01.01", "Bác sĩ cao cấp (hạng I)", "VC.A3.1"),
+    ("V.08.01.02", "Bác sĩ chính (hạng II)", "VC.A2.1"),
+    ("V.08.01.03", "Bác sĩ (hạng III)", "VC.A1"),
 ];
 
 const ALLOWANCE_TYPES: &[SeedEntry] = &[
@@ -478,8 +510,10 @@ mod tests {
     fn grades_name_groups_of_the_national_table() {
         for (code, _, group, _) in seed(GRADE) {
             assert!(
-                crate::domain::grades::GradeGroup::from_code(&group).is_some(),
-                "{code} names group {group}"
+                crate::domain::grades::national_table()
+                    .iter()
+                    .any(|g| g.group.code() == group),
+                "{code} names group {group}, which the seeded tables have"
             );
         }
     }

@@ -2,63 +2,74 @@
 //! salary groups with their steps and coefficients. The table is catalogue data the system admin
 //! can change; `national_table` is the seed shipped with the platform.
 
-/// A salary group. Its letter decides the interval of regular step raises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum GradeGroup {
-    A3_1,
-    A3_2,
-    A2_1,
-    A2_2,
-    A1,
-    A0,
-    B,
-    C1,
-    C2,
-    C3,
+/// The salary tables of NĐ 204/2004/NĐ-CP a group belongs to, told by its code's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SalaryTable {
+    /// Table 2: cadres and civil servants (codes `A1`, `C2`...).
+    CivilServants,
+    /// Table 3: public employees of service units (codes `VC.A1`, `VC.C2`...).
+    PublicEmployees,
+    /// Table 4: service staff — drivers, guards (codes `NV.1`, `NV.2`).
+    ServiceStaff,
 }
+
+/// The grade classes of tables 2 and 3, by their letter and number.
+const CLASSES: [&str; 10] = [
+    "A3.1", "A3.2", "A2.1", "A2.2", "A1", "A0", "B", "C1", "C2", "C3",
+];
+
+/// A salary group: a code naming a row of one of the salary tables. Groups are data (their steps
+/// are in the step table, which Finance maintains); the code tells the table and the class, and
+/// the class decides the interval of regular raises.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GradeGroup(String);
 
 impl GradeGroup {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::A3_1 => "A3.1",
-            Self::A3_2 => "A3.2",
-            Self::A2_1 => "A2.1",
-            Self::A2_2 => "A2.2",
-            Self::A1 => "A1",
-            Self::A0 => "A0",
-            Self::B => "B",
-            Self::C1 => "C1",
-            Self::C2 => "C2",
-            Self::C3 => "C3",
+    /// A group code as the tables write it: a class of table 2 (`A1`), the same prefixed `VC.`
+    /// for table 3 (`VC.C2`), or `NV.` and a number for table 4 (`NV.1`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        let well_formed = match code.split_once('.') {
+            Some(("VC", class)) => CLASSES.contains(&class),
+            Some(("NV", group)) => {
+                !group.is_empty() && group.len() <= 2 && group.bytes().all(|b| b.is_ascii_digit())
+            }
+            _ => CLASSES.contains(&code),
+        };
+        well_formed.then(|| Self(code.to_string()))
+    }
+
+    pub fn code(&self) -> &str {
+        &self.0
+    }
+
+    pub fn table(&self) -> SalaryTable {
+        if self.0.starts_with("VC.") {
+            SalaryTable::PublicEmployees
+        } else if self.0.starts_with("NV.") {
+            SalaryTable::ServiceStaff
+        } else {
+            SalaryTable::CivilServants
         }
     }
 
-    pub fn from_code(code: &str) -> Option<Self> {
-        ALL_GROUPS.iter().copied().find(|g| g.code() == code)
+    /// The class within tables 2 and 3 (`A1`, `C2`); `None` for table 4.
+    pub fn class(&self) -> Option<&str> {
+        match self.table() {
+            SalaryTable::CivilServants => Some(&self.0),
+            SalaryTable::PublicEmployees => self.0.strip_prefix("VC."),
+            SalaryTable::ServiceStaff => None,
+        }
     }
 
-    /// Months between regular step raises: 36 for groups requiring a university degree
-    /// (A0-A3), 24 for B and C (NĐ 204/2004, Điều 7; TT 08/2013/TT-BNV).
-    pub fn raise_interval_months(self) -> u32 {
-        match self {
-            Self::B | Self::C1 | Self::C2 | Self::C3 => 24,
-            _ => 36,
+    /// Months between regular step raises: 36 for the classes requiring a university degree
+    /// (A0-A3), 24 for B and C and for service staff (NĐ 204/2004, Điều 7; TT 08/2013/TT-BNV).
+    pub fn raise_interval_months(&self) -> u32 {
+        match self.class() {
+            Some(class) if class.starts_with('A') => 36,
+            _ => 24,
         }
     }
 }
-
-pub const ALL_GROUPS: [GradeGroup; 10] = [
-    GradeGroup::A3_1,
-    GradeGroup::A3_2,
-    GradeGroup::A2_1,
-    GradeGroup::A2_2,
-    GradeGroup::A1,
-    GradeGroup::A0,
-    GradeGroup::B,
-    GradeGroup::C1,
-    GradeGroup::C2,
-    GradeGroup::C3,
-];
 
 /// A group's steps: coefficient in hundredths (2.34 -> 234), step 1 first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,64 +90,110 @@ impl GroupSteps {
     }
 }
 
-fn arithmetic(group: GradeGroup, first: u32, increment: u32, steps: u32) -> GroupSteps {
+fn arithmetic(code: &str, first: u32, increment: u32, steps: u32) -> GroupSteps {
     GroupSteps {
-        group,
+        group: GradeGroup(code.to_string()),
         coefficients: (0..steps).map(|i| first + i * increment).collect(),
     }
 }
 
-/// The national table in force (NĐ 204/2004/NĐ-CP, table 2, as amended): the seed catalogue.
+/// The national tables in force (NĐ 204/2004/NĐ-CP as amended): the seed of the step table.
+/// Table 2 (cadres and civil servants) and table 3 (public employees) share the A and B rows and
+/// differ in C; table 4 pays service staff: group 1 (e.g. agency drivers), group 2 (e.g. guards).
 pub fn national_table() -> Vec<GroupSteps> {
-    vec![
-        arithmetic(GradeGroup::A3_1, 620, 36, 6),
-        arithmetic(GradeGroup::A3_2, 575, 36, 6),
-        arithmetic(GradeGroup::A2_1, 440, 34, 8),
-        arithmetic(GradeGroup::A2_2, 400, 34, 8),
-        arithmetic(GradeGroup::A1, 234, 33, 9),
-        arithmetic(GradeGroup::A0, 210, 31, 10),
-        arithmetic(GradeGroup::B, 186, 20, 12),
-        arithmetic(GradeGroup::C1, 165, 18, 12),
-        arithmetic(GradeGroup::C2, 150, 18, 12),
-        arithmetic(GradeGroup::C3, 135, 18, 12),
-    ]
+    let shared = [
+        ("A3.1", 620, 36, 6),
+        ("A3.2", 575, 36, 6),
+        ("A2.1", 440, 34, 8),
+        ("A2.2", 400, 34, 8),
+        ("A1", 234, 33, 9),
+        ("A0", 210, 31, 10),
+        ("B", 186, 20, 12),
+    ];
+    let mut groups = Vec::new();
+    for (class, first, increment, steps) in shared {
+        groups.push(arithmetic(class, first, increment, steps));
+        groups.push(arithmetic(&format!("VC.{class}"), first, increment, steps));
+    }
+    groups.extend([
+        // Table 2, class C.
+        arithmetic("C1", 165, 18, 12),
+        arithmetic("C2", 150, 18, 12),
+        arithmetic("C3", 135, 18, 12),
+        // Table 3, class C.
+        arithmetic("VC.C1", 165, 18, 12),
+        arithmetic("VC.C2", 200, 18, 12),
+        arithmetic("VC.C3", 150, 18, 12),
+        // Table 4.
+        arithmetic("NV.1", 205, 18, 12),
+        arithmetic("NV.2", 150, 18, 12),
+    ]);
+    groups
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn group(g: GradeGroup) -> GroupSteps {
+    fn group(code: &str) -> GroupSteps {
         national_table()
             .into_iter()
-            .find(|s| s.group == g)
+            .find(|s| s.group.code() == code)
             .expect("in the table")
     }
 
     #[test]
-    fn known_coefficients_of_the_national_table() {
+    fn known_coefficients_of_the_national_tables() {
         // Chuyên viên (A1): 2.34 at step 1, 4.98 at step 9.
-        let a1 = group(GradeGroup::A1);
+        let a1 = group("A1");
         assert_eq!(a1.coefficient(1), Some(234));
         assert_eq!(a1.coefficient(9), Some(498));
         assert_eq!(a1.coefficient(10), None);
         assert_eq!(a1.coefficient(0), None);
         // Chuyên viên chính (A2.1): 4.40 to 6.78; chuyên viên cao cấp (A3.1): 6.20 to 8.00.
-        assert_eq!(group(GradeGroup::A2_1).coefficient(8), Some(678));
-        assert_eq!(group(GradeGroup::A3_1).coefficient(6), Some(800));
-        // Cán sự (A0 / B): 2.10 to 4.89; nhân viên (B): 1.86 to 4.06.
-        assert_eq!(group(GradeGroup::A0).coefficient(10), Some(489));
-        assert_eq!(group(GradeGroup::B).top_step(), 12);
-        assert_eq!(group(GradeGroup::B).coefficient(12), Some(406));
+        assert_eq!(group("A2.1").coefficient(8), Some(678));
+        assert_eq!(group("A3.1").coefficient(6), Some(800));
+        // Cán sự (A0): 2.10 to 4.89; nhân viên (B): 1.86 to 4.06.
+        assert_eq!(group("A0").coefficient(10), Some(489));
+        assert_eq!(group("B").top_step(), 12);
+        assert_eq!(group("B").coefficient(12), Some(406));
+        // Table 3, public employees: C2 2.00-3.98, C3 1.50-3.48.
+        assert_eq!(
+            (
+                group("VC.C2").coefficient(1),
+                group("VC.C2").coefficient(12)
+            ),
+            (Some(200), Some(398))
+        );
+        assert_eq!(
+            (
+                group("VC.C3").coefficient(1),
+                group("VC.C3").coefficient(12)
+            ),
+            (Some(150), Some(348))
+        );
+        assert_eq!(group("VC.A1").coefficient(9), Some(498));
+        // Table 4: group 1 (drivers) 2.05-4.03, group 2 (guards) 1.50-3.48.
+        assert_eq!(group("NV.1").coefficient(12), Some(403));
+        assert_eq!(group("NV.2").coefficient(1), Some(150));
     }
 
     #[test]
-    fn codes_round_trip_and_intervals_follow_the_group() {
-        for g in ALL_GROUPS {
-            assert_eq!(GradeGroup::from_code(g.code()), Some(g));
+    fn codes_tell_the_table_and_the_interval() {
+        for g in national_table() {
+            assert_eq!(GradeGroup::from_code(g.group.code()), Some(g.group.clone()));
         }
-        assert_eq!(GradeGroup::A0.raise_interval_months(), 36);
-        assert_eq!(GradeGroup::C2.raise_interval_months(), 24);
-        assert_eq!(GradeGroup::from_code("Z9"), None);
+        let code = |c: &str| GradeGroup::from_code(c).expect(c);
+        assert_eq!(code("A0").raise_interval_months(), 36);
+        assert_eq!(code("VC.A2.2").raise_interval_months(), 36);
+        assert_eq!(code("C2").raise_interval_months(), 24);
+        assert_eq!(code("VC.B").raise_interval_months(), 24);
+        assert_eq!(code("NV.1").raise_interval_months(), 24);
+        assert_eq!(code("VC.C3").table(), SalaryTable::PublicEmployees);
+        assert_eq!(code("NV.2").table(), SalaryTable::ServiceStaff);
+        assert_eq!(code("NV.2").class(), None);
+        for bad in ["Z9", "VC.", "VC.Z9", "NV.", "NV.x", "NV.123", "A1 "] {
+            assert_eq!(GradeGroup::from_code(bad), None, "{bad}");
+        }
     }
 }

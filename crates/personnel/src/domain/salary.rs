@@ -114,7 +114,7 @@ pub fn add_months(date: Date, months: u32) -> Date {
 /// The date of the next regular step raise of someone on `step` since `step_since`, delayed by
 /// the disciplines received while on that step; `None` on the top step (seniority applies).
 pub fn next_raise_date(
-    group: GradeGroup,
+    group: &GradeGroup,
     step: u32,
     top_step: u32,
     step_since: Date,
@@ -127,7 +127,7 @@ pub fn next_raise_date(
 /// [`next_raise_date`] with the disciplines' delay already summed up, in months (the delays come
 /// from the discipline catalogue).
 pub fn next_raise_date_delayed(
-    group: GradeGroup,
+    group: &GradeGroup,
     step: u32,
     top_step: u32,
     step_since: Date,
@@ -151,11 +151,11 @@ pub type DatedDelay = (Date, u32);
 /// C), each next one 12 months after the previous. A discipline decided while waiting for an
 /// increase postpones that increase by its delay (and one decided during the postponement
 /// postpones it further); the percentage already earned is kept.
-pub fn seniority_milestones(
-    group: GradeGroup,
+pub fn seniority_milestones<'a>(
+    group: &GradeGroup,
     top_since: Date,
-    delays: &[DatedDelay],
-) -> impl Iterator<Item = Date> + '_ {
+    delays: &'a [DatedDelay],
+) -> impl Iterator<Item = Date> + 'a {
     let mut previous = top_since;
     let mut period = group.raise_interval_months();
     std::iter::from_fn(move || {
@@ -182,7 +182,7 @@ pub fn seniority_milestones(
 /// The seniority allowance in percent on `on`: 0 before the first milestone, 5 from it, one
 /// more from each later one.
 pub fn seniority_percent(
-    group: GradeGroup,
+    group: &GradeGroup,
     top_since: Date,
     on: Date,
     delays: &[DatedDelay],
@@ -198,7 +198,7 @@ pub fn seniority_percent(
 
 /// The first seniority increase on or after `from`: its date and the percentage from then.
 pub fn next_seniority_increase(
-    group: GradeGroup,
+    group: &GradeGroup,
     top_since: Date,
     from: Date,
     delays: &[DatedDelay],
@@ -217,6 +217,10 @@ pub fn next_seniority_increase(
 mod tests {
     use super::*;
     use crate::domain::grades::national_table;
+
+    fn g(code: &str) -> GradeGroup {
+        GradeGroup::from_code(code).expect("a group")
+    }
 
     fn d(y: i32, m: u8, day: u8) -> Date {
         Date::from_calendar_date(y, Month::try_from(m).expect("month"), day).expect("date")
@@ -263,27 +267,27 @@ mod tests {
     fn raises_come_every_36_or_24_months_and_discipline_delays_them() {
         let a1 = national_table()
             .into_iter()
-            .find(|g| g.group == GradeGroup::A1)
+            .find(|s| s.group.code() == "A1")
             .expect("A1");
         let since = d(2023, 1, 31);
         assert_eq!(
-            next_raise_date(GradeGroup::A1, 3, a1.top_step(), since, &[]),
+            next_raise_date(&g("A1"), 3, a1.top_step(), since, &[]),
             Some(d(2026, 1, 31))
         );
         assert_eq!(
-            next_raise_date(GradeGroup::B, 3, 12, since, &[]),
+            next_raise_date(&g("B"), 3, 12, since, &[]),
             Some(d(2025, 1, 31))
         );
         assert_eq!(
-            next_raise_date(GradeGroup::A1, 3, 9, since, &[Discipline::Warning]),
+            next_raise_date(&g("A1"), 3, 9, since, &[Discipline::Warning]),
             Some(d(2026, 7, 31))
         );
         assert_eq!(
-            next_raise_date(GradeGroup::A1, 3, 9, since, &[Discipline::Demotion]),
+            next_raise_date(&g("A1"), 3, 9, since, &[Discipline::Demotion]),
             Some(d(2027, 1, 31))
         );
         assert_eq!(
-            next_raise_date(GradeGroup::A1, 9, 9, since, &[]),
+            next_raise_date(&g("A1"), 9, 9, since, &[]),
             None,
             "top step: seniority instead"
         );
@@ -294,7 +298,7 @@ mod tests {
     #[test]
     fn seniority_starts_at_five_percent_and_grows_one_a_year() {
         let top_since = d(2020, 3, 1);
-        let p = |on| seniority_percent(GradeGroup::A1, top_since, on, &[]);
+        let p = |on| seniority_percent(&g("A1"), top_since, on, &[]);
         assert_eq!(p(d(2023, 2, 28)), 0);
         assert_eq!(p(d(2023, 3, 1)), 5);
         assert_eq!(p(d(2024, 2, 29)), 5);
@@ -302,16 +306,16 @@ mod tests {
         assert_eq!(p(d(2026, 11, 22)), 8);
         // Group C reaches it after 24 months; a reprimand in that wait delays it 6 months.
         assert_eq!(
-            seniority_percent(GradeGroup::C1, top_since, d(2022, 3, 1), &[]),
+            seniority_percent(&g("C1"), top_since, d(2022, 3, 1), &[]),
             5
         );
         let reprimand = [(d(2021, 5, 10), 6)];
         assert_eq!(
-            seniority_percent(GradeGroup::C1, top_since, d(2022, 3, 1), &reprimand),
+            seniority_percent(&g("C1"), top_since, d(2022, 3, 1), &reprimand),
             0
         );
         assert_eq!(
-            seniority_percent(GradeGroup::C1, top_since, d(2022, 9, 1), &reprimand),
+            seniority_percent(&g("C1"), top_since, d(2022, 9, 1), &reprimand),
             5
         );
     }
@@ -325,7 +329,7 @@ mod tests {
     fn a_reprimand_after_seniority_started_keeps_the_percent_and_postpones_the_next() {
         let top_since = d(2020, 3, 1);
         let reprimand = [(d(2024, 6, 10), 6)];
-        let p = |on| seniority_percent(GradeGroup::A1, top_since, on, &reprimand);
+        let p = |on| seniority_percent(&g("A1"), top_since, on, &reprimand);
         assert_eq!(p(d(2024, 6, 10)), 6, "the 6% already earned is kept");
         assert_eq!(p(d(2025, 3, 1)), 6, "7% is postponed");
         assert_eq!(p(d(2025, 8, 31)), 6);
@@ -333,28 +337,28 @@ mod tests {
         assert_eq!(p(d(2026, 8, 31)), 7);
         assert_eq!(p(d(2026, 9, 1)), 8);
         assert_eq!(
-            next_seniority_increase(GradeGroup::A1, top_since, d(2025, 1, 1), &reprimand),
+            next_seniority_increase(&g("A1"), top_since, d(2025, 1, 1), &reprimand),
             (d(2025, 9, 1), 7)
         );
         // Someone who just reached 5% and is then warned keeps the 5%.
         let warned = [(d(2023, 3, 15), 6)];
         assert_eq!(
-            seniority_percent(GradeGroup::A1, top_since, d(2023, 4, 1), &warned),
+            seniority_percent(&g("A1"), top_since, d(2023, 4, 1), &warned),
             5
         );
         assert_eq!(
-            seniority_percent(GradeGroup::A1, top_since, d(2024, 3, 1), &warned),
+            seniority_percent(&g("A1"), top_since, d(2024, 3, 1), &warned),
             5,
             "6% waits until 01/09/2024"
         );
         assert_eq!(
-            seniority_percent(GradeGroup::A1, top_since, d(2024, 9, 1), &warned),
+            seniority_percent(&g("A1"), top_since, d(2024, 9, 1), &warned),
             6
         );
         // A second discipline decided during the postponement postpones it further.
         let twice = [(d(2024, 6, 10), 6), (d(2025, 5, 1), 6)];
         assert_eq!(
-            next_seniority_increase(GradeGroup::A1, top_since, d(2025, 1, 1), &twice),
+            next_seniority_increase(&g("A1"), top_since, d(2025, 1, 1), &twice),
             (d(2026, 3, 1), 7)
         );
     }

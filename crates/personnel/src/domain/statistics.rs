@@ -57,14 +57,15 @@ pub fn valid_age_bands(bounds: &[i32]) -> bool {
         && bounds.windows(2).all(|w| w[0] < w[1])
 }
 
-/// BM02's grade ranks by salary group.
-pub fn grade_rank(group: GradeGroup) -> &'static str {
-    match group {
-        GradeGroup::A3_1 | GradeGroup::A3_2 => "grade_a3",
-        GradeGroup::A2_1 | GradeGroup::A2_2 => "grade_a2",
-        GradeGroup::A1 => "grade_a1",
-        GradeGroup::A0 | GradeGroup::B => "grade_a0_b",
-        GradeGroup::C1 | GradeGroup::C2 | GradeGroup::C3 => "grade_c",
+/// BM02's grade ranks by salary group (tables 2 and 3 alike; service staff of table 4 count as
+/// nhân viên).
+pub fn grade_rank(group: &GradeGroup) -> &'static str {
+    match group.class() {
+        Some("A3.1" | "A3.2") => "grade_a3",
+        Some("A2.1" | "A2.2") => "grade_a2",
+        Some("A1") => "grade_a1",
+        Some("A0" | "B") => "grade_a0_b",
+        _ => "grade_c",
     }
 }
 
@@ -130,7 +131,7 @@ pub fn keys_of(person: &Person<'_>, age_bounds: &[i32]) -> Vec<String> {
             keys.push(key.into());
         }
     }
-    if let Some(g) = person.grade_group {
+    if let Some(g) = &person.grade_group {
         keys.push(grade_rank(g).into());
     }
     for (prefix, code) in &person.levels {
@@ -195,7 +196,7 @@ mod tests {
             party: true,
             ethnic_minority: true,
             religion: false,
-            grade_group: Some(GradeGroup::A2_1),
+            grade_group: GradeGroup::from_code("A2.1"),
             levels: vec![("degree", "master"), ("it_level", "")],
             age: Some(45),
         };
@@ -211,8 +212,11 @@ mod tests {
                 "age:2"
             ]
         );
-        assert_eq!(grade_rank(GradeGroup::B), "grade_a0_b");
-        assert_eq!(grade_rank(GradeGroup::C3), "grade_c");
+        let rank = |code: &str| grade_rank(&GradeGroup::from_code(code).expect(code));
+        assert_eq!(rank("B"), "grade_a0_b");
+        assert_eq!(rank("C3"), "grade_c");
+        assert_eq!(rank("VC.A1"), "grade_a1");
+        assert_eq!(rank("NV.1"), "grade_c");
     }
 
     #[test]

@@ -143,7 +143,9 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             let r = request.into_inner();
             self.require_province(&p, CATALOGUE)?;
             let mut errors = Vec::new();
-            let catalogue = known_catalogue(&r.catalogue).map_err(|e| errors.push(e)).ok();
+            let catalogue = known_catalogue(&r.catalogue)
+                .map_err(|e| errors.push(e))
+                .ok();
             let mut keep = |r: AppResult<String>| r.map_err(|e| errors.push(e)).unwrap_or_default();
             let code = keep(validate::text("code", &r.code, true, 32));
             let name = keep(validate::text("name", &r.name, true, 255));
@@ -154,7 +156,8 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                 errors.push(AppError::invalid(
                     "attribute",
                     ErrorCode::UnknownGradeGroup,
-                    "ngạch phải thuộc một nhóm lương (A3.1, A3.2, A2.1, A2.2, A1, A0, B, C1, C2, C3)",
+                    "ngạch phải thuộc một nhóm lương: A3.1 … C3 (bảng 2), VC.A3.1 … VC.C3 \
+                     (bảng 3, viên chức) hoặc NV.1, NV.2 (bảng 4, nhân viên thừa hành, phục vụ)",
                     "a grade needs its salary group",
                 ));
             }

@@ -36,7 +36,7 @@ impl SalaryTables {
             .filter_map(|(group, coefficients)| {
                 let g = grades::GradeGroup::from_code(&group)?;
                 Some((
-                    g,
+                    g.clone(),
                     grades::GroupSteps {
                         group: g,
                         coefficients,
@@ -160,7 +160,7 @@ fn pay_line(
     let seniority = match (tables.steps_of(&grade_code), since) {
         (Some(steps), Some(since)) if step >= i64::from(steps.top_step()) => {
             let delays = tables.dated_delays(sections, since);
-            salary::seniority_percent(steps.group, since, first, &delays)
+            salary::seniority_percent(&steps.group, since, first, &delays)
         }
         _ => 0,
     };
@@ -329,7 +329,7 @@ fn due_raise(
         ..Default::default()
     };
     if let Some(due) =
-        salary::next_raise_date_delayed(steps.group, step, steps.top_step(), since, delay)
+        salary::next_raise_date_delayed(&steps.group, step, steps.top_step(), since, delay)
     {
         if due < from || due > to {
             return None;
@@ -342,7 +342,7 @@ fn due_raise(
     // On the top step: seniority starts after the interval, then grows every 12 months; a
     // discipline postpones the next increase and keeps the percent already earned.
     let delays = tables.dated_delays(sections, since);
-    let (due, percent) = salary::next_seniority_increase(steps.group, since, from, &delays);
+    let (due, percent) = salary::next_seniority_increase(&steps.group, since, from, &delays);
     if due > to {
         return None;
     }
@@ -395,7 +395,7 @@ fn retirement_of(
     if let (Some(steps), Some(since), Ok(step)) = (steps, since, u32::try_from(record.step)) {
         let delay = tables.delay_since(sections, since, plan.notice_by);
         let next =
-            salary::next_raise_date_delayed(steps.group, step, steps.top_step(), since, delay);
+            salary::next_raise_date_delayed(&steps.group, step, steps.top_step(), since, delay);
         if let Some(on) = retirement::early_raise_on_notice(next, plan.notice_by) {
             out.early_raise_step = i32::try_from(step + 1).unwrap_or_default();
             out.early_raise_coefficient = steps

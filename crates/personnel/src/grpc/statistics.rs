@@ -96,7 +96,7 @@ impl Api {
                 party: e.party_admission_date.is_some(),
                 ethnic_minority: minorities.contains(&e.ethnicity),
                 religion: religions.contains(&e.religion),
-                grade_group: grade_groups.get(&e.grade_code).copied(),
+                grade_group: grade_groups.get(&e.grade_code).cloned(),
                 levels: vec![
                     ("degree", e.degree.as_str()),
                     ("political_theory", e.political_theory.as_str()),

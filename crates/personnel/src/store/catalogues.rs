@@ -5,8 +5,8 @@ use super::entities::{base_salary, catalogue_entry, grade_step, reference_change
 use crate::domain::{catalogues, grades, salary};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, PaginatorTrait as _,
-    QueryFilter as _, QueryOrder as _, QuerySelect as _, Set,
+    ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, Set,
 };
 use tinhso_platform::db::{self, Db, DbErr, Tx};
 
@@ -40,15 +40,22 @@ impl From<catalogue_entry::Model> for EntryRow {
 /// Seeds every catalogue, the step table and the base salary that is still empty.
 pub async fn seed_missing(db: &Db, now: i64) -> Result<(), DbErr> {
     let mut tx = db.begin().await?;
+    // Each seed entry whose code is missing (entries are retired, never deleted, so a missing
+    // code is one a newer release added).
     for catalogue in catalogues::CATALOGUES {
-        let count = catalogue_entry::Entity::find()
+        let known: std::collections::HashSet<String> = catalogue_entry::Entity::find()
+            .select_only()
+            .column(catalogue_entry::Column::Code)
             .filter(catalogue_entry::Column::Catalogue.eq(catalogue.name))
-            .count(&tx)
-            .await?;
-        if count > 0 {
-            continue;
-        }
+            .into_tuple()
+            .all(&tx)
+            .await?
+            .into_iter()
+            .collect();
         for (code, name, attribute, sort_order) in catalogues::seed(catalogue.name) {
+            if known.contains(&code) {
+                continue;
+            }
             put(
                 &mut tx,
                 &EntryRow {
@@ -65,9 +72,14 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), DbErr> {
             .await?;
         }
     }
-    let steps = grade_step::Entity::find().count(&tx).await?;
-    if steps == 0 {
-        for group in grades::national_table() {
+    // Each group of the national tables that has no steps yet (Finance's own changes stay).
+    let known: std::collections::HashSet<String> = group_steps(&tx)
+        .await?
+        .into_iter()
+        .map(|(group, _)| group)
+        .collect();
+    for group in grades::national_table() {
+        if !known.contains(group.group.code()) {
             set_group_steps(&mut tx, group.group.code(), &group.coefficients).await?;
         }
     }

@@ -335,5 +335,18 @@ ALTER TABLE employees ADD COLUMN name_sort TEXT NOT NULL DEFAULT '';
 CREATE INDEX employees_name_sort ON employees (name_sort, id);
 ",
         },
+        Migration {
+            name: "m0009_grade_codes",
+            postgres_only: "",
+            // 01.007 and 01.008 were seeded under the names of the drivers' and guards' grades,
+            // which are 01.010 and 01.011 on table 4 (added at start with the other new seeds).
+            // Entries a province already edited are left to it.
+            sql: "
+UPDATE catalogue_entries SET name = 'Nhân viên kỹ thuật', attribute = 'B'
+    WHERE catalogue = 'grade' AND code = '01.007' AND updated_by = 'seed';
+UPDATE catalogue_entries SET name = 'Nhân viên văn thư', attribute = 'B'
+    WHERE catalogue = 'grade' AND code = '01.008' AND updated_by = 'seed';
+",
+        },
     ],
 };
