@@ -179,10 +179,20 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
     let titles: Vec<&str> = banded
         .columns
         .iter()
-        .filter(|c| c.key.starts_with("age:"))
+        .filter(|c| c.group == "Độ tuổi")
         .map(|c| c.title.as_str())
         .collect();
-    assert_eq!(titles, vec!["Đến 35", "36 - 55", "Trên 55"]);
+    assert_eq!(
+        titles,
+        vec![
+            "Đến 35",
+            "36 - 55",
+            "Trên 55",
+            "Nữ từ 51 đến 55",
+            "Nam từ 56 đến 60",
+            "Trên tuổi nghỉ hưu"
+        ]
+    );
     let at = |key: &str| {
         let i = banded
             .columns
@@ -192,6 +202,15 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
         banded.units[0].subtree[i]
     };
     assert_eq!((at("age:0"), at("age:1"), at("age:2")), (2, 1, 0));
+    // A man of 55 is not yet in the form's "men 56 to 60"; nobody is past retirement age.
+    assert_eq!(
+        (
+            at("age:women_51_55"),
+            at("age:men_56_60"),
+            at("over_retirement_age")
+        ),
+        (0, 0, 0)
+    );
     let bad = stats(&head, vec![50, 40]).await.expect_err("falling bands");
     assert_eq!(fields_of(&bad), vec!["age_bands"]);
     assert_eq!(

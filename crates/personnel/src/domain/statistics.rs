@@ -102,6 +102,15 @@ pub fn columns(levels: &[Vec<(String, String)>], age_bounds: &[i32]) -> Vec<Colu
     for (i, title) in age_band_titles(age_bounds).into_iter().enumerate() {
         out.push(column(&format!("age:{i}"), &title, "Độ tuổi"));
     }
+    // The form's own columns of the years before retirement, which differ by sex, and of those
+    // past the retirement age of their year (NĐ 135/2020).
+    out.push(column("age:women_51_55", "Nữ từ 51 đến 55", "Độ tuổi"));
+    out.push(column("age:men_56_60", "Nam từ 56 đến 60", "Độ tuổi"));
+    out.push(column(
+        "over_retirement_age",
+        "Trên tuổi nghỉ hưu",
+        "Độ tuổi",
+    ));
     out
 }
 
@@ -116,6 +125,8 @@ pub struct Person<'a> {
     /// (key prefix, code) for each level group the person has a code in.
     pub levels: Vec<(&'a str, &'a str)>,
     pub age: Option<i32>,
+    /// Past the normal retirement age on the report's date.
+    pub over_retirement_age: bool,
 }
 
 /// The column keys `person` counts in (the quota column aside).
@@ -141,6 +152,14 @@ pub fn keys_of(person: &Person<'_>, age_bounds: &[i32]) -> Vec<String> {
     }
     if let Some(age) = person.age {
         keys.push(format!("age:{}", age_band(age_bounds, age)));
+        match (person.female, age) {
+            (true, 51..=55) => keys.push("age:women_51_55".into()),
+            (false, 56..=60) => keys.push("age:men_56_60".into()),
+            _ => {}
+        }
+    }
+    if person.over_retirement_age {
+        keys.push("over_retirement_age".into());
     }
     keys
 }
@@ -199,6 +218,7 @@ mod tests {
             grade_group: GradeGroup::from_code("A2.1"),
             levels: vec![("degree", "master"), ("it_level", "")],
             age: Some(45),
+            over_retirement_age: false,
         };
         assert_eq!(
             keys_of(&p, DEFAULT_AGE_BANDS),
@@ -212,6 +232,23 @@ mod tests {
                 "age:2"
             ]
         );
+        // BM02's own age columns: women 51-55, men 56-60, and past the retirement age.
+        let aged = |female: bool, age: i32, over: bool| {
+            keys_of(
+                &Person {
+                    female,
+                    age: Some(age),
+                    over_retirement_age: over,
+                    ..Default::default()
+                },
+                DEFAULT_AGE_BANDS,
+            )
+        };
+        assert!(aged(true, 53, false).contains(&"age:women_51_55".to_string()));
+        assert!(!aged(false, 53, false).contains(&"age:women_51_55".to_string()));
+        assert!(!aged(false, 53, false).contains(&"age:men_56_60".to_string()));
+        assert!(aged(false, 60, false).contains(&"age:men_56_60".to_string()));
+        assert!(aged(true, 58, true).contains(&"over_retirement_age".to_string()));
         let rank = |code: &str| grade_rank(&GradeGroup::from_code(code).expect(code));
         assert_eq!(rank("B"), "grade_a0_b");
         assert_eq!(rank("C3"), "grade_c");
@@ -231,7 +268,16 @@ mod tests {
         let cols = columns(&levels, &[40]);
         let keys: Vec<&str> = cols.iter().map(|c| c.key.as_str()).collect();
         assert!(keys.contains(&"degree:master"));
-        assert_eq!(&keys[keys.len() - 2..], &["age:0", "age:1"]);
+        assert_eq!(
+            &keys[keys.len() - 5..],
+            &[
+                "age:0",
+                "age:1",
+                "age:women_51_55",
+                "age:men_56_60",
+                "over_retirement_age"
+            ]
+        );
         assert_eq!(cols[0].key, "quota");
     }
 }

@@ -2,7 +2,7 @@
 //! movements of the headcount over a period. The counting rules are in `domain::statistics`.
 
 use super::*;
-use crate::domain::{catalogues as cat, grades::GradeGroup, statistics};
+use crate::domain::{catalogues as cat, grades::GradeGroup, retirement, statistics};
 use std::collections::{HashMap, HashSet};
 use tinhso_platform::ErrorCode;
 use tinhso_platform::xlsx::{self, Cell};
@@ -91,6 +91,10 @@ impl Api {
             .map(|(id, _, _)| (id.clone(), vec![0; columns.len()]))
             .collect();
         for e in store::employees::working_under(pool, &unit.path, kind.as_deref()).await? {
+            let birth = e
+                .birth_date
+                .as_deref()
+                .and_then(tinhso_platform::api::parse_date);
             let person = statistics::Person {
                 female: e.sex == "female",
                 party: e.party_admission_date.is_some(),
@@ -104,11 +108,16 @@ impl Api {
                     ("it_level", e.it_level.as_str()),
                     ("foreign_language", e.foreign_language.as_str()),
                 ],
-                age: e
-                    .birth_date
-                    .as_deref()
-                    .and_then(tinhso_platform::api::parse_date)
-                    .map(|b| statistics::age_on(b, today)),
+                age: birth.map(|b| statistics::age_on(b, today)),
+                over_retirement_age: match (birth, e.sex.as_str()) {
+                    (Some(b), "male") => {
+                        retirement::retirement_date(retirement::Sex::Male, b) <= today
+                    }
+                    (Some(b), "female") => {
+                        retirement::retirement_date(retirement::Sex::Female, b) <= today
+                    }
+                    _ => false,
+                },
             };
             let Some(figures) = own.get_mut(e.unit_id.as_str()) else {
                 continue;
