@@ -1407,6 +1407,101 @@ async fn lists_go_by_given_name_in_vietnamese_alphabetical_order() {
     );
 }
 
+#[tokio::test]
+async fn public_employees_follow_hs02_vc_and_its_items_are_kept() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let unit = h.unit(&admin, "HCL", &h.root_id).await;
+    let create = |e: pb::Employee| {
+        let (h, admin) = (&h, admin.clone());
+        async move {
+            h.employees()
+                .create_employee(authed(
+                    &admin,
+                    pb::CreateEmployeeRequest {
+                        employee: Some(e),
+                        request_id: String::new(),
+                    },
+                ))
+                .await
+                .expect("created")
+                .into_inner()
+        }
+    };
+    let teacher = create(pb::Employee {
+        kind: pb::EmployeeKind::PublicEmployee as i32,
+        full_name: "Lâm Thị Giảng".into(),
+        grade_code: "V.07.04.32".into(),
+        step: 1,
+        coefficient: 0,
+        ..someone(&unit.id, 1)
+    })
+    .await;
+    assert_eq!(teacher.form_version, "HS02-VC/BNV");
+    let civil = create(someone(&unit.id, 2)).await;
+    assert_eq!(civil.form_version, "2C-BNV/2008");
+    let updated = h
+        .employees()
+        .update_employee(authed(
+            &admin,
+            pb::UpdateEmployeeRequest {
+                id: teacher.id.clone(),
+                etag: teacher.etag.clone(),
+                job_position: Some("Giáo viên dạy Toán".into()),
+                contract_type: Some("Hợp đồng làm việc không xác định thời hạn".into()),
+                professional_title_rank: Some("III".into()),
+                family_economic_situation: Some("Lương; nhà ở 80 m2".into()),
+                personal_history: Some("Không".into()),
+                agency_assessment: Some("Hoàn thành tốt nhiệm vụ".into()),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("HS02-VC items")
+        .into_inner();
+    assert_eq!(
+        (
+            updated.job_position.as_str(),
+            updated.professional_title_rank.as_str(),
+            updated.agency_assessment.as_str()
+        ),
+        ("Giáo viên dạy Toán", "III", "Hoàn thành tốt nhiệm vụ")
+    );
+    let too_long = h
+        .employees()
+        .update_employee(authed(
+            &admin,
+            pb::UpdateEmployeeRequest {
+                id: teacher.id.clone(),
+                etag: updated.etag.clone(),
+                professional_title_rank: Some("x".repeat(33)),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("a rank is short");
+    assert_eq!(fields_of(&too_long), vec!["professional_title_rank"]);
+    // The spouse's siblings are a relationship of the family section.
+    h.sections()
+        .add_section_entry(authed(
+            &admin,
+            pb::AddSectionEntryRequest {
+                employee_id: teacher.id.clone(),
+                entry: Some(pb::SectionEntry {
+                    content: Some(pb::section_entry::Content::Family(pb::FamilyEntry {
+                        relationship: "spouse_sibling".into(),
+                        full_name: "Lâm Văn Em".into(),
+                        birth_year: 1990,
+                        details: String::new(),
+                    })),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("a spouse's sibling");
+}
+
 /// On PostgreSQL every timestamp, boolean, date and JSON column of personnel's schema has its
 /// native type (`make test-services`; SQLite has no such types to check).
 #[tokio::test]

@@ -221,6 +221,43 @@ pub const GROUPS: &[Group] = &[
             ),
         ],
     },
+    Group {
+        vi: "Vị trí việc làm, lịch sử bản thân, nhận xét",
+        en: "Job position, history, assessment",
+        items: &[
+            i("job_position", "Vị trí việc làm", "Job position", Text),
+            i(
+                "contract_type",
+                "Loại hợp đồng làm việc",
+                "Working contract",
+                Text,
+            ),
+            i(
+                "family_economic_situation",
+                "Hoàn cảnh kinh tế gia đình",
+                "Family economic situation",
+                Text,
+            ),
+            i(
+                "personal_history",
+                "Đặc điểm lịch sử bản thân",
+                "Personal history",
+                Text,
+            ),
+            i(
+                "agency_assessment",
+                "Nhận xét, đánh giá của cơ quan",
+                "Assessment by the agency",
+                Text,
+            ),
+            i(
+                "professional_title_rank",
+                "Hạng chức danh nghề nghiệp",
+                "Professional title rank",
+                Text,
+            ),
+        ],
+    },
 ];
 
 fn descriptor(name: &str) -> Option<MessageDescriptor> {

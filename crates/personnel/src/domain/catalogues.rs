@@ -366,6 +366,7 @@ const RELATIONSHIPS: &[SeedEntry] = &[
     ("sibling", "Anh, chị, em ruột", ""),
     ("father_in_law", "Bố vợ, bố chồng", ""),
     ("mother_in_law", "Mẹ vợ, mẹ chồng", ""),
+    ("spouse_sibling", "Anh, chị, em ruột của vợ (chồng)", ""),
 ];
 
 /// The seed of a catalogue: (code, name, attribute, sort order).

@@ -69,6 +69,12 @@ pub(super) fn employee_pb(e: &EmployeeRow) -> pb::Employee {
         blood_type: e.blood_type.clone(),
         war_invalid_rank: e.war_invalid_rank.clone(),
         policy_family: e.policy_family.clone(),
+        job_position: e.job_position.clone(),
+        contract_type: e.contract_type.clone(),
+        family_economic_situation: e.family_economic_situation.clone(),
+        personal_history: e.personal_history.clone(),
+        agency_assessment: e.agency_assessment.clone(),
+        professional_title_rank: e.professional_title_rank.clone(),
     }
 }
 
@@ -104,6 +110,12 @@ const TEXT_ITEMS: &[(&str, bool, usize)] = &[
     ("blood_type", false, 8),
     ("war_invalid_rank", false, 64),
     ("policy_family", false, 255),
+    ("job_position", false, 255),
+    ("contract_type", false, 255),
+    ("family_economic_situation", false, 2000),
+    ("personal_history", false, 4000),
+    ("agency_assessment", false, 4000),
+    ("professional_title_rank", false, 32),
 ];
 
 /// The record's text item called `name`.
@@ -138,6 +150,12 @@ fn text_mut<'a>(row: &'a mut EmployeeRow, name: &str) -> Option<&'a mut String> 
         "blood_type" => &mut row.blood_type,
         "war_invalid_rank" => &mut row.war_invalid_rank,
         "policy_family" => &mut row.policy_family,
+        "job_position" => &mut row.job_position,
+        "contract_type" => &mut row.contract_type,
+        "family_economic_situation" => &mut row.family_economic_situation,
+        "personal_history" => &mut row.personal_history,
+        "agency_assessment" => &mut row.agency_assessment,
+        "professional_title_rank" => &mut row.professional_title_rank,
         _ => return None,
     })
 }
@@ -174,6 +192,12 @@ fn sent_text<'a>(e: &'a pb::Employee, name: &str) -> &'a str {
         "blood_type" => &e.blood_type,
         "war_invalid_rank" => &e.war_invalid_rank,
         "policy_family" => &e.policy_family,
+        "job_position" => &e.job_position,
+        "contract_type" => &e.contract_type,
+        "family_economic_situation" => &e.family_economic_situation,
+        "personal_history" => &e.personal_history,
+        "agency_assessment" => &e.agency_assessment,
+        "professional_title_rank" => &e.professional_title_rank,
         _ => "",
     }
 }
@@ -210,6 +234,12 @@ fn changed_text<'a>(r: &'a pb::UpdateEmployeeRequest, name: &str) -> Option<&'a 
         "blood_type" => r.blood_type.as_ref(),
         "war_invalid_rank" => r.war_invalid_rank.as_ref(),
         "policy_family" => r.policy_family.as_ref(),
+        "job_position" => r.job_position.as_ref(),
+        "contract_type" => r.contract_type.as_ref(),
+        "family_economic_situation" => r.family_economic_situation.as_ref(),
+        "personal_history" => r.personal_history.as_ref(),
+        "agency_assessment" => r.agency_assessment.as_ref(),
+        "professional_title_rank" => r.professional_title_rank.as_ref(),
         _ => None,
     }
 }
@@ -425,7 +455,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
     row.coefficient = i64::from(e.coefficient);
     row.status = status_text(e.status).unwrap_or_else(|| "working".into());
     if row.form_version.is_empty() {
-        row.form_version = DEFAULT_FORM.into();
+        row.form_version = default_form(&row.kind).into();
     }
     check_date_order(&row, "employee.", &mut errors);
     check_recruitment_age(&row, "employee.", &mut errors);

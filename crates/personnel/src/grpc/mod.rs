@@ -27,8 +27,15 @@ const SALARY: &str = "personnel.salary.write";
 /// rest of the record: Finance's salary role (QĐ 80/2020 Điều 8.2).
 const SALARY_READ: &str = "personnel.salary.read";
 
-/// The form a record follows when the caller names none.
-const DEFAULT_FORM: &str = "2C-BNV/2008";
+/// The form a record follows when the caller names none: public employees HS02-VC/BNV
+/// (TT 07/2019/TT-BNV), everyone else 2C-BNV/2008 (QĐ 02/2008/QĐ-BNV).
+fn default_form(kind: &str) -> &'static str {
+    if kind == "public_employee" {
+        "HS02-VC/BNV"
+    } else {
+        "2C-BNV/2008"
+    }
+}
 
 mod awards;
 mod catalogues;

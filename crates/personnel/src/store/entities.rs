@@ -69,6 +69,12 @@ pub mod employee {
         pub blood_type: String,
         pub war_invalid_rank: String,
         pub policy_family: String,
+        pub job_position: String,
+        pub contract_type: String,
+        pub family_economic_situation: String,
+        pub personal_history: String,
+        pub agency_assessment: String,
+        pub professional_title_rank: String,
         pub phone: String,
         pub email: String,
         #[sea_orm(unique)]

@@ -348,5 +348,18 @@ UPDATE catalogue_entries SET name = 'Nhân viên văn thư', attribute = 'B'
     WHERE catalogue = 'grade' AND code = '01.008' AND updated_by = 'seed';
 ",
         },
+        Migration {
+            name: "m0010_form_items",
+            postgres_only: "",
+            // Items of HS02-VC/BNV and 2C-BNV items 29 and 32.
+            sql: "
+ALTER TABLE employees ADD COLUMN job_position TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN contract_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN family_economic_situation TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN personal_history TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN agency_assessment TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN professional_title_rank TEXT NOT NULL DEFAULT '';
+",
+        },
     ],
 };
