@@ -204,15 +204,15 @@ async fn each_role_does_and_sees_what_the_regulation_says() {
     let r = p.get("/api/v1/personnel/employees", &myself).await;
     assert_problem(&r, 403, "PERMISSION_DENIED");
 
-    // Who sees what in a search.
+    // Who sees what in a search (by given name: An before Bình).
     let everyone = "/api/v1/personnel/employees?pageSize=100";
     assert_eq!(
         names(&p.get(everyone, &clerk).await.json()),
-        vec!["Lê Thị Bình", "Nguyễn Văn An"]
+        vec!["Nguyễn Văn An", "Lê Thị Bình"]
     );
     assert_eq!(
         names(&p.get(everyone, &head).await.json()),
-        vec!["Lê Thị Bình", "Nguyễn Văn An"]
+        vec!["Nguyễn Văn An", "Lê Thị Bình"]
     );
     assert_eq!(names(&p.get(everyone, &leader).await.json()).len(), 3);
     let r = p
