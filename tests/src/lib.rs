@@ -295,6 +295,13 @@ pub fn assert_problem(r: &HttpResponse, status: u16, code: &str) -> Value {
     let doc = r.json();
     assert_eq!(doc["code"], code, "{doc}");
     assert_eq!(doc["status"], status);
+    // The title a person reads is a sentence: a capital first letter, a full stop.
+    let title = doc["title"].as_str().unwrap_or_default();
+    assert!(
+        title.chars().next().is_some_and(char::is_uppercase)
+            && title.ends_with(['.', '!', '?', ')']),
+        "the title is a sentence: {doc}"
+    );
     doc
 }
 

@@ -126,7 +126,7 @@ impl Problem {
             Lang::En if !en.is_empty() => en.to_string(),
             _ => vi.to_string(),
         };
-        let title = message(&self.detail.message, &self.detail.message_en);
+        let title = sentence(&message(&self.detail.message, &self.detail.message_en));
         let violations: Vec<_> = self
             .detail
             .violations
@@ -227,6 +227,21 @@ fn generic_detail(code: tonic::Code) -> ErrorDetail {
 
 /// `unit.parent_id` -> `unit.parentId`: services name fields as in the proto, REST callers in
 /// the JSON mapping's lowerCamelCase.
+/// A message as a sentence for people: a capital first letter and a full stop ("bảng lương
+/// tháng này đã được chốt" -> "Bảng lương tháng này đã được chốt.").
+pub fn sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut out: String = first.to_uppercase().chain(chars).collect();
+    if !out.ends_with(['.', '!', '?', ')']) {
+        out.push('.');
+    }
+    out
+}
+
 pub fn json_field_path(field: &str) -> String {
     field
         .split('.')
@@ -251,6 +266,20 @@ pub fn json_field_path(field: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn titles_are_sentences() {
+        assert_eq!(
+            super::sentence("bảng lương tháng này đã được chốt"),
+            "Bảng lương tháng này đã được chốt."
+        );
+        assert_eq!(
+            super::sentence("Dữ liệu không hợp lệ: đơn vị"),
+            "Dữ liệu không hợp lệ: đơn vị."
+        );
+        assert_eq!(super::sentence("Đã xong."), "Đã xong.");
+        assert_eq!(super::sentence("  "), "");
+    }
     use super::*;
 
     #[test]
