@@ -721,6 +721,66 @@ async fn the_retirement_list_gives_notice_and_decision_dates_and_the_early_raise
         ),
         (4_797_000, 0, 503_685, 4_293_315)
     );
+    // Chậm: step 3 since 01/01/2024, due 01/01/2027, but 2025 was rated as not completing
+    // duties: 12 months later, 01/01/2028 (TT 08/2013/TT-BNV Điều 2).
+    let cham = hire(chuyen_vien(
+        &district.id,
+        "Đỗ Văn Chậm",
+        3,
+        date(2024, 1, 1),
+    ))
+    .await;
+    let assess = |year: i32, rating: &str| {
+        let (h, clerk, id, rating) = (&h, clerk.clone(), cham.id.clone(), rating.to_string());
+        async move {
+            h.sections()
+                .add_section_entry(authed(
+                    &clerk,
+                    pb::AddSectionEntryRequest {
+                        employee_id: id,
+                        entry: Some(pb::SectionEntry {
+                            content: Some(Content::Assessment(pb::AssessmentEntry {
+                                year,
+                                rating,
+                                note: String::new(),
+                            })),
+                            ..Default::default()
+                        }),
+                    },
+                ))
+                .await
+        }
+    };
+    let future = assess(2100, "good").await.expect_err("a year to come");
+    assert_eq!(fields_of(&future), vec!["entry.assessment.year"]);
+    let unknown = assess(2025, "so-so").await.expect_err("no such rating");
+    assert_eq!(fields_of(&unknown), vec!["entry.assessment.rating"]);
+    assess(2024, "good").await.expect("2024 rated");
+    assess(2025, "not_completed").await.expect("2025 rated");
+    let due_in = |year: i32| {
+        let (h, clerk, unit) = (&h, clerk.clone(), district.id.clone());
+        async move {
+            h.salary()
+                .list_due_raises(authed(
+                    &clerk,
+                    pb::ListDueRaisesRequest {
+                        unit_id: unit,
+                        from_date: date(year, 1, 1),
+                        to_date: date(year, 12, 31),
+                    },
+                ))
+                .await
+                .expect("due raises")
+                .into_inner()
+                .raises
+                .into_iter()
+                .filter(|r| r.full_name == "Đỗ Văn Chậm")
+                .map(|r| (r.due_date, r.delay_months))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(due_in(2027).await, vec![]);
+    assert_eq!(due_in(2028).await, vec![(date(2028, 1, 1), 12)]);
     let list = |token: &str, unit: &str, from: Option<Date>, to: Option<Date>| {
         let (h, token, unit) = (&h, token.to_string(), unit.to_string());
         async move {

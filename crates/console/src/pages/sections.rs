@@ -251,6 +251,23 @@ pub const SECTIONS: &[SectionSpec] = &[
             f("reason", "Lý do", "Reason", LongText, false),
         ],
     },
+    SectionSpec {
+        slug: "danh-gia",
+        section: pb::Section::Assessment,
+        vi: "Đánh giá, xếp loại hằng năm",
+        en: "Yearly assessment",
+        fields: &[
+            f("year", "Năm", "Year", Number, true),
+            f(
+                "rating",
+                "Xếp loại",
+                "Rating",
+                Catalogue("assessment_rating"),
+                true,
+            ),
+            f("note", "Ghi chú", "Note", LongText, false),
+        ],
+    },
 ];
 
 pub fn spec(slug: &str) -> Option<&'static SectionSpec> {
@@ -372,6 +389,11 @@ fn values(content: &Content) -> HashMap<&'static str, String> {
             ("decision_date", d(&a.decision_date)),
             ("issuer", a.issuer.clone()),
             ("reason", a.reason.clone()),
+        ],
+        Content::Assessment(a) => vec![
+            ("year", n(a.year)),
+            ("rating", a.rating.clone()),
+            ("note", a.note.clone()),
         ],
         Content::Discipline(x) => vec![
             ("kind", x.kind.clone()),
@@ -501,6 +523,11 @@ fn content_of(
             decision_date: d("decision_date"),
             issuer: text("issuer"),
             reason: text("reason"),
+        }),
+        pb::Section::Assessment => Content::Assessment(pb::AssessmentEntry {
+            year: n("year"),
+            rating: text("rating"),
+            note: text("note"),
         }),
         pb::Section::Discipline | pb::Section::Unspecified => {
             Content::Discipline(pb::DisciplineEntry {
@@ -809,8 +836,10 @@ mod tests {
     #[test]
     fn every_section_is_described_once() {
         let mut slugs: Vec<_> = SECTIONS.iter().map(|s| s.slug).collect();
+        slugs.sort_unstable();
         slugs.dedup();
-        assert_eq!(slugs.len(), 7);
+        // Every section of the service but "unspecified".
+        assert_eq!(slugs.len(), pb::Section::Assessment as usize);
         for s in SECTIONS {
             assert!(spec_of(s.section as i32).is_some_and(|x| x.slug == s.slug));
         }

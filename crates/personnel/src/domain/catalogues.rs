@@ -35,6 +35,7 @@ pub const DISCIPLINE_KIND: &str = "discipline_kind";
 pub const TRAINING_KIND: &str = "training_kind";
 pub const RELATIONSHIP: &str = "relationship";
 pub const HOLIDAY: &str = "holiday";
+pub const ASSESSMENT_RATING: &str = "assessment_rating";
 
 /// Every catalogue personnel keeps.
 pub const CATALOGUES: &[Catalogue] = &[
@@ -85,6 +86,11 @@ pub const CATALOGUES: &[Catalogue] = &[
     ),
     c(TRAINING_KIND, "Loại đào tạo, bồi dưỡng", ""),
     c(RELATIONSHIP, "Quan hệ gia đình", ""),
+    c(
+        ASSESSMENT_RATING,
+        "Xếp loại chất lượng hằng năm",
+        "số tháng kéo dài thời hạn nâng bậc lương của mỗi năm xếp loại này",
+    ),
     c(
         HOLIDAY,
         "Ngày nghỉ lễ, Tết theo âm lịch và ngày nghỉ bù",
@@ -338,11 +344,21 @@ const AWARD_KINDS: &[SeedEntry] = &[
     ),
 ];
 
+/// The yearly ratings of NĐ 90/2020/NĐ-CP (Điều 2) and the months each delays the next raise:
+/// each year not completing duties adds 12 (TT 08/2013/TT-BNV Điều 2).
+const ASSESSMENT_RATINGS: &[SeedEntry] = &[
+    ("excellent", "Hoàn thành xuất sắc nhiệm vụ", "0"),
+    ("good", "Hoàn thành tốt nhiệm vụ", "0"),
+    ("completed", "Hoàn thành nhiệm vụ", "0"),
+    ("not_completed", "Không hoàn thành nhiệm vụ", "12"),
+];
+
 /// Disciplines and how many months each delays the next raise (NĐ 112/2020, TT 08/2013).
 const DISCIPLINE_KINDS: &[SeedEntry] = &[
     ("reprimand", "Khiển trách", "6"),
     ("warning", "Cảnh cáo", "6"),
-    ("salary_demotion", "Hạ bậc lương", "12"),
+    // Lowers the step (the decision's new step is entered as a salary entry); no delay.
+    ("salary_demotion", "Hạ bậc lương", "0"),
     ("demotion", "Giáng chức", "12"),
     ("dismissal", "Cách chức", "12"),
     ("forced_resignation", "Buộc thôi việc", "0"),
@@ -411,6 +427,7 @@ pub fn seed(catalogue: &str) -> Vec<(String, String, String, i64)> {
         DISCIPLINE_KIND => from(DISCIPLINE_KINDS),
         TRAINING_KIND => from(TRAINING_KINDS),
         RELATIONSHIP => from(RELATIONSHIPS),
+        ASSESSMENT_RATING => from(ASSESSMENT_RATINGS),
         _ => Vec::new(),
     }
 }

@@ -84,7 +84,7 @@ pub enum Discipline {
     Reprimand,
     /// Cảnh cáo.
     Warning,
-    /// Hạ bậc lương.
+    /// Hạ bậc lương: the step is lowered by the decision (a salary entry), not delayed.
     SalaryDemotion,
     /// Giáng chức.
     Demotion,
@@ -97,7 +97,8 @@ impl Discipline {
     pub fn raise_delay_months(self) -> u32 {
         match self {
             Self::Reprimand | Self::Warning => 6,
-            Self::SalaryDemotion | Self::Demotion | Self::Dismissal => 12,
+            Self::Demotion | Self::Dismissal => 12,
+            Self::SalaryDemotion => 0,
         }
     }
 }

@@ -19,6 +19,8 @@ struct SalaryTables {
     steps: HashMap<grades::GradeGroup, grades::GroupSteps>,
     /// Discipline kind -> months it delays the next raise.
     discipline_delays: HashMap<String, u32>,
+    /// Yearly rating -> months it delays the next raise.
+    assessment_delays: HashMap<String, u32>,
     /// Allowance kind -> how it is paid.
     allowance_bases: HashMap<String, AllowanceBasis>,
 }
@@ -49,6 +51,11 @@ impl SalaryTables {
             .into_iter()
             .map(|e| (e.code, e.attribute.parse().unwrap_or(0)))
             .collect();
+        let assessment_delays = store::catalogues::entries(pool, cat::ASSESSMENT_RATING, true)
+            .await?
+            .into_iter()
+            .map(|e| (e.code, e.attribute.parse().unwrap_or(0)))
+            .collect();
         let allowance_bases = store::catalogues::entries(pool, cat::ALLOWANCE_TYPE, true)
             .await?
             .into_iter()
@@ -59,6 +66,7 @@ impl SalaryTables {
             grade_groups,
             steps,
             discipline_delays,
+            assessment_delays,
             allowance_bases,
         })
     }
@@ -67,19 +75,32 @@ impl SalaryTables {
         self.steps.get(self.grade_groups.get(grade_code)?)
     }
 
-    /// Months of delay from disciplines decided on or after `since` (and by `until`).
-    /// The disciplines decided from `since` on, each with its decision date and the months it
-    /// delays a raise by (from the discipline catalogue).
+    /// What delays a raise from `since` on, each with its date and months: disciplines by their
+    /// decision (discipline catalogue) and years rated as not completing duties (12 months each,
+    /// the rating catalogue).
     fn dated_delays(&self, sections: &[SectionRow], since: Date) -> Vec<salary::DatedDelay> {
         sections
             .iter()
-            .filter(|s| s.section == "discipline")
             .filter_map(|s| {
-                let on = s
-                    .decision_date
-                    .as_deref()
-                    .and_then(tinhso_platform::api::parse_date)?;
-                let months = self.discipline_delays.get(&s.code).copied().unwrap_or(0);
+                let (on, months) = match s.section.as_str() {
+                    "discipline" => (
+                        s.decision_date
+                            .as_deref()
+                            .and_then(tinhso_platform::api::parse_date)?,
+                        self.discipline_delays.get(&s.code).copied().unwrap_or(0),
+                    ),
+                    // A year's rating is given at its end (NĐ 90/2020: assessed in December).
+                    "assessment" => (
+                        Date::from_calendar_date(
+                            i32::try_from(s.amount).ok()?,
+                            Month::December,
+                            31,
+                        )
+                        .ok()?,
+                        self.assessment_delays.get(&s.code).copied().unwrap_or(0),
+                    ),
+                    _ => return None,
+                };
                 (on >= since && months > 0).then_some((on, months))
             })
             .collect()
@@ -473,8 +494,7 @@ impl pb::salary_service_server::SalaryService for Api {
             let tables = SalaryTables::load(pool).await?;
             let mut raises = Vec::new();
             for record in store::employees::graded_under(pool, &unit.path).await? {
-                let sections =
-                    store::sections::of_employee(pool, &record.id, Some("discipline")).await?;
+                let sections = store::sections::of_employee(pool, &record.id, None).await?;
                 if let Some(raise) = due_raise(&tables, &record, &sections, from, to) {
                     raises.push(raise);
                 }
@@ -523,8 +543,7 @@ impl pb::salary_service_server::SalaryService for Api {
             for record in
                 store::employees::working_born_between(pool, &unit.path, earliest, latest).await?
             {
-                let sections =
-                    store::sections::of_employee(pool, &record.id, Some("discipline")).await?;
+                let sections = store::sections::of_employee(pool, &record.id, None).await?;
                 let Some(mut line) = retirement_of(&tables, &record, &sections, from, to) else {
                     continue;
                 };

@@ -18,6 +18,7 @@ fn section_name(content: &Content) -> &'static str {
         Content::Allowance(_) => "allowance",
         Content::Award(_) => "award",
         Content::Discipline(_) => "discipline",
+        Content::Assessment(_) => "assessment",
     }
 }
 
@@ -79,6 +80,11 @@ fn section_pb(s: &SectionRow) -> pb::SectionEntry {
             decision_date: d(&s.decision_date),
             issuer: s.organisation.clone(),
             reason: s.title.clone(),
+        }),
+        "assessment" => Content::Assessment(pb::AssessmentEntry {
+            year: int(s.amount),
+            rating: s.code.clone(),
+            note: s.title.clone(),
         }),
         _ => Content::Discipline(pb::DisciplineEntry {
             kind: s.code.clone(),
@@ -253,6 +259,13 @@ fn entry_row(content: &Content, today: &str) -> (SectionRow, Vec<AppError>, Vec<
             row.decision_date = c.past("decision_date", &a.decision_date, true);
             row.organisation = c.text("issuer", &a.issuer, false, 255);
             row.title = c.text("reason", &a.reason, false, 500);
+        }
+        Content::Assessment(a) => {
+            let this_year = today[..4].parse().unwrap_or(2100);
+            row.amount = c.range("year", a.year, 1975..=this_year);
+            row.code = c.required_code("rating", &a.rating);
+            codes.push((cat::ASSESSMENT_RATING, row.code.clone(), c.field("rating")));
+            row.title = c.text("note", &a.note, false, 1000);
         }
         Content::Discipline(d) => {
             row.code = c.required_code("kind", &d.kind);

@@ -351,7 +351,8 @@ UPDATE catalogue_entries SET name = 'Nhân viên văn thư', attribute = 'B'
         Migration {
             name: "m0010_form_items",
             postgres_only: "",
-            // Items of HS02-VC/BNV and 2C-BNV items 29 and 32.
+            // Items of HS02-VC/BNV and 2C-BNV items 29 and 32. A salary-step demotion lowers the
+            // step (a salary entry) and does not also delay the next raise.
             sql: "
 ALTER TABLE employees ADD COLUMN job_position TEXT NOT NULL DEFAULT '';
 ALTER TABLE employees ADD COLUMN contract_type TEXT NOT NULL DEFAULT '';
@@ -359,6 +360,8 @@ ALTER TABLE employees ADD COLUMN family_economic_situation TEXT NOT NULL DEFAULT
 ALTER TABLE employees ADD COLUMN personal_history TEXT NOT NULL DEFAULT '';
 ALTER TABLE employees ADD COLUMN agency_assessment TEXT NOT NULL DEFAULT '';
 ALTER TABLE employees ADD COLUMN professional_title_rank TEXT NOT NULL DEFAULT '';
+UPDATE catalogue_entries SET attribute = '0'
+    WHERE catalogue = 'discipline_kind' AND code = 'salary_demotion' AND updated_by = 'seed';
 ",
         },
     ],

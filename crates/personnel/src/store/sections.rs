@@ -10,6 +10,7 @@
 //! | allowance  | allowance     |           |              |                | coefficient|             | period           |
 //! | award      | award kind    | reason    | issuer       |                |            |             |                  |
 //! | discipline | discipline    | reason    |              |                |            |             | effect period    |
+//! | assessment | rating        | note      |              |                | year       |             |                  |
 //!
 //! `qualification` is training's certificate, `ref_id` training's course. Entries are withdrawn,
 //! never deleted (`removed`), so the change query can always show them.
