@@ -1193,38 +1193,29 @@ async fn the_hire_clock_runs_from_the_decision_and_a_change_is_charged_to_the_un
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let district = h.unit(&admin, "HCL", &h.root_id).await;
     let other = h.unit(&admin, "HTM", &h.root_id).await;
-    let create = |e: pb::Employee| {
-        let (h, admin) = (&h, admin.clone());
-        async move {
-            h.employees()
-                .create_employee(authed(
-                    &admin,
-                    pb::CreateEmployeeRequest {
-                        employee: Some(e),
-                        request_id: String::new(),
-                    },
-                ))
-                .await
-                .expect("created")
-                .into_inner()
-        }
-    };
     // Received from another province ten days ago, in service since long before: on time.
-    create(pb::Employee {
-        full_name: "Tiếp Nhận Ngoài Tỉnh".into(),
-        recruitment_date: days_ago(4000),
-        recruitment_decision_date: days_ago(10),
-        ..someone(&district.id, 1)
-    })
+    h.hire(
+        &admin,
+        pb::Employee {
+            full_name: "Tiếp Nhận Ngoài Tỉnh".into(),
+            recruitment_date: days_ago(4000),
+            recruitment_decision_date: days_ago(10),
+            ..someone(&district.id, 1)
+        },
+    )
     .await;
     // Decided 50 days ago: late by the days after the 30th (moved past a day off).
-    let late = create(pb::Employee {
-        full_name: "Quyết Định Đã Lâu".into(),
-        recruitment_date: days_ago(20),
-        recruitment_decision_date: days_ago(50),
-        ..someone(&district.id, 2)
-    })
-    .await;
+    let late = h
+        .hire(
+            &admin,
+            pb::Employee {
+                full_name: "Quyết Định Đã Lâu".into(),
+                recruitment_date: days_ago(20),
+                recruitment_decision_date: days_ago(50),
+                ..someone(&district.id, 2)
+            },
+        )
+        .await;
     // A transfer cannot take effect before the person was recruited.
     let early = h
         .employees()
@@ -1241,13 +1232,17 @@ async fn the_hire_clock_runs_from_the_decision_and_a_change_is_charged_to_the_un
     assert_eq!(fields_of(&early), vec!["effective_date"]);
     // A salary step dated 30 days ago, before the transfer effective 20 days ago, entered only
     // now by the receiving unit: the district held the record then and had to enter it.
-    let moved = create(pb::Employee {
-        full_name: "Chuyển Đi".into(),
-        recruitment_date: days_ago(3000),
-        recruitment_decision_date: days_ago(3000),
-        ..someone(&district.id, 3)
-    })
-    .await;
+    let moved = h
+        .hire(
+            &admin,
+            pb::Employee {
+                full_name: "Chuyển Đi".into(),
+                recruitment_date: days_ago(3000),
+                recruitment_decision_date: days_ago(3000),
+                ..someone(&district.id, 3)
+            },
+        )
+        .await;
     h.employees()
         .move_employee(authed(
             &admin,
@@ -1412,33 +1407,21 @@ async fn public_employees_follow_hs02_vc_and_its_items_are_kept() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
     let unit = h.unit(&admin, "HCL", &h.root_id).await;
-    let create = |e: pb::Employee| {
-        let (h, admin) = (&h, admin.clone());
-        async move {
-            h.employees()
-                .create_employee(authed(
-                    &admin,
-                    pb::CreateEmployeeRequest {
-                        employee: Some(e),
-                        request_id: String::new(),
-                    },
-                ))
-                .await
-                .expect("created")
-                .into_inner()
-        }
-    };
-    let teacher = create(pb::Employee {
-        kind: pb::EmployeeKind::PublicEmployee as i32,
-        full_name: "Lâm Thị Giảng".into(),
-        grade_code: "V.07.04.32".into(),
-        step: 1,
-        coefficient: 0,
-        ..someone(&unit.id, 1)
-    })
-    .await;
+    let teacher = h
+        .hire(
+            &admin,
+            pb::Employee {
+                kind: pb::EmployeeKind::PublicEmployee as i32,
+                full_name: "Lâm Thị Giảng".into(),
+                grade_code: "V.07.04.32".into(),
+                step: 1,
+                coefficient: 0,
+                ..someone(&unit.id, 1)
+            },
+        )
+        .await;
     assert_eq!(teacher.form_version, "HS02-VC/BNV");
-    let civil = create(someone(&unit.id, 2)).await;
+    let civil = h.hire(&admin, someone(&unit.id, 2)).await;
     assert_eq!(civil.form_version, "2C-BNV/2008");
     let updated = h
         .employees()

@@ -429,6 +429,20 @@ fn retirement_of(
     Some(out)
 }
 
+/// Sorts a list of people by a date, soonest first, then by name (`vn::name_sort_key`).
+fn soonest_first<T>(
+    items: &mut [T],
+    key: impl Fn(&T) -> (Option<&tinhso_proto::common::v1::Date>, &String),
+) {
+    items.sort_by_cached_key(|item| {
+        let (date, name) = key(item);
+        (
+            date.map(|d| (d.year, d.month, d.day)).unwrap_or_default(),
+            tinhso_platform::vn::name_sort_key(name),
+        )
+    });
+}
+
 /// The kinds of a lineage, for the due day.
 fn kinds(lineage: &[String]) -> Vec<&str> {
     lineage.iter().map(String::as_str).collect()
@@ -499,18 +513,7 @@ impl pb::salary_service_server::SalaryService for Api {
                     raises.push(raise);
                 }
             }
-            raises.sort_by(|a, b| {
-                let key = |r: &pb::DueRaise| {
-                    r.due_date
-                        .as_ref()
-                        .map(|d| (d.year, d.month, d.day))
-                        .unwrap_or_default()
-                };
-                key(a).cmp(&key(b)).then_with(|| {
-                    tinhso_platform::vn::name_sort_key(&a.full_name)
-                        .cmp(&tinhso_platform::vn::name_sort_key(&b.full_name))
-                })
-            });
+            soonest_first(&mut raises, |r| (r.due_date.as_ref(), &r.full_name));
             Ok(Response::new(pb::ListDueRaisesResponse { raises }))
         })
         .await
@@ -557,17 +560,8 @@ impl pb::salary_service_server::SalaryService for Api {
                 line.unit_name = names.get(&line.unit_id).cloned().unwrap_or_default();
                 retirements.push(line);
             }
-            retirements.sort_by(|a, b| {
-                let key = |r: &pb::Retirement| {
-                    r.retirement_date
-                        .as_ref()
-                        .map(|d| (d.year, d.month, d.day))
-                        .unwrap_or_default()
-                };
-                key(a).cmp(&key(b)).then_with(|| {
-                    tinhso_platform::vn::name_sort_key(&a.full_name)
-                        .cmp(&tinhso_platform::vn::name_sort_key(&b.full_name))
-                })
+            soonest_first(&mut retirements, |r| {
+                (r.retirement_date.as_ref(), &r.full_name)
             });
             Ok(Response::new(pb::ListRetirementsResponse { retirements }))
         })

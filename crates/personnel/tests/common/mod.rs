@@ -8,6 +8,7 @@ use tinhso_personnel::{Personnel, PersonnelConfig};
 use tinhso_platform::error::detail_of;
 pub use tinhso_proto::common::v1::Date;
 use tinhso_proto::identity::v1 as id;
+use tinhso_proto::personnel::v1 as pb;
 use tinhso_proto::personnel::v1::catalogue_service_client::CatalogueServiceClient;
 use tinhso_proto::personnel::v1::employee_service_client::EmployeeServiceClient;
 pub use tinhso_testkit::province::{Province, TwoDistricts};
@@ -104,6 +105,21 @@ pub async fn start() -> Harness {
 }
 
 impl Harness {
+    /// Creates the record as `token`; panics if refused.
+    pub async fn hire(&self, token: &str, e: pb::Employee) -> pb::Employee {
+        self.employees()
+            .create_employee(tinhso_testkit::authed(
+                token,
+                pb::CreateEmployeeRequest {
+                    employee: Some(e),
+                    request_id: String::new(),
+                },
+            ))
+            .await
+            .expect("hired")
+            .into_inner()
+    }
+
     pub fn employees(&self) -> EmployeeServiceClient<Channel> {
         EmployeeServiceClient::new(self.channel.clone())
     }
