@@ -62,7 +62,7 @@ const COLUMNS: &[Column] = &[
         "Ngày sinh",
         "birth_date",
         true,
-        "dd/mm/yyyy",
+        "dd/mm/yyyy; chỉ biết tháng, năm: mm/yyyy hoặc yyyy",
         "30/04/1985",
     ),
     column("gioi_tinh", "Giới tính", "sex", true, "Nam hoặc Nữ", "Nam"),
@@ -226,6 +226,24 @@ fn date_cell(text: &str) -> Option<tinhso_proto::common::v1::Date> {
         year: y.parse().ok()?,
         month: m.parse().ok()?,
         day: d.parse().ok()?,
+    })
+}
+
+/// A birth date cell, which old files often give as a year or a month only: "1965" is
+/// 01/01/1965 and "08/1965" is 01/08/1965, as the retirement rules count them (NĐ 135/2020/NĐ-CP
+/// Điều 6: an unknown day is the 1st of the month, an unknown month January).
+fn birth_date_cell(text: &str) -> Option<tinhso_proto::common::v1::Date> {
+    let parts: Vec<&str> = text.split(['/', '-', '.']).map(str::trim).collect();
+    let (year, month) = match parts.as_slice() {
+        [y] if y.len() == 4 => (y.parse().ok()?, 1),
+        [m, y] if y.len() == 4 => (y.parse().ok()?, m.parse().ok()?),
+        [y, m] if y.len() == 4 => (y.parse().ok()?, m.parse().ok()?),
+        _ => return date_cell(text),
+    };
+    Some(tinhso_proto::common::v1::Date {
+        year,
+        month,
+        day: 1,
     })
 }
 
@@ -480,7 +498,12 @@ impl Api {
                 if v.is_empty() {
                     continue;
                 }
-                match date_cell(v) {
+                let parsed = if field == "birth_date" {
+                    birth_date_cell(v)
+                } else {
+                    date_cell(v)
+                };
+                match parsed {
                     Some(d) => *target = Some(d),
                     None => fault(field, ErrorCode::BadDate, "ngày phải ghi dạng dd/mm/yyyy"),
                 }
@@ -837,4 +860,24 @@ async fn read_upload(bytes: Vec<u8>) -> AppResult<Vec<Vec<String>>> {
         };
         AppError::invalid("file", code, &e.to_string(), en)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(d: Option<tinhso_proto::common::v1::Date>) -> Option<(i32, i32, i32)> {
+        d.map(|d| (d.year, d.month, d.day))
+    }
+
+    #[test]
+    fn a_birth_year_or_month_alone_counts_from_its_first_day() {
+        assert_eq!(ymd(birth_date_cell("1965")), Some((1965, 1, 1)));
+        assert_eq!(ymd(birth_date_cell("08/1965")), Some((1965, 8, 1)));
+        assert_eq!(ymd(birth_date_cell("1965-08")), Some((1965, 8, 1)));
+        assert_eq!(ymd(birth_date_cell("15/08/1965")), Some((1965, 8, 15)));
+        assert_eq!(ymd(birth_date_cell("65")), None);
+        // Other dates need the day.
+        assert_eq!(ymd(date_cell("08/1965")), None);
+    }
 }
