@@ -4,7 +4,7 @@
 //! one of the year in which it is reached; retirement takes effect on the first day of the month
 //! after (the appendix of NĐ 135/2020 tabulates exactly this).
 
-use crate::domain::salary::add_months;
+use crate::domain::salary::{add_months, sub_months};
 use time::Date;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,16 +71,6 @@ pub fn retirement_plan(sex: Sex, birth: Date) -> RetirementPlan {
 pub fn early_raise_on_notice(next_regular_raise: Option<Date>, notice: Date) -> Option<Date> {
     let next = next_regular_raise?;
     (next > notice && next <= add_months(notice, 12)).then_some(notice)
-}
-
-/// `date` minus `months` (the first of a month stays the first of a month).
-fn sub_months(date: Date, months: u32) -> Date {
-    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 - months as i32;
-    let year = total.div_euclid(12);
-    let month =
-        time::Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January);
-    let last = time::util::days_in_month(month, year);
-    Date::from_calendar_date(year, month, date.day().min(last)).unwrap_or(date)
 }
 
 #[cfg(test)]

@@ -105,7 +105,16 @@ impl Discipline {
 
 /// `date` plus `months`, the day clamped to the end of a shorter month.
 pub fn add_months(date: Date, months: u32) -> Date {
-    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months as i32;
+    shift_months(date, i32::try_from(months).unwrap_or(i32::MAX / 24))
+}
+
+/// `date` minus `months`, the day clamped to the end of a shorter month.
+pub fn sub_months(date: Date, months: u32) -> Date {
+    shift_months(date, -i32::try_from(months).unwrap_or(i32::MAX / 24))
+}
+
+fn shift_months(date: Date, months: i32) -> Date {
+    let total = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months;
     let year = total.div_euclid(12);
     let month = Month::try_from((total.rem_euclid(12) + 1) as u8).unwrap_or(Month::December);
     let last = time::util::days_in_month(month, year);
