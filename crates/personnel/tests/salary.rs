@@ -373,6 +373,32 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
             .code(),
         Code::PermissionDenied
     );
+    // A trade-union member pays 1% of the insured salary from the month of admission
+    // (QĐ 1910/QĐ-TLĐ 2016 Điều 23): 1% x 7,722,000 = 77,220 in 11/2026, nothing in 10/2026.
+    h.employees()
+        .update_employee(authed(
+            &clerk,
+            pb::UpdateEmployeeRequest {
+                id: an.id.clone(),
+                union_admission_date: date(2026, 11, 10),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("admitted to the union");
+    let an_member = pay(&clerk, &an.id, 2026, 11)
+        .await
+        .expect("pay")
+        .into_inner();
+    assert_eq!(
+        (an_member.union_dues, an_member.deductions, an_member.net),
+        (77_220, 733_590 + 77_220, 8_918_910 - 77_220)
+    );
+    let an_october = pay(&clerk, &an.id, 2026, 10)
+        .await
+        .expect("pay")
+        .into_inner();
+    assert_eq!((an_october.union_dues, an_october.net), (0, 8_918_910));
     let bad = pay(&clerk, &an.id, 1990, 13).await.expect_err("bad month");
     assert_eq!(fields_of(&bad), vec!["year", "month"]);
     let under_decree_38 = pay(&clerk, &an.id, 2023, 1)

@@ -262,6 +262,7 @@ pub struct PayView {
     pub social_insurance: String,
     pub health_insurance: String,
     pub unemployment_insurance: String,
+    pub union_dues: String,
     pub net: String,
 }
 
@@ -346,6 +347,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
             social_insurance: tinhso_platform::vn::money(p.social_insurance),
             health_insurance: tinhso_platform::vn::money(p.health_insurance),
             unemployment_insurance: tinhso_platform::vn::money(p.unemployment_insurance),
+            union_dues: tinhso_platform::vn::money(p.union_dues),
             net: tinhso_platform::vn::money(p.net),
         });
     let movements = movements

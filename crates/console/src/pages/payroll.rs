@@ -105,10 +105,11 @@ fn line_view(l: pb::PayLine) -> LineView {
         percent_allowances: money(l.percent_allowances + l.public_service_allowance),
         gross: money(l.gross),
         insurance: format!(
-            "BHXH {} · BHYT {} · BHTN {}",
+            "BHXH {} · BHYT {} · BHTN {} · Đoàn phí {}",
             money(l.social_insurance),
             money(l.health_insurance),
-            money(l.unemployment_insurance)
+            money(l.unemployment_insurance),
+            money(l.union_dues)
         ),
         deductions: money(l.deductions),
         net: money(l.net),

@@ -172,6 +172,12 @@ pub const GROUPS: &[Group] = &[
                 Date,
             ),
             i(
+                "union_admission_date",
+                "Ngày vào Công đoàn",
+                "Trade-union admission",
+                Date,
+            ),
+            i(
                 "organisations",
                 "Tham gia tổ chức chính trị - xã hội",
                 "Organisations",

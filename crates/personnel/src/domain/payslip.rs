@@ -15,6 +15,8 @@
 //!   (a third of 4.5%, NĐ 146/2018 Điều 18), unemployment insurance 1% for those on a working or
 //!   labour contract (Luật Việc làm 2013 Điều 43 and 57: public employees and contract workers,
 //!   not cadres or civil servants).
+//! - A trade-union member pays union dues of 1% of the salary insurance is paid on, at most 10% of
+//!   the base salary (Điều lệ Công đoàn Việt Nam; QĐ 1910/QĐ-TLĐ 2016 Điều 23).
 //!
 //! Every amount is rounded to the nearest đồng once, from exact integer arithmetic.
 
@@ -68,6 +70,10 @@ pub const HEALTH_INSURANCE_BP: i64 = 150;
 pub const UNEMPLOYMENT_INSURANCE_BP: i64 = 100;
 /// Insurance is paid on at most this many base salaries.
 pub const INSURANCE_CAP_BASE_SALARIES: i64 = 20;
+/// Union dues, in hundredths of a percent of the insured salary (1%), and their cap in percent of
+/// the base salary (10%).
+pub const UNION_DUES_BP: i64 = 100;
+pub const UNION_DUES_CAP_PERCENT_OF_BASE: i64 = 10;
 
 /// What a month's payslip is computed from. Coefficients in hundredths, percentages whole.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,6 +92,8 @@ pub struct PayslipInput {
     pub public_service: bool,
     /// Pays unemployment insurance (public employees and contract workers).
     pub unemployment_insured: bool,
+    /// A trade-union member in the month: pays union dues.
+    pub union_member: bool,
 }
 
 /// A month's payslip, in đồng.
@@ -106,6 +114,7 @@ pub struct Payslip {
     pub social_insurance: i64,
     pub health_insurance: i64,
     pub unemployment_insurance: i64,
+    pub union_dues: i64,
     pub deductions: i64,
     pub net: i64,
 }
@@ -154,7 +163,15 @@ pub fn payslip(input: &PayslipInput, base_vnd: i64) -> Payslip {
     } else {
         0
     };
-    let deductions = social_insurance + health_insurance + unemployment_insurance;
+    let union_dues = if input.union_member {
+        share(UNION_DUES_BP).min(rounded(
+            i128::from(base_vnd) * i128::from(UNION_DUES_CAP_PERCENT_OF_BASE),
+            100,
+        ))
+    } else {
+        0
+    };
+    let deductions = social_insurance + health_insurance + unemployment_insurance + union_dues;
     Payslip {
         salary,
         position_allowance,
@@ -167,6 +184,7 @@ pub fn payslip(input: &PayslipInput, base_vnd: i64) -> Payslip {
         social_insurance,
         health_insurance,
         unemployment_insurance,
+        union_dues,
         deductions,
         net: gross - deductions,
     }
@@ -276,6 +294,44 @@ mod tests {
         );
         assert_eq!(slip.insurance_base, 46_800_000);
         assert_eq!(slip.social_insurance, 3_744_000);
+    }
+
+    #[test]
+    fn a_union_member_pays_one_percent_of_the_insured_salary() {
+        // Chuyên viên on 3.00, union member: dues 1% x 7,020,000 = 70,200;
+        // deductions 561,600 + 105,300 + 70,200 = 737,100; net 8,775,000 - 737,100 = 8,037,900.
+        let slip = payslip(
+            &PayslipInput {
+                coefficient: 300,
+                public_service: true,
+                union_member: true,
+                ..Default::default()
+            },
+            BASE,
+        );
+        assert_eq!(slip.union_dues, 70_200);
+        assert_eq!(slip.deductions, 737_100);
+        assert_eq!(slip.net, 8_037_900);
+    }
+
+    #[test]
+    fn union_dues_stop_at_ten_percent_of_the_base_salary() {
+        // On 10.00 the insured salary is 23,400,000 and 1% would be 234,000; the dues are at most
+        // 10% x 2,340,000 = 234,000. On 12.00: 1% = 280,800, capped to 234,000.
+        let dues = |coefficient| {
+            payslip(
+                &PayslipInput {
+                    coefficient,
+                    union_member: true,
+                    ..Default::default()
+                },
+                BASE,
+            )
+            .union_dues
+        };
+        assert_eq!(dues(1000), 234_000);
+        assert_eq!(dues(1200), 234_000);
+        assert_eq!(dues(900), 210_600);
     }
 
     #[test]

@@ -203,6 +203,11 @@ fn pay_line(
             insured_percent_allowances: to_u32(insured_percent),
             public_service: payslip::receives_public_service_allowance(&record.kind),
             unemployment_insured: payslip::pays_unemployment_insurance(&record.kind),
+            union_member: record
+                .union_admission_date
+                .as_deref()
+                .and_then(tinhso_platform::api::parse_date)
+                .is_some_and(|admitted| admitted <= last),
         },
         base,
     );
@@ -228,6 +233,7 @@ fn pay_line(
         social_insurance: slip.social_insurance,
         health_insurance: slip.health_insurance,
         unemployment_insurance: slip.unemployment_insurance,
+        union_dues: slip.union_dues,
         deductions: slip.deductions,
         net: slip.net,
     })
@@ -253,6 +259,7 @@ fn pay_pb(l: &PayLineRow) -> pb::PayLine {
         social_insurance: l.social_insurance,
         health_insurance: l.health_insurance,
         unemployment_insurance: l.unemployment_insurance,
+        union_dues: l.union_dues,
         deductions: l.deductions,
         net: l.net,
     }

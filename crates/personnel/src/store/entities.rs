@@ -57,6 +57,7 @@ pub mod employee {
         pub it_level: String,
         pub party_admission_date: Option<TimeDate>,
         pub party_official_date: Option<TimeDate>,
+        pub union_admission_date: Option<TimeDate>,
         pub organisations: String,
         pub military_enlistment_date: Option<TimeDate>,
         pub military_discharge_date: Option<TimeDate>,
@@ -324,6 +325,7 @@ pub mod payroll_line {
         pub social_insurance: i64,
         pub health_insurance: i64,
         pub unemployment_insurance: i64,
+        pub union_dues: i64,
         pub deductions: i64,
         pub net: i64,
     }

@@ -364,5 +364,14 @@ UPDATE catalogue_entries SET attribute = '0'
     WHERE catalogue = 'discipline_kind' AND code = 'salary_demotion' AND updated_by = 'seed';
 ",
         },
+        Migration {
+            name: "m0011_union_dues",
+            postgres_only: "",
+            // A union member pays dues from the month of admission; a closed month keeps them.
+            sql: "
+ALTER TABLE employees ADD COLUMN union_admission_date DATE;
+ALTER TABLE payroll_lines ADD COLUMN union_dues BIGINT NOT NULL DEFAULT 0;
+",
+        },
     ],
 };

@@ -40,6 +40,7 @@ pub struct PayLineRow {
     pub social_insurance: i64,
     pub health_insurance: i64,
     pub unemployment_insurance: i64,
+    pub union_dues: i64,
     pub deductions: i64,
     pub net: i64,
 }
@@ -102,6 +103,7 @@ pub async fn lines(
             social_insurance: l.social_insurance,
             health_insurance: l.health_insurance,
             unemployment_insurance: l.unemployment_insurance,
+            union_dues: l.union_dues,
             deductions: l.deductions,
             net: l.net,
         })
@@ -170,6 +172,7 @@ pub async fn insert(tx: &mut Tx, header: &PayrollRow, lines: &[PayLineRow]) -> R
         social_insurance: Set(l.social_insurance),
         health_insurance: Set(l.health_insurance),
         unemployment_insurance: Set(l.unemployment_insurance),
+        union_dues: Set(l.union_dues),
         deductions: Set(l.deductions),
         net: Set(l.net),
     });
