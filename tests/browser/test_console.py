@@ -265,7 +265,9 @@ def test_a_clerk_edits_and_transfers_a_record_and_the_receiving_district_accepts
         assert "Huyện Lấp Vò" in clerk.find_element(By.CSS_SELECTOR, ".choices").text
         clerk.find_element(By.CSS_SELECTOR, ".choices input[type=radio]").click()
         clerk.find_element(By.ID, "decision_number").send_keys("125/QĐ-UBND")
-        today = datetime.date.today().strftime("%d/%m/%Y")
+        # Today in Vietnam (UTC+7), where the server counts days.
+        vietnam = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=7)
+        today = vietnam.strftime("%d/%m/%Y")
         clerk.find_element(By.ID, "decision_date").send_keys(today)
         clerk.find_element(By.ID, "effective_date").send_keys(today)
         clerk.save_screenshot(f"{SHOTS}/dieu-chuyen.png")

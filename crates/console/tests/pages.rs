@@ -888,7 +888,7 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     .await;
     // A hire entered long after the recruitment (the regulation allows 30 days) shows on the
     // clerk's home page as work that was due.
-    let recruited = time::OffsetDateTime::now_utc().date() - time::Duration::days(90);
+    let recruited = tinhso_platform::clock::vietnam_today() - time::Duration::days(90);
     EmployeeServiceClient::new(site.channel.clone())
         .create_employee(tinhso_testkit::authed(
             &districts.clerk.token,
@@ -1100,7 +1100,7 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
     let csrf = value_of(&move_page, "_csrf");
     let etag = value_of(&move_page, "etag");
     assert!(!etag.is_empty());
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = tinhso_platform::clock::vietnam_today();
     let today = format!(
         "{:02}/{:02}/{}",
         today.day(),
@@ -1738,7 +1738,7 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
         .expect("hired")
         .into_inner();
     // Chuyên viên (01.003), step 3 for the last 35 months: the next step is due within 3 months.
-    let since = time::OffsetDateTime::now_utc().date() - time::Duration::days(35 * 30 + 10);
+    let since = tinhso_platform::clock::vietnam_today() - time::Duration::days(35 * 30 + 10);
     SectionServiceClient::new(site.channel.clone())
         .add_section_entry(tinhso_testkit::authed(
             &districts.clerk.token,
@@ -1809,7 +1809,7 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
         .text();
     assert!(!theirs.contains("Ngô Thị Lương") && !theirs.contains("7.020.000"));
     let (year, month) = {
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = tinhso_platform::clock::vietnam_today();
         (today.year(), u8::from(today.month()))
     };
     let close = format!(
@@ -2246,7 +2246,7 @@ async fn a_course_is_announced_staff_registered_and_results_recorded() {
     let courses = organiser.get("/dao-tao").await.text();
     assert!(courses.contains("id=\"thong-bao\""), "{courses}");
     let csrf = value_of(&courses, "_csrf");
-    let today = time::OffsetDateTime::now_utc().date();
+    let today = tinhso_platform::clock::vietnam_today();
     let today = format!(
         "{:02}/{:02}/{}",
         today.day(),

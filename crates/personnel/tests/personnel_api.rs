@@ -1028,7 +1028,7 @@ async fn quotas_compare_with_working_staff_up_the_tree() {
 /// made today of something dated `days` ago with `allowed` days: the last day moves past
 /// Saturdays, Sundays and the fixed holidays (1/1, 30/4, 1/5, 2/9).
 fn expected_days_late(days: i64, allowed: i64) -> i32 {
-    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date();
+    let today = tinhso_platform::clock::vietnam_today();
     let mut last = today - time::Duration::days(days) + time::Duration::days(allowed);
     loop {
         let weekend = matches!(
@@ -1048,8 +1048,7 @@ fn expected_days_late(days: i64, allowed: i64) -> i32 {
 }
 
 fn days_ago(days: i64) -> Option<Date> {
-    let now =
-        time::OffsetDateTime::now_utc() + time::Duration::hours(7) - time::Duration::days(days);
+    let now = tinhso_platform::clock::vietnam_today() - time::Duration::days(days);
     date(
         now.year(),
         i32::from(u8::from(now.month())),

@@ -925,3 +925,234 @@ async fn the_retirement_list_gives_notice_and_decision_dates_and_the_early_raise
         .expect_err("period backwards");
     assert_eq!(bad.code(), Code::InvalidArgument);
 }
+
+/// A salary entry of step `step` of 01.003 from `effective`, for `reason`.
+fn raise_to(step: i32, effective: Option<Date>, reason: &str) -> Content {
+    Content::Salary(pb::SalaryEntry {
+        effective_date: effective,
+        grade_code: "01.003".into(),
+        step,
+        decision_number: "15/QĐ-UBND".into(),
+        decision_date: date(2025, 12, 20),
+        reason: reason.into(),
+        ..Default::default()
+    })
+}
+
+#[tokio::test]
+async fn early_raises_keep_to_their_rules_and_share_and_time_not_counted_postpones_raises() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "CL", &h.root_id).await;
+    let other = h.unit(&admin, "CT", &h.root_id).await;
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.cl",
+            &district.id,
+            "data_entry",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let stranger = h
+        .person(
+            &admin,
+            "nhaplieu.ct",
+            &other.id,
+            "data_entry",
+            Some(&other.id),
+            "",
+        )
+        .await;
+    // Seven chuyên viên on step 3 since 01/01/2024 (regular raise 01/01/2027) on the district's
+    // payroll: 15% of 7 is 1.05, so one early raise for achievement a year.
+    let mut staff = Vec::new();
+    for name in [
+        "Phạm Thị An",
+        "Lê Văn Bình",
+        "Trần Văn Cường",
+        "Đỗ Thị Dung",
+        "Ngô Văn Em",
+        "Vũ Thị Giang",
+        "Hồ Văn Hải",
+    ] {
+        staff.push(
+            h.hire(&clerk, chuyen_vien(&district.id, name, 3, date(2024, 1, 1)))
+                .await,
+        );
+    }
+    let [an, binh, cuong, dung, em, ..] = &staff[..] else {
+        unreachable!("seven hired")
+    };
+    let add = |token: &str, employee_id: &str, content: Content| {
+        let (h, token, employee_id) = (&h, token.to_string(), employee_id.to_string());
+        async move {
+            h.sections()
+                .add_section_entry(authed(
+                    &token,
+                    pb::AddSectionEntryRequest {
+                        employee_id,
+                        entry: Some(pb::SectionEntry {
+                            content: Some(content),
+                            ..Default::default()
+                        }),
+                    },
+                ))
+                .await
+        }
+    };
+    let early = "early_achievement";
+
+    // At most 12 months ahead of the regular date, to the next step only.
+    let too_early = add(&clerk, &an.id, raise_to(4, date(2025, 12, 1), early))
+        .await
+        .expect_err("13 months early");
+    assert_eq!(code_of(&too_early), "EARLY_RAISE_NOT_ELIGIBLE");
+    assert_eq!(fields_of(&too_early), vec!["entry.salary.effective_date"]);
+    assert!(too_early.message().contains("01/01/2027"), "{too_early:?}");
+    let skipped = add(&clerk, &an.id, raise_to(5, date(2026, 1, 1), early))
+        .await
+        .expect_err("two steps");
+    assert_eq!(fields_of(&skipped), vec!["entry.salary.step"]);
+    let outsider = add(&stranger, &an.id, raise_to(4, date(2026, 1, 1), early))
+        .await
+        .expect_err("another district");
+    assert_eq!(outsider.code(), Code::PermissionDenied);
+    add(&clerk, &an.id, raise_to(4, date(2026, 1, 1), early))
+        .await
+        .expect("12 months early, within the share");
+
+    // Cường was reprimanded in the year before (his regular raise moved to 01/07/2027): not
+    // eligible, whatever the share.
+    add(
+        &clerk,
+        &cuong.id,
+        Content::Discipline(pb::DisciplineEntry {
+            kind: "reprimand".into(),
+            decision_number: "7/QĐ-UBND".into(),
+            decision_date: date(2025, 10, 1),
+            reason: "Vi phạm quy chế".into(),
+            ..Default::default()
+        }),
+    )
+    .await
+    .expect("reprimand");
+    let disciplined = add(&clerk, &cuong.id, raise_to(4, date(2026, 9, 1), early))
+        .await
+        .expect_err("reprimanded in 10/2025");
+    assert_eq!(code_of(&disciplined), "EARLY_RAISE_NOT_ELIGIBLE");
+    assert_eq!(fields_of(&disciplined), vec!["entry.salary.reason"]);
+    // Bình would be the second of 2026 in a unit of seven.
+    let share = add(&clerk, &binh.id, raise_to(4, date(2026, 6, 1), early))
+        .await
+        .expect_err("the share of 2026 is used");
+    assert_eq!(share.code(), Code::FailedPrecondition);
+    assert_eq!(code_of(&share), "EARLY_RAISE_SHARE_FULL");
+    assert_eq!(fields_of(&share), vec!["entry.salary.reason"]);
+    // Nothing was written by the refusals: Bình is still on step 3.
+    let binh_now = h
+        .employees()
+        .get_employee(authed(
+            &clerk,
+            pb::GetEmployeeRequest {
+                id: binh.id.clone(),
+            },
+        ))
+        .await
+        .expect("record")
+        .into_inner();
+    assert_eq!(binh_now.step, 3);
+    // Not twice in a row in the same grade: An's next step (regular 01/01/2029) cannot also
+    // come early, even in another year's share.
+    let twice = add(&clerk, &an.id, raise_to(5, date(2028, 1, 1), early))
+        .await
+        .expect_err("twice in a row");
+    assert_eq!(fields_of(&twice), vec!["entry.salary.reason"]);
+    let unknown = add(
+        &clerk,
+        &an.id,
+        raise_to(5, date(2029, 1, 1), "no_such_reason"),
+    )
+    .await
+    .expect_err("unknown reason");
+    assert_eq!(fields_of(&unknown), vec!["entry.salary.reason"]);
+
+    // Time that does not count: Dung's unpaid leave 01/03/2025-15/04/2025 is 1 month and 11
+    // working days, 1.5 months: her raise moves from 01/01/2027 to 16/02/2027. Em's suspension
+    // 10/06/2025-29/06/2025 has 14 working days, a whole month: 01/02/2027.
+    let not_counted = |kind: &str, from, to| {
+        Content::NotCounted(pb::NotCountedEntry {
+            kind: kind.into(),
+            from_date: from,
+            to_date: to,
+            decision_number: "3/QĐ-UBND".into(),
+            note: String::new(),
+        })
+    };
+    add(
+        &clerk,
+        &dung.id,
+        not_counted("unpaid_leave", date(2025, 3, 1), date(2025, 4, 15)),
+    )
+    .await
+    .expect("unpaid leave");
+    add(
+        &clerk,
+        &em.id,
+        not_counted("suspension", date(2025, 6, 10), date(2025, 6, 29)),
+    )
+    .await
+    .expect("suspension");
+    let backwards = add(
+        &clerk,
+        &em.id,
+        not_counted("suspension", date(2025, 6, 10), date(2025, 6, 1)),
+    )
+    .await
+    .expect_err("ends before it starts");
+    assert_eq!(fields_of(&backwards), vec!["entry.not_counted.to_date"]);
+    let unknown_kind = add(
+        &clerk,
+        &em.id,
+        not_counted("holiday", date(2025, 6, 10), date(2025, 6, 12)),
+    )
+    .await
+    .expect_err("not a kind of time not counted");
+    assert_eq!(fields_of(&unknown_kind), vec!["entry.not_counted.kind"]);
+    let outsider = add(
+        &stranger,
+        &em.id,
+        not_counted("suspension", date(2025, 6, 10), date(2025, 6, 12)),
+    )
+    .await
+    .expect_err("another district");
+    assert_eq!(outsider.code(), Code::PermissionDenied);
+
+    let due = h
+        .salary()
+        .list_due_raises(authed(
+            &clerk,
+            pb::ListDueRaisesRequest {
+                unit_id: district.id.clone(),
+                from_date: date(2027, 1, 1),
+                to_date: date(2027, 12, 31),
+            },
+        ))
+        .await
+        .expect("due raises")
+        .into_inner()
+        .raises;
+    let due_of = |id: &str| {
+        due.iter()
+            .find(|r| r.employee_id == id)
+            .map(|r| (r.due_date, r.delay_half_months))
+    };
+    assert_eq!(due_of(&an.id), None, "raised early; next step in 2029");
+    assert_eq!(due_of(&binh.id), Some((date(2027, 1, 1), 0)));
+    assert_eq!(due_of(&cuong.id), Some((date(2027, 7, 1), 12)));
+    assert_eq!(due_of(&dung.id), Some((date(2027, 2, 16), 3)));
+    assert_eq!(due_of(&em.id), Some((date(2027, 2, 1), 2)));
+    let dung_raise = due.iter().find(|r| r.employee_id == dung.id).expect("Dung");
+    assert_eq!(dung_raise.delay_months, 2, "1.5 months, rounded up");
+}

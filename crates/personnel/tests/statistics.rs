@@ -12,7 +12,7 @@ use tonic::Code;
 
 /// 1 January of the year that makes someone `age` today.
 fn aged(age: i32) -> Option<Date> {
-    date(time::OffsetDateTime::now_utc().year() - age, 1, 1)
+    date(tinhso_platform::clock::vietnam_today().year() - age, 1, 1)
 }
 
 #[tokio::test]
@@ -104,7 +104,7 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
             &admin,
             pb::SetQuotaRequest {
                 unit_id: district.id.clone(),
-                year: time::OffsetDateTime::now_utc().year(),
+                year: tinhso_platform::clock::vietnam_today().year(),
                 kind: pb::EmployeeKind::CivilServant as i32,
                 quota: 5,
             },

@@ -77,6 +77,12 @@ pub fn vietnam_date(ms: UnixMillis) -> time::Date {
         .unwrap_or(time::Date::MIN)
 }
 
+/// Today in Vietnam by the system's clock: the day deadlines and months are counted in (a day
+/// that starts at 17:00 UTC).
+pub fn vietnam_today() -> time::Date {
+    vietnam_date(SystemClock.now_ms())
+}
+
 /// The calendar date in Vietnam at `ms`, as `YYYY-MM-DD`.
 pub fn vietnam_date_text(ms: UnixMillis) -> String {
     let d = vietnam_date(ms);

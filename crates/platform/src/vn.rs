@@ -109,6 +109,11 @@ fn collate_word(word: &str, letters: &mut String, tones: &mut String) {
     flush(&mut base, &mut modifier);
 }
 
+/// A date as people write it in Vietnam: dd/mm/yyyy.
+pub fn date(d: Date) -> String {
+    format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
+}
+
 /// An amount of đồng with the Vietnamese thousands separator: 12345678 -> "12.345.678".
 pub fn money(amount: i64) -> String {
     let digits = amount.unsigned_abs().to_string();

@@ -24,8 +24,9 @@ pub fn date(d: Option<&Date>) -> String {
 pub fn day_of(moment: Option<&prost_types::Timestamp>) -> String {
     moment
         .map(|t| {
-            let d = tinhso_platform::clock::vietnam_date(tinhso_platform::clock::from_timestamp(t));
-            format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
+            tinhso_platform::vn::date(tinhso_platform::clock::vietnam_date(
+                tinhso_platform::clock::from_timestamp(t),
+            ))
         })
         .unwrap_or_default()
 }

@@ -163,6 +163,13 @@ pub const SECTIONS: &[SectionSpec] = &[
                 Date,
                 false,
             ),
+            f(
+                "reason",
+                "Lý do",
+                "Reason",
+                Catalogue("salary_change_reason"),
+                false,
+            ),
             f("note", "Ghi chú", "Note", LongText, false),
         ],
     },
@@ -264,6 +271,25 @@ pub const SECTIONS: &[SectionSpec] = &[
                 "Rating",
                 Catalogue("assessment_rating"),
                 true,
+            ),
+            f("note", "Ghi chú", "Note", LongText, false),
+        ],
+    },
+    SectionSpec {
+        slug: "khong-tinh-nang-luong",
+        section: pb::Section::NotCounted,
+        vi: "Thời gian không tính nâng bậc lương",
+        en: "Time not counted toward raises",
+        fields: &[
+            f("kind", "Loại", "Kind", Catalogue("not_counted_kind"), true),
+            f("from_date", "Từ ngày", "From", Date, true),
+            f("to_date", "Đến ngày", "To", Date, true),
+            f(
+                "decision_number",
+                "Số quyết định",
+                "Decision number",
+                Text,
+                false,
             ),
             f("note", "Ghi chú", "Note", LongText, false),
         ],
@@ -373,6 +399,7 @@ fn values(content: &Content) -> HashMap<&'static str, String> {
             ("coefficient", coefficient(s.coefficient)),
             ("decision_number", s.decision_number.clone()),
             ("decision_date", d(&s.decision_date)),
+            ("reason", s.reason.clone()),
             ("note", s.note.clone()),
         ],
         Content::Allowance(a) => vec![
@@ -394,6 +421,13 @@ fn values(content: &Content) -> HashMap<&'static str, String> {
             ("year", n(a.year)),
             ("rating", a.rating.clone()),
             ("note", a.note.clone()),
+        ],
+        Content::NotCounted(x) => vec![
+            ("kind", x.kind.clone()),
+            ("from_date", d(&x.from_date)),
+            ("to_date", d(&x.to_date)),
+            ("decision_number", x.decision_number.clone()),
+            ("note", x.note.clone()),
         ],
         Content::Discipline(x) => vec![
             ("kind", x.kind.clone()),
@@ -508,6 +542,7 @@ fn content_of(
             decision_number: text("decision_number"),
             decision_date: d("decision_date"),
             note: text("note"),
+            reason: text("reason"),
         }),
         pb::Section::Allowance => Content::Allowance(pb::AllowanceEntry {
             kind: text("kind"),
@@ -527,6 +562,13 @@ fn content_of(
         pb::Section::Assessment => Content::Assessment(pb::AssessmentEntry {
             year: n("year"),
             rating: text("rating"),
+            note: text("note"),
+        }),
+        pb::Section::NotCounted => Content::NotCounted(pb::NotCountedEntry {
+            kind: text("kind"),
+            from_date: d("from_date"),
+            to_date: d("to_date"),
+            decision_number: text("decision_number"),
             note: text("note"),
         }),
         pb::Section::Discipline | pb::Section::Unspecified => {
@@ -839,7 +881,7 @@ mod tests {
         slugs.sort_unstable();
         slugs.dedup();
         // Every section of the service but "unspecified".
-        assert_eq!(slugs.len(), pb::Section::Assessment as usize);
+        assert_eq!(slugs.len(), pb::Section::NotCounted as usize);
         for s in SECTIONS {
             assert!(spec_of(s.section as i32).is_some_and(|x| x.slug == s.slug));
         }

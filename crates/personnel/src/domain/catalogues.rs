@@ -36,6 +36,10 @@ pub const TRAINING_KIND: &str = "training_kind";
 pub const RELATIONSHIP: &str = "relationship";
 pub const HOLIDAY: &str = "holiday";
 pub const ASSESSMENT_RATING: &str = "assessment_rating";
+pub const SALARY_CHANGE_REASON: &str = "salary_change_reason";
+pub const NOT_COUNTED_KIND: &str = "not_counted_kind";
+/// The attribute of a salary change reason whose raises are early for achievement.
+pub const EARLY_ACHIEVEMENT: &str = "early_achievement";
 
 /// Every catalogue personnel keeps.
 pub const CATALOGUES: &[Catalogue] = &[
@@ -91,6 +95,13 @@ pub const CATALOGUES: &[Catalogue] = &[
         "Xếp loại chất lượng hằng năm",
         "số tháng kéo dài thời hạn nâng bậc lương của mỗi năm xếp loại này",
     ),
+    c(
+        SALARY_CHANGE_REASON,
+        "Lý do thay đổi lương",
+        "early_achievement: nâng bậc lương trước thời hạn do lập thành tích xuất sắc (kiểm tra \
+         điều kiện và tỷ lệ 15% mỗi năm của đơn vị)",
+    ),
+    c(NOT_COUNTED_KIND, "Thời gian không tính nâng bậc lương", ""),
     c(
         HOLIDAY,
         "Ngày nghỉ lễ, Tết theo âm lịch và ngày nghỉ bù",
@@ -353,6 +364,37 @@ const ASSESSMENT_RATINGS: &[SeedEntry] = &[
     ("not_completed", "Không hoàn thành nhiệm vụ", "12"),
 ];
 
+/// Why a salary entry was made; the attribute marks early raises for achievement, whose rules are
+/// checked (TT 08/2013/TT-BNV Điều 3).
+const SALARY_CHANGE_REASONS: &[SeedEntry] = &[
+    ("regular", "Nâng bậc lương thường xuyên", ""),
+    (
+        "early_achievement",
+        "Nâng bậc lương trước thời hạn do lập thành tích xuất sắc",
+        EARLY_ACHIEVEMENT,
+    ),
+    (
+        "early_retirement",
+        "Nâng bậc lương trước thời hạn khi có thông báo nghỉ hưu",
+        "",
+    ),
+    ("salary_demotion", "Hạ bậc lương (kỷ luật)", ""),
+    ("regrading", "Chuyển ngạch, chuyển xếp lương", ""),
+];
+
+/// Time that does not count toward a regular raise (TT 08/2013/TT-BNV Điều 2.1 as amended by
+/// TT 03/2021/TT-BNV).
+const NOT_COUNTED_KINDS: &[SeedEntry] = &[
+    ("unpaid_leave", "Nghỉ việc riêng không hưởng lương", ""),
+    (
+        "overstay",
+        "Đi học, làm chuyên gia, lao động hợp tác quá thời hạn được cử",
+        "",
+    ),
+    ("suspension", "Bị đình chỉ công tác", ""),
+    ("detention", "Bị tạm giữ, tạm giam", ""),
+];
+
 /// Disciplines and how many months each delays the next raise (NĐ 112/2020, TT 08/2013).
 const DISCIPLINE_KINDS: &[SeedEntry] = &[
     ("reprimand", "Khiển trách", "6"),
@@ -428,6 +470,8 @@ pub fn seed(catalogue: &str) -> Vec<(String, String, String, i64)> {
         TRAINING_KIND => from(TRAINING_KINDS),
         RELATIONSHIP => from(RELATIONSHIPS),
         ASSESSMENT_RATING => from(ASSESSMENT_RATINGS),
+        SALARY_CHANGE_REASON => from(SALARY_CHANGE_REASONS),
+        NOT_COUNTED_KIND => from(NOT_COUNTED_KINDS),
         _ => Vec::new(),
     }
 }

@@ -121,6 +121,25 @@ fn shift_months(date: Date, months: i32) -> Date {
     Date::from_calendar_date(year, month, date.day().min(last)).unwrap_or(date)
 }
 
+/// A delay in half months: the time that does not count toward a raise is counted to the half
+/// month (TT 08/2013/TT-BNV Điều 2.1 as amended by TT 03/2021/TT-BNV).
+pub type HalfMonths = u32;
+
+/// `months` as half months.
+pub const fn months(months: u32) -> HalfMonths {
+    months * 2
+}
+
+/// `date` plus a delay: its whole months by the calendar, then 15 days for a half month.
+pub fn add_half_months(date: Date, delay: HalfMonths) -> Date {
+    let whole = add_months(date, delay / 2);
+    if delay % 2 == 1 {
+        whole + time::Duration::days(15)
+    } else {
+        whole
+    }
+}
+
 /// The date of the next regular step raise of someone on `step` since `step_since`, delayed by
 /// the disciplines received while on that step; `None` on the top step (seniority applies).
 pub fn next_raise_date(
@@ -131,29 +150,128 @@ pub fn next_raise_date(
     disciplines: &[Discipline],
 ) -> Option<Date> {
     let delay: u32 = disciplines.iter().map(|d| d.raise_delay_months()).sum();
-    next_raise_date_delayed(group, step, top_step, step_since, delay)
+    next_raise_date_delayed(group, step, top_step, step_since, months(delay))
 }
 
-/// [`next_raise_date`] with the disciplines' delay already summed up, in months (the delays come
-/// from the discipline catalogue).
+/// [`next_raise_date`] with every delay already summed up, in half months (disciplines and
+/// yearly ratings from their catalogues, time that does not count).
 pub fn next_raise_date_delayed(
     group: &GradeGroup,
     step: u32,
     top_step: u32,
     step_since: Date,
-    delay_months: u32,
+    delay: HalfMonths,
 ) -> Option<Date> {
     if step >= top_step {
         return None;
     }
-    Some(add_months(
+    Some(add_half_months(
         step_since,
-        group.raise_interval_months() + delay_months,
+        months(group.raise_interval_months()) + delay,
     ))
 }
 
-/// A discipline as it bears on raises: its decision date and the months it delays by.
-pub type DatedDelay = (Date, u32);
+/// Something that delays raises: its date and the half months it delays by.
+pub type DatedDelay = (Date, HalfMonths);
+
+/// How much a period that does not count toward a raise (unpaid leave, suspension, detention,
+/// overstaying a posting; both days included) delays it: its whole months by the calendar, and
+/// what is left as half a month when it has 11 working days or fewer, a whole month from 12
+/// (TT 08/2013/TT-BNV Điều 2.1, as amended by TT 03/2021/TT-BNV). `is_working_day` is the
+/// province's calendar.
+pub fn not_counted(from: Date, to: Date, is_working_day: impl Fn(Date) -> bool) -> HalfMonths {
+    let Some(end) = to.next_day().filter(|end| *end > from) else {
+        return 0;
+    };
+    let mut whole = 0;
+    while add_months(from, whole + 1) <= end {
+        whole += 1;
+    }
+    let mut day = add_months(from, whole);
+    let mut working = 0;
+    while day < end {
+        if is_working_day(day) {
+            working += 1;
+        }
+        day = day.next_day().unwrap_or(end);
+    }
+    months(whole)
+        + match working {
+            0 => 0,
+            1..=11 => 1,
+            _ => 2,
+        }
+}
+
+/// The most an early raise for outstanding achievement may come before the regular date.
+pub const EARLY_RAISE_MAX_MONTHS: u32 = 12;
+
+/// Why an early raise for outstanding achievement cannot be given (TT 08/2013/TT-BNV Điều 3, as
+/// amended by TT 03/2021/TT-BNV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EarlyRaiseFault {
+    /// It must be the next step of the same grade.
+    NotTheNextStep,
+    /// On or after the regular date: it is a regular raise.
+    NotEarly { regular: Date },
+    /// More than 12 months before the regular date.
+    TooEarly { regular: Date },
+    /// The previous raise in the grade was also early for achievement.
+    TwiceInARow,
+    /// A discipline was decided in the 12 months before.
+    Disciplined,
+}
+
+/// The step someone holds before an early raise, as it bears on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldStep {
+    pub grade_code: String,
+    pub step: u32,
+    /// The regular date of the next step (delays counted); `None` on the top step.
+    pub regular_raise: Option<Date>,
+    /// The raise to this step was itself early for achievement.
+    pub reached_early: bool,
+}
+
+/// Checks an early raise to `step` of `grade_code` from `effective`, for someone holding `held`
+/// and with disciplines decided on `disciplines`.
+pub fn early_raise_fault(
+    held: &HeldStep,
+    grade_code: &str,
+    step: u32,
+    effective: Date,
+    disciplines: &[Date],
+) -> Option<EarlyRaiseFault> {
+    let Some(regular) = held.regular_raise else {
+        return Some(EarlyRaiseFault::NotTheNextStep);
+    };
+    if held.grade_code != grade_code || step != held.step + 1 {
+        return Some(EarlyRaiseFault::NotTheNextStep);
+    }
+    if effective >= regular {
+        return Some(EarlyRaiseFault::NotEarly { regular });
+    }
+    if effective < sub_months(regular, EARLY_RAISE_MAX_MONTHS) {
+        return Some(EarlyRaiseFault::TooEarly { regular });
+    }
+    if held.reached_early {
+        return Some(EarlyRaiseFault::TwiceInARow);
+    }
+    let year_before = sub_months(effective, 12);
+    if disciplines
+        .iter()
+        .any(|on| *on > year_before && *on <= effective)
+    {
+        return Some(EarlyRaiseFault::Disciplined);
+    }
+    None
+}
+
+/// How many early raises for outstanding achievement a unit may give in a year: 15% of the people
+/// on its payroll (TT 08/2013/TT-BNV Điều 3.1 as amended by TT 03/2021/TT-BNV), rounded down.
+pub fn early_raise_share(headcount: usize) -> usize {
+    headcount * 15 / 100
+}
 
 /// The dates the seniority allowance beyond the top step starts (5%) and then grows (1% each),
 /// for someone on the top step since `top_since` (TT 04/2005/TT-BNV; TT 08/2013/TT-BNV as
@@ -175,13 +293,13 @@ pub fn seniority_milestones<'a>(
             let extra: u32 = delays
                 .iter()
                 .filter(|(on, _)| *on > counted_to && *on <= next)
-                .map(|(_, months)| months)
+                .map(|(_, delay)| delay)
                 .sum();
             if extra == 0 {
                 break;
             }
             counted_to = next;
-            next = add_months(next, extra);
+            next = add_half_months(next, extra);
         }
         previous = next;
         period = 12;
@@ -319,7 +437,7 @@ mod tests {
             seniority_percent(&g("C1"), top_since, d(2022, 3, 1), &[]),
             5
         );
-        let reprimand = [(d(2021, 5, 10), 6)];
+        let reprimand = [(d(2021, 5, 10), months(6))];
         assert_eq!(
             seniority_percent(&g("C1"), top_since, d(2022, 3, 1), &reprimand),
             0
@@ -338,7 +456,7 @@ mod tests {
     #[test]
     fn a_reprimand_after_seniority_started_keeps_the_percent_and_postpones_the_next() {
         let top_since = d(2020, 3, 1);
-        let reprimand = [(d(2024, 6, 10), 6)];
+        let reprimand = [(d(2024, 6, 10), months(6))];
         let p = |on| seniority_percent(&g("A1"), top_since, on, &reprimand);
         assert_eq!(p(d(2024, 6, 10)), 6, "the 6% already earned is kept");
         assert_eq!(p(d(2025, 3, 1)), 6, "7% is postponed");
@@ -351,7 +469,7 @@ mod tests {
             (d(2025, 9, 1), 7)
         );
         // Someone who just reached 5% and is then warned keeps the 5%.
-        let warned = [(d(2023, 3, 15), 6)];
+        let warned = [(d(2023, 3, 15), months(6))];
         assert_eq!(
             seniority_percent(&g("A1"), top_since, d(2023, 4, 1), &warned),
             5
@@ -366,10 +484,117 @@ mod tests {
             6
         );
         // A second discipline decided during the postponement postpones it further.
-        let twice = [(d(2024, 6, 10), 6), (d(2025, 5, 1), 6)];
+        let twice = [(d(2024, 6, 10), months(6)), (d(2025, 5, 1), months(6))];
         assert_eq!(
             next_seniority_increase(&g("A1"), top_since, d(2025, 1, 1), &twice),
             (d(2026, 3, 1), 7)
         );
+    }
+
+    fn weekdays(day: Date) -> bool {
+        !matches!(
+            day.weekday(),
+            time::Weekday::Saturday | time::Weekday::Sunday
+        )
+    }
+
+    #[test]
+    fn time_that_does_not_count_is_counted_to_the_half_month() {
+        // Unpaid leave 01/03/2025-15/04/2025: March is a whole month; 1-15 April has 11 working
+        // days (1-4, 7-11, 14-15): half a month. 1.5 months in all.
+        assert_eq!(not_counted(d(2025, 3, 1), d(2025, 4, 15), weekdays), 3);
+        // Suspended 10/06/2025-29/06/2025: 14 working days, a whole month.
+        assert_eq!(not_counted(d(2025, 6, 10), d(2025, 6, 29), weekdays), 2);
+        // A single working day is half a month; a weekend alone is nothing.
+        assert_eq!(not_counted(d(2025, 6, 10), d(2025, 6, 10), weekdays), 1);
+        assert_eq!(not_counted(d(2025, 6, 14), d(2025, 6, 15), weekdays), 0);
+        // Exactly three calendar months.
+        assert_eq!(not_counted(d(2025, 1, 15), d(2025, 4, 14), weekdays), 6);
+        // An end before the start counts nothing.
+        assert_eq!(not_counted(d(2025, 6, 10), d(2025, 6, 1), weekdays), 0);
+    }
+
+    #[test]
+    fn the_regular_raise_waits_for_the_time_that_does_not_count() {
+        // Chuyên viên on step 3 since 01/01/2024: due 01/01/2027; with 1.5 months of unpaid leave,
+        // 01/02/2027 + 15 days = 16/02/2027.
+        let a1 = national_table()
+            .into_iter()
+            .find(|s| s.group == g("A1"))
+            .expect("A1");
+        assert_eq!(
+            next_raise_date_delayed(&g("A1"), 3, a1.top_step(), d(2024, 1, 1), 3),
+            Some(d(2027, 2, 16))
+        );
+        assert_eq!(add_half_months(d(2027, 1, 31), 3), d(2027, 3, 15));
+    }
+
+    #[test]
+    fn an_early_raise_for_achievement_follows_the_rules() {
+        // Step 3 of 01.003 since 01/01/2024, regular raise 01/01/2027.
+        let held = HeldStep {
+            grade_code: "01.003".into(),
+            step: 3,
+            regular_raise: Some(d(2027, 1, 1)),
+            reached_early: false,
+        };
+        let fault = |step, on, disciplines: &[Date]| {
+            early_raise_fault(&held, "01.003", step, on, disciplines)
+        };
+        assert_eq!(fault(4, d(2026, 1, 1), &[]), None, "12 months early");
+        assert_eq!(fault(4, d(2026, 7, 1), &[]), None, "6 months early");
+        assert_eq!(
+            fault(4, d(2025, 12, 31), &[]),
+            Some(EarlyRaiseFault::TooEarly {
+                regular: d(2027, 1, 1)
+            })
+        );
+        assert_eq!(
+            fault(4, d(2027, 1, 1), &[]),
+            Some(EarlyRaiseFault::NotEarly {
+                regular: d(2027, 1, 1)
+            })
+        );
+        assert_eq!(
+            fault(5, d(2026, 7, 1), &[]),
+            Some(EarlyRaiseFault::NotTheNextStep)
+        );
+        assert_eq!(
+            early_raise_fault(&held, "01.002", 4, d(2026, 7, 1), &[]),
+            Some(EarlyRaiseFault::NotTheNextStep)
+        );
+        assert_eq!(
+            fault(4, d(2026, 7, 1), &[d(2025, 9, 1)]),
+            Some(EarlyRaiseFault::Disciplined)
+        );
+        assert_eq!(
+            fault(4, d(2026, 7, 1), &[d(2025, 6, 30)]),
+            None,
+            "a discipline more than a year before"
+        );
+        let again = HeldStep {
+            reached_early: true,
+            ..held.clone()
+        };
+        assert_eq!(
+            early_raise_fault(&again, "01.003", 4, d(2026, 7, 1), &[]),
+            Some(EarlyRaiseFault::TwiceInARow)
+        );
+        let top = HeldStep {
+            regular_raise: None,
+            ..held
+        };
+        assert_eq!(
+            early_raise_fault(&top, "01.003", 4, d(2026, 7, 1), &[]),
+            Some(EarlyRaiseFault::NotTheNextStep)
+        );
+    }
+
+    #[test]
+    fn the_yearly_share_of_early_raises_is_fifteen_percent_rounded_down() {
+        assert_eq!(early_raise_share(6), 0);
+        assert_eq!(early_raise_share(7), 1);
+        assert_eq!(early_raise_share(20), 3);
+        assert_eq!(early_raise_share(100), 15);
     }
 }

@@ -72,7 +72,7 @@ pub(super) fn vn_date(d: &Option<String>) -> Cell {
 /// `YYYY-MM-DD` as people write it: dd/mm/yyyy (titles).
 pub(super) fn vn_date_text(d: &str) -> String {
     match tinhso_platform::api::parse_date(d) {
-        Some(d) => format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year()),
+        Some(d) => tinhso_platform::vn::date(d),
         None => d.to_string(),
     }
 }

@@ -23,10 +23,12 @@ struct SalaryTables {
     assessment_delays: HashMap<String, u32>,
     /// Allowance kind -> how it is paid.
     allowance_bases: HashMap<String, AllowanceBasis>,
+    /// The holidays entered (lunar ones, the Prime Minister's extra days), for working days.
+    holidays: tinhso_platform::vn::WorkingCalendar,
 }
 
 impl SalaryTables {
-    async fn load(pool: &tinhso_platform::db::DatabaseConnection) -> AppResult<Self> {
+    async fn load(pool: &impl tinhso_platform::db::ConnectionTrait) -> AppResult<Self> {
         let grade_groups = store::catalogues::entries(pool, cat::GRADE, true)
             .await?
             .into_iter()
@@ -61,7 +63,14 @@ impl SalaryTables {
             .into_iter()
             .map(|e| (e.code, AllowanceBasis::from_attribute(&e.attribute)))
             .collect();
+        let holidays = tinhso_platform::vn::WorkingCalendar::new(
+            store::catalogues::entries(pool, cat::HOLIDAY, false)
+                .await?
+                .iter()
+                .filter_map(|e| tinhso_platform::api::parse_date(&e.code)),
+        );
         Ok(Self {
+            holidays,
             base: store::catalogues::base_salary_table(pool).await?,
             grade_groups,
             steps,
@@ -75,19 +84,18 @@ impl SalaryTables {
         self.steps.get(self.grade_groups.get(grade_code)?)
     }
 
-    /// What delays a raise from `since` on, each with its date and months: disciplines by their
-    /// decision (discipline catalogue) and years rated as not completing duties (12 months each,
-    /// the rating catalogue).
+    /// What delays a raise from `since` on, each with its date and half months: disciplines by
+    /// their decision (discipline catalogue), years rated as not completing duties (12 months
+    /// each, the rating catalogue) and time that does not count, from its start.
     fn dated_delays(&self, sections: &[SectionRow], since: Date) -> Vec<salary::DatedDelay> {
+        let parse = |d: &Option<String>| d.as_deref().and_then(tinhso_platform::api::parse_date);
         sections
             .iter()
             .filter_map(|s| {
-                let (on, months) = match s.section.as_str() {
+                let (on, delay) = match s.section.as_str() {
                     "discipline" => (
-                        s.decision_date
-                            .as_deref()
-                            .and_then(tinhso_platform::api::parse_date)?,
-                        self.discipline_delays.get(&s.code).copied().unwrap_or(0),
+                        parse(&s.decision_date)?,
+                        salary::months(self.discipline_delays.get(&s.code).copied().unwrap_or(0)),
                     ),
                     // A year's rating is given at its end (NĐ 90/2020: assessed in December).
                     "assessment" => (
@@ -97,16 +105,29 @@ impl SalaryTables {
                             31,
                         )
                         .ok()?,
-                        self.assessment_delays.get(&s.code).copied().unwrap_or(0),
+                        salary::months(self.assessment_delays.get(&s.code).copied().unwrap_or(0)),
                     ),
+                    "not_counted" => {
+                        let (from, to) = (parse(&s.from_date)?, parse(&s.to_date)?);
+                        // Only the part after the step was reached delays its raise.
+                        let from = from.max(since);
+                        (
+                            from,
+                            salary::not_counted(from, to, |d| self.is_working_day(d)),
+                        )
+                    }
                     _ => return None,
                 };
-                (on >= since && months > 0).then_some((on, months))
+                (on >= since && delay > 0).then_some((on, delay))
             })
             .collect()
     }
 
-    /// The months the next regular raise waits, for the disciplines decided in [since, until].
+    fn is_working_day(&self, day: Date) -> bool {
+        self.holidays.is_working_day(day) && !crate::domain::deadlines::is_fixed_holiday(day)
+    }
+
+    /// The half months the next regular raise waits, for what is dated in [since, until].
     fn delay_since(&self, sections: &[SectionRow], since: Date, until: Date) -> u32 {
         self.dated_delays(sections, since)
             .iter()
@@ -116,14 +137,9 @@ impl SalaryTables {
     }
 }
 
-/// Grade, step, coefficient and since when, in force on `on`: the newest salary entry that
-/// started by then, else the record's own fields.
-fn salary_in_force(
-    record: &EmployeeRow,
-    sections: &[SectionRow],
-    on: Date,
-) -> (String, i64, i64, Option<Date>) {
-    let entry = sections
+/// The newest salary entry that started by `on`, with its start.
+fn salary_entry_in_force(sections: &[SectionRow], on: Date) -> Option<(&SectionRow, Date)> {
+    sections
         .iter()
         .filter(|s| s.section == "salary")
         .filter_map(|s| {
@@ -133,8 +149,17 @@ fn salary_in_force(
             ))
         })
         .filter(|(_, from)| *from <= on)
-        .max_by_key(|(s, from)| (*from, s.recorded_at));
-    match entry {
+        .max_by_key(|(s, from)| (*from, s.recorded_at))
+}
+
+/// Grade, step, coefficient and since when, in force on `on`: the newest salary entry that
+/// started by then, else the record's own fields.
+fn salary_in_force(
+    record: &EmployeeRow,
+    sections: &[SectionRow],
+    on: Date,
+) -> (String, i64, i64, Option<Date>) {
+    match salary_entry_in_force(sections, on) {
         Some((s, from)) => (s.code.clone(), s.amount, s.amount2, Some(from)),
         None => (
             record.grade_code.clone(),
@@ -353,7 +378,8 @@ fn due_raise(
         grade_code: record.grade_code.clone(),
         step: int(step),
         coefficient: i32::try_from(record.coefficient).unwrap_or_default(),
-        delay_months: int(delay),
+        delay_months: int(delay.div_ceil(2)),
+        delay_half_months: int(delay),
         ..Default::default()
     };
     if let Some(due) =
@@ -434,6 +460,156 @@ fn retirement_of(
         }
     }
     Some(out)
+}
+
+impl Api {
+    /// An early raise for outstanding achievement (a salary entry whose reason is of that kind)
+    /// follows TT 08/2013/TT-BNV Điều 3 as amended by TT 03/2021/TT-BNV: the next step of the
+    /// grade, at most 12 months before the regular date, not twice in a row, no discipline in the
+    /// year before, and within the unit's yearly share (15% of its payroll). `entry` replaces the
+    /// entry of the same id when it has one.
+    pub(super) async fn check_early_raise(
+        &self,
+        tx: &mut Tx,
+        record: &EmployeeRow,
+        entry: &SectionRow,
+    ) -> AppResult<()> {
+        if entry.section != "salary" || entry.details.is_empty() {
+            return Ok(());
+        }
+        // Everything is read in the transaction (SQLite has one writer connection).
+        let pool = &*tx;
+        let early_reasons: Vec<String> =
+            store::catalogues::entries(pool, cat::SALARY_CHANGE_REASON, false)
+                .await?
+                .into_iter()
+                .filter(|e| e.attribute == cat::EARLY_ACHIEVEMENT)
+                .map(|e| e.code)
+                .collect();
+        let parse = |d: &Option<String>| d.as_deref().and_then(tinhso_platform::api::parse_date);
+        let (true, Some(effective)) = (
+            early_reasons.contains(&entry.details),
+            parse(&entry.from_date),
+        ) else {
+            return Ok(());
+        };
+        let tables = SalaryTables::load(pool).await?;
+        let sections: Vec<SectionRow> = store::sections::of_employee(&*tx, &record.id, None)
+            .await?
+            .into_iter()
+            .filter(|s| s.id != entry.id)
+            .collect();
+        let day_before = effective.previous_day().unwrap_or(effective);
+        let (grade_code, step, _, since) = salary_in_force(record, &sections, day_before);
+        let step = u32::try_from(step).unwrap_or_default();
+        let regular_raise = match (tables.steps_of(&grade_code), since) {
+            (Some(steps), Some(since)) => salary::next_raise_date_delayed(
+                &steps.group,
+                step,
+                steps.top_step(),
+                since,
+                tables.delay_since(&sections, since, effective),
+            ),
+            _ => None,
+        };
+        let held = salary::HeldStep {
+            grade_code,
+            step,
+            regular_raise,
+            reached_early: salary_entry_in_force(&sections, day_before)
+                .is_some_and(|(s, _)| early_reasons.contains(&s.details)),
+        };
+        let disciplines: Vec<Date> = sections
+            .iter()
+            .filter(|s| s.section == "discipline")
+            .filter_map(|s| parse(&s.decision_date))
+            .collect();
+        let new_step = u32::try_from(entry.amount).unwrap_or_default();
+        if let Some(fault) =
+            salary::early_raise_fault(&held, &entry.code, new_step, effective, &disciplines)
+        {
+            return Err(early_raise_refusal(fault));
+        }
+        // The share of the year the raise takes effect in, among the people on the unit's payroll.
+        let staff: Vec<String> = store::employees::working_in_unit(pool, &record.unit_id)
+            .await?
+            .into_iter()
+            .map(|e| e.id.into())
+            .collect();
+        let given = store::sections::salary_entries_for_reasons(&*tx, &staff, &early_reasons)
+            .await?
+            .into_iter()
+            .filter(|s| s.id != entry.id)
+            .filter(|s| parse(&s.from_date).is_some_and(|d| d.year() == effective.year()))
+            .count();
+        let share = salary::early_raise_share(staff.len());
+        if given >= share {
+            return Err(AppError::failed_precondition(
+                ErrorCode::EarlyRaiseShareFull,
+                &format!(
+                    "đơn vị có {} người trong danh sách trả lương nên được nâng bậc lương trước \
+                     thời hạn cho tối đa {share} người trong năm {} (15%), đã nâng {given} người",
+                    staff.len(),
+                    effective.year()
+                ),
+                "the unit's yearly share of early raises (15% of its payroll) is used up",
+            )
+            .with_field("entry.salary.reason"));
+        }
+        Ok(())
+    }
+}
+
+/// The refusal of an early raise that breaks a rule, naming the field at fault.
+fn early_raise_refusal(fault: salary::EarlyRaiseFault) -> AppError {
+    use salary::EarlyRaiseFault as F;
+    let refused = |field: &str, vi: String, en: &str| {
+        AppError::invalid(
+            &format!("entry.salary.{field}"),
+            ErrorCode::EarlyRaiseNotEligible,
+            &vi,
+            en,
+        )
+    };
+    let vn = tinhso_platform::vn::date;
+    match fault {
+        F::NotTheNextStep => refused(
+            "step",
+            "nâng bậc lương trước thời hạn là lên bậc kế tiếp trong cùng ngạch, khi chưa ở bậc \
+             cuối"
+                .into(),
+            "an early raise is to the next step of the same grade",
+        ),
+        F::NotEarly { regular } => refused(
+            "effective_date",
+            format!(
+                "bậc kế tiếp đến hạn ngày {}: từ ngày đó là nâng bậc lương thường xuyên",
+                vn(regular)
+            ),
+            "the date is not before the regular raise",
+        ),
+        F::TooEarly { regular } => refused(
+            "effective_date",
+            format!(
+                "chỉ được nâng trước thời hạn tối đa 12 tháng: bậc kế tiếp đến hạn ngày {}, \
+                 sớm nhất từ ngày {}",
+                vn(regular),
+                vn(salary::sub_months(regular, salary::EARLY_RAISE_MAX_MONTHS))
+            ),
+            "at most 12 months before the regular raise",
+        ),
+        F::TwiceInARow => refused(
+            "reason",
+            "không nâng bậc lương trước thời hạn hai lần liên tiếp trong cùng ngạch".into(),
+            "not twice in a row in the same grade",
+        ),
+        F::Disciplined => refused(
+            "reason",
+            "người bị kỷ luật trong 12 tháng trước đó không được nâng bậc lương trước thời hạn"
+                .into(),
+            "disciplined in the year before",
+        ),
+    }
 }
 
 /// Sorts a list of people by a date, soonest first, then by name (`vn::name_sort_key`).

@@ -19,6 +19,7 @@ fn section_name(content: &Content) -> &'static str {
         Content::Award(_) => "award",
         Content::Discipline(_) => "discipline",
         Content::Assessment(_) => "assessment",
+        Content::NotCounted(_) => "not_counted",
     }
 }
 
@@ -65,6 +66,7 @@ fn section_pb(s: &SectionRow) -> pb::SectionEntry {
             decision_number: s.decision_number.clone(),
             decision_date: d(&s.decision_date),
             note: s.title.clone(),
+            reason: s.details.clone(),
         }),
         "allowance" => Content::Allowance(pb::AllowanceEntry {
             kind: s.code.clone(),
@@ -84,6 +86,13 @@ fn section_pb(s: &SectionRow) -> pb::SectionEntry {
         "assessment" => Content::Assessment(pb::AssessmentEntry {
             year: int(s.amount),
             rating: s.code.clone(),
+            note: s.title.clone(),
+        }),
+        "not_counted" => Content::NotCounted(pb::NotCountedEntry {
+            kind: s.code.clone(),
+            from_date: d(&s.from_date),
+            to_date: d(&s.to_date),
+            decision_number: s.decision_number.clone(),
             note: s.title.clone(),
         }),
         _ => Content::Discipline(pb::DisciplineEntry {
@@ -240,6 +249,12 @@ fn entry_row(content: &Content, today: &str) -> (SectionRow, Vec<AppError>, Vec<
             row.decision_number = c.text("decision_number", &s.decision_number, false, 64);
             row.decision_date = c.past("decision_date", &s.decision_date, false);
             row.title = c.text("note", &s.note, false, 500);
+            row.details = c.text("reason", &s.reason, false, 32);
+            codes.push((
+                cat::SALARY_CHANGE_REASON,
+                row.details.clone(),
+                c.field("reason"),
+            ));
         }
         Content::Allowance(a) => {
             row.code = c.required_code("kind", &a.kind);
@@ -266,6 +281,15 @@ fn entry_row(content: &Content, today: &str) -> (SectionRow, Vec<AppError>, Vec<
             row.code = c.required_code("rating", &a.rating);
             codes.push((cat::ASSESSMENT_RATING, row.code.clone(), c.field("rating")));
             row.title = c.text("note", &a.note, false, 1000);
+        }
+        Content::NotCounted(n) => {
+            row.code = c.required_code("kind", &n.kind);
+            codes.push((cat::NOT_COUNTED_KIND, row.code.clone(), c.field("kind")));
+            row.from_date = c.date("from_date", &n.from_date, true);
+            row.to_date = c.date("to_date", &n.to_date, true);
+            c.period(&row.from_date, &row.to_date, "to_date");
+            row.decision_number = c.text("decision_number", &n.decision_number, false, 64);
+            row.title = c.text("note", &n.note, false, 500);
         }
         Content::Discipline(d) => {
             row.code = c.required_code("kind", &d.kind);
@@ -527,6 +551,7 @@ impl pb::section_service_server::SectionService for Api {
                 p.require(WRITE, &record.unit_path)?;
             }
             let mut row = self.checked_entry(&mut tx, entry.content.as_ref()).await?;
+            self.check_early_raise(&mut tx, &record, &row).await?;
             let now = self.now();
             row.id = uuid::Uuid::now_v7().to_string();
             row.employee_id = record.id.clone().into();
@@ -578,6 +603,8 @@ impl pb::section_service_server::SectionService for Api {
                 updated_at: now,
                 ..checked
             };
+            let record = self.record(&mut tx, &before.employee_id).await?;
+            self.check_early_raise(&mut tx, &record, &after).await?;
             self.save_entry(&mut tx, &p, &before, &after, now).await?;
             self.commit(tx).await?;
             Ok(Response::new(section_pb(&after)))

@@ -96,7 +96,7 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), DbErr> {
 
 /// The entries of a catalogue in their order; retired ones only when asked.
 pub async fn entries(
-    pool: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     catalogue: &str,
     with_retired: bool,
 ) -> Result<Vec<EntryRow>, DbErr> {
@@ -108,7 +108,7 @@ pub async fn entries(
     Ok(select
         .order_by_asc(catalogue_entry::Column::SortOrder)
         .order_by_asc(catalogue_entry::Column::Code)
-        .all(pool)
+        .all(conn)
         .await?
         .into_iter()
         .map(EntryRow::from)

@@ -808,7 +808,7 @@ pub async fn backfill_name_sort(db: &db::Db) -> Result<(), DbErr> {
 
 /// The working records whose unit is exactly `unit_id`, by name.
 pub async fn working_in_unit(
-    pool: &DatabaseConnection,
+    conn: &impl ConnectionTrait,
     unit_id: &str,
 ) -> Result<Vec<EmployeeRow>, DbErr> {
     Ok(rows(
@@ -816,7 +816,7 @@ pub async fn working_in_unit(
             .filter(employee::Column::UnitId.eq(unit_id))
             .order_by_asc(employee::Column::NameSort)
             .order_by_asc(employee::Column::Id)
-            .all(pool)
+            .all(conn)
             .await?,
     ))
 }

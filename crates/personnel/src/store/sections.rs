@@ -6,11 +6,12 @@
 //! | training   | training kind | major     | institution  | mode           | hours      |             | study period     |
 //! | work       |               | position  | organisation | note           |            |             | period           |
 //! | family     | relationship  | full name |              | details        | birth year |             |                  |
-//! | salary     | grade code    | note      |              |                | step       | coefficient | effective date   |
+//! | salary     | grade code    | note      |              | reason         | step       | coefficient | effective date   |
 //! | allowance  | allowance     |           |              |                | coefficient|             | period           |
 //! | award      | award kind    | reason    | issuer       |                |            |             |                  |
 //! | discipline | discipline    | reason    |              |                |            |             | effect period    |
 //! | assessment | rating        | note      |              |                | year       |             |                  |
+//! | not_counted| kind          | note      |              |                |            |             | period           |
 //!
 //! `qualification` is training's certificate, `ref_id` training's course. Entries are withdrawn,
 //! never deleted (`removed`), so the change query can always show them.
@@ -154,6 +155,29 @@ pub async fn of_employee(
         .order_by(Expr::expr(dated.clone()).is_not_null(), Order::Asc)
         .order_by(dated, Order::Asc)
         .order_by_asc(Column::RecordedAt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(SectionRow::from)
+        .collect())
+}
+
+/// The salary entries in force of `employee_ids` made for one of `reasons` (for a unit's yearly
+/// share of early raises).
+pub async fn salary_entries_for_reasons(
+    conn: &impl ConnectionTrait,
+    employee_ids: &[String],
+    reasons: &[String],
+) -> Result<Vec<SectionRow>, DbErr> {
+    use section_entry::Column;
+    if employee_ids.is_empty() || reasons.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(section_entry::Entity::find()
+        .filter(Column::Section.eq("salary"))
+        .filter(Column::Removed.eq(false))
+        .filter(Column::Details.is_in(reasons.iter().cloned()))
+        .filter(Column::EmployeeId.is_in(employee_ids.iter().cloned()))
         .all(conn)
         .await?
         .into_iter()

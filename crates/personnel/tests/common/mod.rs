@@ -251,7 +251,7 @@ pub fn date(year: i32, month: i32, day: i32) -> Option<Date> {
 
 /// The date `days` from today in Vietnam (UTC+7), where the deadlines are counted.
 pub fn in_days(days: i64) -> Option<Date> {
-    let today = (time::OffsetDateTime::now_utc() + time::Duration::hours(7)).date();
+    let today = tinhso_platform::clock::vietnam_today();
     let d = today + time::Duration::days(days);
     date(d.year(), i32::from(u8::from(d.month())), i32::from(d.day()))
 }

@@ -159,6 +159,8 @@ catalogue! {
     HonourNeedsRecord = "HONOUR_NEEDS_RECORD", InvalidArgument, "Khen thưởng này phải ghi vào hồ sơ cán bộ", "this award belongs in a staff record";
     BadResult = "BAD_RESULT", InvalidArgument, "Kết quả học tập không hợp lệ", "invalid training result";
     AllowanceBasis = "ALLOWANCE_BASIS", InvalidArgument, "Phụ cấp phải nhập theo hệ số hoặc theo tỷ lệ phần trăm như loại phụ cấp quy định", "enter the allowance as its kind is paid: a coefficient or a percent";
+    EarlyRaiseNotEligible = "EARLY_RAISE_NOT_ELIGIBLE", InvalidArgument, "Không đủ điều kiện nâng bậc lương trước thời hạn", "not eligible for an early raise";
+    EarlyRaiseShareFull = "EARLY_RAISE_SHARE_FULL", FailedPrecondition, "Đơn vị đã dùng hết tỷ lệ nâng bậc lương trước thời hạn của năm", "the unit's yearly share of early raises is used up";
     RecordEnded = "RECORD_ENDED", FailedPrecondition, "Hồ sơ đã kết thúc", "the record has ended";
     MovePending = "MOVE_PENDING", FailedPrecondition, "Hồ sơ đang chờ đơn vị tiếp nhận xác nhận", "the record is waiting for a receiving unit";
     NotPending = "NOT_PENDING", FailedPrecondition, "Biến động này không chờ xác nhận", "the movement is not waiting for acceptance";
