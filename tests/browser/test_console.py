@@ -233,6 +233,8 @@ def test_a_clerk_edits_and_transfers_a_record_and_the_receiving_district_accepts
         admin.get(record + "/sua")
         admin.find_element(By.ID, "position").clear()
         admin.find_element(By.ID, "position").send_keys("Chuyên viên")
+        # A new position is dated by its decision.
+        admin.find_element(By.ID, "effective_date").send_keys("02/11/2026")
         admin.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
         until(admin, lambda d: "Đã lưu thay đổi." in d.page_source, "the first save")
         clerk.find_element(By.ID, "position").clear()

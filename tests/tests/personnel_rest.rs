@@ -59,12 +59,27 @@ async fn a_record_is_entered_found_and_corrected_over_rest() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["employees"][0]["id"], id.as_str());
 
+    // A new position is dated by its appointment decision (the 15-day entry rule runs from it).
     let r = p
         .call(
             "PATCH",
             &format!("/api/v1/personnel/employees/{id}"),
             Some(&admin),
             Some(&json!({"position": "Trưởng khoa", "etag": created["etag"]})),
+        )
+        .await;
+    assert_problem(&r, 400, "REQUIRED");
+    assert!(r.text().contains("effective"), "{}", r.text());
+    let r = p
+        .call(
+            "PATCH",
+            &format!("/api/v1/personnel/employees/{id}"),
+            Some(&admin),
+            Some(&json!({
+                "position": "Trưởng khoa",
+                "effectiveDate": {"year": 2026, "month": 11, "day": 2},
+                "etag": created["etag"],
+            })),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());

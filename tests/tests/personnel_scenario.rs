@@ -146,7 +146,11 @@ async fn each_role_does_and_sees_what_the_regulation_says() {
             "PATCH",
             &format!("/api/v1/personnel/employees/{an_id}"),
             Some(&clerk),
-            Some(&json!({"position": "Phó Chánh Văn phòng", "etag": an["etag"]})),
+            Some(&json!({
+                "position": "Phó Chánh Văn phòng",
+                "effectiveDate": {"year": 2026, "month": 11, "day": 2},
+                "etag": an["etag"],
+            })),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text());

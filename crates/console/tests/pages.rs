@@ -1017,6 +1017,7 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
             ("etag", value_of(page, "etag")),
             ("full_name", "Đặng Thị Mới".to_string()),
             ("position", position.to_string()),
+            ("effective_date", "02/11/2026".to_string()),
         ]
     };
     let first = edit(&mine_form, "Trưởng phòng");

@@ -254,6 +254,7 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
             pb::UpdateEmployeeRequest {
                 id: hired.id.clone(),
                 position: Some("Tổ trưởng chuyên môn".into()),
+                effective_date: in_days(0),
                 etag: hired.etag.clone(),
                 ..Default::default()
             },

@@ -96,6 +96,7 @@ async fn record_quota_payroll_and_catalogue_changes_are_published() {
             pb::UpdateEmployeeRequest {
                 id: hired.id.clone(),
                 position: Some("Chuyên viên".into()),
+                effective_date: in_days(0),
                 etag: hired.etag.clone(),
                 ..Default::default()
             },

@@ -311,6 +311,7 @@ async fn records_are_kept_within_scope_audited_and_follow_reorganisations() {
             pb::UpdateEmployeeRequest {
                 id: an.id.clone(),
                 position: Some("Phó trưởng phòng".into()),
+                effective_date: in_days(0),
                 current_address: Some("Phường 1, TP Cao Lãnh".into()),
                 etag: an.etag.clone(),
                 ..Default::default()
@@ -1276,6 +1277,32 @@ async fn the_hire_clock_runs_from_the_decision_and_a_change_is_charged_to_the_un
         ))
         .await
         .expect("the step");
+    // An appointment decided 40 days ago and entered now: the change is dated by the decision
+    // and late by the days after the 15th; it needs that date, which cannot be in the future.
+    let appoint = |effective_date| {
+        let (h, admin, id) = (&h, admin.clone(), late.id.clone());
+        async move {
+            h.employees()
+                .update_employee(authed(
+                    &admin,
+                    pb::UpdateEmployeeRequest {
+                        id,
+                        position: Some("Phó Trưởng phòng".into()),
+                        effective_date,
+                        ..Default::default()
+                    },
+                ))
+                .await
+        }
+    };
+    let undated = appoint(None).await.expect_err("no effective date");
+    assert_eq!(
+        (code_of(&undated), fields_of(&undated)),
+        ("REQUIRED".to_string(), vec!["effective_date".to_string()])
+    );
+    let future = appoint(in_days(3)).await.expect_err("in the future");
+    assert_eq!(code_of(&future), "DATE_IN_FUTURE");
+    appoint(days_ago(40)).await.expect("appointed");
     let report = h
         .employees()
         .get_compliance(authed(
@@ -1327,6 +1354,12 @@ async fn the_hire_clock_runs_from_the_decision_and_a_change_is_charged_to_the_un
             district.id.as_str(),
             "hire",
             expected_days_late(50, 30),
+        ),
+        (
+            "Quyết Định Đã Lâu",
+            district.id.as_str(),
+            "change:position",
+            expected_days_late(40, 15),
         ),
     ];
     // A transfer entered on time is not late at all.

@@ -71,6 +71,14 @@ fn what(kind: &str) -> (&'static str, &'static str) {
         "movement:resignation" => ("Thôi việc", "Resignation"),
         "movement:death" => ("Từ trần", "Death"),
         k if k.starts_with("movement") => ("Biến động khác", "Other movement"),
+        k if k.starts_with("handover") => ("Tiếp nhận hồ sơ chuyển đến", "Handover received"),
+        "change:salary" => ("Thay đổi bậc, ngạch lương", "Salary change"),
+        "change:allowance" => ("Phụ cấp", "Allowance"),
+        "change:discipline" => ("Kỷ luật", "Discipline"),
+        "change:award" => ("Khen thưởng", "Award"),
+        "change:position" => ("Thay đổi chức vụ", "Position change"),
+        "change:department" => ("Thay đổi phòng, ban", "Department change"),
+        "change:degree" => ("Thay đổi trình độ chuyên môn", "Degree change"),
         _ => ("Khác", "Other"),
     }
 }

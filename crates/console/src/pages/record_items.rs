@@ -41,6 +41,10 @@ const fn i(name: &'static str, vi: &'static str, en: &'static str, kind: Kind) -
 
 use Kind::{Catalogue, Date, Number, Sex, Text};
 
+/// Items of the edit form that are not items of the record: they qualify the change (the
+/// effective date of a new position, department or degree).
+const ABOUT_THE_CHANGE: &[&str] = &["effective_date"];
+
 pub const GROUPS: &[Group] = &[
     Group {
         vi: "Sơ yếu lý lịch",
@@ -103,6 +107,13 @@ pub const GROUPS: &[Group] = &[
             ),
             i("department", "Phòng, ban", "Department", Text),
             i("position", "Chức vụ", "Position", Text),
+            i(
+                "effective_date",
+                "Ngày hiệu lực của thay đổi chức vụ, phòng ban, trình độ (ngày của quyết định \
+                 hoặc văn bằng)",
+                "Effective date of a change of position, department or degree",
+                Date,
+            ),
             i(
                 "main_duties",
                 "Công việc chính được giao",
@@ -340,6 +351,7 @@ pub fn shown(e: &pb::Employee, names: &Names, page: &Page) -> Vec<ShownGroup> {
             items: g
                 .items
                 .iter()
+                .filter(|item| !ABOUT_THE_CHANGE.contains(&item.name))
                 .map(|item| {
                     let raw = values.get(item.name).cloned().unwrap_or_default();
                     let value = match item.kind {
@@ -464,7 +476,8 @@ mod tests {
         let update = descriptor("tinhso.personnel.v1.UpdateEmployeeRequest").expect("update");
         for item in GROUPS.iter().flat_map(|g| g.items.iter()) {
             assert!(
-                record.get_field_by_name(item.name).is_some(),
+                record.get_field_by_name(item.name).is_some()
+                    || ABOUT_THE_CHANGE.contains(&item.name),
                 "{}",
                 item.name
             );

@@ -9,6 +9,11 @@ pub const HIRE_DAYS: i64 = 30;
 /// Days allowed to record a movement after it takes effect.
 pub const MOVEMENT_DAYS: i64 = 15;
 
+/// Record items whose change is a decision with an effective date (an appointment, a move to
+/// another department, a new diploma): the change carries that date and is due within
+/// [`MOVEMENT_DAYS`] of it (Điều 11).
+pub const DATED_ITEMS: &[&str] = &["position", "department", "degree"];
+
 /// The calendar day (days since 1970-01-01) of `YYYY-MM-DD`.
 pub fn day_of(date: &str) -> Option<i64> {
     let date = tinhso_platform::api::parse_date(date)?;

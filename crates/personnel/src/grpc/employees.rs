@@ -617,11 +617,46 @@ impl pb::employee_service_server::EmployeeService for Api {
             check_recruitment_age(&after, "", &mut errors);
             self.check_codes(&tx, &mut after, Some(&before), "", &mut errors)
                 .await?;
+            // A change of position, department or degree is dated by its decision (Điều 11).
+            let dated_change = crate::domain::deadlines::DATED_ITEMS.iter().any(|name| {
+                text_mut(&mut before.clone(), name) != text_mut(&mut after.clone(), name)
+            });
+            let effective = if dated_change {
+                match past_date(&r.effective_date, "effective_date", &today) {
+                    Ok(Some(d)) => Some(d),
+                    Ok(None) => {
+                        errors.push(AppError::invalid(
+                            "effective_date",
+                            ErrorCode::Required,
+                            "chưa nhập ngày hiệu lực của thay đổi chức vụ, phòng ban hoặc trình \
+                             độ (ngày của quyết định hoặc văn bằng)",
+                            "the effective date of the change is required",
+                        ));
+                        None
+                    }
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                }
+            } else {
+                None
+            };
             all_violations(errors)?;
             let now = self.now();
             let after = self
                 .save_record(&mut tx, &p, &before, after, "updated", now)
                 .await?;
+            if let Some(effective) = effective {
+                store::employees::date_changes(
+                    &mut tx,
+                    &after.id,
+                    now,
+                    crate::domain::deadlines::DATED_ITEMS,
+                    &effective,
+                )
+                .await?;
+            }
             self.commit(tx).await?;
             Ok(Response::new(employee_pb(&after)))
         })

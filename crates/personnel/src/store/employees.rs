@@ -456,6 +456,29 @@ pub async fn record_changes(
     Ok(count)
 }
 
+/// Dates the changes of `fields` written at `at` for `employee_id` by their decision's
+/// `effective` date (`YYYY-MM-DD`), from which their entry deadline runs.
+pub async fn date_changes(
+    tx: &mut Tx,
+    employee_id: &str,
+    at: i64,
+    fields: &[&str],
+    effective: &str,
+) -> Result<(), DbErr> {
+    use employee_change::Column;
+    employee_change::Entity::update_many()
+        .col_expr(
+            Column::EffectiveDate,
+            Expr::value(db::date_opt(Some(effective))?),
+        )
+        .filter(Column::EmployeeId.eq(employee_id))
+        .filter(Column::At.eq(db::at(at)))
+        .filter(Column::Field.is_in(fields.iter().copied()))
+        .exec(&*tx)
+        .await?;
+    Ok(())
+}
+
 impl From<employee_change::Model> for Change {
     fn from(c: employee_change::Model) -> Self {
         Self {

@@ -107,6 +107,8 @@ pub mod employee_change {
         pub field: String,
         pub before_value: String,
         pub after_value: String,
+        /// The effective date of a dated change (position, department, degree).
+        pub effective_date: Option<TimeDate>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -373,5 +373,14 @@ ALTER TABLE employees ADD COLUMN union_admission_date DATE;
 ALTER TABLE payroll_lines ADD COLUMN union_dues BIGINT NOT NULL DEFAULT 0;
 ",
         },
+        Migration {
+            name: "m0012_dated_changes",
+            postgres_only: "",
+            // A change of position, department or degree carries its decision's date, from which
+            // the 15-day entry deadline runs.
+            sql: "
+ALTER TABLE employee_changes ADD COLUMN effective_date DATE;
+",
+        },
     ],
 };

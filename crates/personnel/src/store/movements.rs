@@ -152,7 +152,7 @@ pub async fn settle(tx: &mut Tx, m: &MovementRow) -> Result<bool, DbErr> {
 pub type DatedEntry = (String, String, String, String, String, i64);
 
 /// Hires, movements and dated changes entered in `[from_ms, to_ms)` that units under `prefix`
-/// had to enter. Written by hand: four joins across the record's tables read more
+/// had to enter. Written by hand: five joins across the record's tables read more
 /// plainly as SQL than as query builders.
 pub async fn dated_entries(
     pool: &DatabaseConnection,
@@ -241,6 +241,34 @@ pub async fn dated_entries(
             format!("change:{section}"),
             date(r, "dated")?,
             moment(r, "recorded_at")?,
+        ));
+    }
+    // Dated changes of record items (position, department, degree) from their effective date,
+    // charged like the sections' changes to the unit holding the record on that date.
+    let item_changes = db::query(
+        "SELECT c.employee_id, c.full_name, c.held_by, c.field, c.dated, c.at FROM ( \
+         SELECT ch.employee_id, e.full_name, ch.field, ch.at, ch.effective_date AS dated, \
+         COALESCE((SELECT m.from_unit_id FROM movements m WHERE m.employee_id = ch.employee_id \
+         AND m.effective_date > ch.effective_date \
+         ORDER BY m.effective_date, m.recorded_at LIMIT 1), e.unit_id) AS held_by \
+         FROM employee_changes ch JOIN employees e ON e.id = ch.employee_id \
+         WHERE ch.at >= $2 AND ch.at < $3 AND ch.effective_date IS NOT NULL) c \
+         JOIN units u ON u.id = c.held_by WHERE u.path LIKE $1 ESCAPE '\\'",
+    )
+    .bind(&under)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    for r in &item_changes {
+        let field: String = r.try_get("", "field")?;
+        entries.push((
+            r.try_get("", "employee_id")?,
+            r.try_get("", "full_name")?,
+            r.try_get("", "held_by")?,
+            format!("change:{field}"),
+            date(r, "dated")?,
+            moment(r, "at")?,
         ));
     }
     // Handovers are the receiving unit's entry: accepted ones when they were accepted; pending
