@@ -2474,6 +2474,47 @@ async fn home_affairs_keeps_the_catalogues_and_others_only_read_them() {
         )
         .await;
     assert_eq!(saved.status, 303, "{}", saved.text());
+    // A grade names the BM02 column it counts under: 01.005 Nhân viên shows as "Nhân viên";
+    // an unknown column is refused at its field.
+    let grades = keeper.get("/danh-muc/grade?sua=01.005").await.text();
+    assert!(
+        grades.contains("id=\"report_column\"")
+            && grades.contains("<option value=\"grade_c\" selected>Nhân viên</option>"),
+        "{grades}"
+    );
+    let wrong = keeper
+        .post(
+            "/danh-muc/grade",
+            &[
+                ("_csrf", &csrf),
+                ("code", "01.005"),
+                ("name", "Nhân viên"),
+                ("attribute", "B"),
+                ("report_column", "grade_z"),
+                ("sort_order", "5"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, 400, "{}", wrong.text());
+    assert!(wrong.text().contains("href=\"#report_column\""));
+    let moved = keeper
+        .post(
+            "/danh-muc/grade",
+            &[
+                ("_csrf", &csrf),
+                ("code", "01.005"),
+                ("name", "Nhân viên"),
+                ("attribute", "B"),
+                ("report_column", "grade_a0_b"),
+                ("sort_order", "5"),
+                ("active", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.text());
+    let grades = keeper.get("/danh-muc/grade?sua=01.005").await.text();
+    assert!(grades.contains("<option value=\"grade_a0_b\" selected>"));
     // Everyone reads it (it appears in the record forms); only its keeper may change it.
     let mut clerk = site.signed_in("nhaplieu.danhmuc").await;
     assert!(!clerk.get("/").await.text().contains("href=\"/danh-muc\""));

@@ -128,6 +128,7 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
         attribute: "A1".into(),
         sort_order: 100,
         active: true,
+        report_column: "title_rank_3".into(),
     };
     for (who, token) in [("clerk", &clerk), ("finance", &finance)] {
         let denied = h

@@ -5,6 +5,7 @@ mod common;
 use common::*;
 use tinhso_proto::identity::v1 as id;
 use tinhso_proto::personnel::v1 as pb;
+use tinhso_proto::personnel::v1::catalogue_service_client::CatalogueServiceClient;
 use tinhso_proto::personnel::v1::staffing_service_client::StaffingServiceClient;
 use tinhso_proto::personnel::v1::statistics_service_client::StatisticsServiceClient;
 use tinhso_testkit::authed;
@@ -159,7 +160,9 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
     assert_eq!(figure("religion"), (1, 1));
     assert_eq!(figure("grade_a1"), (1, 1));
     assert_eq!(figure("grade_a2"), (1, 1));
-    assert_eq!(figure("grade_a0_b"), (0, 1));
+    // 01.005 Nhân viên is paid on group B and counts as "Nhân viên", its own rank.
+    assert_eq!(figure("grade_c"), (0, 1));
+    assert_eq!(figure("grade_a0_b"), (0, 0));
     assert_eq!(figure("degree:bachelor"), (1, 1));
     assert_eq!(figure("degree:master"), (1, 1));
     assert_eq!(figure("age:0"), (0, 1), "25: up to 30");
@@ -341,4 +344,151 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
         .await
         .expect_err("another district");
     assert_eq!(denied.code(), Code::PermissionDenied);
+}
+
+#[tokio::test]
+async fn bm02_counts_a_grade_under_its_own_rank_which_the_province_may_change() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HCC", &h.root_id).await;
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.hcc",
+            &district.id,
+            "data_entry",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    for (n, (kind, grade)) in [
+        (pb::EmployeeKind::CivilServant, "01.003"),
+        (pb::EmployeeKind::CivilServant, "01.005"),
+        (pb::EmployeeKind::CivilServant, "06.032"),
+        (pb::EmployeeKind::PublicEmployee, "V.07.04.32"),
+        (pb::EmployeeKind::PublicEmployee, "V.08.01.02"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        h.hire(
+            &clerk,
+            pb::Employee {
+                unit_id: district.id.clone(),
+                kind: kind as i32,
+                full_name: format!("Người Số {n}"),
+                sex: pb::Sex::Male as i32,
+                birth_date: date(1980, 1, 1),
+                grade_code: grade.into(),
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+    let table = || {
+        let (h, clerk, unit) = (&h, clerk.clone(), district.id.clone());
+        async move {
+            let t = StatisticsServiceClient::new(h.channel.clone())
+                .get_staff_statistics(authed(
+                    &clerk,
+                    pb::GetStaffStatisticsRequest {
+                        unit_id: unit.clone(),
+                        ..Default::default()
+                    },
+                ))
+                .await
+                .expect("table")
+                .into_inner();
+            let row = t.units.iter().find(|u| u.unit_id == unit).expect("row");
+            t.columns
+                .iter()
+                .zip(&row.own)
+                .filter(|(c, _)| c.key.starts_with("grade_") || c.key.starts_with("title_rank"))
+                .map(|(c, n)| (c.key.clone(), c.group.clone(), *n))
+                .collect::<Vec<_>>()
+        }
+    };
+    let heading = |key: &str| {
+        if key.starts_with("title_rank") {
+            "Hạng chức danh nghề nghiệp".to_string()
+        } else {
+            "Ngạch".to_string()
+        }
+    };
+    let expected = |counts: [i32; 9]| {
+        [
+            "grade_a3",
+            "grade_a2",
+            "grade_a1",
+            "grade_a0_b",
+            "grade_c",
+            "title_rank_1",
+            "title_rank_2",
+            "title_rank_3",
+            "title_rank_4",
+        ]
+        .into_iter()
+        .zip(counts)
+        .map(|(k, n)| (k.to_string(), heading(k), n))
+        .collect::<Vec<_>>()
+    };
+    // Chuyên viên; Nhân viên (group B) as nhân viên; Kế toán viên trung cấp (A0) as cán sự; a
+    // teacher of hạng III; a doctor of hạng II (TT 07/2019/TT-BNV's BM02).
+    assert_eq!(table().await, expected([0, 0, 1, 1, 1, 0, 1, 1, 0]));
+
+    // Home Affairs moves a grade to another column; the next table follows, nothing else does.
+    let put = |report_column: &str| {
+        let (h, admin, column) = (&h, admin.clone(), report_column.to_string());
+        async move {
+            CatalogueServiceClient::new(h.channel.clone())
+                .put_catalogue_entry(authed(
+                    &admin,
+                    pb::PutCatalogueEntryRequest {
+                        catalogue: "grade".into(),
+                        code: "06.032".into(),
+                        name: "Kế toán viên trung cấp".into(),
+                        attribute: "A0".into(),
+                        sort_order: 12,
+                        active: true,
+                        report_column: column,
+                    },
+                ))
+                .await
+        }
+    };
+    let unknown = put("grade_z").await.expect_err("not a BM02 column");
+    assert_eq!(
+        (code_of(&unknown), fields_of(&unknown)),
+        (
+            "UNKNOWN_CODE".to_string(),
+            vec!["report_column".to_string()]
+        )
+    );
+    assert_eq!(table().await, expected([0, 0, 1, 1, 1, 0, 1, 1, 0]));
+    put("grade_c").await.expect("moved to nhân viên");
+    assert_eq!(table().await, expected([0, 0, 1, 0, 2, 0, 1, 1, 0]));
+    let outsider = CatalogueServiceClient::new(h.channel.clone())
+        .put_catalogue_entry(authed(
+            &clerk,
+            pb::PutCatalogueEntryRequest {
+                catalogue: "grade".into(),
+                code: "06.032".into(),
+                name: "Kế toán viên trung cấp".into(),
+                attribute: "A0".into(),
+                report_column: "grade_a3".into(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("a district clerk does not edit catalogues");
+    assert_eq!(outsider.code(), Code::PermissionDenied);
+    let listed = CatalogueServiceClient::new(h.channel.clone())
+        .list_catalogues(authed(&clerk, pb::ListCataloguesRequest {}))
+        .await
+        .expect("catalogues")
+        .into_inner()
+        .catalogues;
+    let grade = listed.iter().find(|c| c.name == "grade").expect("grade");
+    assert_eq!(grade.report_columns.len(), 9);
+    assert_eq!(grade.report_columns[4].title, "Nhân viên");
 }

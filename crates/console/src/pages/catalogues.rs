@@ -54,6 +54,9 @@ pub struct EntryForm {
     attribute: String,
     #[serde(default)]
     sort_order: String,
+    /// The report column the entry counts under (grades: BM02's rank).
+    #[serde(default)]
+    report_column: String,
     /// Present when the entry stays in use.
     #[serde(default)]
     active: Option<String>,
@@ -135,6 +138,7 @@ pub async fn show(ctx: Ctx, Path(name): Path<String>, Query(q): Query<DoneQuery>
                 code: e.code,
                 name: e.name,
                 attribute: e.attribute,
+                report_column: e.report_column,
                 sort_order: e.sort_order.to_string(),
                 active: e.active.then(|| "1".to_string()),
             };
@@ -158,6 +162,7 @@ pub async fn put(ctx: Ctx, Path(name): Path<String>, Form(f): Form<EntryForm>) -
             code: f.code.trim().to_string(),
             name: f.name.clone(),
             attribute: f.attribute.clone(),
+            report_column: f.report_column.clone(),
             sort_order: f.sort_order.trim().parse().unwrap_or(0),
             active: f.active.is_some(),
         }))

@@ -11,6 +11,8 @@ pub struct Catalogue {
     pub name: &'static str,
     pub title: &'static str,
     pub attribute_meaning: &'static str,
+    /// The report columns an entry can be counted under: (key, title).
+    pub report_columns: &'static [(&'static str, &'static str)],
 }
 
 const fn c(name: &'static str, title: &'static str, attribute: &'static str) -> Catalogue {
@@ -18,8 +20,25 @@ const fn c(name: &'static str, title: &'static str, attribute: &'static str) -> 
         name,
         title,
         attribute_meaning: attribute,
+        report_columns: &[],
     }
 }
+
+/// BM02/BNV's columns a grade is counted under (TT 11/2012/TT-BNV as amended by TT 07/2019):
+/// the civil-service rank of the grade, or the rank of a public employee's professional title.
+/// A grade's rank is its own attribute, not its salary group's: 01.005 Nhân viên is paid on
+/// group B and counts as "Nhân viên".
+pub const GRADE_REPORT_COLUMNS: &[(&str, &str)] = &[
+    ("grade_a3", "Chuyên viên cao cấp và tương đương"),
+    ("grade_a2", "Chuyên viên chính và tương đương"),
+    ("grade_a1", "Chuyên viên và tương đương"),
+    ("grade_a0_b", "Cán sự và tương đương"),
+    ("grade_c", "Nhân viên"),
+    ("title_rank_1", "Hạng I"),
+    ("title_rank_2", "Hạng II"),
+    ("title_rank_3", "Hạng III"),
+    ("title_rank_4", "Hạng IV"),
+];
 
 pub const ETHNICITY: &str = "ethnicity";
 pub const RELIGION: &str = "religion";
@@ -66,11 +85,14 @@ pub const CATALOGUES: &[Catalogue] = &[
         "bậc: số càng lớn trình độ càng cao",
     ),
     c(IT_LEVEL, "Tin học", "bậc: số càng lớn trình độ càng cao"),
-    c(
-        GRADE,
-        "Ngạch, chức danh nghề nghiệp",
-        "nhóm lương của ngạch, ví dụ A1",
-    ),
+    Catalogue {
+        report_columns: GRADE_REPORT_COLUMNS,
+        ..c(
+            GRADE,
+            "Ngạch, chức danh nghề nghiệp",
+            "nhóm lương của ngạch, ví dụ A1",
+        )
+    },
     c(
         ALLOWANCE_TYPE,
         "Loại phụ cấp",
@@ -295,6 +317,52 @@ const GRADES: &[SeedEntry] = &[
     ("V.08.01.02", "Bác sĩ chính (hạng II)", "VC.A2.1"),
     ("V.08.01.03", "Bác sĩ (hạng III)", "VC.A1"),
 ];
+
+/// The BM02 column of each seeded grade (see [`GRADE_REPORT_COLUMNS`]).
+const GRADE_RANKS: &[(&str, &str)] = &[
+    ("01.001", "grade_a3"),
+    ("01.002", "grade_a2"),
+    ("01.003", "grade_a1"),
+    ("01.004", "grade_a0_b"),
+    ("01.005", "grade_c"),
+    ("04.023", "grade_a3"),
+    ("04.024", "grade_a2"),
+    ("04.025", "grade_a1"),
+    ("06.029", "grade_a3"),
+    ("06.030", "grade_a2"),
+    ("06.031", "grade_a1"),
+    ("06.032", "grade_a0_b"),
+    ("01.007", "grade_c"),
+    ("01.008", "grade_c"),
+    ("01.010", "grade_c"),
+    ("01.011", "grade_c"),
+    ("V.07.02.24", "title_rank_1"),
+    ("V.07.02.25", "title_rank_2"),
+    ("V.07.02.26", "title_rank_3"),
+    ("V.07.03.27", "title_rank_1"),
+    ("V.07.03.28", "title_rank_2"),
+    ("V.07.03.29", "title_rank_3"),
+    ("V.07.04.30", "title_rank_1"),
+    ("V.07.04.31", "title_rank_2"),
+    ("V.07.04.32", "title_rank_3"),
+    ("V.07.05.13", "title_rank_1"),
+    ("V.07.05.14", "title_rank_2"),
+    ("V.07.05.15", "title_rank_3"),
+    ("V.08.01.01", "title_rank_1"),
+    ("V.08.01.02", "title_rank_2"),
+    ("V.08.01.03", "title_rank_3"),
+];
+
+/// The report column the seed gives an entry (empty when none).
+pub fn seed_report_column(catalogue: &str, code: &str) -> &'static str {
+    match catalogue {
+        GRADE => GRADE_RANKS
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or("", |(_, column)| column),
+        _ => "",
+    }
+}
 
 const ALLOWANCE_TYPES: &[SeedEntry] = &[
     ("position", "Phụ cấp chức vụ lãnh đạo", "position"),

@@ -57,8 +57,8 @@ pub fn valid_age_bands(bounds: &[i32]) -> bool {
         && bounds.windows(2).all(|w| w[0] < w[1])
 }
 
-/// BM02's grade ranks by salary group (tables 2 and 3 alike; service staff of table 4 count as
-/// nhân viên).
+/// BM02's grade rank of a grade whose catalogue entry names none, by its salary group (tables 2
+/// and 3 alike; service staff of table 4 count as nhân viên).
 pub fn grade_rank(group: &GradeGroup) -> &'static str {
     match group.class() {
         Some("A3.1" | "A3.2") => "grade_a3",
@@ -88,12 +88,16 @@ pub fn columns(levels: &[Vec<(String, String)>], age_bounds: &[i32]) -> Vec<Colu
         column("party", "Đảng viên", "Trong đó"),
         column("ethnic_minority", "Dân tộc thiểu số", "Trong đó"),
         column("religion", "Tôn giáo", "Trong đó"),
-        column("grade_a3", "Chuyên viên cao cấp và tương đương", "Ngạch"),
-        column("grade_a2", "Chuyên viên chính và tương đương", "Ngạch"),
-        column("grade_a1", "Chuyên viên và tương đương", "Ngạch"),
-        column("grade_a0_b", "Cán sự và tương đương", "Ngạch"),
-        column("grade_c", "Nhân viên", "Ngạch"),
     ];
+    // The civil-service ranks, then the ranks of public employees' professional titles.
+    for (key, title) in crate::domain::catalogues::GRADE_REPORT_COLUMNS {
+        let heading = if key.starts_with("title_rank") {
+            "Hạng chức danh nghề nghiệp"
+        } else {
+            "Ngạch"
+        };
+        out.push(column(key, title, heading));
+    }
     for ((_, prefix, heading), entries) in LEVEL_GROUPS.iter().zip(levels) {
         for (code, name) in entries {
             out.push(column(&format!("{prefix}:{code}"), name, heading));
@@ -121,7 +125,8 @@ pub struct Person<'a> {
     pub party: bool,
     pub ethnic_minority: bool,
     pub religion: bool,
-    pub grade_group: Option<GradeGroup>,
+    /// The BM02 column of the person's grade (its catalogue entry's, else by salary group).
+    pub grade_column: Option<&'a str>,
     /// (key prefix, code) for each level group the person has a code in.
     pub levels: Vec<(&'a str, &'a str)>,
     pub age: Option<i32>,
@@ -142,8 +147,8 @@ pub fn keys_of(person: &Person<'_>, age_bounds: &[i32]) -> Vec<String> {
             keys.push(key.into());
         }
     }
-    if let Some(g) = &person.grade_group {
-        keys.push(grade_rank(g).into());
+    if let Some(column) = person.grade_column {
+        keys.push(column.into());
     }
     for (prefix, code) in &person.levels {
         if !code.is_empty() {
@@ -215,7 +220,7 @@ mod tests {
             party: true,
             ethnic_minority: true,
             religion: false,
-            grade_group: GradeGroup::from_code("A2.1"),
+            grade_column: Some("grade_a2"),
             levels: vec![("degree", "master"), ("it_level", "")],
             age: Some(45),
             over_retirement_age: false,

@@ -18,6 +18,7 @@ fn entry_pb(e: &EntryRow) -> pb::CatalogueEntry {
         active: e.active,
         update_time: Some(to_timestamp(e.updated_at)),
         updated_by: e.updated_by.clone(),
+        report_column: e.report_column.clone(),
     }
 }
 
@@ -35,9 +36,10 @@ fn known_catalogue(name: &str) -> AppResult<&'static catalogues::Catalogue> {
 /// An entry as the reference change record shows it.
 fn entry_summary(e: &EntryRow) -> String {
     format!(
-        "{} | {} | {} | {}",
+        "{} | {} | {} | {} | {}",
         e.name,
         e.attribute,
+        e.report_column,
         e.sort_order,
         if e.active {
             "đang dùng"
@@ -109,6 +111,14 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                         name: c.name.into(),
                         title: c.title.into(),
                         attribute_meaning: c.attribute_meaning.into(),
+                        report_columns: c
+                            .report_columns
+                            .iter()
+                            .map(|(key, title)| pb::ReportColumn {
+                                key: (*key).into(),
+                                title: (*title).into(),
+                            })
+                            .collect(),
                     })
                     .collect(),
             }))
@@ -161,8 +171,24 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                     "a grade needs its salary group",
                 ));
             }
+            let report_column = r.report_column.trim().to_string();
+            if !report_column.is_empty()
+                && !catalogue.is_some_and(|c| {
+                    c.report_columns
+                        .iter()
+                        .any(|(key, _)| *key == report_column)
+                })
+            {
+                errors.push(AppError::invalid(
+                    "report_column",
+                    ErrorCode::UnknownCode,
+                    "cột báo cáo này không có trong các cột của danh mục",
+                    "not one of the catalogue's report columns",
+                ));
+            }
             all_violations(errors)?;
             let row = EntryRow {
+                report_column,
                 catalogue: r.catalogue,
                 code,
                 name,

@@ -62,11 +62,19 @@ impl Api {
         };
         let minorities = flagged(store::catalogues::entries(pool, cat::ETHNICITY, true).await?);
         let religions = flagged(store::catalogues::entries(pool, cat::RELIGION, true).await?);
-        let grade_groups: HashMap<String, GradeGroup> =
+        // Each grade's BM02 column: its own, else by its salary group.
+        let grade_columns: HashMap<String, String> =
             store::catalogues::entries(pool, cat::GRADE, true)
                 .await?
                 .into_iter()
-                .filter_map(|e| Some((e.code, GradeGroup::from_code(&e.attribute)?)))
+                .filter_map(|e| {
+                    let column = if e.report_column.is_empty() {
+                        statistics::grade_rank(&GradeGroup::from_code(&e.attribute)?).to_string()
+                    } else {
+                        e.report_column
+                    };
+                    Some((e.code, column))
+                })
                 .collect();
         let mut levels = Vec::new();
         for (catalogue, _, _) in statistics::LEVEL_GROUPS {
@@ -100,7 +108,7 @@ impl Api {
                 party: e.party_admission_date.is_some(),
                 ethnic_minority: minorities.contains(&e.ethnicity),
                 religion: religions.contains(&e.religion),
-                grade_group: grade_groups.get(&e.grade_code).cloned(),
+                grade_column: grade_columns.get(&e.grade_code).map(String::as_str),
                 levels: vec![
                     ("degree", e.degree.as_str()),
                     ("political_theory", e.political_theory.as_str()),

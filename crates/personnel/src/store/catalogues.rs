@@ -20,6 +20,7 @@ pub struct EntryRow {
     pub active: bool,
     pub updated_at: i64,
     pub updated_by: String,
+    pub report_column: String,
 }
 
 impl From<catalogue_entry::Model> for EntryRow {
@@ -33,6 +34,7 @@ impl From<catalogue_entry::Model> for EntryRow {
             active: e.active,
             updated_at: db::millis(e.updated_at),
             updated_by: e.updated_by,
+            report_column: e.report_column,
         }
     }
 }
@@ -53,7 +55,21 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), DbErr> {
             .into_iter()
             .collect();
         for (code, name, attribute, sort_order) in catalogues::seed(catalogue.name) {
+            let report_column = catalogues::seed_report_column(catalogue.name, &code);
             if known.contains(&code) {
+                // A report column a newer release gives a seeded entry, where none is set.
+                if !report_column.is_empty() {
+                    catalogue_entry::Entity::update_many()
+                        .col_expr(
+                            catalogue_entry::Column::ReportColumn,
+                            sea_orm::sea_query::Expr::value(report_column),
+                        )
+                        .filter(catalogue_entry::Column::Catalogue.eq(catalogue.name))
+                        .filter(catalogue_entry::Column::Code.eq(&code))
+                        .filter(catalogue_entry::Column::ReportColumn.eq(""))
+                        .exec(&tx)
+                        .await?;
+                }
                 continue;
             }
             put(
@@ -67,6 +83,7 @@ pub async fn seed_missing(db: &Db, now: i64) -> Result<(), DbErr> {
                     active: true,
                     updated_at: now,
                     updated_by: "seed".into(),
+                    report_column: report_column.into(),
                 },
             )
             .await?;
@@ -156,6 +173,7 @@ pub async fn put(tx: &mut Tx, e: &EntryRow) -> Result<(), DbErr> {
         active: Set(e.active),
         updated_at: Set(db::at(e.updated_at)),
         updated_by: Set(e.updated_by.clone()),
+        report_column: Set(e.report_column.clone()),
     })
     .on_conflict(
         OnConflict::columns([Column::Catalogue, Column::Code])
@@ -166,6 +184,7 @@ pub async fn put(tx: &mut Tx, e: &EntryRow) -> Result<(), DbErr> {
                 Column::Active,
                 Column::UpdatedAt,
                 Column::UpdatedBy,
+                Column::ReportColumn,
             ])
             .to_owned(),
     )

@@ -190,6 +190,7 @@ pub mod catalogue_entry {
         pub active: bool,
         pub updated_at: TimeDateTimeWithTimeZone,
         pub updated_by: String,
+        pub report_column: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -382,5 +382,14 @@ ALTER TABLE payroll_lines ADD COLUMN union_dues BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE employee_changes ADD COLUMN effective_date DATE;
 ",
         },
+        Migration {
+            name: "m0013_report_columns",
+            postgres_only: "",
+            // The report column an entry counts under (a grade's BM02 rank), filled for the
+            // seeded grades at start.
+            sql: "
+ALTER TABLE catalogue_entries ADD COLUMN report_column TEXT NOT NULL DEFAULT '';
+",
+        },
     ],
 };
