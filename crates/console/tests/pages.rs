@@ -1550,7 +1550,75 @@ async fn the_sections_of_a_record_are_added_and_withdrawn_in_scope() {
         .into_inner();
     let record_path = format!("/ho-so/{}", record.id);
     let mut clerk = site.signed_in("data_entry.h-thapmuoi").await;
+    // A form is an item set: 2C-BNV has the agency's assessment, not HS02-VC's job position.
+    let edit = clerk.get(&format!("{record_path}/sua")).await.text();
+    assert!(
+        edit.contains("id=\"agency_assessment\"") && !edit.contains("id=\"job_position\""),
+        "{edit}"
+    );
+    // TT 06/2023's form added as data, with its own items; the record switched to it shows those.
+    tinhso_proto::personnel::v1::catalogue_service_client::CatalogueServiceClient::new(
+        site.channel.clone(),
+    )
+    .put_catalogue_entry(tinhso_testkit::authed(
+        &admin_token,
+        pb::PutCatalogueEntryRequest {
+            catalogue: "form_version".into(),
+            code: "2c-TT06/2023".into(),
+            name: "Mẫu 2c (TT 06/2023/TT-BNV)".into(),
+            attribute: "full_name birth_date sex position".into(),
+            sort_order: 3,
+            active: true,
+            ..Default::default()
+        },
+    ))
+    .await
+    .expect("a new form");
+    EmployeeServiceClient::new(site.channel.clone())
+        .update_employee(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::UpdateEmployeeRequest {
+                id: record.id.clone(),
+                form_version: Some("2c-TT06/2023".into()),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("on the new form");
+    let edit = clerk.get(&format!("{record_path}/sua")).await.text();
+    for (id, on_form) in [
+        ("full_name", true),
+        ("position", true),
+        ("effective_date", true),
+        ("form_version", true),
+        ("place_of_birth", false),
+        ("agency_assessment", false),
+    ] {
+        assert_eq!(
+            edit.contains(&format!("id=\"{id}\"")),
+            on_form,
+            "{id}: {edit}"
+        );
+    }
     let shown = clerk.get(&record_path).await.text();
+    assert!(
+        shown.contains("Họ và tên khai sinh") && !shown.contains("Quê quán"),
+        "{shown}"
+    );
+    // Back to the default form of a civil servant (2C-BNV).
+    let back = EmployeeServiceClient::new(site.channel.clone())
+        .update_employee(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::UpdateEmployeeRequest {
+                id: record.id.clone(),
+                form_version: Some(String::new()),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("the default form")
+        .into_inner();
+    assert_eq!(back.form_version, "2C-BNV/2008");
     for heading in [
         "Đào tạo, bồi dưỡng",
         "Quan hệ gia đình",

@@ -383,3 +383,121 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
     );
     assert_eq!(changes[0].after, "2530000");
 }
+
+#[tokio::test]
+async fn a_form_version_is_an_item_set_added_as_data() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HTB", &h.root_id).await;
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.htb",
+            &district.id,
+            "data_entry",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    // The two seeded forms list their items: HS02-VC has the professional title's rank.
+    let forms = h
+        .catalogues()
+        .list_catalogue_entries(authed(
+            &clerk,
+            pb::ListCatalogueEntriesRequest {
+                catalogue: "form_version".into(),
+                include_retired: false,
+            },
+        ))
+        .await
+        .expect("forms")
+        .into_inner()
+        .entries;
+    let items_of = |code: &str| {
+        forms
+            .iter()
+            .find(|f| f.code == code)
+            .map(|f| f.attribute.split(' ').map(String::from).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert!(items_of("HS02-VC/BNV").contains(&"professional_title_rank".to_string()));
+    assert!(items_of("2C-BNV/2008").contains(&"agency_assessment".to_string()));
+    assert!(!items_of("2C-BNV/2008").contains(&"job_position".to_string()));
+
+    let put = |attribute: &str| {
+        let (h, admin, attribute) = (&h, admin.clone(), attribute.to_string());
+        async move {
+            h.catalogues()
+                .put_catalogue_entry(authed(
+                    &admin,
+                    pb::PutCatalogueEntryRequest {
+                        catalogue: "form_version".into(),
+                        code: "2c-TT06/2023".into(),
+                        name: "Mẫu 2c (TT 06/2023/TT-BNV)".into(),
+                        attribute,
+                        sort_order: 3,
+                        active: true,
+                        ..Default::default()
+                    },
+                ))
+                .await
+        }
+    };
+    let unknown = put("full_name ho_ten birth_date")
+        .await
+        .expect_err("ho_ten");
+    assert_eq!(
+        (code_of(&unknown), fields_of(&unknown)),
+        ("UNKNOWN_CODE".to_string(), vec!["attribute".to_string()])
+    );
+    assert!(unknown.message().contains("ho_ten"), "{unknown:?}");
+    put("full_name birth_date sex position job_position")
+        .await
+        .expect("TT 06/2023's form as data");
+
+    // A record follows a known form only; it may move to the new one.
+    let refused = h
+        .employees()
+        .create_employee(authed(
+            &clerk,
+            pb::CreateEmployeeRequest {
+                employee: Some(pb::Employee {
+                    form_version: "2c-TT99".into(),
+                    ..teacher(&district.id)
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("no such form");
+    assert_eq!(fields_of(&refused), vec!["employee.form_version"]);
+    let hired = h.hire(&clerk, teacher(&district.id)).await;
+    assert_eq!(hired.form_version, "HS02-VC/BNV");
+    let moved = h
+        .employees()
+        .update_employee(authed(
+            &clerk,
+            pb::UpdateEmployeeRequest {
+                id: hired.id.clone(),
+                form_version: Some("2c-TT06/2023".into()),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("the new form")
+        .into_inner();
+    assert_eq!(moved.form_version, "2c-TT06/2023");
+    let wrong = h
+        .employees()
+        .update_employee(authed(
+            &clerk,
+            pb::UpdateEmployeeRequest {
+                id: hired.id.clone(),
+                form_version: Some("2c-TT99".into()),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect_err("no such form");
+    assert_eq!(fields_of(&wrong), vec!["form_version"]);
+}

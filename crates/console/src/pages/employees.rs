@@ -281,6 +281,29 @@ pub struct ShowQuery {
     done: Option<String>,
 }
 
+/// The items of form `code` (catalogue "form_version"); None when it lists none or cannot be read,
+/// and then every item is shown.
+async fn form_items(ctx: &Ctx, code: &str) -> Option<Vec<String>> {
+    use tinhso_proto::personnel::v1::catalogue_service_client::CatalogueServiceClient;
+    let entries = CatalogueServiceClient::new(ctx.console.personnel.clone())
+        .list_catalogue_entries(ctx.request(pb::ListCatalogueEntriesRequest {
+            catalogue: "form_version".into(),
+            include_retired: true,
+        }))
+        .await
+        .ok()?
+        .into_inner()
+        .entries;
+    let items: Vec<String> = entries
+        .into_iter()
+        .find(|e| e.code == code)?
+        .attribute
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    (!items.is_empty()).then_some(items)
+}
+
 pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) -> Response {
     let e = match EmployeeServiceClient::new(ctx.console.personnel.clone())
         .get_employee(ctx.request(pb::GetEmployeeRequest { id }))
@@ -290,7 +313,8 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, Query(q): Query<ShowQuery>) 
         Err(status) => return Failure::of(&status, ctx.page.lang).page(&ctx.page),
     };
     let names = crate::pages::sections::catalogues(&ctx, record_items::catalogues()).await;
-    let groups = record_items::shown(&e, &names, &ctx.page);
+    let form = form_items(&ctx, &e.form_version).await;
+    let groups = record_items::shown(&e, &names, &ctx.page, form.as_deref());
     let done = match q.done.as_deref() {
         Some("created") => Some(ctx.page.t("Đã thêm hồ sơ.", "The record is added.")),
         Some("saved") => Some(ctx.page.t("Đã lưu thay đổi.", "Changes saved.")),
@@ -623,6 +647,7 @@ async fn edit_page(
 ) -> Response {
     use record_items::Kind;
     let names = crate::pages::sections::catalogues(&ctx, record_items::catalogues()).await;
+    let form = form_items(&ctx, &e.form_version).await;
     let groups = record_items::GROUPS
         .iter()
         .map(|g| InputGroup {
@@ -631,6 +656,7 @@ async fn edit_page(
             inputs: g
                 .items
                 .iter()
+                .filter(|item| record_items::on_form(item.name, form.as_deref()))
                 .map(|item| Input {
                     name: item.name,
                     vi: item.vi,

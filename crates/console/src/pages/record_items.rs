@@ -45,11 +45,32 @@ use Kind::{Catalogue, Date, Number, Sex, Text};
 /// effective date of a new position, department or degree).
 const ABOUT_THE_CHANGE: &[&str] = &["effective_date"];
 
+/// Whether `item` is on the form whose items are `form` (None: a form that lists none shows
+/// every item). The form's own choice is always there; the effective date of a change goes with
+/// the dated items it qualifies.
+pub fn on_form(item: &str, form: Option<&[String]>) -> bool {
+    let Some(items) = form else {
+        return true;
+    };
+    let listed = |name: &str| items.iter().any(|i| i == name);
+    match item {
+        "form_version" => true,
+        "effective_date" => ["position", "department", "degree"].into_iter().any(listed),
+        _ => listed(item),
+    }
+}
+
 pub const GROUPS: &[Group] = &[
     Group {
         vi: "Sơ yếu lý lịch",
         en: "Personal details",
         items: &[
+            i(
+                "form_version",
+                "Mẫu hồ sơ",
+                "Form",
+                Catalogue("form_version"),
+            ),
             i(
                 "full_name",
                 "Họ và tên khai sinh",
@@ -341,7 +362,12 @@ pub struct ShownGroup {
     pub items: Vec<Shown>,
 }
 
-pub fn shown(e: &pb::Employee, names: &Names, page: &Page) -> Vec<ShownGroup> {
+pub fn shown(
+    e: &pb::Employee,
+    names: &Names,
+    page: &Page,
+    form: Option<&[String]>,
+) -> Vec<ShownGroup> {
     let values = form_values(e);
     GROUPS
         .iter()
@@ -351,7 +377,7 @@ pub fn shown(e: &pb::Employee, names: &Names, page: &Page) -> Vec<ShownGroup> {
             items: g
                 .items
                 .iter()
-                .filter(|item| !ABOUT_THE_CHANGE.contains(&item.name))
+                .filter(|item| !ABOUT_THE_CHANGE.contains(&item.name) && on_form(item.name, form))
                 .map(|item| {
                     let raw = values.get(item.name).cloned().unwrap_or_default();
                     let value = match item.kind {

@@ -5,6 +5,8 @@
 //! Every entry has a code, a Vietnamese name, a sort order and one `attribute` whose meaning
 //! depends on the catalogue (see [`Catalogue::attribute_meaning`]).
 
+use super::forms;
+
 /// A catalogue and what its entries mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Catalogue {
@@ -57,6 +59,7 @@ pub const HOLIDAY: &str = "holiday";
 pub const ASSESSMENT_RATING: &str = "assessment_rating";
 pub const SALARY_CHANGE_REASON: &str = "salary_change_reason";
 pub const NOT_COUNTED_KIND: &str = "not_counted_kind";
+pub const FORM_VERSION: &str = "form_version";
 /// The attribute of a salary change reason whose raises are early for achievement.
 pub const EARLY_ACHIEVEMENT: &str = "early_achievement";
 
@@ -124,6 +127,12 @@ pub const CATALOGUES: &[Catalogue] = &[
          điều kiện và tỷ lệ 15% mỗi năm của đơn vị)",
     ),
     c(NOT_COUNTED_KIND, "Thời gian không tính nâng bậc lương", ""),
+    c(
+        FORM_VERSION,
+        "Mẫu hồ sơ",
+        "các mục của mẫu, cách nhau bởi dấu cách, theo tên mục của hồ sơ (ví dụ: full_name \
+         birth_date sex); hồ sơ theo mẫu nào thì hiện và nhập các mục của mẫu đó",
+    ),
     c(
         HOLIDAY,
         "Ngày nghỉ lễ, Tết theo âm lịch và ngày nghỉ bù",
@@ -540,6 +549,20 @@ pub fn seed(catalogue: &str) -> Vec<(String, String, String, i64)> {
         ASSESSMENT_RATING => from(ASSESSMENT_RATINGS),
         SALARY_CHANGE_REASON => from(SALARY_CHANGE_REASONS),
         NOT_COUNTED_KIND => from(NOT_COUNTED_KINDS),
+        FORM_VERSION => vec![
+            (
+                forms::FORM_2C.into(),
+                "Mẫu 2C-BNV/2008 (QĐ 02/2008/QĐ-BNV)".into(),
+                forms::seed_items(forms::FORM_2C),
+                1,
+            ),
+            (
+                forms::FORM_HS02_VC.into(),
+                "Mẫu HS02-VC/BNV (TT 07/2019/TT-BNV)".into(),
+                forms::seed_items(forms::FORM_HS02_VC),
+                2,
+            ),
+        ],
         _ => Vec::new(),
     }
 }

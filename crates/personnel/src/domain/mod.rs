@@ -2,6 +2,7 @@
 
 pub mod catalogues;
 pub mod deadlines;
+pub mod forms;
 pub mod grades;
 pub mod movements;
 pub mod payroll;

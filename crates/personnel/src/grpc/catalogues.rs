@@ -159,7 +159,27 @@ impl pb::catalogue_service_server::CatalogueService for Api {
             let mut keep = |r: AppResult<String>| r.map_err(|e| errors.push(e)).unwrap_or_default();
             let code = keep(validate::text("code", &r.code, true, 32));
             let name = keep(validate::text("name", &r.name, true, 255));
-            let attribute = keep(validate::text("attribute", &r.attribute, false, 64));
+            let is_form = catalogue.is_some_and(|c| c.name == catalogues::FORM_VERSION);
+            // A form lists its items; every other attribute is a short value.
+            let attribute_max = if is_form { 4000 } else { 64 };
+            let attribute = keep(validate::text(
+                "attribute",
+                &r.attribute,
+                false,
+                attribute_max,
+            ));
+            let unknown_items = crate::domain::forms::unknown_items(&attribute);
+            if is_form && !unknown_items.is_empty() {
+                errors.push(AppError::invalid(
+                    "attribute",
+                    ErrorCode::UnknownCode,
+                    &format!(
+                        "không có mục hồ sơ tên: {} (dùng tên mục của hồ sơ, ví dụ full_name)",
+                        unknown_items.join(", ")
+                    ),
+                    "the form names items the record does not have",
+                ));
+            }
             if catalogue.is_some_and(|c| c.name == catalogues::GRADE)
                 && GradeGroup::from_code(&attribute).is_none()
             {

@@ -576,6 +576,13 @@ impl pb::employee_service_server::EmployeeService for Api {
                     }
                 }
             }
+            if let Some(v) = &r.form_version {
+                match validate::text("form_version", v, false, 32) {
+                    Ok(v) if v.is_empty() => after.form_version = default_form(&after.kind).into(),
+                    Ok(v) => after.form_version = v,
+                    Err(e) => errors.push(e),
+                }
+            }
             if let Some(v) = &r.id_number {
                 match validate::citizen_id("id_number", v) {
                     Ok(v) => after.id_number = v,

@@ -30,10 +30,11 @@ const SALARY_READ: &str = "personnel.salary.read";
 /// The form a record follows when the caller names none: public employees HS02-VC/BNV
 /// (TT 07/2019/TT-BNV), everyone else 2C-BNV/2008 (QĐ 02/2008/QĐ-BNV).
 fn default_form(kind: &str) -> &'static str {
+    use crate::domain::forms;
     if kind == "public_employee" {
-        "HS02-VC/BNV"
+        forms::FORM_HS02_VC
     } else {
-        "2C-BNV/2008"
+        forms::FORM_2C
     }
 }
 
@@ -380,6 +381,12 @@ impl Api {
                 cat::IT_LEVEL,
                 &row.it_level,
                 before.map(|b| &b.it_level),
+            ),
+            (
+                "form_version",
+                cat::FORM_VERSION,
+                &row.form_version,
+                before.map(|b| &b.form_version),
             ),
         ];
         for (field, catalogue, value, previous) in codes {
