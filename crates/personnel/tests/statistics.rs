@@ -361,12 +361,50 @@ async fn bm02_counts_a_grade_under_its_own_rank_which_the_province_may_change() 
             "",
         )
         .await;
-    for (n, (kind, grade)) in [
-        (pb::EmployeeKind::CivilServant, "01.003"),
-        (pb::EmployeeKind::CivilServant, "01.005"),
-        (pb::EmployeeKind::CivilServant, "06.032"),
-        (pb::EmployeeKind::PublicEmployee, "V.07.04.32"),
-        (pb::EmployeeKind::PublicEmployee, "V.08.01.02"),
+    // Each with a language level (and the language), an IT level, an ethnic-language
+    // certificate: English B1; a French degree; an A2 whose language is not given (counted as
+    // another language); basic IT; an IT degree and a Khmer certificate.
+    for (n, (kind, grade, language, language_name, it, ethnic)) in [
+        (
+            pb::EmployeeKind::CivilServant,
+            "01.003",
+            "level3",
+            "en",
+            "",
+            "",
+        ),
+        (
+            pb::EmployeeKind::CivilServant,
+            "01.005",
+            "degree",
+            "fr",
+            "",
+            "",
+        ),
+        (
+            pb::EmployeeKind::CivilServant,
+            "06.032",
+            "level2",
+            "",
+            "",
+            "",
+        ),
+        (
+            pb::EmployeeKind::PublicEmployee,
+            "V.07.04.32",
+            "",
+            "",
+            "basic",
+            "",
+        ),
+        (
+            pb::EmployeeKind::PublicEmployee,
+            "V.08.01.02",
+            "",
+            "",
+            "degree",
+            "Tiếng Khmer",
+        ),
     ]
     .into_iter()
     .enumerate()
@@ -380,11 +418,76 @@ async fn bm02_counts_a_grade_under_its_own_rank_which_the_province_may_change() 
                 sex: pb::Sex::Male as i32,
                 birth_date: date(1980, 1, 1),
                 grade_code: grade.into(),
+                foreign_language: language.into(),
+                foreign_language_name: language_name.into(),
+                it_level: it.into(),
+                ethnic_language: ethnic.into(),
                 ..Default::default()
             },
         )
         .await;
     }
+    let unknown_language = h
+        .employees()
+        .create_employee(authed(
+            &clerk,
+            pb::CreateEmployeeRequest {
+                employee: Some(pb::Employee {
+                    unit_id: district.id.clone(),
+                    kind: pb::EmployeeKind::CivilServant as i32,
+                    full_name: "Người Số 9".into(),
+                    sex: pb::Sex::Male as i32,
+                    birth_date: date(1980, 1, 1),
+                    foreign_language_name: "xx".into(),
+                    ..Default::default()
+                }),
+                request_id: String::new(),
+            },
+        ))
+        .await
+        .expect_err("not a language of the catalogue");
+    assert_eq!(
+        fields_of(&unknown_language),
+        vec!["employee.foreign_language_name"]
+    );
+    let skills = StatisticsServiceClient::new(h.channel.clone())
+        .get_staff_statistics(authed(
+            &clerk,
+            pb::GetStaffStatisticsRequest {
+                unit_id: district.id.clone(),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("table")
+        .into_inner();
+    let own = &skills
+        .units
+        .iter()
+        .find(|u| u.unit_id == district.id)
+        .expect("row")
+        .own;
+    let counted: Vec<(&str, &str, i32)> = skills
+        .columns
+        .iter()
+        .zip(own)
+        .filter(|(c, _)| {
+            c.key.starts_with("it:") || c.key.starts_with("language:") || c.key == "ethnic_language"
+        })
+        .map(|(c, n)| (c.key.as_str(), c.group.as_str(), *n))
+        .collect();
+    assert_eq!(
+        counted,
+        vec![
+            ("it:intermediate", "Tin học", 1),
+            ("it:certificate", "Tin học", 1),
+            ("language:english_degree", "Ngoại ngữ", 0),
+            ("language:english_certificate", "Ngoại ngữ", 1),
+            ("language:other_degree", "Ngoại ngữ", 1),
+            ("language:other_certificate", "Ngoại ngữ", 1),
+            ("ethnic_language", "Tiếng dân tộc", 1),
+        ]
+    );
     let table = || {
         let (h, clerk, unit) = (&h, clerk.clone(), district.id.clone());
         async move {

@@ -184,7 +184,19 @@ pub const GROUPS: &[Group] = &[
                 "Foreign language",
                 Catalogue("foreign_language"),
             ),
+            i(
+                "foreign_language_name",
+                "Thứ tiếng",
+                "Language",
+                Catalogue("language"),
+            ),
             i("it_level", "Tin học", "IT", Catalogue("it_level")),
+            i(
+                "ethnic_language",
+                "Chứng chỉ tiếng dân tộc",
+                "Ethnic-language certificate",
+                Text,
+            ),
         ],
     },
     Group {

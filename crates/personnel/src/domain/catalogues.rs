@@ -60,6 +60,9 @@ pub const ASSESSMENT_RATING: &str = "assessment_rating";
 pub const SALARY_CHANGE_REASON: &str = "salary_change_reason";
 pub const NOT_COUNTED_KIND: &str = "not_counted_kind";
 pub const FORM_VERSION: &str = "form_version";
+pub const LANGUAGE: &str = "language";
+/// The language BM02 counts apart (catalogue "language").
+pub const ENGLISH: &str = "en";
 /// The attribute of a salary change reason whose raises are early for achievement.
 pub const EARLY_ACHIEVEMENT: &str = "early_achievement";
 
@@ -82,12 +85,22 @@ pub const CATALOGUES: &[Catalogue] = &[
         "Quản lý nhà nước",
         "bậc: số càng lớn trình độ càng cao",
     ),
-    c(
-        FOREIGN_LANGUAGE,
-        "Ngoại ngữ",
-        "bậc: số càng lớn trình độ càng cao",
-    ),
-    c(IT_LEVEL, "Tin học", "bậc: số càng lớn trình độ càng cao"),
+    Catalogue {
+        report_columns: &[("degree", "Đại học trở lên"), ("certificate", "Chứng chỉ")],
+        ..c(
+            FOREIGN_LANGUAGE,
+            "Trình độ ngoại ngữ",
+            "bậc: số càng lớn trình độ càng cao",
+        )
+    },
+    Catalogue {
+        report_columns: &[
+            ("intermediate", "Trung cấp trở lên"),
+            ("certificate", "Chứng chỉ"),
+        ],
+        ..c(IT_LEVEL, "Tin học", "bậc: số càng lớn trình độ càng cao")
+    },
+    c(LANGUAGE, "Ngoại ngữ (thứ tiếng)", ""),
     Catalogue {
         report_columns: GRADE_REPORT_COLUMNS,
         ..c(
@@ -362,16 +375,35 @@ const GRADE_RANKS: &[(&str, &str)] = &[
     ("V.08.01.03", "title_rank_3"),
 ];
 
-/// The report column the seed gives an entry (empty when none).
+/// The report column the seed gives an entry (empty when none): a grade's BM02 rank; a language
+/// level or an IT level as a degree (university, intermediate IT and up) or a certificate.
 pub fn seed_report_column(catalogue: &str, code: &str) -> &'static str {
-    match catalogue {
-        GRADE => GRADE_RANKS
+    match (catalogue, code) {
+        (GRADE, _) => GRADE_RANKS
             .iter()
             .find(|(c, _)| *c == code)
             .map_or("", |(_, column)| column),
+        (FOREIGN_LANGUAGE, "degree") => "degree",
+        (FOREIGN_LANGUAGE, _) => "certificate",
+        (IT_LEVEL, "intermediate" | "degree") => "intermediate",
+        (IT_LEVEL, _) => "certificate",
         _ => "",
     }
 }
+
+/// Foreign languages (thứ tiếng); BM02 counts English apart.
+const LANGUAGES: &[SeedEntry] = &[
+    (ENGLISH, "Tiếng Anh", ""),
+    ("fr", "Tiếng Pháp", ""),
+    ("zh", "Tiếng Trung", ""),
+    ("ru", "Tiếng Nga", ""),
+    ("ja", "Tiếng Nhật", ""),
+    ("ko", "Tiếng Hàn", ""),
+    ("de", "Tiếng Đức", ""),
+    ("km", "Tiếng Khmer (Campuchia)", ""),
+    ("lo", "Tiếng Lào", ""),
+    ("other", "Ngoại ngữ khác", ""),
+];
 
 const ALLOWANCE_TYPES: &[SeedEntry] = &[
     ("position", "Phụ cấp chức vụ lãnh đạo", "position"),
@@ -549,6 +581,7 @@ pub fn seed(catalogue: &str) -> Vec<(String, String, String, i64)> {
         ASSESSMENT_RATING => from(ASSESSMENT_RATINGS),
         SALARY_CHANGE_REASON => from(SALARY_CHANGE_REASONS),
         NOT_COUNTED_KIND => from(NOT_COUNTED_KINDS),
+        LANGUAGE => from(LANGUAGES),
         FORM_VERSION => vec![
             (
                 forms::FORM_2C.into(),

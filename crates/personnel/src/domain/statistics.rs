@@ -74,8 +74,40 @@ pub const LEVEL_GROUPS: &[(&str, &str, &str)] = &[
     ("degree", "degree", "Trình độ chuyên môn"),
     ("political_theory", "political_theory", "Lý luận chính trị"),
     ("state_management", "state_management", "Quản lý nhà nước"),
-    ("it_level", "it_level", "Tin học"),
-    ("foreign_language", "foreign_language", "Ngoại ngữ"),
+];
+
+/// The form's IT, foreign-language and ethnic-language columns (TT 07/2019/TT-BNV's BM02): IT by
+/// intermediate level and up or certificate; English apart from other languages, each by
+/// university degree and up or certificate (the level's report column); ethnic-language
+/// certificates.
+const SKILL_COLUMNS: &[(&str, &str, &str)] = &[
+    ("it:intermediate", "Trung cấp trở lên", "Tin học"),
+    ("it:certificate", "Chứng chỉ", "Tin học"),
+    (
+        "language:english_degree",
+        "Tiếng Anh: Đại học trở lên",
+        "Ngoại ngữ",
+    ),
+    (
+        "language:english_certificate",
+        "Tiếng Anh: Chứng chỉ",
+        "Ngoại ngữ",
+    ),
+    (
+        "language:other_degree",
+        "Ngoại ngữ khác: Đại học trở lên",
+        "Ngoại ngữ",
+    ),
+    (
+        "language:other_certificate",
+        "Ngoại ngữ khác: Chứng chỉ",
+        "Ngoại ngữ",
+    ),
+    (
+        "ethnic_language",
+        "Chứng chỉ tiếng dân tộc",
+        "Tiếng dân tộc",
+    ),
 ];
 
 /// The columns of the table. `levels` holds, per entry of `LEVEL_GROUPS`, the catalogue's
@@ -103,6 +135,9 @@ pub fn columns(levels: &[Vec<(String, String)>], age_bounds: &[i32]) -> Vec<Colu
             out.push(column(&format!("{prefix}:{code}"), name, heading));
         }
     }
+    for (key, title, heading) in SKILL_COLUMNS {
+        out.push(column(key, title, heading));
+    }
     for (i, title) in age_band_titles(age_bounds).into_iter().enumerate() {
         out.push(column(&format!("age:{i}"), &title, "Độ tuổi"));
     }
@@ -129,6 +164,13 @@ pub struct Person<'a> {
     pub grade_column: Option<&'a str>,
     /// (key prefix, code) for each level group the person has a code in.
     pub levels: Vec<(&'a str, &'a str)>,
+    /// The report column of the person's IT level: "intermediate" or "certificate".
+    pub it: Option<&'a str>,
+    /// The person's foreign language: whether it is English (a record that does not name the
+    /// language counts as another language), and its level's report column ("degree" or
+    /// "certificate").
+    pub language: Option<(bool, &'a str)>,
+    pub ethnic_language: bool,
     pub age: Option<i32>,
     /// Past the normal retirement age on the report's date.
     pub over_retirement_age: bool,
@@ -154,6 +196,16 @@ pub fn keys_of(person: &Person<'_>, age_bounds: &[i32]) -> Vec<String> {
         if !code.is_empty() {
             keys.push(format!("{prefix}:{code}"));
         }
+    }
+    if let Some(column) = person.it.filter(|c| !c.is_empty()) {
+        keys.push(format!("it:{column}"));
+    }
+    if let Some((english, column)) = person.language.filter(|(_, c)| !c.is_empty()) {
+        let which = if english { "english" } else { "other" };
+        keys.push(format!("language:{which}_{column}"));
+    }
+    if person.ethnic_language {
+        keys.push("ethnic_language".into());
     }
     if let Some(age) = person.age {
         keys.push(format!("age:{}", age_band(age_bounds, age)));
@@ -221,7 +273,10 @@ mod tests {
             ethnic_minority: true,
             religion: false,
             grade_column: Some("grade_a2"),
-            levels: vec![("degree", "master"), ("it_level", "")],
+            levels: vec![("degree", "master"), ("political_theory", "")],
+            it: Some("certificate"),
+            language: Some((true, "certificate")),
+            ethnic_language: true,
             age: Some(45),
             over_retirement_age: false,
         };
@@ -234,6 +289,9 @@ mod tests {
                 "ethnic_minority",
                 "grade_a2",
                 "degree:master",
+                "it:certificate",
+                "language:english_certificate",
+                "ethnic_language",
                 "age:2"
             ]
         );

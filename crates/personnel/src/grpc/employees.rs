@@ -76,6 +76,8 @@ pub(super) fn employee_pb(e: &EmployeeRow) -> pb::Employee {
         personal_history: e.personal_history.clone(),
         agency_assessment: e.agency_assessment.clone(),
         professional_title_rank: e.professional_title_rank.clone(),
+        foreign_language_name: e.foreign_language_name.clone(),
+        ethnic_language: e.ethnic_language.clone(),
     }
 }
 
@@ -117,6 +119,8 @@ const TEXT_ITEMS: &[(&str, bool, usize)] = &[
     ("personal_history", false, 4000),
     ("agency_assessment", false, 4000),
     ("professional_title_rank", false, 32),
+    ("foreign_language_name", false, 32),
+    ("ethnic_language", false, 64),
 ];
 
 /// The record's text item called `name`.
@@ -157,6 +161,8 @@ fn text_mut<'a>(row: &'a mut EmployeeRow, name: &str) -> Option<&'a mut String> 
         "personal_history" => &mut row.personal_history,
         "agency_assessment" => &mut row.agency_assessment,
         "professional_title_rank" => &mut row.professional_title_rank,
+        "foreign_language_name" => &mut row.foreign_language_name,
+        "ethnic_language" => &mut row.ethnic_language,
         _ => return None,
     })
 }
@@ -199,6 +205,8 @@ fn sent_text<'a>(e: &'a pb::Employee, name: &str) -> &'a str {
         "personal_history" => &e.personal_history,
         "agency_assessment" => &e.agency_assessment,
         "professional_title_rank" => &e.professional_title_rank,
+        "foreign_language_name" => &e.foreign_language_name,
+        "ethnic_language" => &e.ethnic_language,
         _ => "",
     }
 }
@@ -241,6 +249,8 @@ fn changed_text<'a>(r: &'a pb::UpdateEmployeeRequest, name: &str) -> Option<&'a 
         "personal_history" => r.personal_history.as_ref(),
         "agency_assessment" => r.agency_assessment.as_ref(),
         "professional_title_rank" => r.professional_title_rank.as_ref(),
+        "foreign_language_name" => r.foreign_language_name.as_ref(),
+        "ethnic_language" => r.ethnic_language.as_ref(),
         _ => None,
     }
 }

@@ -383,6 +383,12 @@ impl Api {
                 before.map(|b| &b.it_level),
             ),
             (
+                "foreign_language_name",
+                cat::LANGUAGE,
+                &row.foreign_language_name,
+                before.map(|b| &b.foreign_language_name),
+            ),
+            (
                 "form_version",
                 cat::FORM_VERSION,
                 &row.form_version,

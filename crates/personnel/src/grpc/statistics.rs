@@ -76,6 +76,18 @@ impl Api {
                     Some((e.code, column))
                 })
                 .collect();
+        // The report column of each IT and foreign-language level (degree or certificate).
+        let report_columns =
+            |entries: Vec<store::catalogues::EntryRow>| -> HashMap<String, String> {
+                entries
+                    .into_iter()
+                    .map(|e| (e.code, e.report_column))
+                    .collect()
+            };
+        let it_columns =
+            report_columns(store::catalogues::entries(pool, cat::IT_LEVEL, true).await?);
+        let language_columns =
+            report_columns(store::catalogues::entries(pool, cat::FOREIGN_LANGUAGE, true).await?);
         let mut levels = Vec::new();
         for (catalogue, _, _) in statistics::LEVEL_GROUPS {
             levels.push(
@@ -113,9 +125,12 @@ impl Api {
                     ("degree", e.degree.as_str()),
                     ("political_theory", e.political_theory.as_str()),
                     ("state_management", e.state_management.as_str()),
-                    ("it_level", e.it_level.as_str()),
-                    ("foreign_language", e.foreign_language.as_str()),
                 ],
+                it: it_columns.get(&e.it_level).map(String::as_str),
+                language: language_columns
+                    .get(&e.foreign_language)
+                    .map(|c| (e.foreign_language_name == cat::ENGLISH, c.as_str())),
+                ethnic_language: !e.ethnic_language.is_empty(),
                 age: birth.map(|b| statistics::age_on(b, today)),
                 over_retirement_age: match (birth, e.sex.as_str()) {
                     (Some(b), "male") => {

@@ -76,6 +76,8 @@ pub mod employee {
         pub personal_history: String,
         pub agency_assessment: String,
         pub professional_title_rank: String,
+        pub foreign_language_name: String,
+        pub ethnic_language: String,
         pub phone: String,
         pub email: String,
         #[sea_orm(unique)]

@@ -391,5 +391,14 @@ ALTER TABLE employee_changes ADD COLUMN effective_date DATE;
 ALTER TABLE catalogue_entries ADD COLUMN report_column TEXT NOT NULL DEFAULT '';
 ",
         },
+        Migration {
+            name: "m0014_languages",
+            postgres_only: "",
+            // BM02 counts English apart from other languages, and ethnic-language certificates.
+            sql: "
+ALTER TABLE employees ADD COLUMN foreign_language_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE employees ADD COLUMN ethnic_language TEXT NOT NULL DEFAULT '';
+",
+        },
     ],
 };
