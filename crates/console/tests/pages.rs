@@ -1091,6 +1091,18 @@ async fn records_are_searched_in_scope_and_an_employee_sees_only_their_own() {
             .is_some_and(|t| t.contains("spreadsheetml"))
     );
     assert_eq!(&workbook.body[..2], b"PK", "an .xlsx file");
+    // The table as of a past report date (rebuilt from the records' history), downloadable as
+    // such; a date in the future is refused.
+    let past = clerk.get("/thong-ke?ngay=31/12/2019").await;
+    assert_eq!(past.status, 200, "{}", past.text());
+    let past = past.text();
+    assert!(
+        past.contains("value=\"31/12/2019\"") && past.contains("Số liệu đến ngày"),
+        "{past}"
+    );
+    assert!(past.contains("tai-ve?don_vi=") && past.contains("ngay=31%2F12%2F2019"));
+    let future = clerk.get("/thong-ke?ngay=31/12/2099").await;
+    assert_eq!(future.status, 400, "{}", future.text());
 
     // Cao Lãnh transfers Mỹ Hạnh to Lấp Vò from her record: Lấp Vò is outside the clerk's
     // scope, found in the province's directory by words without diacritics.

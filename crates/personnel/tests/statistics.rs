@@ -595,3 +595,154 @@ async fn bm02_counts_a_grade_under_its_own_rank_which_the_province_may_change() 
     assert_eq!(grade.report_columns.len(), 9);
     assert_eq!(grade.report_columns[4].title, "Nhân viên");
 }
+
+/// Moves `employee_id`'s history back in time, as if the record had been created at `created_ms`
+/// and its later changes entered at `changed_ms`.
+async fn backdate(h: &Harness, employee_id: &str, created_ms: i64, changed_ms: i64) {
+    use tinhso_platform::db;
+    let pool = &h.personnel.db.pool;
+    let created_at: time::OffsetDateTime =
+        db::query("SELECT created_at FROM employees WHERE id = $1")
+            .bind(employee_id)
+            .fetch_all(pool)
+            .await
+            .expect("record")[0]
+            .try_get("", "created_at")
+            .expect("created_at");
+    // The lines of the creation, then those of the changes after it.
+    db::query("UPDATE employee_changes SET at = $1 WHERE employee_id = $2 AND at <= $3")
+        .bind(db::at(created_ms))
+        .bind(employee_id)
+        .bind(created_at)
+        .execute(pool)
+        .await
+        .expect("creation backdated");
+    db::query("UPDATE employee_changes SET at = $1 WHERE employee_id = $2 AND at > $3")
+        .bind(db::at(changed_ms))
+        .bind(employee_id)
+        .bind(created_at)
+        .execute(pool)
+        .await
+        .expect("changes backdated");
+    db::query("UPDATE employees SET created_at = $1 WHERE id = $2")
+        .bind(db::at(created_ms))
+        .bind(employee_id)
+        .execute(pool)
+        .await
+        .expect("record backdated");
+}
+
+#[tokio::test]
+async fn bm02_is_rebuilt_for_a_past_report_date_from_the_change_history() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let district = h.unit(&admin, "HDD", &h.root_id).await;
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.hdd",
+            &district.id,
+            "data_entry",
+            Some(&district.id),
+            "",
+        )
+        .await;
+    let hire = |name: &str, grade: &str| pb::Employee {
+        unit_id: district.id.clone(),
+        kind: pb::EmployeeKind::CivilServant as i32,
+        full_name: name.into(),
+        sex: pb::Sex::Female as i32,
+        birth_date: date(1985, 3, 3),
+        grade_code: grade.into(),
+        degree: "bachelor".into(),
+        ..Default::default()
+    };
+    // Anh (chuyên viên, bachelor) and Bích (nhân viên) were on the records in 2025; in February
+    // 2026 Anh's master's degree was entered and Bích retired; Chi was hired after the report
+    // date.
+    let anh = h.hire(&clerk, hire("Võ Thị Anh", "01.003")).await;
+    let bich = h.hire(&clerk, hire("Võ Thị Bích", "01.005")).await;
+    h.employees()
+        .update_employee(authed(
+            &clerk,
+            pb::UpdateEmployeeRequest {
+                id: anh.id.clone(),
+                degree: Some("master".into()),
+                effective_date: date(2026, 1, 20),
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("the degree");
+    h.employees()
+        .move_employee(authed(
+            &clerk,
+            pb::MoveEmployeeRequest {
+                id: bich.id.clone(),
+                kind: pb::MovementKind::Retirement as i32,
+                to_unit_id: String::new(),
+                decision_number: "9/QĐ-UBND".into(),
+                decision_date: date(2026, 1, 25),
+                effective_date: date(2026, 2, 1),
+                note: String::new(),
+                etag: bich.etag.clone(),
+            },
+        ))
+        .await
+        .expect("retired");
+    h.hire(&clerk, hire("Võ Thị Chi", "01.003")).await;
+    let ms = |y, m, d| {
+        time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), d)
+            .expect("date")
+            .midnight()
+            .assume_utc()
+            .unix_timestamp()
+            * 1000
+    };
+    for id in [&anh.id, &bich.id] {
+        backdate(&h, id, ms(2025, 6, 2), ms(2026, 2, 3)).await;
+    }
+    let table = |as_of| {
+        let (h, admin, unit) = (&h, admin.clone(), district.id.clone());
+        async move {
+            StatisticsServiceClient::new(h.channel.clone())
+                .get_staff_statistics(authed(
+                    &admin,
+                    pb::GetStaffStatisticsRequest {
+                        unit_id: unit,
+                        as_of,
+                        ..Default::default()
+                    },
+                ))
+                .await
+        }
+    };
+    let figures = |t: &pb::StaffStatistics, keys: &[&str]| -> Vec<i32> {
+        let row = &t.units[0];
+        keys.iter()
+            .map(|k| {
+                let i = t.columns.iter().position(|c| c.key == *k).expect("column");
+                row.subtree[i]
+            })
+            .collect()
+    };
+    let keys = [
+        "total",
+        "degree:bachelor",
+        "degree:master",
+        "grade_a1",
+        "grade_c",
+    ];
+    let end_of_2025 = table(date(2025, 12, 31))
+        .await
+        .expect("31/12/2025")
+        .into_inner();
+    assert_eq!(end_of_2025.as_of, date(2025, 12, 31));
+    assert_eq!(figures(&end_of_2025, &keys), vec![2, 2, 0, 1, 1]);
+    let now = table(None).await.expect("today").into_inner();
+    assert_eq!(figures(&now, &keys), vec![2, 1, 1, 2, 0]);
+    let before_any = table(date(2025, 1, 1)).await.expect("before").into_inner();
+    assert_eq!(figures(&before_any, &keys), vec![0, 0, 0, 0, 0]);
+    let future = table(in_days(10)).await.expect_err("in the future");
+    assert_eq!(fields_of(&future), vec!["as_of"]);
+}

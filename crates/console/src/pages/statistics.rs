@@ -2,7 +2,7 @@
 //! charts (staff against quota per unit below; the age bands), and the same table as the
 //! workbook Home Affairs files.
 
-use crate::pages::employees::date;
+use crate::pages::employees::{date, parse_date};
 use crate::web::charts::BarChart;
 use crate::web::unit_choice::UnitChoice;
 use crate::web::{Ctx, Failure, encode, render};
@@ -35,6 +35,9 @@ struct StatisticsPage {
 pub struct UnitQuery {
     #[serde(default)]
     don_vi: String,
+    /// The report date, dd/mm/yyyy (default today): the table as the records stood then.
+    #[serde(default)]
+    ngay: String,
 }
 
 /// The charts: working staff against the quota for each unit directly below, and the ages.
@@ -101,6 +104,7 @@ pub async fn show(ctx: Ctx, Query(q): Query<UnitQuery>) -> Response {
     let reply = StatisticsServiceClient::new(ctx.console.personnel.clone())
         .get_staff_statistics(ctx.request(pb::GetStaffStatisticsRequest {
             unit_id: units.selected.clone(),
+            as_of: parse_date(&q.ngay),
             ..Default::default()
         }))
         .await;
@@ -113,7 +117,11 @@ pub async fn show(ctx: Ctx, Query(q): Query<UnitQuery>) -> Response {
         page: ctx
             .page
             .crumbs(&[(None, "Thống kê BM02", "BM02 statistics")]),
-        download_href: format!("/thong-ke/tai-ve?don_vi={}", encode(&units.selected)),
+        download_href: format!(
+            "/thong-ke/tai-ve?don_vi={}&ngay={}",
+            encode(&units.selected),
+            encode(&q.ngay)
+        ),
         units,
         as_of: date(stats.as_of.as_ref()),
         columns: stats.columns.into_iter().map(|c| c.title).collect(),
@@ -137,6 +145,7 @@ pub async fn export(ctx: Ctx, Query(q): Query<UnitQuery>) -> Response {
     };
     let mut call = ctx.request(pb::GetStaffStatisticsRequest {
         unit_id: units.selected,
+        as_of: parse_date(&q.ngay),
         ..Default::default()
     });
     // The whole province's workbook takes a while to build.

@@ -28,9 +28,17 @@ impl Api {
         } else {
             r.age_bands.clone()
         };
-        let today_text = self.today();
-        let today = tinhso_platform::api::parse_date(&today_text).unwrap_or(time::Date::MIN);
         let mut errors = Vec::new();
+        // The report date: today, or a past day the table is rebuilt for from the history.
+        let today_text = match past_date(&r.as_of, "as_of", &self.today()) {
+            Ok(day) => day.unwrap_or_else(|| self.today()),
+            Err(e) => {
+                errors.push(e);
+                self.today()
+            }
+        };
+        let today = tinhso_platform::api::parse_date(&today_text).unwrap_or(time::Date::MIN);
+        let historical = today_text < self.today();
         if !statistics::valid_age_bands(&bounds) {
             errors.push(AppError::invalid(
                 "age_bands",
@@ -110,7 +118,25 @@ impl Api {
             .iter()
             .map(|(id, _, _)| (id.clone(), vec![0; columns.len()]))
             .collect();
-        for e in store::employees::working_under(pool, &unit.path, kind.as_deref()).await? {
+        let records = if historical {
+            // The end of the report date in Vietnam.
+            let next_day = today.next_day().unwrap_or(today);
+            let cutoff = next_day
+                .midnight()
+                .assume_offset(tinhso_platform::clock::VIETNAM)
+                .unix_timestamp()
+                * 1000
+                - 1;
+            store::employees::as_of(pool, &unit.path, cutoff)
+                .await?
+                .into_iter()
+                .filter(|e| e.status == "working")
+                .filter(|e| kind.as_deref().is_none_or(|k| e.kind == k))
+                .collect()
+        } else {
+            store::employees::working_under(pool, &unit.path, kind.as_deref()).await?
+        };
+        for e in records {
             let birth = e
                 .birth_date
                 .as_deref()
@@ -269,7 +295,12 @@ impl pb::statistics_service_server::StatisticsService for Api {
                     rows.push(own);
                 }
             }
-            let as_of = self.today();
+            // The report date the table is as of.
+            let as_of = table
+                .as_of
+                .as_ref()
+                .map(|d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day))
+                .unwrap_or_else(|| self.today());
             let sheet = xlsx::Sheet {
                 name: "BM02-BNV".into(),
                 title: Some(format!(

@@ -899,3 +899,90 @@ pub async fn working_under(
     }
     Ok(rows(select.all(pool).await?))
 }
+
+impl EmployeeRow {
+    /// Puts back the value an item had before a change (the change record's "before" text), for
+    /// the items the BM02 table reads; `false` for any other item.
+    pub fn restore(&mut self, field: &str, before: &str) -> bool {
+        let text = before.to_string();
+        let date = (!before.is_empty()).then(|| before.to_string());
+        match field {
+            "unit_id" => self.unit_id = text.into(),
+            "kind" => self.kind = text,
+            "status" => self.status = text,
+            "birth_date" => self.birth_date = date,
+            "sex" => self.sex = text,
+            "ethnicity" => self.ethnicity = text,
+            "religion" => self.religion = text,
+            "grade_code" => self.grade_code = text,
+            "degree" => self.degree = text,
+            "political_theory" => self.political_theory = text,
+            "state_management" => self.state_management = text,
+            "foreign_language" => self.foreign_language = text,
+            "foreign_language_name" => self.foreign_language_name = text,
+            "it_level" => self.it_level = text,
+            "ethnic_language" => self.ethnic_language = text,
+            "party_admission_date" => self.party_admission_date = date,
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The records as they stood at `cutoff_ms`: created by then, under the unit path `prefix` now or
+/// moved out of a unit after it, each with the changes entered after it undone (the first change
+/// of an item after the cutoff holds its value then). The caller keeps those working then, in the
+/// units it reports on.
+pub async fn as_of(
+    pool: &DatabaseConnection,
+    prefix: &str,
+    cutoff_ms: i64,
+) -> Result<Vec<EmployeeRow>, DbErr> {
+    let cutoff = db::at(cutoff_ms);
+    let moved_since = Query::select()
+        .column(employee_change::Column::EmployeeId)
+        .from(employee_change::Entity)
+        .and_where(Expr::col(employee_change::Column::Field).eq("unit_id"))
+        .and_where(Expr::col(employee_change::Column::At).gt(cutoff))
+        .to_owned();
+    let mut records = rows(
+        employee::Entity::find()
+            .filter(employee::Column::CreatedAt.lte(cutoff))
+            .filter(
+                Condition::any()
+                    .add(db::starts_with(employee::Column::UnitPath, prefix))
+                    .add(employee::Column::Id.in_subquery(moved_since)),
+            )
+            .all(pool)
+            .await?,
+    );
+    let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+    let mut later: std::collections::HashMap<String, Vec<(String, String)>> =
+        std::collections::HashMap::new();
+    for chunk in ids.chunks(1000) {
+        let changes = employee_change::Entity::find()
+            .filter(employee_change::Column::At.gt(cutoff))
+            .filter(employee_change::Column::EmployeeId.is_in(chunk.iter().cloned()))
+            .order_by_asc(employee_change::Column::Id)
+            .all(pool)
+            .await?;
+        for c in changes {
+            later
+                .entry(c.employee_id)
+                .or_default()
+                .push((c.field, c.before_value));
+        }
+    }
+    for record in &mut records {
+        let Some(changes) = later.get(&record.id.to_string()) else {
+            continue;
+        };
+        let mut restored = std::collections::HashSet::new();
+        for (field, before) in changes {
+            if restored.insert(field.as_str()) {
+                record.restore(field, before);
+            }
+        }
+    }
+    Ok(records)
+}
