@@ -1156,3 +1156,101 @@ async fn early_raises_keep_to_their_rules_and_share_and_time_not_counted_postpon
     let dung_raise = due.iter().find(|r| r.employee_id == dung.id).expect("Dung");
     assert_eq!(dung_raise.delay_months, 2, "1.5 months, rounded up");
 }
+
+#[tokio::test]
+async fn a_commune_cadre_is_paid_by_position_and_raised_once_after_five_years() {
+    let h = start().await;
+    let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
+    let commune = h
+        .unit_of_kind(&admin, "XMH", &h.root_id, id::UnitKind::Commune)
+        .await;
+    let clerk = h
+        .person(
+            &admin,
+            "nhaplieu.xmh",
+            &commune.id,
+            "data_entry",
+            Some(&commune.id),
+            "",
+        )
+        .await;
+    let cadre = |name: &str, grade: &str, step: i32, since| pb::Employee {
+        kind: pb::EmployeeKind::Cadre as i32,
+        grade_code: grade.into(),
+        ..chuyen_vien(&commune.id, name, step, since)
+    };
+    // The People's Committee chair on step 1 (2.15) since 01/01/2022: step 2 (2.65) after five
+    // years, on 01/01/2027 (NĐ 92/2009/NĐ-CP Điều 5.1). The party secretary on step 2 since 2015
+    // has no seniority allowance beyond it.
+    let chair = h
+        .hire(
+            &clerk,
+            cadre("Nguyễn Văn Chủ", "CX.CTUBND", 1, date(2022, 1, 1)),
+        )
+        .await;
+    assert_eq!(chair.coefficient, 215, "from the position's step table");
+    let secretary = h
+        .hire(&clerk, cadre("Trần Thị Bí", "CX.BTDU", 2, date(2015, 1, 1)))
+        .await;
+    assert_eq!(secretary.coefficient, 285);
+    // 2.15 x 2,340,000 = 5,031,000; a cadre's 25% public-service allowance 1,257,750; gross
+    // 6,288,750; social 8% 402,480 and health 1.5% 75,465 of 5,031,000; net 5,810,805.
+    let pay = h
+        .salary()
+        .get_pay(authed(
+            &clerk,
+            pb::GetPayRequest {
+                employee_id: chair.id.clone(),
+                year: 2026,
+                month: 11,
+            },
+        ))
+        .await
+        .expect("pay")
+        .into_inner();
+    assert_eq!(
+        (pay.pay, pay.public_service_allowance, pay.gross, pay.net),
+        (5_031_000, 1_257_750, 6_288_750, 5_810_805)
+    );
+    let secretary_pay = h
+        .salary()
+        .get_pay(authed(
+            &clerk,
+            pb::GetPayRequest {
+                employee_id: secretary.id.clone(),
+                year: 2026,
+                month: 11,
+            },
+        ))
+        .await
+        .expect("pay")
+        .into_inner();
+    assert_eq!(
+        (secretary_pay.seniority_percent, secretary_pay.pay),
+        (0, 6_669_000),
+        "2.85 x 2,340,000, nothing beyond the top step"
+    );
+    let due = h
+        .salary()
+        .list_due_raises(authed(
+            &clerk,
+            pb::ListDueRaisesRequest {
+                unit_id: commune.id.clone(),
+                from_date: date(2026, 1, 1),
+                to_date: date(2030, 12, 31),
+            },
+        ))
+        .await
+        .expect("due")
+        .into_inner()
+        .raises;
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(
+        (
+            due[0].employee_id.as_str(),
+            due[0].due_date,
+            due[0].next_coefficient
+        ),
+        (chair.id.as_str(), date(2027, 1, 1), 265)
+    );
+}

@@ -309,6 +309,22 @@ const GRADES: &[SeedEntry] = &[
     // Table 4 (service staff).
     ("01.010", "Lái xe cơ quan", "NV.1"),
     ("01.011", "Nhân viên bảo vệ", "NV.2"),
+    // Full-time commune cadres paid by position (NĐ 92/2009/NĐ-CP Điều 5.1, NĐ 33/2023/NĐ-CP).
+    ("CX.BTDU", "Bí thư Đảng ủy xã", "CX.1"),
+    ("CX.PBTDU", "Phó Bí thư Đảng ủy xã", "CX.2"),
+    ("CX.CTHDND", "Chủ tịch Hội đồng nhân dân xã", "CX.2"),
+    ("CX.CTUBND", "Chủ tịch Ủy ban nhân dân xã", "CX.2"),
+    ("CX.CTMTTQ", "Chủ tịch Ủy ban Mặt trận Tổ quốc xã", "CX.3"),
+    ("CX.PCTHDND", "Phó Chủ tịch Hội đồng nhân dân xã", "CX.3"),
+    ("CX.PCTUBND", "Phó Chủ tịch Ủy ban nhân dân xã", "CX.3"),
+    (
+        "CX.BTDTN",
+        "Bí thư Đoàn Thanh niên Cộng sản Hồ Chí Minh xã",
+        "CX.4",
+    ),
+    ("CX.CTHPN", "Chủ tịch Hội Liên hiệp Phụ nữ xã", "CX.4"),
+    ("CX.CTHND", "Chủ tịch Hội Nông dân xã", "CX.4"),
+    ("CX.CTHCCB", "Chủ tịch Hội Cựu chiến binh xã", "CX.4"),
     // Professional titles of public employees (table 3): teachers (TT 01-04/2021/TT-BGDĐT)...
     ("V.07.02.24", "Giáo viên mầm non hạng I", "VC.A2.2"),
     ("V.07.02.25", "Giáo viên mầm non hạng II", "VC.A1"),

@@ -11,6 +11,9 @@ pub enum SalaryTable {
     PublicEmployees,
     /// Table 4: service staff — drivers, guards (codes `NV.1`, `NV.2`).
     ServiceStaff,
+    /// The position salaries of full-time commune cadres (codes `CX.1` … `CX.4`; NĐ 92/2009/
+    /// NĐ-CP Điều 5.1, kept by NĐ 33/2023/NĐ-CP): two steps, the second after five years.
+    CommuneCadres,
 }
 
 /// The grade classes of tables 2 and 3, by their letter and number.
@@ -26,13 +29,14 @@ pub struct GradeGroup(String);
 
 impl GradeGroup {
     /// A group code as the tables write it: a class of table 2 (`A1`), the same prefixed `VC.`
-    /// for table 3 (`VC.C2`), or `NV.` and a number for table 4 (`NV.1`).
+    /// for table 3 (`VC.C2`), `NV.` and a number for table 4 (`NV.1`), `CX.` and a number for
+    /// the commune cadres' position salaries (`CX.1`).
     pub fn from_code(code: &str) -> Option<Self> {
+        let numbered =
+            |n: &str| !n.is_empty() && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit());
         let well_formed = match code.split_once('.') {
             Some(("VC", class)) => CLASSES.contains(&class),
-            Some(("NV", group)) => {
-                !group.is_empty() && group.len() <= 2 && group.bytes().all(|b| b.is_ascii_digit())
-            }
+            Some(("NV" | "CX", group)) => numbered(group),
             _ => CLASSES.contains(&code),
         };
         well_formed.then(|| Self(code.to_string()))
@@ -47,6 +51,8 @@ impl GradeGroup {
             SalaryTable::PublicEmployees
         } else if self.0.starts_with("NV.") {
             SalaryTable::ServiceStaff
+        } else if self.0.starts_with("CX.") {
+            SalaryTable::CommuneCadres
         } else {
             SalaryTable::CivilServants
         }
@@ -57,13 +63,22 @@ impl GradeGroup {
         match self.table() {
             SalaryTable::CivilServants => Some(&self.0),
             SalaryTable::PublicEmployees => self.0.strip_prefix("VC."),
-            SalaryTable::ServiceStaff => None,
+            SalaryTable::ServiceStaff | SalaryTable::CommuneCadres => None,
         }
+    }
+
+    /// Whether the seniority allowance beyond the top step applies (not to the commune cadres'
+    /// position salaries, which have no such allowance).
+    pub fn has_seniority_beyond_top(&self) -> bool {
+        self.table() != SalaryTable::CommuneCadres
     }
 
     /// Months between regular step raises: 36 for the classes requiring a university degree
     /// (A0-A3), 24 for B and C and for service staff (NĐ 204/2004, Điều 7; TT 08/2013/TT-BNV).
     pub fn raise_interval_months(&self) -> u32 {
+        if self.table() == SalaryTable::CommuneCadres {
+            return 60;
+        }
         match self.class() {
             Some(class) if class.starts_with('A') => 36,
             _ => 24,
@@ -127,6 +142,13 @@ pub fn national_table() -> Vec<GroupSteps> {
         // Table 4.
         arithmetic("NV.1", 205, 18, 12),
         arithmetic("NV.2", 150, 18, 12),
+        // Commune cadres' position salaries: party secretary; deputy secretary, chairs of the
+        // People's Council and Committee; standing member, Fatherland Front chair, deputy chairs;
+        // chairs of the Youth Union, Women's, Farmers' and Veterans' associations.
+        arithmetic("CX.1", 235, 50, 2),
+        arithmetic("CX.2", 215, 50, 2),
+        arithmetic("CX.3", 195, 50, 2),
+        arithmetic("CX.4", 175, 50, 2),
     ]);
     groups
 }
@@ -176,6 +198,12 @@ mod tests {
         // Table 4: group 1 (drivers) 2.05-4.03, group 2 (guards) 1.50-3.48.
         assert_eq!(group("NV.1").coefficient(12), Some(403));
         assert_eq!(group("NV.2").coefficient(1), Some(150));
+        // Commune cadres (NĐ 92/2009 Điều 5.1): party secretary 2.35 / 2.85; People's Committee
+        // chair 2.15 / 2.65; deputy chair 1.95 / 2.45; Youth Union secretary 1.75 / 2.25.
+        assert_eq!(group("CX.1").coefficients, vec![235, 285]);
+        assert_eq!(group("CX.2").coefficients, vec![215, 265]);
+        assert_eq!(group("CX.3").coefficients, vec![195, 245]);
+        assert_eq!(group("CX.4").coefficients, vec![175, 225]);
     }
 
     #[test]
@@ -192,7 +220,13 @@ mod tests {
         assert_eq!(code("VC.C3").table(), SalaryTable::PublicEmployees);
         assert_eq!(code("NV.2").table(), SalaryTable::ServiceStaff);
         assert_eq!(code("NV.2").class(), None);
-        for bad in ["Z9", "VC.", "VC.Z9", "NV.", "NV.x", "NV.123", "A1 "] {
+        assert_eq!(code("CX.1").table(), SalaryTable::CommuneCadres);
+        assert_eq!(code("CX.1").raise_interval_months(), 60);
+        assert!(!code("CX.2").has_seniority_beyond_top());
+        assert!(code("A1").has_seniority_beyond_top());
+        for bad in [
+            "Z9", "VC.", "VC.Z9", "NV.", "NV.x", "NV.123", "A1 ", "CX.", "CX.a",
+        ] {
             assert_eq!(GradeGroup::from_code(bad), None, "{bad}");
         }
     }

@@ -60,6 +60,10 @@ pub fn valid_age_bands(bounds: &[i32]) -> bool {
 /// BM02's grade rank of a grade whose catalogue entry names none, by its salary group (tables 2
 /// and 3 alike; service staff of table 4 count as nhân viên).
 pub fn grade_rank(group: &GradeGroup) -> &'static str {
+    if group.table() == crate::domain::grades::SalaryTable::CommuneCadres {
+        // Paid by position, not on a grade: no rank column.
+        return "";
+    }
     match group.class() {
         Some("A3.1" | "A3.2") => "grade_a3",
         Some("A2.1" | "A2.2") => "grade_a2",
@@ -189,7 +193,7 @@ pub fn keys_of(person: &Person<'_>, age_bounds: &[i32]) -> Vec<String> {
             keys.push(key.into());
         }
     }
-    if let Some(column) = person.grade_column {
+    if let Some(column) = person.grade_column.filter(|c| !c.is_empty()) {
         keys.push(column.into());
     }
     for (prefix, code) in &person.levels {

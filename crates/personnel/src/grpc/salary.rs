@@ -204,7 +204,9 @@ fn pay_line(
         }
     }
     let seniority = match (tables.steps_of(&grade_code), since) {
-        (Some(steps), Some(since)) if step >= i64::from(steps.top_step()) => {
+        (Some(steps), Some(since))
+            if step >= i64::from(steps.top_step()) && steps.group.has_seniority_beyond_top() =>
+        {
             let delays = tables.dated_delays(sections, since);
             salary::seniority_percent(&steps.group, since, first, &delays)
         }
@@ -394,7 +396,11 @@ fn due_raise(
         return Some(raise);
     }
     // On the top step: seniority starts after the interval, then grows every 12 months; a
-    // discipline postpones the next increase and keeps the percent already earned.
+    // discipline postpones the next increase and keeps the percent already earned (not for the
+    // commune cadres' position salaries, which have none).
+    if !steps.group.has_seniority_beyond_top() {
+        return None;
+    }
     let delays = tables.dated_delays(sections, since);
     let (due, percent) = salary::next_seniority_increase(&steps.group, since, from, &delays);
     if due > to {
