@@ -11,9 +11,11 @@ pub enum SalaryTable {
     PublicEmployees,
     /// Table 4: service staff — drivers, guards (codes `NV.1`, `NV.2`).
     ServiceStaff,
-    /// The position salaries of full-time commune cadres (codes `CX.1` … `CX.4`; NĐ 92/2009/
-    /// NĐ-CP Điều 5.1, kept by NĐ 33/2023/NĐ-CP): two steps, the second after five years.
-    CommuneCadres,
+    /// Position salaries (lương chức vụ): of full-time commune cadres (codes `CX.1` … `CX.4`;
+    /// NĐ 92/2009/NĐ-CP Điều 5.1, kept by NĐ 33/2023/NĐ-CP) and of elected leaders (codes `CV.`
+    /// and a number, entered by Finance from NQ 730/2004/NQ-UBTVQH11): two steps, the second
+    /// after five years.
+    PositionSalaries,
 }
 
 /// The grade classes of tables 2 and 3, by their letter and number.
@@ -36,7 +38,7 @@ impl GradeGroup {
             |n: &str| !n.is_empty() && n.len() <= 2 && n.bytes().all(|b| b.is_ascii_digit());
         let well_formed = match code.split_once('.') {
             Some(("VC", class)) => CLASSES.contains(&class),
-            Some(("NV" | "CX", group)) => numbered(group),
+            Some(("NV" | "CX" | "CV", group)) => numbered(group),
             _ => CLASSES.contains(&code),
         };
         well_formed.then(|| Self(code.to_string()))
@@ -51,8 +53,8 @@ impl GradeGroup {
             SalaryTable::PublicEmployees
         } else if self.0.starts_with("NV.") {
             SalaryTable::ServiceStaff
-        } else if self.0.starts_with("CX.") {
-            SalaryTable::CommuneCadres
+        } else if self.0.starts_with("CX.") || self.0.starts_with("CV.") {
+            SalaryTable::PositionSalaries
         } else {
             SalaryTable::CivilServants
         }
@@ -63,20 +65,20 @@ impl GradeGroup {
         match self.table() {
             SalaryTable::CivilServants => Some(&self.0),
             SalaryTable::PublicEmployees => self.0.strip_prefix("VC."),
-            SalaryTable::ServiceStaff | SalaryTable::CommuneCadres => None,
+            SalaryTable::ServiceStaff | SalaryTable::PositionSalaries => None,
         }
     }
 
-    /// Whether the seniority allowance beyond the top step applies (not to the commune cadres'
-    /// position salaries, which have no such allowance).
+    /// Whether the seniority allowance beyond the top step applies (not to position salaries,
+    /// which have no such allowance).
     pub fn has_seniority_beyond_top(&self) -> bool {
-        self.table() != SalaryTable::CommuneCadres
+        self.table() != SalaryTable::PositionSalaries
     }
 
     /// Months between regular step raises: 36 for the classes requiring a university degree
     /// (A0-A3), 24 for B and C and for service staff (NĐ 204/2004, Điều 7; TT 08/2013/TT-BNV).
     pub fn raise_interval_months(&self) -> u32 {
-        if self.table() == SalaryTable::CommuneCadres {
+        if self.table() == SalaryTable::PositionSalaries {
             return 60;
         }
         match self.class() {
@@ -220,7 +222,8 @@ mod tests {
         assert_eq!(code("VC.C3").table(), SalaryTable::PublicEmployees);
         assert_eq!(code("NV.2").table(), SalaryTable::ServiceStaff);
         assert_eq!(code("NV.2").class(), None);
-        assert_eq!(code("CX.1").table(), SalaryTable::CommuneCadres);
+        assert_eq!(code("CX.1").table(), SalaryTable::PositionSalaries);
+        assert_eq!(code("CV.3").table(), SalaryTable::PositionSalaries);
         assert_eq!(code("CX.1").raise_interval_months(), 60);
         assert!(!code("CX.2").has_seniority_beyond_top());
         assert!(code("A1").has_seniority_beyond_top());

@@ -60,7 +60,7 @@ pub fn valid_age_bands(bounds: &[i32]) -> bool {
 /// BM02's grade rank of a grade whose catalogue entry names none, by its salary group (tables 2
 /// and 3 alike; service staff of table 4 count as nhân viên).
 pub fn grade_rank(group: &GradeGroup) -> &'static str {
-    if group.table() == crate::domain::grades::SalaryTable::CommuneCadres {
+    if group.table() == crate::domain::grades::SalaryTable::PositionSalaries {
         // Paid by position, not on a grade: no rank column.
         return "";
     }

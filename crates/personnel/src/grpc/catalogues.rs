@@ -188,7 +188,7 @@ impl pb::catalogue_service_server::CatalogueService for Api {
                     ErrorCode::UnknownGradeGroup,
                     "ngạch phải thuộc một nhóm lương: A3.1 … C3 (bảng 2), VC.A3.1 … VC.C3 \
                      (bảng 3, viên chức), NV.1, NV.2 (bảng 4, nhân viên thừa hành, phục vụ) \
-                     hoặc CX.1 … CX.4 (lương chức vụ cán bộ chuyên trách cấp xã)",
+                     hoặc CX.1 … CX.4, CV.1 … (lương chức vụ)",
                     "a grade needs its salary group",
                 ));
             }
