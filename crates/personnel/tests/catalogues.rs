@@ -473,31 +473,26 @@ async fn a_form_version_is_an_item_set_added_as_data() {
     assert_eq!(fields_of(&refused), vec!["employee.form_version"]);
     let hired = h.hire(&clerk, teacher(&district.id)).await;
     assert_eq!(hired.form_version, "HS02-VC/BNV");
-    let moved = h
-        .employees()
-        .update_employee(authed(
-            &clerk,
-            pb::UpdateEmployeeRequest {
-                id: hired.id.clone(),
-                form_version: Some("2c-TT06/2023".into()),
-                ..Default::default()
-            },
-        ))
+    let move_to = |form: &str| {
+        let (h, clerk, id, form) = (&h, clerk.clone(), hired.id.clone(), form.to_string());
+        async move {
+            h.employees()
+                .update_employee(authed(
+                    &clerk,
+                    pb::UpdateEmployeeRequest {
+                        id,
+                        form_version: Some(form),
+                        ..Default::default()
+                    },
+                ))
+                .await
+        }
+    };
+    let moved = move_to("2c-TT06/2023")
         .await
         .expect("the new form")
         .into_inner();
     assert_eq!(moved.form_version, "2c-TT06/2023");
-    let wrong = h
-        .employees()
-        .update_employee(authed(
-            &clerk,
-            pb::UpdateEmployeeRequest {
-                id: hired.id.clone(),
-                form_version: Some("2c-TT99".into()),
-                ..Default::default()
-            },
-        ))
-        .await
-        .expect_err("no such form");
+    let wrong = move_to("2c-TT99").await.expect_err("no such form");
     assert_eq!(fields_of(&wrong), vec!["form_version"]);
 }

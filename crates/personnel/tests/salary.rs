@@ -943,28 +943,13 @@ fn raise_to(step: i32, effective: Option<Date>, reason: &str) -> Content {
 async fn early_raises_keep_to_their_rules_and_share_and_time_not_counted_postpones_raises() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "CL", &h.root_id).await;
-    let other = h.unit(&admin, "CT", &h.root_id).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.cl",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
-    let stranger = h
-        .person(
-            &admin,
-            "nhaplieu.ct",
-            &other.id,
-            "data_entry",
-            Some(&other.id),
-            "",
-        )
-        .await;
+    let TwoDistricts {
+        ours: district,
+        clerk,
+        stranger,
+        ..
+    } = h.two_districts(&admin, ["CL", "CT"]).await;
+    let (clerk, stranger) = (clerk.token, stranger.token);
     // Seven chuyên viên on step 3 since 01/01/2024 (regular raise 01/01/2027) on the district's
     // payroll: 15% of 7 is 1.05, so one early raise for achievement a year.
     let mut staff = Vec::new();

@@ -152,7 +152,7 @@ pub async fn settle(tx: &mut Tx, m: &MovementRow) -> Result<bool, DbErr> {
 pub type DatedEntry = (String, String, String, String, String, i64);
 
 /// Hires, movements and dated changes entered in `[from_ms, to_ms)` that units under `prefix`
-/// had to enter. Written by hand: five joins across the record's tables read more
+/// had to enter. Written by hand: four joins across the record's tables read more
 /// plainly as SQL than as query builders.
 pub async fn dated_entries(
     pool: &DatabaseConnection,
@@ -214,17 +214,23 @@ pub async fn dated_entries(
     // disciplines and awards from their decision; the salary step a record was entered with is
     // part of the hire. A change is the entry of the unit that held the record on its date: the
     // sending unit of the first movement effective after it, else where the record is now.
+    // Changes of record items (position, department, degree) count from their effective date
+    // alike.
     let changes = db::query(
-        "SELECT c.employee_id, c.full_name, c.held_by, c.section, c.dated, c.recorded_at FROM ( \
-         SELECT s.employee_id, e.full_name, s.section, s.recorded_at, \
-         COALESCE(s.from_date, s.decision_date) AS dated, \
-         COALESCE((SELECT m.from_unit_id FROM movements m WHERE m.employee_id = s.employee_id \
-         AND m.effective_date > COALESCE(s.from_date, s.decision_date) \
-         ORDER BY m.effective_date, m.recorded_at LIMIT 1), e.unit_id) AS held_by \
-         FROM section_entries s JOIN employees e ON e.id = s.employee_id \
+        "SELECT c.employee_id, c.full_name, c.held_by, c.what, c.dated, c.entered FROM ( \
+         SELECT x.employee_id, e.full_name, x.what, x.dated, x.entered, \
+         COALESCE((SELECT m.from_unit_id FROM movements m WHERE m.employee_id = x.employee_id \
+         AND m.effective_date > x.dated \
+         ORDER BY m.effective_date, m.recorded_at LIMIT 1), e.unit_id) AS held_by FROM ( \
+         SELECT s.employee_id, s.section AS what, s.recorded_at AS entered, \
+         COALESCE(s.from_date, s.decision_date) AS dated FROM section_entries s \
          WHERE s.recorded_at >= $2 AND s.recorded_at < $3 \
          AND s.section IN ('salary', 'allowance', 'discipline', 'award') AND NOT s.removed \
-         AND s.ref_id <> 'opening' AND COALESCE(s.from_date, s.decision_date) IS NOT NULL) c \
+         AND s.ref_id <> 'opening' AND COALESCE(s.from_date, s.decision_date) IS NOT NULL \
+         UNION ALL \
+         SELECT ch.employee_id, ch.field, ch.at, ch.effective_date FROM employee_changes ch \
+         WHERE ch.at >= $2 AND ch.at < $3 AND ch.effective_date IS NOT NULL) x \
+         JOIN employees e ON e.id = x.employee_id) c \
          JOIN units u ON u.id = c.held_by WHERE u.path LIKE $1 ESCAPE '\\'",
     )
     .bind(&under)
@@ -233,42 +239,14 @@ pub async fn dated_entries(
     .fetch_all(pool)
     .await?;
     for r in &changes {
-        let section: String = r.try_get("", "section")?;
+        let what: String = r.try_get("", "what")?;
         entries.push((
             r.try_get("", "employee_id")?,
             r.try_get("", "full_name")?,
             r.try_get("", "held_by")?,
-            format!("change:{section}"),
+            format!("change:{what}"),
             date(r, "dated")?,
-            moment(r, "recorded_at")?,
-        ));
-    }
-    // Dated changes of record items (position, department, degree) from their effective date,
-    // charged like the sections' changes to the unit holding the record on that date.
-    let item_changes = db::query(
-        "SELECT c.employee_id, c.full_name, c.held_by, c.field, c.dated, c.at FROM ( \
-         SELECT ch.employee_id, e.full_name, ch.field, ch.at, ch.effective_date AS dated, \
-         COALESCE((SELECT m.from_unit_id FROM movements m WHERE m.employee_id = ch.employee_id \
-         AND m.effective_date > ch.effective_date \
-         ORDER BY m.effective_date, m.recorded_at LIMIT 1), e.unit_id) AS held_by \
-         FROM employee_changes ch JOIN employees e ON e.id = ch.employee_id \
-         WHERE ch.at >= $2 AND ch.at < $3 AND ch.effective_date IS NOT NULL) c \
-         JOIN units u ON u.id = c.held_by WHERE u.path LIKE $1 ESCAPE '\\'",
-    )
-    .bind(&under)
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await?;
-    for r in &item_changes {
-        let field: String = r.try_get("", "field")?;
-        entries.push((
-            r.try_get("", "employee_id")?,
-            r.try_get("", "full_name")?,
-            r.try_get("", "held_by")?,
-            format!("change:{field}"),
-            date(r, "dated")?,
-            moment(r, "at")?,
+            moment(r, "entered")?,
         ));
     }
     // Handovers are the receiving unit's entry: accepted ones when they were accepted; pending
