@@ -354,6 +354,27 @@ const GRADES: &[SeedEntry] = &[
     ("V.08.01.01", "Bác sĩ cao cấp (hạng I)", "VC.A3.1"),
     ("V.08.01.02", "Bác sĩ chính (hạng II)", "VC.A2.1"),
     ("V.08.01.03", "Bác sĩ (hạng III)", "VC.A1"),
+    // ... preventive medicine (TTLT 10/2015), physician assistants, nurses (TTLT 26/2015) and
+    // pharmacists (TTLT 27/2015/TTLT-BYT-BNV).
+    (
+        "V.08.02.04",
+        "Bác sĩ y học dự phòng cao cấp (hạng I)",
+        "VC.A3.1",
+    ),
+    (
+        "V.08.02.05",
+        "Bác sĩ y học dự phòng chính (hạng II)",
+        "VC.A2.1",
+    ),
+    ("V.08.02.06", "Bác sĩ y học dự phòng (hạng III)", "VC.A1"),
+    ("V.08.03.07", "Y sĩ (hạng IV)", "VC.B"),
+    ("V.08.05.11", "Điều dưỡng hạng II", "VC.A2.2"),
+    ("V.08.05.12", "Điều dưỡng hạng III", "VC.A1"),
+    ("V.08.05.13", "Điều dưỡng hạng IV", "VC.B"),
+    ("V.08.08.20", "Dược sĩ cao cấp (hạng I)", "VC.A3.1"),
+    ("V.08.08.21", "Dược sĩ chính (hạng II)", "VC.A2.1"),
+    ("V.08.08.22", "Dược sĩ (hạng III)", "VC.A1"),
+    ("V.08.08.23", "Dược hạng IV", "VC.B"),
 ];
 
 /// The BM02 column of each seeded grade (see [`GRADE_REPORT_COLUMNS`]).
@@ -389,6 +410,17 @@ const GRADE_RANKS: &[(&str, &str)] = &[
     ("V.08.01.01", "title_rank_1"),
     ("V.08.01.02", "title_rank_2"),
     ("V.08.01.03", "title_rank_3"),
+    ("V.08.02.04", "title_rank_1"),
+    ("V.08.02.05", "title_rank_2"),
+    ("V.08.02.06", "title_rank_3"),
+    ("V.08.03.07", "title_rank_4"),
+    ("V.08.05.11", "title_rank_2"),
+    ("V.08.05.12", "title_rank_3"),
+    ("V.08.05.13", "title_rank_4"),
+    ("V.08.08.20", "title_rank_1"),
+    ("V.08.08.21", "title_rank_2"),
+    ("V.08.08.22", "title_rank_3"),
+    ("V.08.08.23", "title_rank_4"),
 ];
 
 /// The report column the seed gives an entry (empty when none): a grade's BM02 rank; a language
@@ -718,5 +750,23 @@ mod tests {
                 "{code} names group {group}, which the seeded tables have"
             );
         }
+    }
+
+    #[test]
+    fn every_seeded_grade_counts_in_a_bm02_column_unless_paid_by_position() {
+        for (code, _, group, _) in seed(GRADE) {
+            let column = seed_report_column(GRADE, &code);
+            if group.starts_with("CX.") {
+                assert_eq!(column, "", "{code}");
+            } else {
+                assert!(
+                    GRADE_REPORT_COLUMNS.iter().any(|(key, _)| *key == column),
+                    "{code} has no BM02 column"
+                );
+            }
+        }
+        // Public employees count by their title's rank, civil servants by their grade's.
+        assert_eq!(seed_report_column(GRADE, "V.08.05.13"), "title_rank_4");
+        assert_eq!(seed_report_column(GRADE, "01.005"), "grade_c");
     }
 }
