@@ -244,7 +244,21 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
     assert!(sheet[0][0].contains("BM02/BNV"), "{}", sheet[0][0]);
     assert_eq!(sheet[2][0], "Đơn vị");
     assert!(sheet[2].iter().any(|h| h == "Trình độ chuyên môn: Thạc sĩ"));
-    assert_eq!(sheet[2][1], "Phạm vi số liệu");
+    // The form's columns in its order, the note last.
+    assert_eq!(sheet[2][1], "Số lượng: Tổng số có mặt");
+    let note_at = sheet[2].len() - 1;
+    assert_eq!(sheet[2][note_at], "Ghi chú: phạm vi số liệu");
+    let position = |h: &str| sheet[2].iter().position(|x| x == h).expect(h);
+    assert!(
+        position("Trình độ chuyên môn: Tiến sĩ") < position("Trình độ chuyên môn: Thạc sĩ")
+            && position("Trình độ chuyên môn: Thạc sĩ") < position("Trình độ chuyên môn: Đại học")
+            && position("Ngạch: Nhân viên") < position("Trình độ chuyên môn: Tiến sĩ")
+            && position("Tin học: Chứng chỉ") < position("Ngoại ngữ: Tiếng Anh: Chứng chỉ")
+            && position("Độ tuổi: 51 - 60") + 1 == position("Độ tuổi: Nữ từ 51 đến 55")
+            && position("Độ tuổi: Trên tuổi nghỉ hưu") < position("Biên chế: Biên chế được giao"),
+        "{:?}",
+        sheet[2]
+    );
     let total_at = sheet[2]
         .iter()
         .position(|h| h == "Số lượng: Tổng số có mặt")
@@ -252,7 +266,7 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
     let row = |i: usize| {
         (
             sheet[i][0].as_str(),
-            sheet[i][1].as_str(),
+            sheet[i][note_at].as_str(),
             sheet[i][total_at].as_str(),
         )
     };

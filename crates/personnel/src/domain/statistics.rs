@@ -114,11 +114,13 @@ const SKILL_COLUMNS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// The columns of the table. `levels` holds, per entry of `LEVEL_GROUPS`, the catalogue's
-/// (code, name) in order.
+/// The columns of the table in the order of the form (TT 07/2019/TT-BNV's BM02): the total
+/// and its "of whom", the ranks, the levels of each `LEVEL_GROUPS` catalogue from the highest, IT,
+/// languages, the age bands with the form's women 51-55 and men 56-60 after the band ending at
+/// 60, those past the retirement age; then the staffing quota, which the form does not have.
+/// `levels` holds, per entry of `LEVEL_GROUPS`, the catalogue's (code, name), highest first.
 pub fn columns(levels: &[Vec<(String, String)>], age_bounds: &[i32]) -> Vec<Column> {
     let mut out = vec![
-        column("quota", "Biên chế được giao", "Biên chế"),
         column("total", "Tổng số có mặt", "Số lượng"),
         column("women", "Nữ", "Trong đó"),
         column("party", "Đảng viên", "Trong đó"),
@@ -142,19 +144,40 @@ pub fn columns(levels: &[Vec<(String, String)>], age_bounds: &[i32]) -> Vec<Colu
     for (key, title, heading) in SKILL_COLUMNS {
         out.push(column(key, title, heading));
     }
-    for (i, title) in age_band_titles(age_bounds).into_iter().enumerate() {
+    let titles = age_band_titles(age_bounds);
+    // The form's own columns of the years before retirement, which differ by sex, follow the
+    // band that ends at 60 (or the last band when none does).
+    let split_after = age_bounds
+        .iter()
+        .position(|b| *b == 60)
+        .unwrap_or(titles.len() - 1);
+    for (i, title) in titles.into_iter().enumerate() {
         out.push(column(&format!("age:{i}"), &title, "Độ tuổi"));
+        if i == split_after {
+            out.push(column("age:women_51_55", "Nữ từ 51 đến 55", "Độ tuổi"));
+            out.push(column("age:men_56_60", "Nam từ 56 đến 60", "Độ tuổi"));
+        }
     }
-    // The form's own columns of the years before retirement, which differ by sex, and of those
-    // past the retirement age of their year (NĐ 135/2020).
-    out.push(column("age:women_51_55", "Nữ từ 51 đến 55", "Độ tuổi"));
-    out.push(column("age:men_56_60", "Nam từ 56 đến 60", "Độ tuổi"));
+    // Past the retirement age of their year (NĐ 135/2020).
     out.push(column(
         "over_retirement_age",
         "Trên tuổi nghỉ hưu",
         "Độ tuổi",
     ));
+    out.push(column("quota", "Biên chế được giao", "Biên chế"));
     out
+}
+
+/// A level catalogue's entries (code, name, level) as the form lists them: the highest level
+/// first; level 0 ("Chưa qua đào tạo") has no column.
+pub fn highest_first(mut entries: Vec<(String, String, String)>) -> Vec<(String, String)> {
+    let level = |attribute: &str| attribute.parse::<i32>().unwrap_or(0);
+    entries.retain(|(_, _, attribute)| level(attribute) > 0);
+    entries.sort_by_key(|(_, _, attribute)| std::cmp::Reverse(level(attribute)));
+    entries
+        .into_iter()
+        .map(|(code, name, _)| (code, name))
+        .collect()
 }
 
 /// What the table needs to know of one working employee.
@@ -270,6 +293,43 @@ mod tests {
     }
 
     #[test]
+    fn levels_are_listed_from_the_highest_and_the_form_orders_its_age_columns() {
+        let entry = |code: &str, level: &str| (code.to_string(), code.to_uppercase(), level.into());
+        let degrees = highest_first(vec![
+            entry("none", "0"),
+            entry("bachelor", "4"),
+            entry("doctor", "6"),
+            entry("master", "5"),
+        ]);
+        let codes: Vec<&str> = degrees.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(codes, vec!["doctor", "master", "bachelor"]);
+        let keys: Vec<String> = columns(&[], DEFAULT_AGE_BANDS)
+            .into_iter()
+            .map(|c| c.key)
+            .collect();
+        let ages: Vec<&str> = keys
+            .iter()
+            .map(String::as_str)
+            .filter(|k| k.starts_with("age") || *k == "over_retirement_age")
+            .collect();
+        assert_eq!(
+            ages,
+            vec![
+                "age:0",
+                "age:1",
+                "age:2",
+                "age:3",
+                "age:women_51_55",
+                "age:men_56_60",
+                "age:4",
+                "over_retirement_age"
+            ]
+        );
+        assert_eq!(keys[0], "total");
+        assert_eq!(keys.last().map(String::as_str), Some("quota"));
+    }
+
+    #[test]
     fn a_person_counts_in_each_matching_column() {
         let p = Person {
             female: true,
@@ -336,15 +396,16 @@ mod tests {
         let keys: Vec<&str> = cols.iter().map(|c| c.key.as_str()).collect();
         assert!(keys.contains(&"degree:master"));
         assert_eq!(
-            &keys[keys.len() - 5..],
+            &keys[keys.len() - 6..],
             &[
                 "age:0",
                 "age:1",
                 "age:women_51_55",
                 "age:men_56_60",
-                "over_retirement_age"
+                "over_retirement_age",
+                "quota"
             ]
         );
-        assert_eq!(cols[0].key, "quota");
+        assert_eq!(cols[0].key, "total", "the form starts with the total");
     }
 }

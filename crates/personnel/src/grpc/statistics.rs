@@ -98,13 +98,13 @@ impl Api {
             report_columns(store::catalogues::entries(pool, cat::FOREIGN_LANGUAGE, true).await?);
         let mut levels = Vec::new();
         for (catalogue, _, _) in statistics::LEVEL_GROUPS {
-            levels.push(
+            levels.push(statistics::highest_first(
                 store::catalogues::entries(pool, catalogue, true)
                     .await?
                     .into_iter()
-                    .map(|e| (e.code, e.name))
-                    .collect::<Vec<_>>(),
-            );
+                    .map(|e| (e.code, e.name, e.attribute))
+                    .collect(),
+            ));
         }
         let columns = statistics::columns(&levels, &bounds);
         let index: HashMap<&str, usize> = columns
@@ -255,7 +255,9 @@ impl pb::statistics_service_server::StatisticsService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let (table, unit_name) = self.staff_statistics(&p, request.get_ref()).await?;
-            let mut headers = vec!["Đơn vị".to_string(), "Phạm vi số liệu".to_string()];
+            // The form's columns in its order; its last column, the note, says whose staff a
+            // row counts.
+            let mut headers = vec!["Đơn vị".to_string()];
             headers.extend(table.columns.iter().map(|c| {
                 if c.group == c.title || c.group.is_empty() {
                     c.title.clone()
@@ -263,6 +265,7 @@ impl pb::statistics_service_server::StatisticsService for Api {
                     format!("{}: {}", c.group, c.title)
                 }
             }));
+            headers.push("Ghi chú: phạm vi số liệu".to_string());
             // A unit with sub-units gets its total and, when it has staff of its own, a row of
             // its own counts beneath: the reader always knows which figures include whom.
             let figures = |values: &[i32]| -> Vec<Cell> {
@@ -277,21 +280,17 @@ impl pb::statistics_service_server::StatisticsService for Api {
                 } else {
                     "Riêng đơn vị"
                 };
-                let mut cells = vec![
-                    Cell::Indented(u.unit_name.clone(), level),
-                    Cell::from(scope),
-                ];
+                let mut cells = vec![Cell::Indented(u.unit_name.clone(), level)];
                 cells.extend(figures(&u.subtree));
+                cells.push(Cell::from(scope));
                 rows.push(cells);
                 if has_sub_units && u.own.iter().any(|v| *v > 0) {
-                    let mut own = vec![
-                        Cell::Indented(
-                            format!("{} (riêng đơn vị)", u.unit_name),
-                            level.saturating_add(1),
-                        ),
-                        Cell::from("Riêng đơn vị"),
-                    ];
+                    let mut own = vec![Cell::Indented(
+                        format!("{} (riêng đơn vị)", u.unit_name),
+                        level.saturating_add(1),
+                    )];
                     own.extend(figures(&u.own));
+                    own.push(Cell::from("Riêng đơn vị"));
                     rows.push(own);
                 }
             }
