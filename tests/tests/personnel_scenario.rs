@@ -184,6 +184,43 @@ async fn each_role_does_and_sees_what_the_regulation_says() {
         json!("7792200"),
         "3.33 x 2,340,000 (int64 as a JSON string)"
     );
+    // The payslip: a civil servant's 25% public-service allowance 1,948,050 makes 9,740,250
+    // gross; social 8% 623,376 and health 1.5% 116,883 of 7,792,200 are deducted: net 8,999,991.
+    let slip = r.json();
+    assert_eq!(
+        (&slip["gross"], &slip["deductions"], &slip["net"]),
+        (&json!("9740250"), &json!("740259"), &json!("8999991")),
+        "{slip}"
+    );
+    // The retirement list: Bình, born 05/05/1960, reached 55 (the age before NĐ 135/2020) in
+    // 05/2015, so she retired on 01/06/2015, to be notified by 01/12/2014 and decided on by
+    // 01/03/2015 (NĐ 46/2010 Điều 3).
+    let retirements = format!(
+        "/api/v1/personnel/retirements?unitId={cao_lanh}&fromDate.year=2015&fromDate.month=1\
+         &fromDate.day=1&toDate.year=2015&toDate.month=12&toDate.day=31"
+    );
+    let r = p.get(&retirements, &clerk).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let listed = r.json();
+    let first = &listed["retirements"][0];
+    assert_eq!(first["fullName"], "Lê Thị Bình", "{listed}");
+    assert_eq!(
+        (
+            &first["retirementDate"],
+            &first["noticeDate"],
+            &first["decisionDate"]
+        ),
+        (
+            &json!({"year": 2015, "month": 6, "day": 1}),
+            &json!({"year": 2014, "month": 12, "day": 1}),
+            &json!({"year": 2015, "month": 3, "day": 1})
+        )
+    );
+    assert_problem(
+        &p.get(&retirements, &other_clerk).await,
+        403,
+        "PERMISSION_DENIED",
+    );
 
     // The employee reads their own record and nothing else.
     let myself = p
