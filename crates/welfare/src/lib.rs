@@ -1,0 +1,8 @@
+//! Welfare funds (an sinh xã hội, QĐ 503/2022/QĐ-UBND Quảng Ngãi): the policies as data, the
+//! beneficiaries and their enrolments, the entitlements of a period and their settlement.
+//!
+//! This crate follows the rooms of identity and personnel: `domain/` holds the rules as plain
+//! functions over plain types (no I/O); the store, the gRPC handlers and the runner come next
+//! (issue 12).
+
+pub mod domain;
