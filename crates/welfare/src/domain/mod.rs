@@ -1,5 +1,8 @@
 //! Welfare rules as plain functions over plain types. No I/O.
 
+pub mod approval;
+pub mod duplicates;
 pub mod entitlements;
+pub mod estimates;
 pub mod parameters;
 pub mod rules;
