@@ -1,5 +1,6 @@
-//! Vietnamese helpers: diacritic-insensitive folding for search, and a working-day calendar with
-//! configurable public holidays.
+//! Vietnamese helpers: diacritic-insensitive folding for search, name order, dates and money as
+//! people write them, the national base salary, and a working-day calendar with configurable
+//! public holidays.
 
 use time::{Date, Duration, Weekday};
 
@@ -108,6 +109,15 @@ fn collate_word(word: &str, letters: &mut String, tones: &mut String) {
     }
     flush(&mut base, &mut modifier);
 }
+
+/// The base salary (mức lương cơ sở) of the decrees, national data every service that pays by it
+/// seeds from: (from year, month, day), đồng a month, the decree. NĐ 38/2019 is kept so pay from
+/// 07/2019 to 06/2023 can be computed.
+pub const BASE_SALARIES: &[((i32, u8, u8), i64, &str)] = &[
+    ((2019, 7, 1), 1_490_000, "NĐ 38/2019/NĐ-CP"),
+    ((2023, 7, 1), 1_800_000, "NĐ 24/2023/NĐ-CP"),
+    ((2024, 7, 1), 2_340_000, "NĐ 73/2024/NĐ-CP"),
+];
 
 /// A date as people write it in Vietnam: dd/mm/yyyy.
 pub fn date(d: Date) -> String {

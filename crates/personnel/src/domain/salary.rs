@@ -13,28 +13,18 @@ pub struct BaseSalary {
     pub vnd: i64,
 }
 
-/// The seed of the effective-dated base salary: NĐ 38/2019/NĐ-CP (in force until NĐ 24/2023
-/// replaced it, so pay from 07/2019 to 06/2023 can be computed), NĐ 24/2023/NĐ-CP and
-/// NĐ 73/2024/NĐ-CP.
+/// The seed of the effective-dated base salary: the decrees' values (`vn::BASE_SALARIES`).
 pub fn seed_base_salaries() -> Vec<BaseSalary> {
-    vec![
-        BaseSalary {
-            from: date(2019, Month::July, 1),
-            vnd: 1_490_000,
-        },
-        BaseSalary {
-            from: date(2023, Month::July, 1),
-            vnd: 1_800_000,
-        },
-        BaseSalary {
-            from: date(2024, Month::July, 1),
-            vnd: 2_340_000,
-        },
-    ]
-}
-
-fn date(year: i32, month: Month, day: u8) -> Date {
-    Date::from_calendar_date(year, month, day).unwrap_or(Date::MIN)
+    tinhso_platform::vn::BASE_SALARIES
+        .iter()
+        .filter_map(|((year, month, day), vnd, _)| {
+            let month = Month::try_from(*month).ok()?;
+            Some(BaseSalary {
+                from: Date::from_calendar_date(*year, month, *day).ok()?,
+                vnd: *vnd,
+            })
+        })
+        .collect()
 }
 
 /// The base salary in force on `on`: the latest entry starting on or before it.

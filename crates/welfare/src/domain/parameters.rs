@@ -58,7 +58,14 @@ pub fn national_seed() -> Vec<ParameterValue> {
         value,
         basis,
     };
-    vec![
+    let base_salaries =
+        tinhso_platform::vn::BASE_SALARIES
+            .iter()
+            .filter_map(|((year, month, d), vnd, basis)| {
+                let month = Month::try_from(*month).ok()?;
+                Some(v(BaseSalary, day(*year, month, *d), *vnd, basis))
+            });
+    let mut values = vec![
         v(
             SocialAssistanceBase,
             day(2021, Month::July, 1),
@@ -70,24 +77,6 @@ pub fn national_seed() -> Vec<ParameterValue> {
             day(2024, Month::July, 1),
             500_000,
             "NĐ 76/2024/NĐ-CP",
-        ),
-        v(
-            BaseSalary,
-            day(2019, Month::July, 1),
-            1_490_000,
-            "NĐ 38/2019/NĐ-CP",
-        ),
-        v(
-            BaseSalary,
-            day(2023, Month::July, 1),
-            1_800_000,
-            "NĐ 24/2023/NĐ-CP",
-        ),
-        v(
-            BaseSalary,
-            day(2024, Month::July, 1),
-            2_340_000,
-            "NĐ 73/2024/NĐ-CP",
         ),
         v(
             ElectricityTierOnePrice,
@@ -107,7 +96,9 @@ pub fn national_seed() -> Vec<ParameterValue> {
             1_984,
             "QĐ 1279/QĐ-BCT 2025",
         ),
-    ]
+    ];
+    values.extend(base_salaries);
+    values
 }
 
 /// The value of `kind` a month is paid with: the one in force on the month's first day (a value
