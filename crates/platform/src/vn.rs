@@ -119,6 +119,31 @@ pub const BASE_SALARIES: &[((i32, u8, u8), i64, &str)] = &[
     ((2024, 7, 1), 2_340_000, "NĐ 73/2024/NĐ-CP"),
 ];
 
+/// A date typed in a spreadsheet cell: dd/mm/yyyy (or d/m/yyyy, with / - or .), or yyyy-mm-dd as
+/// Excel dates read. The parts as written (year, month, day), not yet checked as a calendar day.
+pub fn cell_date(text: &str) -> Option<(i32, i32, i32)> {
+    let parts: Vec<&str> = text.split(['/', '-', '.']).map(str::trim).collect();
+    let [a, b, c] = parts.as_slice() else {
+        return None;
+    };
+    let (y, m, d) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
+    Some((y.parse().ok()?, m.parse().ok()?, d.parse().ok()?))
+}
+
+/// A birth date cell, which old files often give as a year or a month only: "1965" is
+/// 01/01/1965 and "08/1965" is 01/08/1965, as the retirement rules count them (NĐ 135/2020/NĐ-CP
+/// Điều 6: an unknown day is the 1st of the month, an unknown month January); else as
+/// [`cell_date`].
+pub fn cell_birth_date(text: &str) -> Option<(i32, i32, i32)> {
+    let parts: Vec<&str> = text.split(['/', '-', '.']).map(str::trim).collect();
+    match parts.as_slice() {
+        [y] if y.len() == 4 => Some((y.parse().ok()?, 1, 1)),
+        [m, y] if y.len() == 4 => Some((y.parse().ok()?, m.parse().ok()?, 1)),
+        [y, m] if y.len() == 4 => Some((y.parse().ok()?, m.parse().ok()?, 1)),
+        _ => cell_date(text),
+    }
+}
+
 /// A date as people write it in Vietnam: dd/mm/yyyy.
 pub fn date(d: Date) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())

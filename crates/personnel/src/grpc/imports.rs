@@ -215,36 +215,18 @@ fn heading_of(field: &str) -> &'static str {
         .map_or("", |c| c.heading)
 }
 
-/// A date cell: dd/mm/yyyy (or d/m/yyyy), or yyyy-mm-dd as Excel dates read.
+/// A date cell (`vn::cell_date`) as the API's date.
 fn date_cell(text: &str) -> Option<tinhso_proto::common::v1::Date> {
-    let parts: Vec<&str> = text.split(['/', '-', '.']).map(str::trim).collect();
-    let [a, b, c] = parts.as_slice() else {
-        return None;
-    };
-    let (y, m, d) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
-    Some(tinhso_proto::common::v1::Date {
-        year: y.parse().ok()?,
-        month: m.parse().ok()?,
-        day: d.parse().ok()?,
-    })
+    as_date(tinhso_platform::vn::cell_date(text)?)
 }
 
-/// A birth date cell, which old files often give as a year or a month only: "1965" is
-/// 01/01/1965 and "08/1965" is 01/08/1965, as the retirement rules count them (NĐ 135/2020/NĐ-CP
-/// Điều 6: an unknown day is the 1st of the month, an unknown month January).
+/// A birth date cell, a year or a month only allowed (`vn::cell_birth_date`).
 fn birth_date_cell(text: &str) -> Option<tinhso_proto::common::v1::Date> {
-    let parts: Vec<&str> = text.split(['/', '-', '.']).map(str::trim).collect();
-    let (year, month) = match parts.as_slice() {
-        [y] if y.len() == 4 => (y.parse().ok()?, 1),
-        [m, y] if y.len() == 4 => (y.parse().ok()?, m.parse().ok()?),
-        [y, m] if y.len() == 4 => (y.parse().ok()?, m.parse().ok()?),
-        _ => return date_cell(text),
-    };
-    Some(tinhso_proto::common::v1::Date {
-        year,
-        month,
-        day: 1,
-    })
+    as_date(tinhso_platform::vn::cell_birth_date(text)?)
+}
+
+fn as_date((year, month, day): (i32, i32, i32)) -> Option<tinhso_proto::common::v1::Date> {
+    Some(tinhso_proto::common::v1::Date { year, month, day })
 }
 
 /// A coefficient cell: "3,33", "3.33" or "333".

@@ -4,5 +4,6 @@ pub mod approval;
 pub mod duplicates;
 pub mod entitlements;
 pub mod estimates;
+pub mod import;
 pub mod parameters;
 pub mod rules;
