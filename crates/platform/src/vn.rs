@@ -212,6 +212,16 @@ impl WorkingCalendar {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spreadsheet_dates_are_read_as_people_type_them() {
+        assert_eq!(super::cell_date("15/08/1965"), Some((1965, 8, 15)));
+        assert_eq!(super::cell_date("1965-08-15"), Some((1965, 8, 15)));
+        assert_eq!(super::cell_date("5.8.1965"), Some((1965, 8, 5)));
+        assert_eq!(super::cell_date("08/1965"), None, "a date needs its day");
+        assert_eq!(super::cell_birth_date("08/1965"), Some((1965, 8, 1)));
+        assert_eq!(super::cell_birth_date("1965"), Some((1965, 1, 1)));
+        assert_eq!(super::cell_birth_date("x"), None);
+    }
 
     #[test]
     fn money_is_grouped_by_thousands_with_dots() {
