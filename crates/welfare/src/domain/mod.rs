@@ -7,3 +7,4 @@ pub mod estimates;
 pub mod import;
 pub mod parameters;
 pub mod rules;
+pub mod settlement;
