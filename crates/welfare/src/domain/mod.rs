@@ -2,9 +2,11 @@
 
 pub mod approval;
 pub mod duplicates;
+pub mod enrolments;
 pub mod entitlements;
 pub mod estimates;
 pub mod import;
 pub mod parameters;
+pub mod policies;
 pub mod rules;
 pub mod settlement;
