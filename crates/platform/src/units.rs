@@ -163,6 +163,33 @@ pub async fn active(conn: &impl ConnectionTrait) -> Result<Vec<ReplicaUnit>, DbE
         .collect())
 }
 
+/// Each unit's figures with those of every unit under it, for a report rolled up the unit tree:
+/// a unit's own figures (`own`, by unit id; columns of equal width) are added to it and to every
+/// ancestor on its path (paths are `/id/id/.../`). Units without figures get zeros.
+pub fn subtree_totals(
+    paths: &[(String, String)],
+    own: &std::collections::HashMap<String, Vec<i64>>,
+    width: usize,
+) -> std::collections::HashMap<String, Vec<i64>> {
+    let mut totals: std::collections::HashMap<String, Vec<i64>> = paths
+        .iter()
+        .map(|(id, _)| (id.clone(), vec![0; width]))
+        .collect();
+    for (id, path) in paths {
+        let Some(figures) = own.get(id) else {
+            continue;
+        };
+        for ancestor in path.split('/').filter(|s| !s.is_empty()) {
+            if let Some(sum) = totals.get_mut(ancestor) {
+                for (total, v) in sum.iter_mut().zip(figures) {
+                    *total += v;
+                }
+            }
+        }
+    }
+    totals
+}
+
 /// What a service's own rows do when identity reorganises units, in the same transaction as
 /// the replica's change. Both default to nothing.
 pub trait UnitHooks: Send + Sync + 'static {
@@ -253,5 +280,35 @@ impl<H: UnitHooks> UnitReplica<H> {
             self.0.merged(tx, &u.unit_id, &target).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::subtree_totals;
+    use std::collections::HashMap;
+
+    #[test]
+    fn figures_roll_up_every_path() {
+        // Province p with district d and its commune c; another district e.
+        let paths: Vec<(String, String)> = [
+            ("p", "/p/"),
+            ("d", "/p/d/"),
+            ("c", "/p/d/c/"),
+            ("e", "/p/e/"),
+        ]
+        .iter()
+        .map(|(id, path)| (id.to_string(), path.to_string()))
+        .collect();
+        let own = HashMap::from([
+            ("d".to_string(), vec![2, 1]),
+            ("c".to_string(), vec![3, 0]),
+            ("e".to_string(), vec![1, 1]),
+        ]);
+        let totals = subtree_totals(&paths, &own, 2);
+        assert_eq!(totals["c"], vec![3, 0]);
+        assert_eq!(totals["d"], vec![5, 1]);
+        assert_eq!(totals["e"], vec![1, 1]);
+        assert_eq!(totals["p"], vec![6, 2]);
     }
 }

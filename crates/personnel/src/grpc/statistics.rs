@@ -188,19 +188,15 @@ impl Api {
                 }
             }
         }
+        let paths: Vec<(String, String)> = units
+            .iter()
+            .map(|(id, _, path)| (id.clone(), path.clone()))
+            .collect();
+        let mut totals = tinhso_platform::units::subtree_totals(&paths, &own, columns.len());
         let rows = units
             .iter()
             .map(|(id, name, path)| {
-                let mut subtree = vec![0_i64; columns.len()];
-                for (other_id, _, other_path) in &units {
-                    if tinhso_platform::ids::is_under(other_path, path)
-                        && let Some(figures) = own.get(other_id)
-                    {
-                        for (sum, v) in subtree.iter_mut().zip(figures) {
-                            *sum += v;
-                        }
-                    }
-                }
+                let subtree = totals.remove(id).unwrap_or_default();
                 pb::UnitStatistics {
                     unit_id: id.clone(),
                     unit_name: name.clone(),
