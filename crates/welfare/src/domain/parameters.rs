@@ -42,7 +42,7 @@ pub struct ParameterValue {
     pub from: Date,
     pub value: i64,
     /// The legal text that set it, e.g. "NĐ 76/2024/NĐ-CP".
-    pub basis: &'static str,
+    pub basis: String,
 }
 
 fn day(year: i32, month: Month, day: u8) -> Date {
@@ -52,11 +52,11 @@ fn day(year: i32, month: Month, day: u8) -> Date {
 /// The national values shipped with the platform.
 pub fn national_seed() -> Vec<ParameterValue> {
     use ParameterKind::*;
-    let v = |kind, from, value, basis| ParameterValue {
+    let v = |kind, from, value, basis: &str| ParameterValue {
         kind,
         from,
         value,
-        basis,
+        basis: basis.to_string(),
     };
     let base_salaries =
         tinhso_platform::vn::BASE_SALARIES

@@ -1,0 +1,47 @@
+//! Welfare's tables and queries on sea-orm (PostgreSQL; SQLite in the embedded dev mode). Writes
+//! take the open transaction, so a change and its audit row commit together.
+
+pub mod entities;
+pub mod parameters;
+
+use tinhso_platform::db::{Migration, Migrator};
+use tinhso_platform::events::EVENTS_MIGRATION;
+use tinhso_platform::units::{UNIT_REPLICA_MIGRATION, UNIT_REPLICA_VERSION_MIGRATION};
+
+pub const MIGRATOR: Migrator = Migrator {
+    table: "welfare_schema",
+    replaces: None,
+    migrations: &[
+        EVENTS_MIGRATION,
+        UNIT_REPLICA_MIGRATION,
+        UNIT_REPLICA_VERSION_MIGRATION,
+        Migration {
+            name: "m0004_parameters",
+            postgres_only: "",
+            // Effective-dated parameter values (a value per kind and day it takes effect) and
+            // every change made to them: who, when, before, after.
+            sql: "
+CREATE TABLE parameter_values (
+    kind TEXT NOT NULL,
+    from_date DATE NOT NULL,
+    value BIGINT NOT NULL CHECK (value > 0),
+    basis TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (kind, from_date)
+);
+CREATE TABLE parameter_changes (
+    id BIGSERIAL PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL,
+    actor_id TEXT NOT NULL,
+    actor_username TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    from_date DATE NOT NULL,
+    before_value TEXT NOT NULL,
+    after_value TEXT NOT NULL
+);
+CREATE INDEX parameter_changes_at ON parameter_changes (at);
+",
+        },
+    ],
+};
