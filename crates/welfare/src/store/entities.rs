@@ -46,3 +46,33 @@ pub mod parameter_change {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A person benefiting from a policy.
+pub mod beneficiary {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "beneficiaries")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub full_name: String,
+        pub name_folded: String,
+        pub birth_date: Option<TimeDate>,
+        pub sex: String,
+        pub citizen_id: String,
+        pub ethnicity: String,
+        pub address: String,
+        pub commune_id: String,
+        pub unit_path: String,
+        pub merged_into: Option<String>,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub created_by: String,
+        pub version: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,6 +1,7 @@
 //! Welfare's tables and queries on sea-orm (PostgreSQL; SQLite in the embedded dev mode). Writes
 //! take the open transaction, so a change and its audit row commit together.
 
+pub mod beneficiaries;
 pub mod entities;
 pub mod parameters;
 
@@ -41,6 +42,34 @@ CREATE TABLE parameter_changes (
     after_value TEXT NOT NULL
 );
 CREATE INDEX parameter_changes_at ON parameter_changes (at);
+",
+        },
+        Migration {
+            name: "m0005_beneficiaries",
+            postgres_only: "",
+            // A person benefiting, found by name without diacritics (Điều 9.2) and checked for
+            // duplicates by citizen ID (one record each) and by folded name + birth date +
+            // commune (suspected: an authorised user decides). A merged record stays findable.
+            sql: "
+CREATE TABLE beneficiaries (
+    id TEXT PRIMARY KEY,
+    full_name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,
+    birth_date DATE,
+    sex TEXT NOT NULL,
+    citizen_id TEXT NOT NULL,
+    ethnicity TEXT NOT NULL,
+    address TEXT NOT NULL,
+    commune_id TEXT NOT NULL REFERENCES units (id),
+    unit_path TEXT NOT NULL,
+    merged_into TEXT REFERENCES beneficiaries (id),
+    created_at TIMESTAMPTZ NOT NULL,
+    created_by TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX beneficiaries_citizen_id ON beneficiaries (citizen_id) WHERE citizen_id <> '';
+CREATE INDEX beneficiaries_same_person ON beneficiaries (name_folded, birth_date, commune_id);
+CREATE INDEX beneficiaries_unit_path ON beneficiaries (unit_path);
 ",
         },
     ],

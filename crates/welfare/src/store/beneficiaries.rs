@@ -1,0 +1,140 @@
+//! Beneficiaries: inserted with their folded name, found by any part of the name without
+//! diacritics within a unit's subtree, and the records a new one may duplicate (the same citizen
+//! ID, or the same folded name, birth date and commune — `domain::duplicates`).
+
+use super::entities::beneficiary;
+use crate::domain::duplicates::{Identity, suspected};
+use sea_orm::{
+    ColumnTrait as _, Condition, ConnectionTrait, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, Set,
+};
+use tinhso_platform::db::{self, DbErr, Tx};
+use tinhso_platform::vn::fold;
+
+/// A beneficiary as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BeneficiaryRow {
+    pub id: String,
+    pub full_name: String,
+    pub birth_date: Option<time::Date>,
+    pub sex: String,
+    pub citizen_id: String,
+    pub ethnicity: String,
+    pub address: String,
+    pub commune_id: String,
+    pub unit_path: String,
+    pub merged_into: Option<String>,
+    pub created_at: i64,
+    pub created_by: String,
+    pub version: i64,
+}
+
+impl From<beneficiary::Model> for BeneficiaryRow {
+    fn from(m: beneficiary::Model) -> Self {
+        Self {
+            id: m.id,
+            full_name: m.full_name,
+            birth_date: m.birth_date,
+            sex: m.sex,
+            citizen_id: m.citizen_id,
+            ethnicity: m.ethnicity,
+            address: m.address,
+            commune_id: m.commune_id,
+            unit_path: m.unit_path,
+            merged_into: m.merged_into,
+            created_at: db::millis(m.created_at),
+            created_by: m.created_by,
+            version: m.version,
+        }
+    }
+}
+
+impl BeneficiaryRow {
+    fn identity(&self) -> Identity<'_> {
+        Identity {
+            id: &self.id,
+            citizen_id: &self.citizen_id,
+            full_name: &self.full_name,
+            birth_date: self.birth_date,
+            commune_id: &self.commune_id,
+        }
+    }
+}
+
+pub async fn insert(tx: &mut Tx, b: &BeneficiaryRow) -> Result<(), DbErr> {
+    beneficiary::Entity::insert(beneficiary::ActiveModel {
+        id: Set(b.id.clone()),
+        full_name: Set(b.full_name.clone()),
+        name_folded: Set(fold(&b.full_name)),
+        birth_date: Set(b.birth_date),
+        sex: Set(b.sex.clone()),
+        citizen_id: Set(b.citizen_id.clone()),
+        ethnicity: Set(b.ethnicity.clone()),
+        address: Set(b.address.clone()),
+        commune_id: Set(b.commune_id.clone()),
+        unit_path: Set(b.unit_path.clone()),
+        merged_into: Set(b.merged_into.clone()),
+        created_at: Set(db::at(b.created_at)),
+        created_by: Set(b.created_by.clone()),
+        version: Set(b.version),
+    })
+    .exec_without_returning(&*tx)
+    .await?;
+    Ok(())
+}
+
+/// The records `b` may be: the one with its citizen ID, and those with its folded name born
+/// the same day in its commune (merged records included: they stay findable).
+pub async fn possible_duplicates(
+    conn: &impl ConnectionTrait,
+    b: &BeneficiaryRow,
+) -> Result<Vec<BeneficiaryRow>, DbErr> {
+    use beneficiary::Column;
+    let mut same = Condition::any();
+    if !b.citizen_id.is_empty() {
+        same = same.add(Column::CitizenId.eq(&b.citizen_id));
+    }
+    if let Some(born) = b.birth_date {
+        same = same.add(
+            Condition::all()
+                .add(Column::NameFolded.eq(fold(&b.full_name)))
+                .add(Column::BirthDate.eq(born))
+                .add(Column::CommuneId.eq(&b.commune_id)),
+        );
+    }
+    if same.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(beneficiary::Entity::find()
+        .filter(same)
+        .filter(Column::Id.ne(&b.id))
+        .order_by_asc(Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(BeneficiaryRow::from)
+        .filter(|other| suspected(&b.identity(), &other.identity()).is_some())
+        .collect())
+}
+
+/// Beneficiaries under the unit path `prefix` whose name contains `query` (diacritics and case
+/// aside), by name, at most `limit`.
+pub async fn search(
+    conn: &impl ConnectionTrait,
+    prefix: &str,
+    query: &str,
+    limit: u64,
+) -> Result<Vec<BeneficiaryRow>, DbErr> {
+    use beneficiary::Column;
+    Ok(beneficiary::Entity::find()
+        .filter(db::starts_with(Column::UnitPath, prefix))
+        .filter(db::contains(Column::NameFolded, &fold(query)))
+        .order_by_asc(Column::NameFolded)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(BeneficiaryRow::from)
+        .collect())
+}
