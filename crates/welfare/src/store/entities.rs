@@ -76,3 +76,57 @@ pub mod beneficiary {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A beneficiary's enrolment in a policy.
+pub mod enrolment {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "enrolments")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub beneficiary_id: String,
+        pub policy: String,
+        pub category: String,
+        pub coefficient: i64,
+        pub quantity: i64,
+        pub level: String,
+        pub decision_number: String,
+        pub decision_date: TimeDate,
+        pub start_date: TimeDate,
+        pub end_date: Option<TimeDate>,
+        pub status: String,
+        pub last_change_date: Option<TimeDate>,
+        pub version: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// One change of an enrolment, kept for its history.
+pub mod enrolment_change {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "enrolment_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub enrolment_id: String,
+        pub change: String,
+        pub effective_date: Option<TimeDate>,
+        pub reason: String,
+        pub status_after: String,
+        pub at: TimeDateTimeWithTimeZone,
+        pub actor_username: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -2,6 +2,7 @@
 //! take the open transaction, so a change and its audit row commit together.
 
 pub mod beneficiaries;
+pub mod enrolments;
 pub mod entities;
 pub mod parameters;
 
@@ -70,6 +71,42 @@ CREATE TABLE beneficiaries (
 CREATE UNIQUE INDEX beneficiaries_citizen_id ON beneficiaries (citizen_id) WHERE citizen_id <> '';
 CREATE INDEX beneficiaries_same_person ON beneficiaries (name_folded, birth_date, commune_id);
 CREATE INDEX beneficiaries_unit_path ON beneficiaries (unit_path);
+",
+        },
+        Migration {
+            name: "m0006_enrolments",
+            postgres_only: "",
+            // A beneficiary in a policy, with its terms and status, and every dated change made
+            // to it (increase, verification, adjustment, suspension, resumption, decrease).
+            sql: "
+CREATE TABLE enrolments (
+    id TEXT PRIMARY KEY,
+    beneficiary_id TEXT NOT NULL REFERENCES beneficiaries (id),
+    policy TEXT NOT NULL,
+    category TEXT NOT NULL,
+    coefficient BIGINT NOT NULL CHECK (coefficient >= 0),
+    quantity BIGINT NOT NULL CHECK (quantity >= 0),
+    level TEXT NOT NULL,
+    decision_number TEXT NOT NULL,
+    decision_date DATE NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    status TEXT NOT NULL,
+    last_change_date DATE,
+    version BIGINT NOT NULL
+);
+CREATE INDEX enrolments_beneficiary ON enrolments (beneficiary_id);
+CREATE TABLE enrolment_changes (
+    id BIGSERIAL PRIMARY KEY,
+    enrolment_id TEXT NOT NULL REFERENCES enrolments (id),
+    change TEXT NOT NULL,
+    effective_date DATE,
+    reason TEXT NOT NULL,
+    status_after TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
+    actor_username TEXT NOT NULL
+);
+CREATE INDEX enrolment_changes_enrolment ON enrolment_changes (enrolment_id, id);
 ",
         },
     ],
