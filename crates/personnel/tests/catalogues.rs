@@ -27,17 +27,7 @@ fn teacher(unit_id: &str) -> pb::Employee {
 async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HLV", &h.root_id).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.hlv",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
+    let (district, clerk) = h.district_with_clerk(&admin, "HLV").await;
     let home_affairs = h
         .person(
             &admin,
@@ -388,17 +378,7 @@ async fn seeded_catalogues_are_read_by_everyone_and_changed_only_province_wide()
 async fn a_form_version_is_an_item_set_added_as_data() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HTB", &h.root_id).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.htb",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
+    let (district, clerk) = h.district_with_clerk(&admin, "HTB").await;
     // The two seeded forms list their items: HS02-VC has the professional title's rank.
     let forms = h
         .catalogues()

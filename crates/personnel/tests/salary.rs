@@ -102,17 +102,7 @@ async fn pay_raises_and_the_monthly_payroll_follow_the_rules_and_the_schedule() 
     let add = |token: &str, employee_id: &str, content: Content| {
         let (h, token, employee_id) = (&h, token.to_string(), employee_id.to_string());
         async move {
-            h.sections()
-                .add_section_entry(authed(
-                    &token,
-                    pb::AddSectionEntryRequest {
-                        employee_id,
-                        entry: Some(pb::SectionEntry {
-                            content: Some(content),
-                            ..Default::default()
-                        }),
-                    },
-                ))
+            h.add_entry(&token, &employee_id, content)
                 .await
                 .expect("entry")
         }
@@ -972,20 +962,7 @@ async fn early_raises_keep_to_their_rules_and_share_and_time_not_counted_postpon
     };
     let add = |token: &str, employee_id: &str, content: Content| {
         let (h, token, employee_id) = (&h, token.to_string(), employee_id.to_string());
-        async move {
-            h.sections()
-                .add_section_entry(authed(
-                    &token,
-                    pb::AddSectionEntryRequest {
-                        employee_id,
-                        entry: Some(pb::SectionEntry {
-                            content: Some(content),
-                            ..Default::default()
-                        }),
-                    },
-                ))
-                .await
-        }
+        async move { h.add_entry(&token, &employee_id, content).await }
     };
     let early = "early_achievement";
 

@@ -364,17 +364,7 @@ async fn bm02_counts_per_unit_roll_up_export_and_movements_are_figured() {
 async fn bm02_counts_a_grade_under_its_own_rank_which_the_province_may_change() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HCC", &h.root_id).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.hcc",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
+    let (district, clerk) = h.district_with_clerk(&admin, "HCC").await;
     // Each with a language level (and the language), an IT level, an ethnic-language
     // certificate: English B1; a French degree; an A2 whose language is not given (counted as
     // another language); basic IT; an IT degree and a Khmer certificate.
@@ -650,17 +640,7 @@ async fn backdate(h: &Harness, employee_id: &str, created_ms: i64, changed_ms: i
 async fn bm02_is_rebuilt_for_a_past_report_date_from_the_change_history() {
     let h = start().await;
     let admin = h.login("admin", ADMIN_PASSWORD, NEW_PASSWORD).await;
-    let district = h.unit(&admin, "HDD", &h.root_id).await;
-    let clerk = h
-        .person(
-            &admin,
-            "nhaplieu.hdd",
-            &district.id,
-            "data_entry",
-            Some(&district.id),
-            "",
-        )
-        .await;
+    let (district, clerk) = h.district_with_clerk(&admin, "HDD").await;
     let hire = |name: &str, grade: &str| pb::Employee {
         unit_id: district.id.clone(),
         kind: pb::EmployeeKind::CivilServant as i32,

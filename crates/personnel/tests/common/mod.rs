@@ -105,6 +105,28 @@ pub async fn start() -> Harness {
 }
 
 impl Harness {
+    /// Adds a section entry with `content` to the record `employee_id` as `token`.
+    pub async fn add_entry(
+        &self,
+        token: &str,
+        employee_id: &str,
+        content: pb::section_entry::Content,
+    ) -> Result<pb::SectionEntry, tonic::Status> {
+        self.sections()
+            .add_section_entry(tinhso_testkit::authed(
+                token,
+                pb::AddSectionEntryRequest {
+                    employee_id: employee_id.to_string(),
+                    entry: Some(pb::SectionEntry {
+                        content: Some(content),
+                        ..Default::default()
+                    }),
+                },
+            ))
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
     /// Creates the record as `token`; panics if refused.
     pub async fn hire(&self, token: &str, e: pb::Employee) -> pb::Employee {
         self.employees()
@@ -184,6 +206,22 @@ impl Harness {
     pub async fn unit(&self, token: &str, code: &str, parent: &str) -> id::Unit {
         self.unit_of_kind(token, code, parent, id::UnitKind::District)
             .await
+    }
+
+    /// A district under the root with its data-entry clerk `nhaplieu.<code>`; the clerk's token.
+    pub async fn district_with_clerk(&self, admin: &str, code: &str) -> (id::Unit, String) {
+        let district = self.unit(admin, code, &self.root_id).await;
+        let clerk = self
+            .person(
+                admin,
+                &format!("nhaplieu.{}", code.to_lowercase()),
+                &district.id,
+                "data_entry",
+                Some(&district.id),
+                "",
+            )
+            .await;
+        (district, clerk)
     }
 
     pub async fn unit_of_kind(
