@@ -1741,6 +1741,47 @@ async fn the_sections_of_a_record_are_added_and_withdrawn_in_scope() {
             && shown.contains("1982"),
         "{shown}"
     );
+    // Time that does not count toward a raise: a period whose end comes before its start is
+    // named at its field; an unpaid leave is kept and shown with its kind's name.
+    let leave = format!("{record_path}/muc/khong-tinh-nang-luong/them");
+    let form = clerk.get(&leave).await.text();
+    assert!(
+        form.contains("<option value=\"unpaid_leave\">Nghỉ việc riêng không hưởng lương</option>"),
+        "{form}"
+    );
+    let backwards = clerk
+        .post(
+            &leave,
+            &[
+                ("_csrf", &csrf),
+                ("kind", "unpaid_leave"),
+                ("from_date", "01/03/2025"),
+                ("to_date", "01/02/2025"),
+            ],
+        )
+        .await;
+    assert_eq!(backwards.status, 400, "{}", backwards.text());
+    assert!(backwards.text().contains("href=\"#to_date\""));
+    let kept = clerk
+        .post(
+            &leave,
+            &[
+                ("_csrf", &csrf),
+                ("kind", "unpaid_leave"),
+                ("from_date", "01/03/2025"),
+                ("to_date", "15/04/2025"),
+                ("decision_number", "3/QĐ-UBND"),
+            ],
+        )
+        .await;
+    assert_eq!(kept.status, 303, "{}", kept.text());
+    let with_leave = clerk.get(&record_path).await.text();
+    assert!(
+        with_leave.contains("Thời gian không tính nâng bậc lương")
+            && with_leave.contains("Nghỉ việc riêng không hưởng lương")
+            && with_leave.contains("15/04/2025"),
+        "{with_leave}"
+    );
     // A clerk of another district adds nothing to it, and cannot withdraw its entries.
     let mut stranger = site.signed_in("data_entry.h-tanhong").await;
     let stranger_csrf = stranger.csrf("/").await;

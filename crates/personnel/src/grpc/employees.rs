@@ -123,50 +123,6 @@ const TEXT_ITEMS: &[(&str, bool, usize)] = &[
     ("ethnic_language", false, 64),
 ];
 
-/// The record's text item called `name`.
-fn text_mut<'a>(row: &'a mut EmployeeRow, name: &str) -> Option<&'a mut String> {
-    Some(match name {
-        "department" => &mut row.department,
-        "full_name" => &mut row.full_name,
-        "other_names" => &mut row.other_names,
-        "place_of_birth" => &mut row.place_of_birth,
-        "home_town" => &mut row.home_town,
-        "ethnicity" => &mut row.ethnicity,
-        "religion" => &mut row.religion,
-        "social_insurance_number" => &mut row.social_insurance_number,
-        "permanent_address" => &mut row.permanent_address,
-        "current_address" => &mut row.current_address,
-        "occupation_when_recruited" => &mut row.occupation_when_recruited,
-        "recruiting_agency" => &mut row.recruiting_agency,
-        "position" => &mut row.position,
-        "main_duties" => &mut row.main_duties,
-        "general_education" => &mut row.general_education,
-        "degree" => &mut row.degree,
-        "degree_major" => &mut row.degree_major,
-        "political_theory" => &mut row.political_theory,
-        "state_management" => &mut row.state_management,
-        "foreign_language" => &mut row.foreign_language,
-        "it_level" => &mut row.it_level,
-        "organisations" => &mut row.organisations,
-        "military_rank" => &mut row.military_rank,
-        "titles" => &mut row.titles,
-        "strengths" => &mut row.strengths,
-        "health" => &mut row.health,
-        "blood_type" => &mut row.blood_type,
-        "war_invalid_rank" => &mut row.war_invalid_rank,
-        "policy_family" => &mut row.policy_family,
-        "job_position" => &mut row.job_position,
-        "contract_type" => &mut row.contract_type,
-        "family_economic_situation" => &mut row.family_economic_situation,
-        "personal_history" => &mut row.personal_history,
-        "agency_assessment" => &mut row.agency_assessment,
-        "professional_title_rank" => &mut row.professional_title_rank,
-        "foreign_language_name" => &mut row.foreign_language_name,
-        "ethnic_language" => &mut row.ethnic_language,
-        _ => return None,
-    })
-}
-
 /// The text item `name` of a new record as sent.
 fn sent_text<'a>(e: &'a pb::Employee, name: &str) -> &'a str {
     match name {
@@ -270,23 +226,6 @@ const DATE_ITEMS: &[&str] = &[
     "military_discharge_date",
 ];
 
-fn date_mut<'a>(row: &'a mut EmployeeRow, name: &str) -> Option<&'a mut Option<String>> {
-    Some(match name {
-        "birth_date" => &mut row.birth_date,
-        "id_issue_date" => &mut row.id_issue_date,
-        "recruitment_date" => &mut row.recruitment_date,
-        "grade_date" => &mut row.grade_date,
-        "step_date" => &mut row.step_date,
-        "recruitment_decision_date" => &mut row.recruitment_decision_date,
-        "party_admission_date" => &mut row.party_admission_date,
-        "party_official_date" => &mut row.party_official_date,
-        "union_admission_date" => &mut row.union_admission_date,
-        "military_enlistment_date" => &mut row.military_enlistment_date,
-        "military_discharge_date" => &mut row.military_discharge_date,
-        _ => return None,
-    })
-}
-
 type SentDate = Option<tinhso_proto::common::v1::Date>;
 
 fn sent_date<'a>(e: &'a pb::Employee, name: &str) -> &'a SentDate {
@@ -338,8 +277,8 @@ const DATE_ORDER: &[(&str, &str)] = &[
 fn check_date_order(row: &EmployeeRow, prefix: &str, errors: &mut Vec<AppError>) {
     let mut row = row.clone();
     for (earlier, later) in DATE_ORDER {
-        let first = date_mut(&mut row, earlier).and_then(|d| d.clone());
-        let second = date_mut(&mut row, later).and_then(|d| d.clone());
+        let first = row.date_mut(earlier).and_then(|d| d.clone());
+        let second = row.date_mut(later).and_then(|d| d.clone());
         if let (Some(a), Some(b)) = (first, second)
             && b < a
         {
@@ -390,7 +329,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
     for (name, required, max) in TEXT_ITEMS {
         match validate::text(&f(name), sent_text(e, name), *required, *max) {
             Ok(v) => {
-                if let Some(target) = text_mut(&mut row, name) {
+                if let Some(target) = row.text_mut(name) {
                     *target = v;
                 }
             }
@@ -400,7 +339,7 @@ pub(super) fn check_new(e: &pb::Employee, today: &str) -> (EmployeeRow, Vec<AppE
     for name in DATE_ITEMS {
         match past_date(sent_date(e, name), &f(name), today) {
             Ok(v) => {
-                if let Some(target) = date_mut(&mut row, name) {
+                if let Some(target) = row.date_mut(name) {
                     *target = v;
                 }
             }
@@ -565,7 +504,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 if let Some(v) = changed_text(&r, name) {
                     match validate::text(name, v, *required, *max) {
                         Ok(v) => {
-                            if let Some(target) = text_mut(&mut after, name) {
+                            if let Some(target) = after.text_mut(name) {
                                 *target = v;
                             }
                         }
@@ -578,7 +517,7 @@ impl pb::employee_service_server::EmployeeService for Api {
                 if sent.is_some() {
                     match past_date(sent, name, &today) {
                         Ok(v) => {
-                            if let Some(target) = date_mut(&mut after, name) {
+                            if let Some(target) = after.date_mut(name) {
                                 *target = v;
                             }
                         }
@@ -635,9 +574,9 @@ impl pb::employee_service_server::EmployeeService for Api {
             self.check_codes(&tx, &mut after, Some(&before), "", &mut errors)
                 .await?;
             // A change of position, department or degree is dated by its decision (Điều 11).
-            let dated_change = crate::domain::deadlines::DATED_ITEMS.iter().any(|name| {
-                text_mut(&mut before.clone(), name) != text_mut(&mut after.clone(), name)
-            });
+            let dated_change = crate::domain::deadlines::DATED_ITEMS
+                .iter()
+                .any(|name| before.field(name) != after.field(name));
             let effective = if dated_change {
                 match past_date(&r.effective_date, "effective_date", &today) {
                     Ok(Some(d)) => Some(d),

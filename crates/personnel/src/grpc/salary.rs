@@ -486,7 +486,8 @@ impl Api {
         // Everything is read in the transaction (SQLite has one writer connection).
         let pool = &*tx;
         let early_reasons: Vec<String> =
-            store::catalogues::entries(pool, cat::SALARY_CHANGE_REASON, false)
+            // Retired reasons too: raises given under them still count.
+            store::catalogues::entries(pool, cat::SALARY_CHANGE_REASON, true)
                 .await?
                 .into_iter()
                 .filter(|e| e.attribute == cat::EARLY_ACHIEVEMENT)

@@ -195,6 +195,14 @@ impl EmployeeRow {
     }
 
     /// The fields the change record follows: every value but the derived unit path.
+    /// The text of the field `name` (as the change record writes it), if the record has one.
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.values()
+            .into_iter()
+            .find(|(field, _)| *field == name)
+            .map(|(_, v)| v.text())
+    }
+
     pub fn fields(&self) -> Vec<(&'static str, String)> {
         self.values()
             .into_iter()
@@ -901,28 +909,86 @@ pub async fn working_under(
 }
 
 impl EmployeeRow {
+    /// The record's text item called `name`.
+    pub fn text_mut(&mut self, name: &str) -> Option<&mut String> {
+        Some(match name {
+            "department" => &mut self.department,
+            "full_name" => &mut self.full_name,
+            "other_names" => &mut self.other_names,
+            "place_of_birth" => &mut self.place_of_birth,
+            "home_town" => &mut self.home_town,
+            "ethnicity" => &mut self.ethnicity,
+            "religion" => &mut self.religion,
+            "social_insurance_number" => &mut self.social_insurance_number,
+            "permanent_address" => &mut self.permanent_address,
+            "current_address" => &mut self.current_address,
+            "occupation_when_recruited" => &mut self.occupation_when_recruited,
+            "recruiting_agency" => &mut self.recruiting_agency,
+            "position" => &mut self.position,
+            "main_duties" => &mut self.main_duties,
+            "general_education" => &mut self.general_education,
+            "degree" => &mut self.degree,
+            "degree_major" => &mut self.degree_major,
+            "political_theory" => &mut self.political_theory,
+            "state_management" => &mut self.state_management,
+            "foreign_language" => &mut self.foreign_language,
+            "it_level" => &mut self.it_level,
+            "organisations" => &mut self.organisations,
+            "military_rank" => &mut self.military_rank,
+            "titles" => &mut self.titles,
+            "strengths" => &mut self.strengths,
+            "health" => &mut self.health,
+            "blood_type" => &mut self.blood_type,
+            "war_invalid_rank" => &mut self.war_invalid_rank,
+            "policy_family" => &mut self.policy_family,
+            "job_position" => &mut self.job_position,
+            "contract_type" => &mut self.contract_type,
+            "family_economic_situation" => &mut self.family_economic_situation,
+            "personal_history" => &mut self.personal_history,
+            "agency_assessment" => &mut self.agency_assessment,
+            "professional_title_rank" => &mut self.professional_title_rank,
+            "foreign_language_name" => &mut self.foreign_language_name,
+            "ethnic_language" => &mut self.ethnic_language,
+            _ => return None,
+        })
+    }
+
+    /// The record's date item called `name` (`YYYY-MM-DD`).
+    pub fn date_mut(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name {
+            "birth_date" => &mut self.birth_date,
+            "id_issue_date" => &mut self.id_issue_date,
+            "recruitment_date" => &mut self.recruitment_date,
+            "grade_date" => &mut self.grade_date,
+            "step_date" => &mut self.step_date,
+            "recruitment_decision_date" => &mut self.recruitment_decision_date,
+            "party_admission_date" => &mut self.party_admission_date,
+            "party_official_date" => &mut self.party_official_date,
+            "union_admission_date" => &mut self.union_admission_date,
+            "military_enlistment_date" => &mut self.military_enlistment_date,
+            "military_discharge_date" => &mut self.military_discharge_date,
+            _ => return None,
+        })
+    }
+
     /// Puts back the value an item had before a change (the change record's "before" text), for
-    /// the items the BM02 table reads; `false` for any other item.
+    /// every text and date item and the unit, kind, status, sex and grade; `false` for any other.
     pub fn restore(&mut self, field: &str, before: &str) -> bool {
         let text = before.to_string();
-        let date = (!before.is_empty()).then(|| before.to_string());
+        if let Some(target) = self.text_mut(field) {
+            *target = text;
+            return true;
+        }
+        if let Some(target) = self.date_mut(field) {
+            *target = (!before.is_empty()).then_some(text);
+            return true;
+        }
         match field {
             "unit_id" => self.unit_id = text.into(),
             "kind" => self.kind = text,
             "status" => self.status = text,
-            "birth_date" => self.birth_date = date,
             "sex" => self.sex = text,
-            "ethnicity" => self.ethnicity = text,
-            "religion" => self.religion = text,
             "grade_code" => self.grade_code = text,
-            "degree" => self.degree = text,
-            "political_theory" => self.political_theory = text,
-            "state_management" => self.state_management = text,
-            "foreign_language" => self.foreign_language = text,
-            "foreign_language_name" => self.foreign_language_name = text,
-            "it_level" => self.it_level = text,
-            "ethnic_language" => self.ethnic_language = text,
-            "party_admission_date" => self.party_admission_date = date,
             _ => return false,
         }
         true
