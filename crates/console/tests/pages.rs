@@ -1917,9 +1917,39 @@ async fn a_unit_reads_and_closes_its_payroll_and_sees_raises_due() {
             && shown.contains("<strong>8.108.100</strong>"),
         "{shown}"
     );
+    // Three days of unpaid leave on the step: half a month more to wait, said as such.
+    let leave_from = since + time::Duration::days(40);
+    let leave_to = leave_from + time::Duration::days(2);
+    let day = |d: time::Date| Date {
+        year: d.year(),
+        month: i32::from(u8::from(d.month())),
+        day: i32::from(d.day()),
+    };
+    SectionServiceClient::new(site.channel.clone())
+        .add_section_entry(tinhso_testkit::authed(
+            &districts.clerk.token,
+            pb::AddSectionEntryRequest {
+                employee_id: record.id.clone(),
+                entry: Some(pb::SectionEntry {
+                    content: Some(pb::section_entry::Content::NotCounted(
+                        pb::NotCountedEntry {
+                            kind: "unpaid_leave".into(),
+                            from_date: Some(day(leave_from)),
+                            to_date: Some(day(leave_to)),
+                            ..Default::default()
+                        },
+                    )),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("unpaid leave");
     let raises = clerk.get("/nang-luong").await.text();
     assert!(
-        raises.contains("Ngô Thị Lương") && raises.contains("4 (3,33)"),
+        raises.contains("Ngô Thị Lương")
+            && raises.contains("4 (3,33)")
+            && raises.contains("Kéo dài 0,5 tháng"),
         "{raises}"
     );
     // Lấp Vò's clerk asks for Châu Thành's payroll: they get their own unit's, not Châu Thành's,

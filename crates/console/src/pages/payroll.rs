@@ -424,12 +424,17 @@ pub async fn raises(ctx: Ctx, Query(q): Query<PeriodQuery>) -> Response {
                     crate::web::Lang::En => format!("Seniority allowance {}%", r.seniority_percent),
                 });
             }
-            if r.delay_months > 0 {
+            if r.delay_half_months > 0 {
                 note.push(match lang {
-                    crate::web::Lang::Vi => format!("Kéo dài {} tháng do kỷ luật", r.delay_months),
-                    crate::web::Lang::En => {
-                        format!("Delayed {} months by discipline", r.delay_months)
-                    }
+                    crate::web::Lang::Vi => format!(
+                        "Kéo dài {} tháng (kỷ luật, xếp loại không hoàn thành nhiệm vụ, thời gian \
+                         không tính nâng lương)",
+                        months_text(r.delay_half_months, ',')
+                    ),
+                    crate::web::Lang::En => format!(
+                        "Delayed {} months (discipline, ratings, time not counted)",
+                        months_text(r.delay_half_months, '.')
+                    ),
                 });
             }
             RaiseRow {
@@ -463,9 +468,25 @@ pub async fn raises(ctx: Ctx, Query(q): Query<PeriodQuery>) -> Response {
     })
 }
 
+/// A delay in half months as people write it: "2", "1,5" (Vietnamese decimal comma).
+fn months_text(half_months: i32, decimal: char) -> String {
+    if half_months % 2 == 0 {
+        (half_months / 2).to_string()
+    } else {
+        format!("{}{decimal}5", half_months / 2)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delay_is_written_to_the_half_month() {
+        assert_eq!(months_text(3, ','), "1,5");
+        assert_eq!(months_text(12, ','), "6");
+        assert_eq!(months_text(1, '.'), "0.5");
+    }
 
     #[test]
     fn months_are_read_as_month_slash_year() {
