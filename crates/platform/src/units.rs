@@ -93,6 +93,51 @@ impl From<entity::Model> for ReplicaUnit {
     }
 }
 
+/// A write names its unit: REQUIRED on `field` when it does not.
+pub fn unit_required(field: &str) -> crate::AppError {
+    crate::AppError::invalid(
+        field,
+        crate::ErrorCode::Required,
+        "chưa chọn đơn vị",
+        "the unit is required",
+    )
+}
+
+/// The unit `unit_id` from the replica, or the caller's own when none is named (lists and
+/// reports asked without a unit are of the caller's unit); NOT_FOUND on `unit_id` otherwise.
+pub async fn unit_or_own(
+    conn: &impl ConnectionTrait,
+    p: &crate::auth::Principal,
+    unit_id: &str,
+) -> crate::AppResult<ReplicaUnit> {
+    let own = p.unit_path.rsplit('/').find(|s| !s.is_empty());
+    let unit_id = match (unit_id, own) {
+        ("", Some(own)) => own,
+        ("", None) => return Err(unit_required("unit_id")),
+        (id, _) => id,
+    };
+    get(conn, unit_id)
+        .await?
+        .ok_or_else(|| crate::AppError::not_found("đơn vị", "unit").with_field("unit_id"))
+}
+
+/// The active unit `id` from the replica; REQUIRED or NOT_FOUND on `field` otherwise.
+pub async fn active_unit(
+    conn: &impl ConnectionTrait,
+    id: &str,
+    field: &str,
+) -> crate::AppResult<ReplicaUnit> {
+    if id.is_empty() {
+        return Err(unit_required(field));
+    }
+    get(conn, id)
+        .await?
+        .filter(|u| u.status == "active")
+        .ok_or_else(|| {
+            crate::AppError::not_found("đơn vị đang hoạt động", "active unit").with_field(field)
+        })
+}
+
 pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<ReplicaUnit>, DbErr> {
     Ok(entity::Entity::find_by_id(id)
         .one(conn)

@@ -22,3 +22,9 @@ pub mod personnel {
         tonic::include_proto!("tinhso.personnel.v1");
     }
 }
+
+pub mod welfare {
+    pub mod v1 {
+        tonic::include_proto!("tinhso.welfare.v1");
+    }
+}

@@ -184,15 +184,6 @@ fn past_date(
     Ok(text)
 }
 
-/// A write names its unit: REQUIRED on `field` when it does not.
-fn unit_required(field: &str) -> AppError {
-    AppError::invalid(
-        field,
-        ErrorCode::Required,
-        "chưa chọn đơn vị",
-        "the unit is required",
-    )
-}
 
 /// One person, one record (the import matches rows by citizen ID): `id_number` must not be on
 /// any record but `own`. The error names the other record only to a caller who may read it, so
@@ -288,15 +279,7 @@ impl Api {
 
     /// The unit `unit_id`, or the caller's own when none is named.
     async fn unit_or_own(&self, p: &Principal, unit_id: &str) -> AppResult<store::units::UnitRow> {
-        let own = p.unit_path.rsplit('/').find(|s| !s.is_empty());
-        let unit_id = match (unit_id, own) {
-            ("", Some(own)) => own,
-            ("", None) => return Err(unit_required("unit_id")),
-            (id, _) => id,
-        };
-        store::units::get(&self.0.db.pool, unit_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("đơn vị", "unit").with_field("unit_id"))
+        tinhso_platform::units::unit_or_own(&self.0.db.pool, p, unit_id).await
     }
 
     /// A record the caller may read: under a unit they read, or their own (self-service).
@@ -482,15 +465,7 @@ impl Api {
         id: &str,
         field: &str,
     ) -> AppResult<store::units::UnitRow> {
-        if id.is_empty() {
-            return Err(unit_required(field));
-        }
-        store::units::get(conn, id)
-            .await?
-            .filter(|u| u.status == "active")
-            .ok_or_else(|| {
-                AppError::not_found("đơn vị đang hoạt động", "active unit").with_field(field)
-            })
+        tinhso_platform::units::active_unit(conn, id, field).await
     }
 
     async fn record(&self, tx: &mut Tx, id: &str) -> AppResult<EmployeeRow> {

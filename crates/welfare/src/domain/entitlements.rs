@@ -111,6 +111,50 @@ pub fn monthly_lines(
     Ok(lines)
 }
 
+/// A step of an enrolment's history as the payment rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The enrolment entered, paid from `on` with `terms` once verified.
+    Increase { on: Date, terms: EnrolmentTerms },
+    Verify,
+    Reject,
+    Adjust { on: Date, terms: EnrolmentTerms },
+    Suspend { on: Date },
+    Resume { on: Date },
+    Decrease { on: Date },
+}
+
+/// The enrolment as it bears on payment, rebuilt from its history; `None` when it was never
+/// verified (only verified enrolments are paid, Điều 16-18).
+pub fn from_history(steps: &[Step]) -> Option<Enrolment> {
+    let mut verified = false;
+    let mut e = Enrolment {
+        start: Date::MIN,
+        end: None,
+        terms: Vec::new(),
+        suspensions: Vec::new(),
+    };
+    for step in steps {
+        match step {
+            Step::Increase { on, terms } => {
+                e.start = *on;
+                e.terms.push((*on, terms.clone()));
+            }
+            Step::Verify => verified = true,
+            Step::Reject => verified = false,
+            Step::Adjust { on, terms } => e.terms.push((*on, terms.clone())),
+            Step::Suspend { on } => e.suspensions.push((*on, None)),
+            Step::Resume { on } => {
+                if let Some((_, resumed)) = e.suspensions.last_mut() {
+                    *resumed = Some(*on);
+                }
+            }
+            Step::Decrease { on } => e.end = Some(*on),
+        }
+    }
+    (verified && !e.terms.is_empty()).then_some(e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,6 +269,41 @@ mod tests {
         assert_eq!(
             faulty,
             Err(RuleFault::NoParameter(ParameterKind::SocialAssistanceBase))
+        );
+    }
+
+    #[test]
+    fn an_enrolment_is_rebuilt_from_its_history_and_paid_only_once_verified() {
+        let entered = Step::Increase {
+            on: d(2024, 3, 15),
+            terms: coefficient(150),
+        };
+        assert_eq!(from_history(std::slice::from_ref(&entered)), None, "pending");
+        assert_eq!(from_history(&[entered.clone(), Step::Reject]), None, "rejected");
+        let history = [
+            entered,
+            Step::Verify,
+            Step::Suspend { on: d(2024, 6, 10) },
+            Step::Resume { on: d(2024, 9, 1) },
+            Step::Adjust {
+                on: d(2024, 10, 1),
+                terms: coefficient(200),
+            },
+            Step::Decrease { on: d(2024, 11, 30) },
+        ];
+        let e = from_history(&history).expect("verified");
+        assert_eq!(e.start, d(2024, 3, 15));
+        assert_eq!(e.end, Some(d(2024, 11, 30)));
+        assert_eq!(e.suspensions, vec![(d(2024, 6, 10), Some(d(2024, 9, 1)))]);
+        // March-June and September at 1.5, October-November at 2.0 on the 500,000 base from
+        // July (360,000 before): 4 x 540,000 + 750,000 + 2 x 1,000,000.
+        let lines = monthly_lines(&allowance(), &e, &national_seed(), ym(2024, 1), ym(2024, 12))
+            .expect("lines");
+        let months: Vec<u8> = lines.iter().map(|l| l.month.month as u8).collect();
+        assert_eq!(months, vec![3, 4, 5, 6, 9, 10, 11]);
+        assert_eq!(
+            lines.iter().map(|l| l.amount).sum::<i64>(),
+            4 * 540_000 + 750_000 + 2 * 1_000_000
         );
     }
 }

@@ -174,6 +174,93 @@ pub fn amount(
     })
 }
 
+/// The largest quantity an enrolment may carry, in thousandths (1,000,000 kWh, ha or m²): a
+/// larger figure is a typing error, not an entitlement.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// Why an enrolment's terms do not fit its policy's rule, and the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TermsFault {
+    /// `category`: not a category of the social allowance.
+    UnknownCategory(String),
+    /// `coefficient`: not the coefficient of the category (the table decides it).
+    CoefficientNotOfCategory { given: i64, of_category: u32 },
+    /// `quantity`: missing (zero), negative or absurd for a rate-times-quantity rule.
+    Quantity(i64),
+    /// `level`: not one of the rule's levels.
+    UnknownLevel(String),
+}
+
+impl TermsFault {
+    /// The request field at fault.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::UnknownCategory(_) => "category",
+            Self::CoefficientNotOfCategory { .. } => "coefficient",
+            Self::Quantity(_) => "quantity",
+            Self::UnknownLevel(_) => "level",
+        }
+    }
+}
+
+/// The terms an enrolment in a policy paid by `rule` carries, checked: a social-allowance
+/// enrolment names its category and takes the category's coefficient (a coefficient given must be
+/// that one); a rate-times-quantity one has a quantity above zero and at most [`MAX_QUANTITY`];
+/// a fixed-per-level one names one of the rule's levels. Terms a rule does not use are cleared.
+pub fn check_terms(
+    rule: &BenefitRule,
+    category: &str,
+    coefficient: i64,
+    quantity: i64,
+    level: &str,
+) -> Result<(String, EnrolmentTerms), TermsFault> {
+    match rule {
+        BenefitRule::BaseTimesCoefficient { .. } => {
+            let (code, _, of_category) = SOCIAL_ALLOWANCE_CATEGORIES
+                .iter()
+                .find(|(code, _, _)| *code == category)
+                .ok_or_else(|| TermsFault::UnknownCategory(category.to_string()))?;
+            if coefficient != 0 && coefficient != i64::from(*of_category) {
+                return Err(TermsFault::CoefficientNotOfCategory {
+                    given: coefficient,
+                    of_category: *of_category,
+                });
+            }
+            Ok((
+                code.to_string(),
+                EnrolmentTerms {
+                    coefficient: *of_category,
+                    ..Default::default()
+                },
+            ))
+        }
+        BenefitRule::PercentOfParameter { .. } => Ok((String::new(), EnrolmentTerms::default())),
+        BenefitRule::RateTimesQuantity { .. } => match u32::try_from(quantity) {
+            Ok(q) if q > 0 && quantity <= MAX_QUANTITY => Ok((
+                String::new(),
+                EnrolmentTerms {
+                    quantity: q,
+                    ..Default::default()
+                },
+            )),
+            _ => Err(TermsFault::Quantity(quantity)),
+        },
+        BenefitRule::FixedPerLevel { amounts } => {
+            if amounts.iter().any(|(l, _)| l == level) {
+                Ok((
+                    String::new(),
+                    EnrolmentTerms {
+                        level: level.to_string(),
+                        ..Default::default()
+                    },
+                ))
+            } else {
+                Err(TermsFault::UnknownLevel(level.to_string()))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +385,48 @@ mod tests {
                 |_| None
             ),
             Err(RuleFault::NoParameter(ParameterKind::SocialAssistanceBase))
+        );
+    }
+
+    #[test]
+    fn terms_are_checked_against_the_rule_and_the_category_table() {
+        let allowance = BenefitRule::BaseTimesCoefficient {
+            base: ParameterKind::SocialAssistanceBase,
+        };
+        // The category decides the coefficient: 2.0 for an especially severe disability.
+        let (category, terms) =
+            check_terms(&allowance, "disability_especially_severe", 0, 0, "").expect("ok");
+        assert_eq!((category.as_str(), terms.coefficient), ("disability_especially_severe", 200));
+        assert_eq!(
+            check_terms(&allowance, "disability_especially_severe", 350, 0, ""),
+            Err(TermsFault::CoefficientNotOfCategory {
+                given: 350,
+                of_category: 200
+            })
+        );
+        let unknown = check_terms(&allowance, "poor_household", 0, 0, "").expect_err("unknown");
+        assert_eq!(unknown.field(), "category");
+        let electricity = BenefitRule::RateTimesQuantity {
+            rate: Rate::Parameter(ParameterKind::ElectricityTierOnePrice),
+        };
+        assert_eq!(
+            check_terms(&electricity, "", 0, 30_000, "").map(|(_, t)| t.quantity),
+            Ok(30_000)
+        );
+        for bad in [0, -5_000, MAX_QUANTITY + 1] {
+            assert_eq!(
+                check_terms(&electricity, "", 0, bad, ""),
+                Err(TermsFault::Quantity(bad)),
+                "{bad}"
+            );
+        }
+        let tuition = BenefitRule::FixedPerLevel {
+            amounts: vec![("primary".into(), 150_000)],
+        };
+        assert!(check_terms(&tuition, "", 0, 0, "primary").is_ok());
+        assert_eq!(
+            check_terms(&tuition, "", 0, 0, "university").map_err(|f| f.field()),
+            Err("level")
         );
     }
 }

@@ -4,6 +4,8 @@
 
 use super::entities::{enrolment, enrolment_change};
 use crate::domain::enrolments::{self, Change, Fault, State, Status};
+use crate::domain::entitlements::Step;
+use crate::domain::rules::EnrolmentTerms;
 use sea_orm::{
     ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _, Set,
 };
@@ -15,17 +17,55 @@ pub struct EnrolmentRow {
     pub id: String,
     pub beneficiary_id: String,
     pub policy: String,
-    pub category: String,
-    pub coefficient: i64,
-    pub quantity: i64,
-    pub level: String,
+    pub terms: Terms,
     pub decision_number: String,
     pub decision_date: time::Date,
     pub start: time::Date,
     pub end: Option<time::Date>,
     pub status: Status,
     pub last_change: Option<time::Date>,
+    /// The beneficiary's commune's path: the enrolment is listed and permitted by it.
+    pub unit_path: String,
     pub version: i64,
+}
+
+/// What an enrolment brings to its policy's rule, as stored: the category (of the social
+/// allowance), the coefficient in hundredths, the quantity in thousandths, the level.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Terms {
+    pub category: String,
+    pub coefficient: i64,
+    pub quantity: i64,
+    pub level: String,
+}
+
+impl Terms {
+    /// The rule's view (the checks keep both figures within u32).
+    pub fn for_rule(&self) -> EnrolmentTerms {
+        EnrolmentTerms {
+            coefficient: u32::try_from(self.coefficient).unwrap_or(0),
+            quantity: u32::try_from(self.quantity).unwrap_or(0),
+            level: self.level.clone(),
+        }
+    }
+}
+
+/// A change as entered: the rule's change, its decision, and for an adjustment the new terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeInput {
+    pub change: Change,
+    pub decision_number: String,
+    pub terms: Option<Terms>,
+}
+
+impl From<Change> for ChangeInput {
+    fn from(change: Change) -> Self {
+        Self {
+            change,
+            decision_number: String::new(),
+            terms: None,
+        }
+    }
 }
 
 /// A line of an enrolment's history.
@@ -34,6 +74,9 @@ pub struct HistoryLine {
     pub change: String,
     pub effective: Option<time::Date>,
     pub reason: String,
+    pub decision_number: String,
+    /// The terms in force after the change.
+    pub terms: Terms,
     pub status_after: Status,
     pub at: i64,
     pub actor_username: String,
@@ -65,7 +108,7 @@ pub fn status_text(s: Status) -> &'static str {
     }
 }
 
-fn status_of(text: &str) -> Status {
+pub fn status_of(text: &str) -> Status {
     match text {
         "active" => Status::Active,
         "suspended" => Status::Suspended,
@@ -81,16 +124,19 @@ impl From<enrolment::Model> for EnrolmentRow {
             id: m.id,
             beneficiary_id: m.beneficiary_id,
             policy: m.policy,
-            category: m.category,
-            coefficient: m.coefficient,
-            quantity: m.quantity,
-            level: m.level,
+            terms: Terms {
+                category: m.category,
+                coefficient: m.coefficient,
+                quantity: m.quantity,
+                level: m.level,
+            },
             decision_number: m.decision_number,
             decision_date: m.decision_date,
             start: m.start_date,
             end: m.end_date,
             status: status_of(&m.status),
             last_change: m.last_change_date,
+            unit_path: m.unit_path,
             version: m.version,
         }
     }
@@ -107,20 +153,26 @@ fn change_name(c: &Change) -> (&'static str, Option<time::Date>, String) {
     }
 }
 
+/// Writes the history line of `change` made to `e` (as it is after the change).
 async fn history_line(
     tx: &mut Tx,
-    enrolment_id: &str,
+    e: &EnrolmentRow,
     (change, effective, reason): (&str, Option<time::Date>, String),
-    status_after: Status,
+    decision_number: &str,
     now: i64,
     actor: &str,
 ) -> Result<(), DbErr> {
     enrolment_change::Entity::insert(enrolment_change::ActiveModel {
-        enrolment_id: Set(enrolment_id.to_string()),
+        enrolment_id: Set(e.id.clone()),
         change: Set(change.to_string()),
         effective_date: Set(effective),
         reason: Set(reason),
-        status_after: Set(status_text(status_after).to_string()),
+        decision_number: Set(decision_number.to_string()),
+        category: Set(e.terms.category.clone()),
+        coefficient: Set(e.terms.coefficient),
+        quantity: Set(e.terms.quantity),
+        level: Set(e.terms.level.clone()),
+        status_after: Set(status_text(e.status).to_string()),
         at: Set(db::at(now)),
         actor_username: Set(actor.to_string()),
         ..Default::default()
@@ -136,25 +188,26 @@ pub async fn insert(tx: &mut Tx, e: &EnrolmentRow, now: i64, actor: &str) -> Res
         id: Set(e.id.clone()),
         beneficiary_id: Set(e.beneficiary_id.clone()),
         policy: Set(e.policy.clone()),
-        category: Set(e.category.clone()),
-        coefficient: Set(e.coefficient),
-        quantity: Set(e.quantity),
-        level: Set(e.level.clone()),
+        category: Set(e.terms.category.clone()),
+        coefficient: Set(e.terms.coefficient),
+        quantity: Set(e.terms.quantity),
+        level: Set(e.terms.level.clone()),
         decision_number: Set(e.decision_number.clone()),
         decision_date: Set(e.decision_date),
         start_date: Set(e.start),
         end_date: Set(e.end),
         status: Set(status_text(e.status).to_string()),
         last_change_date: Set(e.last_change),
+        unit_path: Set(e.unit_path.clone()),
         version: Set(e.version),
     })
     .exec_without_returning(&*tx)
     .await?;
     history_line(
         tx,
-        &e.id,
+        e,
         ("increase", Some(e.start), String::new()),
-        e.status,
+        &e.decision_number,
         now,
         actor,
     )
@@ -168,13 +221,13 @@ pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<Enrolme
         .map(EnrolmentRow::from))
 }
 
-/// Applies `change` to the enrolment `id` read at `version`; its new status and history line
-/// are written together, or nothing is.
+/// Applies `input` to the enrolment `id` read at `version`; its new status (and terms, for an
+/// adjustment) and its history line are written together, or nothing is.
 pub async fn apply(
     tx: &mut Tx,
     id: &str,
     version: i64,
-    change: &Change,
+    input: &ChangeInput,
     now: i64,
     actor: &str,
 ) -> Result<EnrolmentRow, ChangeError> {
@@ -182,6 +235,7 @@ pub async fn apply(
     if current.version != version {
         return Err(ChangeError::Stale);
     }
+    let change = &input.change;
     let status = enrolments::apply(
         &State {
             status: current.status,
@@ -201,21 +255,20 @@ pub async fn apply(
     if let Change::Decrease { on, .. } = change {
         after.end = Some(*on);
     }
+    if let (Change::Adjust { .. }, Some(terms)) = (change, &input.terms) {
+        after.terms = terms.clone();
+    }
     use enrolment::Column;
+    use sea_orm::sea_query::Expr;
     let updated = enrolment::Entity::update_many()
-        .col_expr(
-            Column::Status,
-            sea_orm::sea_query::Expr::value(status_text(status)),
-        )
-        .col_expr(
-            Column::Version,
-            sea_orm::sea_query::Expr::value(after.version),
-        )
-        .col_expr(
-            Column::LastChangeDate,
-            sea_orm::sea_query::Expr::value(after.last_change),
-        )
-        .col_expr(Column::EndDate, sea_orm::sea_query::Expr::value(after.end))
+        .col_expr(Column::Status, Expr::value(status_text(status)))
+        .col_expr(Column::Version, Expr::value(after.version))
+        .col_expr(Column::LastChangeDate, Expr::value(after.last_change))
+        .col_expr(Column::EndDate, Expr::value(after.end))
+        .col_expr(Column::Category, Expr::value(after.terms.category.clone()))
+        .col_expr(Column::Coefficient, Expr::value(after.terms.coefficient))
+        .col_expr(Column::Quantity, Expr::value(after.terms.quantity))
+        .col_expr(Column::Level, Expr::value(after.terms.level.clone()))
         .filter(Column::Id.eq(id))
         .filter(Column::Version.eq(version))
         .exec(&*tx)
@@ -223,8 +276,118 @@ pub async fn apply(
     if updated.rows_affected != 1 {
         return Err(ChangeError::Stale);
     }
-    history_line(tx, id, (name, effective, reason), status, now, actor).await?;
+    history_line(
+        tx,
+        &after,
+        (name, effective, reason),
+        &input.decision_number,
+        now,
+        actor,
+    )
+    .await?;
     Ok(after)
+}
+
+/// Which enrolments a list shows: under a unit path, and optionally of one policy, status or
+/// beneficiary.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub unit_prefix: String,
+    pub policy: Option<String>,
+    pub status: Option<Status>,
+    pub beneficiary_id: Option<String>,
+}
+
+fn filtered(f: &Filter) -> sea_orm::Select<enrolment::Entity> {
+    use enrolment::Column;
+    let mut q = enrolment::Entity::find().filter(db::starts_with(Column::UnitPath, &f.unit_prefix));
+    if let Some(policy) = &f.policy {
+        q = q.filter(Column::Policy.eq(policy));
+    }
+    if let Some(status) = f.status {
+        q = q.filter(Column::Status.eq(status_text(status)));
+    }
+    if let Some(b) = &f.beneficiary_id {
+        q = q.filter(Column::BeneficiaryId.eq(b));
+    }
+    q
+}
+
+/// Enrolments matching `f` after the id `after` (a page token), by id, at most `limit`.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+    after: &str,
+    limit: u64,
+) -> Result<Vec<EnrolmentRow>, DbErr> {
+    use sea_orm::QuerySelect as _;
+    Ok(filtered(f)
+        .filter(enrolment::Column::Id.gt(after))
+        .order_by_asc(enrolment::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(EnrolmentRow::from)
+        .collect())
+}
+
+/// Every enrolment matching `f` with its history, oldest line first: what entitlements are
+/// computed from.
+pub async fn with_history(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+) -> Result<Vec<(EnrolmentRow, Vec<HistoryLine>)>, DbErr> {
+    use sea_orm::{QuerySelect as _, QueryTrait as _};
+    let rows: Vec<EnrolmentRow> = filtered(f)
+        .order_by_asc(enrolment::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(EnrolmentRow::from)
+        .collect();
+    let ids = filtered(f)
+        .select_only()
+        .column(enrolment::Column::Id)
+        .into_query();
+    let mut lines: std::collections::HashMap<String, Vec<HistoryLine>> =
+        std::collections::HashMap::new();
+    for c in enrolment_change::Entity::find()
+        .filter(enrolment_change::Column::EnrolmentId.in_subquery(ids))
+        .order_by_asc(enrolment_change::Column::Id)
+        .all(conn)
+        .await?
+    {
+        lines
+            .entry(c.enrolment_id.clone())
+            .or_default()
+            .push(history_of(c));
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let h = lines.remove(&r.id).unwrap_or_default();
+            (r, h)
+        })
+        .collect())
+}
+
+fn history_of(c: enrolment_change::Model) -> HistoryLine {
+    HistoryLine {
+        change: c.change,
+        effective: c.effective_date,
+        reason: c.reason,
+        decision_number: c.decision_number,
+        terms: Terms {
+            category: c.category,
+            coefficient: c.coefficient,
+            quantity: c.quantity,
+            level: c.level,
+        },
+        status_after: status_of(&c.status_after),
+        at: db::millis(c.at),
+        actor_username: c.actor_username,
+    }
 }
 
 /// The history of an enrolment, oldest first.
@@ -238,13 +401,27 @@ pub async fn history(
         .all(conn)
         .await?
         .into_iter()
-        .map(|c| HistoryLine {
-            change: c.change,
-            effective: c.effective_date,
-            reason: c.reason,
-            status_after: status_of(&c.status_after),
-            at: db::millis(c.at),
-            actor_username: c.actor_username,
-        })
+        .map(history_of)
         .collect())
+}
+
+/// The history as the payment rules read it.
+pub fn steps(history: &[HistoryLine]) -> Vec<Step> {
+    history
+        .iter()
+        .filter_map(|h| {
+            let on = h.effective;
+            let terms = h.terms.for_rule();
+            Some(match h.change.as_str() {
+                "increase" => Step::Increase { on: on?, terms },
+                "verify" => Step::Verify,
+                "reject" => Step::Reject,
+                "adjust" => Step::Adjust { on: on?, terms },
+                "suspend" => Step::Suspend { on: on? },
+                "resume" => Step::Resume { on: on? },
+                "decrease" => Step::Decrease { on: on? },
+                _ => return None,
+            })
+        })
+        .collect()
 }

@@ -65,6 +65,11 @@ pub mod beneficiary {
         pub address: String,
         pub commune_id: String,
         pub unit_path: String,
+        pub kind: String,
+        pub household_id: Option<String>,
+        pub household_code: String,
+        pub poverty: String,
+        pub poverty_decision: String,
         pub merged_into: Option<String>,
         pub created_at: TimeDateTimeWithTimeZone,
         pub created_by: String,
@@ -98,6 +103,7 @@ pub mod enrolment {
         pub end_date: Option<TimeDate>,
         pub status: String,
         pub last_change_date: Option<TimeDate>,
+        pub unit_path: String,
         pub version: i64,
     }
 
@@ -120,7 +126,34 @@ pub mod enrolment_change {
         pub change: String,
         pub effective_date: Option<TimeDate>,
         pub reason: String,
+        pub decision_number: String,
+        pub category: String,
+        pub coefficient: i64,
+        pub quantity: i64,
+        pub level: String,
         pub status_after: String,
+        pub at: TimeDateTimeWithTimeZone,
+        pub actor_username: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// An authorised user's decision on a suspected duplicate pair: `distinct` or `merged`.
+pub mod duplicate_decision {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "duplicate_decisions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub beneficiary_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub other_id: String,
+        pub decision: String,
         pub at: TimeDateTimeWithTimeZone,
         pub actor_username: String,
     }

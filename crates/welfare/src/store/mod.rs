@@ -48,9 +48,11 @@ CREATE INDEX parameter_changes_at ON parameter_changes (at);
         Migration {
             name: "m0005_beneficiaries",
             postgres_only: "",
-            // A person benefiting, found by name without diacritics (Điều 9.2) and checked for
+            // A person or a household (its head's name, code, poor / near-poor status and
+            // decision; members point at it) benefiting, found by name without diacritics (Điều 9.2) and checked for
             // duplicates by citizen ID (one record each) and by folded name + birth date +
-            // commune (suspected: an authorised user decides). A merged record stays findable.
+            // commune (suspected: an authorised user decides, kept in `duplicate_decisions`:
+            // `distinct` or `merged`). A merged record stays findable.
             sql: "
 CREATE TABLE beneficiaries (
     id TEXT PRIMARY KEY,
@@ -63,6 +65,11 @@ CREATE TABLE beneficiaries (
     address TEXT NOT NULL,
     commune_id TEXT NOT NULL REFERENCES units (id),
     unit_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    household_id TEXT REFERENCES beneficiaries (id),
+    household_code TEXT NOT NULL,
+    poverty TEXT NOT NULL,
+    poverty_decision TEXT NOT NULL,
     merged_into TEXT REFERENCES beneficiaries (id),
     created_at TIMESTAMPTZ NOT NULL,
     created_by TEXT NOT NULL,
@@ -71,13 +78,23 @@ CREATE TABLE beneficiaries (
 CREATE UNIQUE INDEX beneficiaries_citizen_id ON beneficiaries (citizen_id) WHERE citizen_id <> '';
 CREATE INDEX beneficiaries_same_person ON beneficiaries (name_folded, birth_date, commune_id);
 CREATE INDEX beneficiaries_unit_path ON beneficiaries (unit_path);
+CREATE TABLE duplicate_decisions (
+    beneficiary_id TEXT NOT NULL REFERENCES beneficiaries (id),
+    other_id TEXT NOT NULL REFERENCES beneficiaries (id),
+    decision TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
+    actor_username TEXT NOT NULL,
+    PRIMARY KEY (beneficiary_id, other_id)
+);
 ",
         },
         Migration {
             name: "m0006_enrolments",
             postgres_only: "",
-            // A beneficiary in a policy, with its terms and status, and every dated change made
-            // to it (increase, verification, adjustment, suspension, resumption, decrease).
+            // A beneficiary in a policy, with its terms and status (its unit path is the
+            // beneficiary's commune's, for listing and scope), and every dated change made to it
+            // (increase, verification, adjustment, suspension, resumption, decrease) with its
+            // decision and the terms in force after it, from which entitlements are rebuilt.
             sql: "
 CREATE TABLE enrolments (
     id TEXT PRIMARY KEY,
@@ -93,15 +110,22 @@ CREATE TABLE enrolments (
     end_date DATE,
     status TEXT NOT NULL,
     last_change_date DATE,
+    unit_path TEXT NOT NULL,
     version BIGINT NOT NULL
 );
 CREATE INDEX enrolments_beneficiary ON enrolments (beneficiary_id);
+CREATE INDEX enrolments_unit_policy ON enrolments (unit_path, policy);
 CREATE TABLE enrolment_changes (
     id BIGSERIAL PRIMARY KEY,
     enrolment_id TEXT NOT NULL REFERENCES enrolments (id),
     change TEXT NOT NULL,
     effective_date DATE,
     reason TEXT NOT NULL,
+    decision_number TEXT NOT NULL,
+    category TEXT NOT NULL,
+    coefficient BIGINT NOT NULL,
+    quantity BIGINT NOT NULL,
+    level TEXT NOT NULL,
     status_after TEXT NOT NULL,
     at TIMESTAMPTZ NOT NULL,
     actor_username TEXT NOT NULL
