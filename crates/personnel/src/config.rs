@@ -1,9 +1,6 @@
 //! Personnel's configuration: the common service settings plus the token issuer and where
 //! identity answers (for its signing keys).
 
-use serde::Deserialize;
-use tinhso_platform::config::{CommonConfig, ConfigError, Validate};
-
 /// Built-in defaults; a TOML file and `TINHSO_*` variables override them.
 pub const DEFAULTS: &str = r#"
 grpc_addr = "0.0.0.0:50052"
@@ -17,48 +14,21 @@ url = "sqlite://tinhso-personnel.db?mode=rwc"
 max_connections = 10
 "#;
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct PersonnelConfig {
-    #[serde(flatten)]
-    pub common: CommonConfig,
-    pub issuer: String,
-    /// gRPC address of identity, for the token signing keys.
-    pub identity_url: String,
-    /// Prefix of the durable consumers on identity's stream; every replica of the service shares
-    /// them (one delivery per event to the service), so only tests change it.
-    pub consumer_name: String,
+/// Personnel's defaults.
+#[derive(Debug, Clone)]
+pub struct PersonnelDefaults;
+
+impl tinhso_platform::follower::Defaults for PersonnelDefaults {
+    const DEFAULTS: &'static str = DEFAULTS;
 }
 
-impl PersonnelConfig {
-    pub fn load(
-        file: Option<&std::path::Path>,
-        env: &tinhso_platform::config::Env,
-    ) -> Result<Self, ConfigError> {
-        tinhso_platform::config::load(DEFAULTS, file, env)
-    }
-}
-
-impl Validate for PersonnelConfig {
-    fn validate(&self) -> Result<(), ConfigError> {
-        self.common.validate()?;
-        if !(self.identity_url.starts_with("http://") || self.identity_url.starts_with("https://"))
-            || tonic::transport::Endpoint::from_shared(self.identity_url.clone()).is_err()
-        {
-            return Err(ConfigError::invalid(
-                "identity_url",
-                format!(
-                    "`{}` must be an http:// or https:// address",
-                    self.identity_url
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
+/// The common service settings, the token issuer, identity's address and the consumer name.
+pub type PersonnelConfig = tinhso_platform::follower::FollowerConfig<PersonnelDefaults>;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tinhso_platform::config::ConfigError;
 
     fn load(pairs: &[(&str, &str)]) -> Result<PersonnelConfig, ConfigError> {
         let env = pairs

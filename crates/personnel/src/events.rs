@@ -42,9 +42,6 @@ pub fn quota_changed(change: QuotaChanged, now: i64) -> Event {
     )
 }
 
-/// Applies identity's unit events to the replica; the records follow their units.
-pub type UnitReplica = tinhso_platform::units::UnitReplica<store::units::RecordsFollowUnits>;
-
 /// `tinhso.personnel.catalogue.changed.v1`: an entry added, renamed or retired.
 pub fn catalogue_changed(entry: &store::catalogues::EntryRow) -> Event {
     let body = tinhso_proto::personnel::v1::CatalogueChanged {

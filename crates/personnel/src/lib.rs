@@ -11,11 +11,11 @@ pub mod grpc;
 pub mod store;
 
 use std::sync::Arc;
-use tinhso_platform::auth::{DenylistHandler, REVOKING_EVENTS, SharedVerifier, Verifier};
+use tinhso_platform::auth::{SharedVerifier, Verifier};
 use tinhso_platform::clock::SharedClock;
 use tinhso_platform::db::Db;
-use tinhso_platform::events::{ConsumerSpec, Outbox, SharedBus, run_consumer};
-use tinhso_platform::grpc::wait_for;
+use tinhso_platform::events::{Outbox, SharedBus};
+use tinhso_platform::follower::Follower;
 
 pub use config::PersonnelConfig;
 
@@ -71,58 +71,22 @@ impl Personnel {
     }
 
     /// Starts the outbox relay, the key and revocation refresh from identity, and the consumers
-    /// of identity's unit events (the replica) and account events (the denylist), until
-    /// `shutdown` fires.
+    /// of identity's unit events (the replica; records follow their units) and account events
+    /// (the denylist), until `shutdown` fires.
     pub fn spawn_background(
         self: &Arc<Self>,
         bus: SharedBus,
         identity: tonic::transport::Channel,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
-        let relay = self
-            .outbox
-            .relay(self.db.clone(), bus.clone(), self.clock.clone());
-        tokio::spawn(relay.run(wait_for(shutdown.clone())));
-        tokio::spawn(tinhso_platform::auth::keep_jwks_fresh(
-            self.verifier.clone(),
-            identity.clone(),
-            std::time::Duration::from_secs(300),
-            wait_for(shutdown.clone()),
-        ));
-        tokio::spawn(tinhso_platform::auth::keep_revocations_fresh(
-            self.verifier.clone(),
-            tinhso_platform::auth::RevocationSource::Identity(identity),
-            tinhso_platform::auth::REVOCATION_POLL,
-            wait_for(shutdown.clone()),
-        ));
-        tokio::spawn(run_consumer(
-            self.db.clone(),
-            bus.clone(),
-            self.clock.clone(),
-            ConsumerSpec {
-                domain: "identity".into(),
-                durable: format!("{}-units", self.config.consumer_name),
-                filter: events::UNIT_EVENTS.into(),
-                max_deliver: 10,
-            },
-            Arc::new(events::UnitReplica::default()),
-            wait_for(shutdown.clone()),
-        ));
-        tokio::spawn(run_consumer(
-            self.db.clone(),
-            bus,
-            self.clock.clone(),
-            ConsumerSpec {
-                domain: "identity".into(),
-                durable: format!("{}-denylist", self.config.consumer_name),
-                filter: REVOKING_EVENTS.into(),
-                max_deliver: 10,
-            },
-            Arc::new(DenylistHandler {
-                verifier: self.verifier.clone(),
-            }),
-            wait_for(shutdown),
-        ));
+        Follower {
+            db: self.db.clone(),
+            outbox: self.outbox.clone(),
+            verifier: self.verifier.clone(),
+            clock: self.clock.clone(),
+            consumer_name: self.config.consumer_name.clone(),
+        }
+        .spawn(store::units::RecordsFollowUnits, bus, identity, shutdown);
     }
 }
 
@@ -170,12 +134,10 @@ impl tinhso_platform::service::Service for Personnel {
         bus: SharedBus,
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) {
-        // `identity_url` was checked at load to make an endpoint; the error arm cannot happen.
-        match tonic::transport::Endpoint::from_shared(self.config.identity_url.clone()) {
-            Ok(endpoint) => {
-                Personnel::spawn_background(self, bus, endpoint.connect_lazy(), shutdown)
-            }
-            Err(e) => tracing::error!(error = %e, "identity_url is not a usable address"),
+        if let Some(identity) =
+            tinhso_platform::follower::identity_channel(&self.config.identity_url)
+        {
+            Personnel::spawn_background(self, bus, identity, shutdown);
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod follower;
 pub mod grpc;
 pub mod ids;
 pub mod metrics;

@@ -30,6 +30,7 @@ fn person(id: &str, name: &str, cccd: &str, commune_id: &str, path: &str) -> Ben
         unit_path: path.into(),
         created_at: 1_000,
         created_by: "nhaplieu".into(),
+        kind: "person".into(),
         version: 1,
         ..Default::default()
     }

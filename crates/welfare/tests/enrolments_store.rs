@@ -9,7 +9,7 @@ use tinhso_welfare::domain::enrolments::{Change, Fault, Status};
 use tinhso_welfare::store::{
     self,
     beneficiaries::BeneficiaryRow,
-    enrolments::{ChangeError, EnrolmentRow},
+    enrolments::{ChangeError, EnrolmentRow, Terms},
 };
 
 fn day(m: Month, d: u8) -> Date {
@@ -45,6 +45,7 @@ async fn an_enrolment_changes_in_order_and_keeps_its_history() {
             commune_id: "xa".into(),
             unit_path: "/xa/".into(),
             created_by: "nhaplieu".into(),
+            kind: "person".into(),
             version: 1,
             ..Default::default()
         },
@@ -57,16 +58,18 @@ async fn an_enrolment_changes_in_order_and_keeps_its_history() {
             id: "e1".into(),
             beneficiary_id: "b1".into(),
             policy: "TCXH".into(),
-            category: "disability_severe".into(),
-            coefficient: 150,
-            quantity: 0,
-            level: String::new(),
+            terms: Terms {
+                category: "disability_severe".into(),
+                coefficient: 150,
+                ..Default::default()
+            },
             decision_number: "45/QĐ-UBND".into(),
             decision_date: day(Month::March, 10),
             start: day(Month::March, 15),
             end: None,
             status: Status::Pending,
             last_change: None,
+            unit_path: "/xa/".into(),
             version: 1,
         },
         1_000,
@@ -80,8 +83,15 @@ async fn an_enrolment_changes_in_order_and_keeps_its_history() {
         let db = db.clone();
         async move {
             let mut tx = db.begin().await.expect("tx");
-            let result =
-                store::enrolments::apply(&mut tx, "e1", version, &change, 2_000, "sotldtbxh").await;
+            let result = store::enrolments::apply(
+                &mut tx,
+                "e1",
+                version,
+                &change.into(),
+                2_000,
+                "sotldtbxh",
+            )
+            .await;
             if result.is_ok() {
                 tx.commit().await.expect("commit");
             }

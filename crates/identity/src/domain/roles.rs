@@ -67,12 +67,42 @@ pub const PERMISSIONS: &[PermissionDef] = &[
         "personnel.training.write",
         "Thông báo khóa đào tạo, bồi dưỡng",
     ),
-    p("welfare.beneficiary.read", "Xem đối tượng hưởng chính sách"),
+    p(
+        "welfare.beneficiary.read",
+        "Xem đối tượng, chế độ và chi trả chính sách an sinh xã hội",
+    ),
     p(
         "welfare.beneficiary.write",
-        "Cập nhật đối tượng hưởng chính sách",
+        "Nhập đối tượng, chế độ, biến động và chi trả của đơn vị",
     ),
-    p("welfare.estimate.approve", "Thẩm định dự toán, quyết toán"),
+    p(
+        "welfare.labour.verify",
+        "Xác minh đối tượng các chính sách lĩnh vực lao động - xã hội",
+    ),
+    p(
+        "welfare.education.verify",
+        "Xác minh đối tượng các chính sách lĩnh vực giáo dục",
+    ),
+    p(
+        "welfare.school.verify",
+        "Xác minh người học hưởng chính sách của cơ sở giáo dục",
+    ),
+    p(
+        "welfare.finance.verify",
+        "Xác minh đối tượng các chính sách lĩnh vực kinh tế",
+    ),
+    p(
+        "welfare.settlement.appraise",
+        "Thẩm định dự toán, quyết toán kinh phí an sinh xã hội",
+    ),
+    p(
+        "welfare.settlement.approve",
+        "Phê duyệt dự toán, quyết toán kinh phí an sinh xã hội",
+    ),
+    p(
+        "welfare.parameter.write",
+        "Quản lý chính sách và tham số (mức chuẩn, lương cơ sở, định mức)",
+    ),
     p("projects.project.read", "Xem dự án đầu tư công"),
     p("projects.project.write", "Cập nhật dự án đầu tư công"),
     p("scoring.assessment.read", "Xem kết quả chấm điểm CCHC"),
@@ -158,7 +188,6 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             "scoring.assessment.read",
             "scoring.assessment.submit",
             "welfare.beneficiary.read",
-            "welfare.estimate.approve",
             "reporting.report.read",
             "reporting.report.approve",
         ],
@@ -194,6 +223,48 @@ pub const BUILTIN_ROLES: &[BuiltinRole] = &[
             "identity.unit.read",
             "personnel.salary.read",
             "personnel.salary.write",
+        ],
+    },
+    BuiltinRole {
+        code: "welfare_labour_verifier",
+        name: "Phòng Lao động - Xã hội (xác minh đối tượng an sinh)",
+        // Điều 16-17: the sector department verifies the beneficiaries of its field.
+        permissions: &[
+            "identity.unit.read",
+            "welfare.beneficiary.read",
+            "welfare.labour.verify",
+        ],
+    },
+    BuiltinRole {
+        code: "welfare_education_verifier",
+        name: "Phòng Giáo dục (xác minh đối tượng chính sách giáo dục)",
+        permissions: &[
+            "identity.unit.read",
+            "welfare.beneficiary.read",
+            "welfare.education.verify",
+            "welfare.school.verify",
+        ],
+    },
+    BuiltinRole {
+        code: "welfare_district_finance",
+        name: "Phòng Tài chính - Kế hoạch (thẩm định kinh phí an sinh)",
+        // Điều 19.4b: appraises its communes' estimates and settlements; verifies the economic
+        // policies' beneficiaries.
+        permissions: &[
+            "identity.unit.read",
+            "welfare.beneficiary.read",
+            "welfare.finance.verify",
+            "welfare.settlement.appraise",
+        ],
+    },
+    BuiltinRole {
+        code: "welfare_provincial_finance",
+        name: "Sở Tài chính (phê duyệt kinh phí, quản lý tham số an sinh)",
+        permissions: &[
+            "identity.unit.read",
+            "welfare.beneficiary.read",
+            "welfare.settlement.approve",
+            "welfare.parameter.write",
         ],
     },
     BuiltinRole {

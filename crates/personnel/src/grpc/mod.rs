@@ -184,7 +184,6 @@ fn past_date(
     Ok(text)
 }
 
-
 /// One person, one record (the import matches rows by citizen ID): `id_number` must not be on
 /// any record but `own`. The error names the other record only to a caller who may read it, so
 /// nothing is disclosed about units outside the caller's scope.

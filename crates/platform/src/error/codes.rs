@@ -172,6 +172,13 @@ catalogue! {
     CannotWithdraw = "CANNOT_WITHDRAW", FailedPrecondition, "Không rút được đăng ký này", "this registration cannot be withdrawn";
     ResultRecorded = "RESULT_RECORDED", FailedPrecondition, "Đăng ký này đã có kết quả hoặc đã rút", "the registration already has a result";
     CourseNotStarted = "COURSE_NOT_STARTED", FailedPrecondition, "Khóa học chưa bắt đầu nên chưa ghi được kết quả", "the course has not started yet";
+    // Welfare funds
+    WrongBeneficiaryKind = "WRONG_BENEFICIARY_KIND", InvalidArgument, "Chính sách này không áp dụng cho loại đối tượng này (cá nhân / hộ gia đình)", "the policy is not for this kind of beneficiary";
+    NotOfCategory = "NOT_OF_CATEGORY", InvalidArgument, "Hệ số không đúng hệ số của nhóm đối tượng", "the coefficient is not the category's";
+    SuspectedDuplicate = "SUSPECTED_DUPLICATE", FailedPrecondition, "Đối tượng nghi trùng với hồ sơ khác; cần xác nhận không trùng hoặc gộp hồ sơ trước", "a suspected duplicate must be resolved first";
+    ChangeNotAllowed = "CHANGE_NOT_ALLOWED", FailedPrecondition, "Thay đổi này không áp dụng được với trạng thái hiện tại của chế độ", "the change does not apply to the enrolment's current status";
+    AlreadyEnrolled = "ALREADY_ENROLLED", AlreadyExists, "Đối tượng đang hưởng chính sách này", "the beneficiary is already enrolled in this policy";
+    MergedRecord = "MERGED_RECORD", FailedPrecondition, "Hồ sơ đã được gộp vào hồ sơ khác", "the record was merged into another";
     // The REST gateway
     MalformedJson = "MALFORMED_JSON", InvalidArgument, "Nội dung không phải JSON hợp lệ", "the body is not valid JSON";
     BodyNotObject = "BODY_NOT_OBJECT", InvalidArgument, "Nội dung yêu cầu phải là một đối tượng JSON", "the body must be a JSON object";

@@ -115,13 +115,25 @@ pub fn monthly_lines(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     /// The enrolment entered, paid from `on` with `terms` once verified.
-    Increase { on: Date, terms: EnrolmentTerms },
+    Increase {
+        on: Date,
+        terms: EnrolmentTerms,
+    },
     Verify,
     Reject,
-    Adjust { on: Date, terms: EnrolmentTerms },
-    Suspend { on: Date },
-    Resume { on: Date },
-    Decrease { on: Date },
+    Adjust {
+        on: Date,
+        terms: EnrolmentTerms,
+    },
+    Suspend {
+        on: Date,
+    },
+    Resume {
+        on: Date,
+    },
+    Decrease {
+        on: Date,
+    },
 }
 
 /// The enrolment as it bears on payment, rebuilt from its history; `None` when it was never
@@ -278,8 +290,16 @@ mod tests {
             on: d(2024, 3, 15),
             terms: coefficient(150),
         };
-        assert_eq!(from_history(std::slice::from_ref(&entered)), None, "pending");
-        assert_eq!(from_history(&[entered.clone(), Step::Reject]), None, "rejected");
+        assert_eq!(
+            from_history(std::slice::from_ref(&entered)),
+            None,
+            "pending"
+        );
+        assert_eq!(
+            from_history(&[entered.clone(), Step::Reject]),
+            None,
+            "rejected"
+        );
         let history = [
             entered,
             Step::Verify,
@@ -289,7 +309,9 @@ mod tests {
                 on: d(2024, 10, 1),
                 terms: coefficient(200),
             },
-            Step::Decrease { on: d(2024, 11, 30) },
+            Step::Decrease {
+                on: d(2024, 11, 30),
+            },
         ];
         let e = from_history(&history).expect("verified");
         assert_eq!(e.start, d(2024, 3, 15));
@@ -297,8 +319,14 @@ mod tests {
         assert_eq!(e.suspensions, vec![(d(2024, 6, 10), Some(d(2024, 9, 1)))]);
         // March-June and September at 1.5, October-November at 2.0 on the 500,000 base from
         // July (360,000 before): 4 x 540,000 + 750,000 + 2 x 1,000,000.
-        let lines = monthly_lines(&allowance(), &e, &national_seed(), ym(2024, 1), ym(2024, 12))
-            .expect("lines");
+        let lines = monthly_lines(
+            &allowance(),
+            &e,
+            &national_seed(),
+            ym(2024, 1),
+            ym(2024, 12),
+        )
+        .expect("lines");
         let months: Vec<u8> = lines.iter().map(|l| l.month.month as u8).collect();
         assert_eq!(months, vec![3, 4, 5, 6, 9, 10, 11]);
         assert_eq!(

@@ -24,6 +24,15 @@ impl ParameterKind {
         }
     }
 
+    /// The name users read.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::SocialAssistanceBase => "Mức chuẩn trợ giúp xã hội",
+            Self::BaseSalary => "Mức lương cơ sở",
+            Self::ElectricityTierOnePrice => "Giá bán lẻ điện sinh hoạt bậc 1 (đồng/kWh)",
+        }
+    }
+
     pub fn from_code(code: &str) -> Option<Self> {
         [
             Self::SocialAssistanceBase,

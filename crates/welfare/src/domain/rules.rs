@@ -396,7 +396,10 @@ mod tests {
         // The category decides the coefficient: 2.0 for an especially severe disability.
         let (category, terms) =
             check_terms(&allowance, "disability_especially_severe", 0, 0, "").expect("ok");
-        assert_eq!((category.as_str(), terms.coefficient), ("disability_especially_severe", 200));
+        assert_eq!(
+            (category.as_str(), terms.coefficient),
+            ("disability_especially_severe", 200)
+        );
         assert_eq!(
             check_terms(&allowance, "disability_especially_severe", 350, 0, ""),
             Err(TermsFault::CoefficientNotOfCategory {

@@ -279,3 +279,26 @@ pub async fn page(
         .map(BeneficiaryRow::from)
         .collect())
 }
+
+/// The names of the beneficiaries `ids`, by id.
+pub async fn names(
+    conn: &impl ConnectionTrait,
+    ids: Vec<String>,
+) -> Result<std::collections::HashMap<String, String>, DbErr> {
+    let mut names = std::collections::HashMap::new();
+    // In slices, so a long list stays within the databases' parameter limits.
+    for slice in ids.chunks(1000) {
+        for (id, name) in beneficiary::Entity::find()
+            .select_only()
+            .column(beneficiary::Column::Id)
+            .column(beneficiary::Column::FullName)
+            .filter(beneficiary::Column::Id.is_in(slice.to_vec()))
+            .into_tuple::<(String, String)>()
+            .all(conn)
+            .await?
+        {
+            names.insert(id, name);
+        }
+    }
+    Ok(names)
+}

@@ -142,7 +142,7 @@ impl From<enrolment::Model> for EnrolmentRow {
     }
 }
 
-fn change_name(c: &Change) -> (&'static str, Option<time::Date>, String) {
+fn change_parts(c: &Change) -> (&'static str, Option<time::Date>, String) {
     match c {
         Change::Verify => ("verify", None, String::new()),
         Change::Reject { reason } => ("reject", None, reason.clone()),
@@ -151,6 +151,11 @@ fn change_name(c: &Change) -> (&'static str, Option<time::Date>, String) {
         Change::Resume { on } => ("resume", Some(*on), String::new()),
         Change::Decrease { on, reason } => ("decrease", Some(*on), reason.clone()),
     }
+}
+
+/// The name a change has in the history and its events.
+pub fn change_name(c: &Change) -> &'static str {
+    change_parts(c).0
 }
 
 /// Writes the history line of `change` made to `e` (as it is after the change).
@@ -245,7 +250,7 @@ pub async fn apply(
         change,
     )
     .map_err(ChangeError::Refused)?;
-    let (name, effective, reason) = change_name(change);
+    let (name, effective, reason) = change_parts(change);
     let mut after = current.clone();
     after.status = status;
     after.version += 1;

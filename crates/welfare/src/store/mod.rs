@@ -5,6 +5,7 @@ pub mod beneficiaries;
 pub mod enrolments;
 pub mod entities;
 pub mod parameters;
+pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
 use tinhso_platform::events::EVENTS_MIGRATION;

@@ -125,13 +125,33 @@ pub async fn changes(
         .all(conn)
         .await?
         .into_iter()
-        .map(|c| ParameterChange {
-            at: db::millis(c.at),
-            actor_username: c.actor_username,
-            kind: c.kind,
-            from: c.from_date,
-            before: c.before_value,
-            after: c.after_value,
-        })
+        .map(change_of)
         .collect())
+}
+
+/// The latest `limit` changes of every parameter, newest first.
+pub async fn recent_changes(
+    conn: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<ParameterChange>, DbErr> {
+    use sea_orm::QuerySelect as _;
+    Ok(parameter_change::Entity::find()
+        .order_by_desc(parameter_change::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(change_of)
+        .collect())
+}
+
+fn change_of(c: parameter_change::Model) -> ParameterChange {
+    ParameterChange {
+        at: db::millis(c.at),
+        actor_username: c.actor_username,
+        kind: c.kind,
+        from: c.from_date,
+        before: c.before_value,
+        after: c.after_value,
+    }
 }

@@ -1,0 +1,153 @@
+//! Welfare's gRPC API. Every handler authenticates, checks its permission against the unit path
+//! of the beneficiary's commune (the sector's verification permission for a verification),
+//! validates with the rules of `domain/`, and writes the change, its history line and its event
+//! in one transaction.
+
+use crate::Welfare;
+use crate::domain::policies::{self, Policy, Verifier};
+use std::sync::Arc;
+use tinhso_platform::auth::Principal;
+use tinhso_platform::db::Tx;
+use tinhso_platform::units::ReplicaUnit;
+use tinhso_platform::{AppError, AppResult, ErrorCode};
+use tinhso_proto::welfare::v1 as pb;
+use tonic::{Request, Response, Status};
+
+mod beneficiaries;
+mod enrolments;
+mod entitlements;
+mod policies_api;
+
+type Reply<T> = Result<Response<T>, Status>;
+
+/// Reading beneficiaries, enrolments, entitlements and reports under a unit.
+const READ: &str = "welfare.beneficiary.read";
+/// The commune's (or unit's) data entry: beneficiaries, enrolments and their changes.
+const WRITE: &str = "welfare.beneficiary.write";
+/// Provincial Finance: the parameters (and the policies).
+const PARAMETERS: &str = "welfare.parameter.write";
+
+/// The permission of the sector that verifies a policy's beneficiaries (Điều 16-18).
+fn verify_permission(v: Verifier) -> &'static str {
+    match v {
+        Verifier::Labour => "welfare.labour.verify",
+        Verifier::Education => "welfare.education.verify",
+        Verifier::School => "welfare.school.verify",
+        Verifier::Finance => "welfare.finance.verify",
+    }
+}
+
+pub fn routes(welfare: Arc<Welfare>, routes: tonic::service::Routes) -> tonic::service::Routes {
+    use pb::{
+        beneficiary_service_server::BeneficiaryServiceServer,
+        enrolment_service_server::EnrolmentServiceServer,
+        entitlement_service_server::EntitlementServiceServer,
+        policy_service_server::PolicyServiceServer,
+    };
+    let api = Api(welfare);
+    routes
+        .add_service(PolicyServiceServer::new(api.clone()))
+        .add_service(BeneficiaryServiceServer::new(api.clone()))
+        .add_service(EnrolmentServiceServer::new(api.clone()))
+        .add_service(EntitlementServiceServer::new(api))
+}
+
+#[derive(Debug, Clone)]
+pub struct Api(pub Arc<Welfare>);
+
+impl Api {
+    fn now(&self) -> i64 {
+        self.0.clock.now_ms()
+    }
+
+    fn today(&self) -> time::Date {
+        tinhso_platform::api::parse_date(&tinhso_platform::clock::vietnam_date_text(self.now()))
+            .unwrap_or(time::Date::MIN)
+    }
+
+    fn principal<T>(&self, request: &Request<T>) -> AppResult<Principal> {
+        let p = self.0.verifier.authenticate(request)?;
+        p.require_active()?;
+        Ok(p)
+    }
+
+    async fn commit(&self, tx: Tx) -> AppResult<()> {
+        Ok(self.0.outbox.commit(tx).await?)
+    }
+
+    /// The unit `unit_id` (the caller's own when empty), if the caller may read under it.
+    async fn readable_unit(&self, p: &Principal, unit_id: &str) -> AppResult<ReplicaUnit> {
+        let unit = tinhso_platform::units::unit_or_own(&self.0.db.pool, p, unit_id).await?;
+        p.require(READ, &unit.path)?;
+        Ok(unit)
+    }
+
+    /// Reading the policies and parameters: anyone who reads or verifies welfare data somewhere.
+    fn require_welfare_reader(&self, p: &Principal) -> AppResult<()> {
+        let reads = [READ, PARAMETERS]
+            .into_iter()
+            .chain(
+                [
+                    Verifier::Labour,
+                    Verifier::Education,
+                    Verifier::School,
+                    Verifier::Finance,
+                ]
+                .map(verify_permission),
+            )
+            .any(|perm| !p.scopes_for(perm).is_empty());
+        if reads {
+            Ok(())
+        } else {
+            Err(AppError::permission_denied())
+        }
+    }
+}
+
+/// The policy `code`, or UNKNOWN_CODE on `field`.
+fn policy(code: &str, field: &str) -> AppResult<Policy> {
+    policies::national_seed()
+        .into_iter()
+        .find(|p| p.code == code)
+        .ok_or_else(|| {
+            AppError::invalid(
+                field,
+                ErrorCode::UnknownCode,
+                "không có chính sách mang mã này",
+                "no policy has this code",
+            )
+        })
+}
+
+/// A proto date as a calendar date; BAD_DATE on `field` when impossible, None when absent.
+fn date(d: &Option<tinhso_proto::common::v1::Date>, field: &str) -> AppResult<Option<time::Date>> {
+    Ok(tinhso_platform::api::date_text(d, field)?
+        .as_deref()
+        .and_then(tinhso_platform::api::parse_date))
+}
+
+/// A date the caller must give.
+fn required(d: &Option<tinhso_proto::common::v1::Date>, field: &str) -> AppResult<time::Date> {
+    date(d, field)?.ok_or_else(|| {
+        AppError::invalid(
+            field,
+            ErrorCode::Required,
+            "chưa nhập ngày",
+            "the date is required",
+        )
+    })
+}
+
+fn pb_date(d: time::Date) -> tinhso_proto::common::v1::Date {
+    tinhso_proto::common::v1::Date {
+        year: d.year(),
+        month: i32::from(u8::from(d.month())),
+        day: i32::from(d.day()),
+    }
+}
+
+/// The page size asked (default 50, at most 500) or OUT_OF_RANGE on `page_size`.
+fn page_size(size: i32) -> AppResult<u64> {
+    let (limit, _) = tinhso_platform::api::page(size, "")?;
+    Ok(u64::try_from(limit).unwrap_or(50))
+}
