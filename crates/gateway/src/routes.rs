@@ -412,6 +412,8 @@ mod tests {
         for route in t.routes() {
             let expected = if route.template.starts_with("/api/v1/personnel/") {
                 "personnel"
+            } else if route.template.starts_with("/api/v1/welfare/") {
+                "welfare"
             } else {
                 "identity"
             };

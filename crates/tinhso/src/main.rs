@@ -14,9 +14,10 @@ use tinhso_personnel::{Personnel, PersonnelConfig};
 use tinhso_platform::db::Db;
 use tinhso_platform::events::{InProcessBus, SharedBus};
 use tinhso_platform::grpc::wait_for;
+use tinhso_welfare::{Welfare, WelfareConfig};
 
 /// The services of the embedded platform and their database files.
-const SERVICES: &[&str] = &["identity", "personnel"];
+const SERVICES: &[&str] = &["identity", "personnel", "welfare"];
 
 #[derive(Parser)]
 #[command(
@@ -130,6 +131,13 @@ async fn main() -> anyhow::Result<()> {
                         .url,
                     &tinhso_personnel::store::MIGRATOR,
                 ),
+                "welfare" => (
+                    WelfareConfig::load(config_file().as_deref(), &env)?
+                        .common
+                        .database
+                        .url,
+                    &tinhso_welfare::store::MIGRATOR,
+                ),
                 _ => bail!(
                     "unknown service `{service}`; known: {}",
                     SERVICES.join(", ")
@@ -206,20 +214,20 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<std::fs::File> {
 }
 
 /// The in-process bus starts empty on every run, so events identity published in an earlier run
-/// (or before personnel existed) never reach personnel again. Embedded mode copies the unit tree
-/// across at start; with NATS the stream replays it instead.
-async fn copy_unit_tree(identity: &Identity, personnel: &Personnel) -> anyhow::Result<()> {
+/// (or before a service existed) never reach the services again. Embedded mode copies the unit
+/// tree into each service's replica at start; with NATS the stream replays it instead.
+async fn copy_unit_tree(identity: &Identity, replica: &Db) -> anyhow::Result<()> {
     let Some(root) = tinhso_identity::store::units::root(&identity.db.pool).await? else {
         return Ok(());
     };
     let units =
         tinhso_identity::store::units::subtree(&identity.db.pool, &root.path, true, i64::MAX, 0)
             .await?;
-    let mut tx = personnel.db.begin().await?;
+    let mut tx = replica.begin().await?;
     for u in &units {
-        tinhso_personnel::store::units::upsert(
+        tinhso_platform::units::upsert(
             &mut tx,
-            &tinhso_personnel::store::units::UnitRow {
+            &tinhso_platform::units::ReplicaUnit {
                 id: u.id.clone(),
                 code: u.code.clone(),
                 name: u.name.clone(),
@@ -293,12 +301,20 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     )?;
     let personnel_db = Db::connect(&personnel_config.common.database.url, 1).await?;
     let personnel = Personnel::open(personnel_config, personnel_db, clock.clone()).await?;
-    copy_unit_tree(&identity, &personnel).await?;
+    copy_unit_tree(&identity, &personnel.db).await?;
+    let welfare_config = WelfareConfig::load(
+        config_file().as_deref(),
+        &service_env(data_dir, "welfare", grpc, false),
+    )?;
+    let welfare_db = Db::connect(&welfare_config.common.database.url, 1).await?;
+    let welfare = Welfare::open(welfare_config, welfare_db, clock.clone()).await?;
+    copy_unit_tree(&identity, &welfare.db).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus.clone(), stopped.clone());
     let identity_channel =
         tonic::transport::Endpoint::from_shared(local_grpc_url(grpc)?)?.connect_lazy();
-    personnel.spawn_background(bus, identity_channel, stopped.clone());
+    personnel.spawn_background(bus.clone(), identity_channel.clone(), stopped.clone());
+    welfare.spawn_background(bus, identity_channel, stopped.clone());
     let listener = tokio::net::TcpListener::bind(grpc)
         .await
         .with_context(|| format!("binding {grpc}"))?;
@@ -362,6 +378,7 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     println!("  Bảng điều khiển (trình duyệt): http://{http}/");
     println!("  gRPC:      {grpc}   (reflection bật: grpcurl -plaintext {grpc} list)");
     println!("  REST/JSON: http://{http}/api/v1/...   (hồ sơ cán bộ: /api/v1/personnel/employees)");
+    println!("             (an sinh xã hội: /api/v1/welfare/beneficiaries)");
     println!("  Tài liệu API: http://{http}/api/docs   (OpenAPI: http://{http}/api/openapi.json)");
     println!();
     match &boot.generated_admin_password {
@@ -394,12 +411,15 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     let names: Vec<&str> = tinhso_identity::SERVICE_NAMES
         .iter()
         .chain(tinhso_personnel::SERVICE_NAMES)
+        .chain(tinhso_welfare::SERVICE_NAMES)
         .copied()
         .collect();
     let readiness = tinhso_platform::grpc::Readiness::default()
         .database(identity.db.clone())
         .database(personnel.db.clone())
-        .keys(personnel.verifier.clone());
+        .database(welfare.db.clone())
+        .keys(personnel.verifier.clone())
+        .keys(welfare.verifier.clone());
     let edge = tinhso_platform::grpc::Edge {
         readiness,
         // The gateway runs in this process and calls the services over loopback.
@@ -409,7 +429,7 @@ async fn dev(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<()> {
     };
     tinhso_platform::grpc::serve(
         listener,
-        personnel.add_routes(identity.routes()),
+        welfare.add_routes(personnel.add_routes(identity.routes())),
         &names,
         edge,
         wait_for(stopped),
