@@ -8,12 +8,15 @@ use std::net::SocketAddr;
 use tinhso_gateway::{Gateway, GatewayConfig};
 use tinhso_identity::{Identity, IdentityConfig};
 use tinhso_personnel::{Personnel, PersonnelConfig};
+use tinhso_welfare::{Welfare, WelfareConfig};
 
-/// The gRPC services the harness serves (health reports each): identity's and personnel's.
+/// The gRPC services the harness serves (health reports each): identity's, personnel's and
+/// welfare's.
 fn service_names() -> &'static [&'static str] {
     let names: Vec<&'static str> = tinhso_identity::SERVICE_NAMES
         .iter()
         .chain(tinhso_personnel::SERVICE_NAMES)
+        .chain(tinhso_welfare::SERVICE_NAMES)
         .copied()
         .collect();
     names.leak()
@@ -38,6 +41,7 @@ pub struct Platform {
     _server: TestServer,
     _db: TestDb,
     _personnel_db: TestDb,
+    _welfare_db: TestDb,
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -81,13 +85,29 @@ impl Platform {
         )
         .await
         .expect("personnel opens");
+        let welfare_db = tinhso_testkit::database().await;
+        let welfare_env = vec![
+            ("TINHSO_DATABASE__URL".to_string(), welfare_db.url.clone()),
+            (
+                "TINHSO_CONSUMER_NAME".to_string(),
+                format!("welfare-e2e-{}", uuid::Uuid::new_v4().simple()),
+            ),
+        ];
+        let welfare = Welfare::open(
+            WelfareConfig::load(None, &welfare_env).expect("welfare config"),
+            welfare_db.db.clone(),
+            clock.clone(),
+        )
+        .await
+        .expect("welfare opens");
         let server = TestServer::start(
-            personnel.add_routes(identity.routes()),
+            welfare.add_routes(personnel.add_routes(identity.routes())),
             service_names(),
             identity.verifier.clone(),
         )
         .await;
         personnel.spawn_background(bus.clone(), server.channel().await, stopped.clone());
+        welfare.spawn_background(bus.clone(), server.channel().await, stopped.clone());
 
         let mut env: Vec<(String, String)> = vec![
             ("TINHSO_HTTP_ADDR".into(), "127.0.0.1:0".into()),
@@ -97,6 +117,10 @@ impl Platform {
             ),
             (
                 "TINHSO_UPSTREAMS__PERSONNEL".into(),
+                format!("http://{}", server.addr),
+            ),
+            (
+                "TINHSO_UPSTREAMS__WELFARE".into(),
                 format!("http://{}", server.addr),
             ),
         ];
@@ -113,6 +137,7 @@ impl Platform {
             .expect("jwks");
         gateway.verifier().set_keys(&keys);
         personnel.verifier.set_keys(&keys);
+        welfare.verifier.set_keys(&keys);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -133,6 +158,7 @@ impl Platform {
             _server: server,
             _db: test_db,
             _personnel_db: personnel_db,
+            _welfare_db: welfare_db,
             _stop: stop,
         }
     }

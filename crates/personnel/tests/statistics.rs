@@ -656,6 +656,9 @@ async fn bm02_is_rebuilt_for_a_past_report_date_from_the_change_history() {
     // date.
     let anh = h.hire(&clerk, hire("Võ Thị Anh", "01.003")).await;
     let bich = h.hire(&clerk, hire("Võ Thị Bích", "01.005")).await;
+    // `backdate` tells the creation's change lines from later ones by their time (milliseconds):
+    // the changes below must not share the creations' millisecond.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     h.employees()
         .update_employee(authed(
             &clerk,
