@@ -3,7 +3,7 @@
 use crate::store::enrolments::{EnrolmentRow, status_text};
 use prost::Message as _;
 use tinhso_platform::events::Event;
-use tinhso_proto::welfare::v1::{EnrolmentChanged, ParameterChanged};
+use tinhso_proto::welfare::v1::{EnrolmentChanged, ParameterChanged, SettlementChanged};
 
 pub const SOURCE: &str = "tinhso/welfare";
 
@@ -42,4 +42,11 @@ pub fn parameter_changed(body: ParameterChanged, now: i64) -> Event {
         now,
         body.encode_to_vec(),
     )
+}
+
+/// `tinhso.welfare.settlement.{state}.v1`: a payment list's settlement moved on.
+pub fn settlement(body: SettlementChanged, now: i64) -> Event {
+    let event_type = format!("tinhso.welfare.settlement.{}.v1", body.state);
+    let subject = body.payment_list_id.clone();
+    Event::new(SOURCE, &event_type, &subject, now, body.encode_to_vec())
 }

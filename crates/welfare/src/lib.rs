@@ -27,6 +27,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.welfare.v1.BeneficiaryService",
     "tinhso.welfare.v1.EnrolmentService",
     "tinhso.welfare.v1.EntitlementService",
+    "tinhso.welfare.v1.PaymentService",
 ];
 
 /// The running welfare service.

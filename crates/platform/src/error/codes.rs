@@ -178,6 +178,10 @@ catalogue! {
     SuspectedDuplicate = "SUSPECTED_DUPLICATE", FailedPrecondition, "Đối tượng nghi trùng với hồ sơ khác; cần xác nhận không trùng hoặc gộp hồ sơ trước", "a suspected duplicate must be resolved first";
     ChangeNotAllowed = "CHANGE_NOT_ALLOWED", FailedPrecondition, "Thay đổi này không áp dụng được với trạng thái hiện tại của chế độ", "the change does not apply to the enrolment's current status";
     AlreadyEnrolled = "ALREADY_ENROLLED", AlreadyExists, "Đối tượng đang hưởng chính sách này", "the beneficiary is already enrolled in this policy";
+    ListOverlaps = "LIST_OVERLAPS", AlreadyExists, "Đã có danh sách chi trả của đơn vị cấp trên hoặc cấp dưới cho tháng này", "a unit above or below already has this month's list";
+    PeriodApproved = "PERIOD_APPROVED", FailedPrecondition, "Kỳ này đã được phê duyệt quyết toán nên không thay đổi được", "the period's settlement is approved and locked";
+    PaymentsPending = "PAYMENTS_PENDING", FailedPrecondition, "Còn dòng chưa ghi đã chi hoặc chưa chi (kèm lý do)", "some lines are not marked paid or unpaid with a reason";
+    ApprovalOutOfOrder = "APPROVAL_OUT_OF_ORDER", FailedPrecondition, "Thao tác không đúng bước của quy trình duyệt", "the action does not follow the approval steps";
     MergedRecord = "MERGED_RECORD", FailedPrecondition, "Hồ sơ đã được gộp vào hồ sơ khác", "the record was merged into another";
     // The REST gateway
     MalformedJson = "MALFORMED_JSON", InvalidArgument, "Nội dung không phải JSON hợp lệ", "the body is not valid JSON";

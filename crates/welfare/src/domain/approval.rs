@@ -13,6 +13,30 @@ pub enum State {
     Returned,
 }
 
+impl State {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Appraised => "appraised",
+            Self::Approved => "approved",
+            Self::Returned => "returned",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Self::Draft,
+            Self::Submitted,
+            Self::Appraised,
+            Self::Approved,
+            Self::Returned,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
 /// What someone does to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -23,6 +47,17 @@ pub enum Action {
     Return {
         reason: String,
     },
+}
+
+impl Action {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Appraise => "appraise",
+            Self::Approve => "approve",
+            Self::Return { .. } => "return",
+        }
+    }
 }
 
 /// Why an action is refused.

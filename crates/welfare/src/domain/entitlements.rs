@@ -111,6 +111,38 @@ pub fn monthly_lines(
     Ok(lines)
 }
 
+/// The first month whose payment `change` alters: an adjustment's or resumption's own month; the
+/// month after a suspension or a decrease (their month is still paid whole). A verification or
+/// rejection alters every month from the start, which the caller knows.
+pub fn first_month_changed(change: &super::enrolments::Change) -> Option<YearMonth> {
+    use super::enrolments::Change;
+    match change {
+        Change::Adjust { on } | Change::Resume { on } => Some(YearMonth::of(*on)),
+        Change::Suspend { on } | Change::Decrease { on, .. } => Some(YearMonth::of(*on).next()),
+        Change::Verify | Change::Reject { .. } => None,
+    }
+}
+
+impl YearMonth {
+    /// `YYYY-MM`.
+    pub fn code(self) -> String {
+        format!("{:04}-{:02}", self.year, u8::from(self.month))
+    }
+
+    /// `YYYY-MM` of a year 2000-2100.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (y, m) = text.trim().split_once('-')?;
+        if y.len() != 4 || m.len() != 2 {
+            return None;
+        }
+        let year: i32 = y.parse().ok()?;
+        let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+        (2000..=2100)
+            .contains(&year)
+            .then_some(Self { year, month })
+    }
+}
+
 /// A step of an enrolment's history as the payment rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -333,5 +365,31 @@ mod tests {
             lines.iter().map(|l| l.amount).sum::<i64>(),
             4 * 540_000 + 750_000 + 2 * 1_000_000
         );
+    }
+
+    #[test]
+    fn a_change_alters_the_months_from_the_one_it_is_paid_in() {
+        use crate::domain::enrolments::Change;
+        let on = d(2024, 11, 10);
+        assert_eq!(
+            first_month_changed(&Change::Adjust { on }),
+            Some(ym(2024, 11))
+        );
+        assert_eq!(
+            first_month_changed(&Change::Suspend { on }),
+            Some(ym(2024, 12))
+        );
+        assert_eq!(
+            first_month_changed(&Change::Decrease {
+                on: d(2024, 12, 31),
+                reason: "Chuyển đi".into()
+            }),
+            Some(ym(2025, 1))
+        );
+        assert_eq!(YearMonth::parse("2024-07"), Some(ym(2024, 7)));
+        assert_eq!(ym(2024, 7).code(), "2024-07");
+        for bad in ["2024-13", "2024-7", "24-07", "2024/07", "1999-12", ""] {
+            assert_eq!(YearMonth::parse(bad), None, "{bad}");
+        }
     }
 }

@@ -16,6 +16,22 @@ pub enum Method {
     PostOffice,
 }
 
+impl Method {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Cash => "cash",
+            Self::BankTransfer => "bank_transfer",
+            Self::PostOffice => "post_office",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Cash, Self::BankTransfer, Self::PostOffice]
+            .into_iter()
+            .find(|m| m.code() == code)
+    }
+}
+
 /// Where a line of the payment list stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payment {
@@ -76,22 +92,32 @@ pub fn settle(lines: &[PaymentLine], funded: i64) -> Result<Settlement, Fault> {
     {
         return Err(Fault::UnpaidWithoutReason { line });
     }
-    let sum = |paid: bool| -> i64 {
-        lines
-            .iter()
-            .filter(|l| matches!(l.payment, Payment::Paid { .. }) == paid)
-            .map(|l| l.amount)
-            .sum()
-    };
-    let (paid, unpaid) = (sum(true), sum(false));
-    Ok(Settlement {
-        entitled: paid + unpaid,
-        paid,
-        unpaid,
-        funded,
-        surplus: (funded - paid).max(0),
-        shortfall: (paid - funded).max(0),
-    })
+    Ok(so_far(lines, funded).1)
+}
+
+/// The lines not yet marked, and the figures so far (a line not marked paid counts as unpaid).
+pub fn so_far(lines: &[PaymentLine], funded: i64) -> (usize, Settlement) {
+    let pending = lines
+        .iter()
+        .filter(|l| l.payment == Payment::Pending)
+        .count();
+    let paid: i64 = lines
+        .iter()
+        .filter(|l| matches!(l.payment, Payment::Paid { .. }))
+        .map(|l| l.amount)
+        .sum();
+    let entitled: i64 = lines.iter().map(|l| l.amount).sum();
+    (
+        pending,
+        Settlement {
+            entitled,
+            paid,
+            unpaid: entitled - paid,
+            funded,
+            surplus: (funded - paid).max(0),
+            shortfall: (paid - funded).max(0),
+        },
+    )
 }
 
 #[cfg(test)]

@@ -506,6 +506,10 @@ impl pb::enrolment_service_server::EnrolmentService for Api {
             let Some(change) = change else {
                 return Err(AppError::internal("checked above"));
             };
+            if let Some(first) = crate::domain::entitlements::first_month_changed(&change) {
+                self.not_into_approved_period(&self.0.db.pool, &e, &first.code())
+                    .await?;
+            }
             let input = ChangeInput {
                 change,
                 decision_number,

@@ -5,79 +5,73 @@ use super::*;
 use crate::domain::entitlements::{YearMonth, from_history, monthly_lines};
 use crate::domain::policies::Frequency;
 use crate::domain::rules::RuleFault;
-use crate::store;
+use crate::domain::settlement::Payment;
+use crate::store::{self, payments::LineRow};
 use tinhso_platform::grpc::handle;
 
-/// `YYYY-MM` as a month; BAD_FORMAT on `month` otherwise.
-fn month_of(text: &str) -> AppResult<YearMonth> {
-    let bad = || {
+/// `YYYY-MM` as a month; BAD_FORMAT on `field` otherwise.
+pub(super) fn month_of(text: &str, field: &str) -> AppResult<YearMonth> {
+    YearMonth::parse(text).ok_or_else(|| {
         AppError::invalid(
-            "month",
+            field,
             ErrorCode::BadFormat,
             "tháng ghi dạng YYYY-MM, ví dụ 2026-11",
-            "month is YYYY-MM",
+            "the month is YYYY-MM",
         )
-    };
-    let (y, m) = text.trim().split_once('-').ok_or_else(bad)?;
-    let year: i32 = y.parse().map_err(|_| bad())?;
-    let month = m
-        .parse::<u8>()
-        .ok()
-        .and_then(|m| time::Month::try_from(m).ok())
-        .ok_or_else(bad)?;
-    if !(2000..=2100).contains(&year) {
-        return Err(bad());
-    }
-    Ok(YearMonth { year, month })
+    })
 }
 
-#[tonic::async_trait]
-impl pb::entitlement_service_server::EntitlementService for Api {
-    async fn list_entitlements(
+/// The monthly policy `code`; BAD_KIND on `field` when it is paid otherwise.
+pub(super) fn monthly_policy(code: &str, field: &str) -> AppResult<Policy> {
+    let policy = policy(code, field)?;
+    if policy.frequency != Frequency::Monthly {
+        return Err(AppError::invalid(
+            field,
+            ErrorCode::BadKind,
+            "chính sách này không chi trả hằng tháng",
+            "the policy is not paid monthly",
+        ));
+    }
+    Ok(policy)
+}
+
+impl Api {
+    /// The lines of `month` for the enrolments in `policy` under `unit_path`, as a payment list
+    /// holds them (not yet paid), by beneficiary name.
+    pub(super) async fn entitlement_lines(
         &self,
-        request: Request<pb::ListEntitlementsRequest>,
-    ) -> Reply<pb::ListEntitlementsResponse> {
-        handle(async move {
-            let p = self.principal(&request)?;
-            let r = request.into_inner();
-            let unit = self.readable_unit(&p, &r.unit_id).await?;
-            let policy = policy(&r.policy, "policy")?;
-            if policy.frequency != Frequency::Monthly {
-                return Err(AppError::invalid(
-                    "policy",
-                    ErrorCode::BadKind,
-                    "chính sách này không chi trả hằng tháng",
-                    "the policy is not paid monthly",
-                ));
-            }
-            let month = month_of(&r.month)?;
-            let pool = &self.0.db.pool;
-            let parameters = store::parameters::values(pool).await?;
-            let enrolments = store::enrolments::with_history(
-                pool,
-                &store::enrolments::Filter {
-                    unit_prefix: unit.path.to_string(),
-                    policy: Some(policy.code.to_string()),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            let names = store::beneficiaries::names(
-                pool,
-                enrolments
-                    .iter()
-                    .map(|(e, _)| e.beneficiary_id.clone())
-                    .collect(),
-            )
-            .await?;
-            let mut lines = Vec::new();
-            for (row, history) in &enrolments {
-                let Some(mut e) = from_history(&store::enrolments::steps(history)) else {
-                    continue;
-                };
-                e.end = row.end;
-                let owed = monthly_lines(&policy.rule, &e, &parameters, month, month).map_err(
-                    |fault| match fault {
+        unit_path: &str,
+        policy: &Policy,
+        month: YearMonth,
+    ) -> AppResult<Vec<LineRow>> {
+        let pool = &self.0.db.pool;
+        let parameters = store::parameters::values(pool).await?;
+        let enrolments = store::enrolments::with_history(
+            pool,
+            &store::enrolments::Filter {
+                unit_prefix: unit_path.to_string(),
+                policy: Some(policy.code.to_string()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let names = store::beneficiaries::names(
+            pool,
+            enrolments
+                .iter()
+                .map(|(e, _)| e.beneficiary_id.clone())
+                .collect(),
+        )
+        .await?;
+        let mut lines = Vec::new();
+        for (row, history) in &enrolments {
+            let Some(mut e) = from_history(&store::enrolments::steps(history)) else {
+                continue;
+            };
+            e.end = row.end;
+            let owed =
+                monthly_lines(&policy.rule, &e, &parameters, month, month).map_err(|fault| {
+                    match fault {
                         RuleFault::NoParameter(kind) => AppError::failed_precondition(
                             ErrorCode::NoBaseSalary,
                             &format!(
@@ -90,26 +84,60 @@ impl pb::entitlement_service_server::EntitlementService for Api {
                             "enrolment {} has level {level} its policy lacks",
                             row.id
                         )),
-                    },
-                )?;
-                for line in owed {
-                    lines.push(pb::EntitlementLine {
-                        enrolment_id: row.id.clone(),
-                        beneficiary_id: row.beneficiary_id.clone(),
-                        beneficiary_name: names
-                            .get(&row.beneficiary_id)
-                            .cloned()
-                            .unwrap_or_default(),
-                        category: row.terms.category.clone(),
-                        base: line.base,
-                        coefficient: i32::try_from(line.coefficient).unwrap_or_default(),
-                        quantity: i64::from(line.quantity),
-                        months: 1,
-                        amount: line.amount,
-                        unit_path: row.unit_path.clone(),
-                    });
-                }
+                    }
+                })?;
+            for line in owed {
+                lines.push(LineRow {
+                    enrolment_id: row.id.clone(),
+                    beneficiary_id: row.beneficiary_id.clone(),
+                    beneficiary_name: names.get(&row.beneficiary_id).cloned().unwrap_or_default(),
+                    category: row.terms.category.clone(),
+                    base: line.base,
+                    coefficient: i64::from(line.coefficient),
+                    quantity: i64::from(line.quantity),
+                    months: 1,
+                    amount: line.amount,
+                    payment: Payment::Pending,
+                });
             }
+        }
+        lines.sort_by(|a, b| {
+            tinhso_platform::vn::name_sort_key(&a.beneficiary_name)
+                .cmp(&tinhso_platform::vn::name_sort_key(&b.beneficiary_name))
+                .then_with(|| a.enrolment_id.cmp(&b.enrolment_id))
+        });
+        Ok(lines)
+    }
+}
+
+#[tonic::async_trait]
+impl pb::entitlement_service_server::EntitlementService for Api {
+    async fn list_entitlements(
+        &self,
+        request: Request<pb::ListEntitlementsRequest>,
+    ) -> Reply<pb::ListEntitlementsResponse> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            let r = request.into_inner();
+            let unit = self.readable_unit(&p, &r.unit_id).await?;
+            let policy = monthly_policy(&r.policy, "policy")?;
+            let month = month_of(&r.month, "month")?;
+            let lines: Vec<pb::EntitlementLine> = self
+                .entitlement_lines(unit.path.as_str(), &policy, month)
+                .await?
+                .into_iter()
+                .map(|l| pb::EntitlementLine {
+                    enrolment_id: l.enrolment_id,
+                    beneficiary_id: l.beneficiary_id,
+                    beneficiary_name: l.beneficiary_name,
+                    category: l.category,
+                    base: l.base,
+                    coefficient: i32::try_from(l.coefficient).unwrap_or_default(),
+                    quantity: l.quantity,
+                    months: i32::try_from(l.months).unwrap_or_default(),
+                    amount: l.amount,
+                })
+                .collect();
             let total = lines.iter().map(|l| l.amount).sum();
             Ok(Response::new(pb::ListEntitlementsResponse { lines, total }))
         })

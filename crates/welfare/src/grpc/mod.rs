@@ -16,6 +16,7 @@ use tonic::{Request, Response, Status};
 mod beneficiaries;
 mod enrolments;
 mod entitlements;
+mod payments;
 mod policies_api;
 
 type Reply<T> = Result<Response<T>, Status>;
@@ -42,14 +43,15 @@ pub fn routes(welfare: Arc<Welfare>, routes: tonic::service::Routes) -> tonic::s
         beneficiary_service_server::BeneficiaryServiceServer,
         enrolment_service_server::EnrolmentServiceServer,
         entitlement_service_server::EntitlementServiceServer,
-        policy_service_server::PolicyServiceServer,
+        payment_service_server::PaymentServiceServer, policy_service_server::PolicyServiceServer,
     };
     let api = Api(welfare);
     routes
         .add_service(PolicyServiceServer::new(api.clone()))
         .add_service(BeneficiaryServiceServer::new(api.clone()))
         .add_service(EnrolmentServiceServer::new(api.clone()))
-        .add_service(EntitlementServiceServer::new(api))
+        .add_service(EntitlementServiceServer::new(api.clone()))
+        .add_service(PaymentServiceServer::new(api))
 }
 
 #[derive(Debug, Clone)]

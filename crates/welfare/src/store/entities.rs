@@ -163,3 +163,84 @@ pub mod duplicate_decision {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A unit's payment list of a policy and month, with its settlement's state.
+pub mod payment_list {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payment_lists")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub unit_id: String,
+        pub unit_path: String,
+        pub policy: String,
+        pub period: String,
+        pub state: String,
+        pub return_reason: String,
+        pub funded: i64,
+        pub version: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub created_by: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A line of a payment list: what was computed and how it was paid.
+pub mod payment_line {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "payment_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub list_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub enrolment_id: String,
+        pub beneficiary_id: String,
+        pub beneficiary_name: String,
+        pub category: String,
+        pub base: i64,
+        pub coefficient: i64,
+        pub quantity: i64,
+        pub months: i64,
+        pub amount: i64,
+        pub payment: String,
+        pub paid_on: Option<TimeDate>,
+        pub method: String,
+        pub unpaid_reason: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A step of a settlement's or estimate's approval.
+pub mod approval_step {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "approval_steps")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub document_id: String,
+        pub action: String,
+        pub state_after: String,
+        pub reason: String,
+        pub at: TimeDateTimeWithTimeZone,
+        pub actor_username: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -5,6 +5,7 @@ pub mod beneficiaries;
 pub mod enrolments;
 pub mod entities;
 pub mod parameters;
+pub mod payments;
 pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
@@ -132,6 +133,57 @@ CREATE TABLE enrolment_changes (
     actor_username TEXT NOT NULL
 );
 CREATE INDEX enrolment_changes_enrolment ON enrolment_changes (enrolment_id, id);
+",
+        },
+        Migration {
+            name: "m0007_payment_lists",
+            postgres_only: "",
+            // A unit's payment list of a policy and month: its computed lines (kept as computed,
+            // so a later change of parameter or enrolment never alters it), each line's payment,
+            // the funds received, where its settlement stands, and every step of its approval.
+            sql: "
+CREATE TABLE payment_lists (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units (id),
+    unit_path TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    period TEXT NOT NULL,
+    state TEXT NOT NULL,
+    return_reason TEXT NOT NULL,
+    funded BIGINT NOT NULL CHECK (funded >= 0),
+    version BIGINT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    created_by TEXT NOT NULL,
+    UNIQUE (unit_id, policy, period)
+);
+CREATE INDEX payment_lists_unit_path ON payment_lists (unit_path, period);
+CREATE TABLE payment_lines (
+    list_id TEXT NOT NULL REFERENCES payment_lists (id),
+    enrolment_id TEXT NOT NULL,
+    beneficiary_id TEXT NOT NULL,
+    beneficiary_name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    base BIGINT NOT NULL,
+    coefficient BIGINT NOT NULL,
+    quantity BIGINT NOT NULL,
+    months BIGINT NOT NULL,
+    amount BIGINT NOT NULL,
+    payment TEXT NOT NULL,
+    paid_on DATE,
+    method TEXT NOT NULL,
+    unpaid_reason TEXT NOT NULL,
+    PRIMARY KEY (list_id, enrolment_id)
+);
+CREATE TABLE approval_steps (
+    id BIGSERIAL PRIMARY KEY,
+    document_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    state_after TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL,
+    actor_username TEXT NOT NULL
+);
+CREATE INDEX approval_steps_document ON approval_steps (document_id, id);
 ",
         },
     ],
