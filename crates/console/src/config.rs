@@ -14,6 +14,7 @@ metrics_addr = ""
 issuer = "tinhso"
 identity_url = "http://127.0.0.1:50051"
 personnel_url = "http://127.0.0.1:50052"
+welfare_url = "http://127.0.0.1:50053"
 secure_cookies = true
 trust_forwarded_for = false
 idle_timeout_secs = 1800
@@ -36,6 +37,7 @@ pub struct ConsoleConfig {
     pub issuer: String,
     pub identity_url: String,
     pub personnel_url: String,
+    pub welfare_url: String,
     /// The session cookie is `Secure` (HTTPS only): off only for `tinhso dev` on plain HTTP.
     pub secure_cookies: bool,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted ingress).
@@ -71,6 +73,7 @@ impl Validate for ConsoleConfig {
         for (key, url) in [
             ("identity_url", &self.identity_url),
             ("personnel_url", &self.personnel_url),
+            ("welfare_url", &self.welfare_url),
         ] {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(ConfigError::invalid(

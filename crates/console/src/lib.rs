@@ -31,6 +31,7 @@ pub struct Inner {
     pub db: Db,
     pub identity: Channel,
     pub personnel: Channel,
+    pub welfare: Channel,
     /// Reads the signed-in person's grants from their token (identity's keys, kept fresh).
     pub verifier: SharedVerifier,
     pub clock: SharedClock,
@@ -82,12 +83,14 @@ impl Console {
         sessions::MIGRATOR.run(&db).await?;
         let identity = channel("identity_url", &config.identity_url)?;
         let personnel = channel("personnel_url", &config.personnel_url)?;
+        let welfare = channel("welfare_url", &config.welfare_url)?;
         let verifier = Arc::new(Verifier::new(&config.issuer, clock.clone()));
         Ok(Self(Arc::new(Inner {
             config,
             db,
             identity,
             personnel,
+            welfare,
             verifier,
             clock,
             catalogue_cache: std::sync::Mutex::new(CatalogueCache::new()),

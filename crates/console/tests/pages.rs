@@ -22,8 +22,9 @@ struct Site {
     root_id: String,
     channel: tonic::transport::Channel,
     personnel: Arc<tinhso_personnel::Personnel>,
+    welfare: Arc<tinhso_welfare::Welfare>,
     _server: TestServer,
-    _dbs: (TestDb, TestDb, TestDb),
+    _dbs: (TestDb, TestDb, TestDb, TestDb),
     _stop: tokio::sync::watch::Sender<bool>,
 }
 
@@ -31,6 +32,7 @@ fn service_names() -> &'static [&'static str] {
     let names: Vec<&'static str> = tinhso_identity::SERVICE_NAMES
         .iter()
         .chain(tinhso_personnel::SERVICE_NAMES)
+        .chain(tinhso_welfare::SERVICE_NAMES)
         .copied()
         .collect();
     names.leak()
@@ -72,21 +74,41 @@ async fn start() -> Site {
     )
     .await
     .expect("personnel");
+    let welfare_db = tinhso_testkit::database().await;
+    let welfare = tinhso_welfare::Welfare::open(
+        tinhso_welfare::WelfareConfig::load(
+            None,
+            &vec![
+                ("TINHSO_DATABASE__URL".to_string(), welfare_db.url.clone()),
+                (
+                    "TINHSO_CONSUMER_NAME".to_string(),
+                    format!("console-test-{}", uuid::Uuid::new_v4().simple()),
+                ),
+            ],
+        )
+        .expect("welfare config"),
+        welfare_db.db.clone(),
+        tinhso_platform::clock::system(),
+    )
+    .await
+    .expect("welfare");
     let bus = tinhso_testkit::bus().await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     identity.spawn_background(bus.clone(), stopped.clone());
     let server = TestServer::start(
-        personnel.add_routes(identity.routes()),
+        welfare.add_routes(personnel.add_routes(identity.routes())),
         service_names(),
         identity.verifier.clone(),
     )
     .await;
     let channel = server.channel().await;
-    personnel.spawn_background(bus, channel.clone(), stopped);
+    personnel.spawn_background(bus.clone(), channel.clone(), stopped.clone());
+    welfare.spawn_background(bus, channel.clone(), stopped);
     let url = format!("http://{}", server.addr);
     let env = vec![
         ("TINHSO_IDENTITY_URL".to_string(), url.clone()),
-        ("TINHSO_PERSONNEL_URL".to_string(), url),
+        ("TINHSO_PERSONNEL_URL".to_string(), url.clone()),
+        ("TINHSO_WELFARE_URL".to_string(), url),
         ("TINHSO_SECURE_COOKIES".to_string(), "false".to_string()),
         ("TINHSO_DATABASE__URL".to_string(), console_db.url.clone()),
     ];
@@ -103,6 +125,7 @@ async fn start() -> Site {
         .expect("jwks");
     console.verifier.set_keys(&keys);
     personnel.verifier.set_keys(&keys);
+    welfare.verifier.set_keys(&keys);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -116,8 +139,9 @@ async fn start() -> Site {
         root_id: boot.root_unit_id,
         channel,
         personnel,
+        welfare,
         _server: server,
-        _dbs: (identity_db, console_db, personnel_db),
+        _dbs: (identity_db, console_db, personnel_db, welfare_db),
         _stop: stop,
     }
 }
@@ -2749,4 +2773,341 @@ async fn the_system_administrator_composes_a_role_and_others_only_read_roles() {
         )
         .await;
     assert_eq!(refused.status, 403, "{}", refused.text());
+}
+
+/// Posts `fields` (owned values) as a form.
+async fn send(b: &mut Browser, path: String, fields: Vec<(&str, String)>) -> HttpResponse {
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    b.post(&path, &refs).await
+}
+
+/// The href of the first link in `html` starting with `prefix`, without its query.
+fn link_to(html: &str, prefix: &str) -> String {
+    let at = html
+        .find(&format!("href=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no link to {prefix}"));
+    let rest = &html[at + 6..];
+    let end = rest.find(['"', '?']).expect("end of the link");
+    rest[..end].to_string()
+}
+
+#[tokio::test]
+async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve() {
+    use tinhso_proto::identity::v1::UnitKind;
+    let site = start().await;
+    let admin = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    let p = &site.province;
+    let district = p
+        .unit(&admin, "H-SONTINH", &site.root_id, UnitKind::District)
+        .await;
+    let commune = p
+        .unit(&admin, "X-TINHHA", &district.id, UnitKind::Commune)
+        .await;
+    let other = p
+        .unit(&admin, "H-TUNGHIA", &site.root_id, UnitKind::District)
+        .await;
+    for (username, unit, role) in [
+        ("nhaplieu.tinhha", &commune.id, "data_entry"),
+        ("ldtbxh.sontinh", &district.id, "welfare_labour_verifier"),
+        ("tckh.sontinh", &district.id, "welfare_district_finance"),
+        ("nhaplieu.tunghia", &other.id, "data_entry"),
+        ("snv", &site.root_id, "personnel_admin"),
+    ] {
+        p.person(&admin, username, unit, role, Some(unit), "").await;
+    }
+    p.person(
+        &admin,
+        "stc",
+        &site.root_id,
+        "welfare_provincial_finance",
+        Some(&site.root_id),
+        "",
+    )
+    .await;
+    let welfare = site.welfare.clone();
+    let commune_id = commune.id.clone();
+    assert!(
+        tinhso_testkit::eventually(20, move || {
+            let (db, id) = (welfare.db.clone(), commune_id.clone());
+            async move {
+                tinhso_welfare::store::units::get(&db.pool, &id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some()
+            }
+        })
+        .await,
+        "the commune reached welfare"
+    );
+
+    let mut clerk = site.signed_in("nhaplieu.tinhha").await;
+    let home = clerk.get("/").await.text();
+    assert!(
+        home.contains("href=\"/an-sinh\""),
+        "the menu offers welfare"
+    );
+    let page = clerk.get("/an-sinh").await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let csrf = value_of(&page.text(), "_csrf");
+    let add = format!("/an-sinh?don_vi={}", commune.id);
+    let person = |born: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("kind", "person".to_string()),
+            ("full_name", "Trương Thị Bưởi".to_string()),
+            ("birth_date", born.to_string()),
+            ("sex", "female".to_string()),
+            ("citizen_id", "051142003344".to_string()),
+        ]
+    };
+    let r = send(&mut clerk, add.clone(), person("31/02/1942")).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("href=\"#birth_date\""), "{}", r.text());
+    let r = send(&mut clerk, add.clone(), person("14/02/1942")).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let record_path = r.header("location").expect("to the record").to_string();
+    let record = clerk.get(&record_path).await.text();
+    assert!(record.contains("Đã thêm đối tượng."), "{record}");
+    let record_path = record_path.split('?').next().expect("path").to_string();
+
+    // Enrolled in the monthly social allowance; the category outside the table is named.
+    let enrol = |category: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("policy", "TCXH".to_string()),
+            ("category", category.to_string()),
+            ("quantity", String::new()),
+            ("level", String::new()),
+            ("decision_number", "88/QĐ-UBND".to_string()),
+            ("decision_date", "05/08/2025".to_string()),
+            ("start_date", "05/08/2025".to_string()),
+        ]
+    };
+    let r = send(&mut clerk, format!("{record_path}/che-do"), enrol("")).await;
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("href=\"#category\""), "{}", r.text());
+    let r = send(
+        &mut clerk,
+        format!("{record_path}/che-do"),
+        enrol("elderly_80_no_pension"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let record = clerk.get(&record_path).await.text();
+    assert!(record.contains("Chờ xác minh"), "{record}");
+    let enrolment_path = link_to(&record, "/an-sinh/che-do/");
+
+    // The district's Labour office verifies from its queue.
+    let mut labour = site.signed_in("ldtbxh.sontinh").await;
+    let queue = labour
+        .get(&format!("/an-sinh/xac-minh?don_vi={}", district.id))
+        .await
+        .text();
+    assert!(queue.contains("Trương Thị Bưởi"), "{queue}");
+    let page = labour.get(&enrolment_path).await.text();
+    assert!(page.contains("Xác minh đúng đối tượng"), "{page}");
+    let r = labour
+        .post(
+            &format!("{enrolment_path}/xac-minh"),
+            &[
+                ("_csrf", &value_of(&page, "_csrf")),
+                ("version", &value_of(&page, "version")),
+                ("verified", "1"),
+                ("reason", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        clerk
+            .get(&enrolment_path)
+            .await
+            .text()
+            .contains("Đang hưởng")
+    );
+
+    // The month: 1.0 x 500,000; the list is prepared, marked, funded and submitted.
+    let month = format!(
+        "/an-sinh/chi-tra?don_vi={}&thang=2025-08&chinh_sach=TCXH",
+        commune.id
+    );
+    let page = clerk.get(&month).await.text();
+    assert!(page.contains("500.000"), "{page}");
+    let r = clerk
+        .post(
+            "/an-sinh/chi-tra/lap",
+            &[
+                ("_csrf", &csrf),
+                ("don_vi", &commune.id),
+                ("thang", "2025-08"),
+                ("chinh_sach", "TCXH"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let list_path = r
+        .header("location")
+        .expect("the list")
+        .split('?')
+        .next()
+        .expect("path")
+        .to_string();
+    let page = clerk.get(&list_path).await.text();
+    let enrolment_id = enrolment_path.rsplit('/').next().expect("id").to_string();
+    let step = |page: &str, action: &str, reason: &str| {
+        vec![
+            ("_csrf", value_of(page, "_csrf")),
+            ("version", value_of(page, "version")),
+            ("action", action.to_string()),
+            ("reason", reason.to_string()),
+        ]
+    };
+    let r = send(
+        &mut clerk,
+        format!("{list_path}/buoc"),
+        step(&page, "submit", ""),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert!(r.text().contains("Còn 1 dòng"), "{}", r.text());
+    let pay = format!("pay.{enrolment_id}");
+    let on = format!("on.{enrolment_id}");
+    let method = format!("method.{enrolment_id}");
+    let r = clerk
+        .post(
+            &format!("{list_path}/ghi"),
+            &[
+                ("_csrf", &value_of(&page, "_csrf")),
+                ("version", &value_of(&page, "version")),
+                (&pay, "paid"),
+                (&on, "10/08/2025"),
+                (&method, "cash"),
+                ("funded", "500.000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = clerk
+        .get(r.header("location").expect("back to the list"))
+        .await
+        .text();
+    assert!(page.contains("Đã ghi chi trả."), "{page}");
+    assert!(page.contains("<dt>Đã chi</dt><dd>500.000</dd>"), "{page}");
+    let r = send(
+        &mut clerk,
+        format!("{list_path}/buoc"),
+        step(&page, "submit", ""),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+
+    // District Finance returns it with a reason, the commune resubmits, Finance appraises.
+    let mut finance = site.signed_in("tckh.sontinh").await;
+    let page = finance.get(&list_path).await.text();
+    let r = send(
+        &mut finance,
+        format!("{list_path}/buoc"),
+        step(&page, "return", ""),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let r = send(
+        &mut finance,
+        format!("{list_path}/buoc"),
+        step(&page, "return", "Thiếu chữ ký người nhận"),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = clerk.get(&list_path).await.text();
+    assert!(page.contains("Thiếu chữ ký người nhận"), "{page}");
+    let r = send(
+        &mut clerk,
+        format!("{list_path}/buoc"),
+        step(&page, "submit", ""),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = finance.get(&list_path).await.text();
+    let r = send(
+        &mut finance,
+        format!("{list_path}/buoc"),
+        step(&page, "appraise", ""),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    // The province approves and reads the roll-up.
+    let mut province = site.signed_in("stc").await;
+    let page = province.get(&list_path).await.text();
+    let r = send(
+        &mut province,
+        format!("{list_path}/buoc"),
+        step(&page, "approve", ""),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        province
+            .get(&list_path)
+            .await
+            .text()
+            .contains("Đã phê duyệt")
+    );
+    let roll = province
+        .get("/an-sinh/chi-tra?thang=2025-08&chinh_sach=TCXH")
+        .await
+        .text();
+    assert!(
+        roll.contains("Đơn vị H-SONTINH") && roll.contains("500.000"),
+        "{roll}"
+    );
+
+    // Outside the district, nothing is read or written.
+    let mut stranger = site.signed_in("nhaplieu.tunghia").await;
+    for path in [&record_path, &enrolment_path, &list_path] {
+        let r = stranger.get(path).await;
+        assert_eq!(r.status, 403, "{path}: {}", r.text());
+    }
+    let stranger_csrf = stranger.csrf("/an-sinh").await;
+    let r = stranger
+        .post(
+            &format!("{list_path}/ghi"),
+            &[("_csrf", &stranger_csrf), ("version", "1"), ("funded", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = stranger
+        .post(
+            &format!("/an-sinh?don_vi={}", commune.id),
+            &[("_csrf", &stranger_csrf), ("full_name", "Người lạ")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    let r = stranger
+        .post(
+            "/an-sinh/tham-so",
+            &[
+                ("_csrf", &stranger_csrf),
+                ("kind", "social_assistance_base"),
+                ("effective_from", "01/01/2027"),
+                ("value", "600000"),
+                ("legal_basis", "Không có"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    // Home Affairs holds no welfare permission: no menu entry, no page.
+    let mut home_affairs = site.signed_in("snv").await;
+    assert!(
+        !home_affairs
+            .get("/")
+            .await
+            .text()
+            .contains("href=\"/an-sinh\"")
+    );
+    assert_eq!(home_affairs.get("/an-sinh").await.status, 403);
+    assert_eq!(home_affairs.get("/an-sinh/tham-so").await.status, 403);
 }

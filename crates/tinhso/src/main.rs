@@ -256,7 +256,8 @@ fn console_config(data_dir: &Path, grpc: &str, http: &str) -> anyhow::Result<Con
     env.extend([
         ("TINHSO_HTTP_ADDR".to_string(), http.to_string()),
         ("TINHSO_IDENTITY_URL".to_string(), url.clone()),
-        ("TINHSO_PERSONNEL_URL".to_string(), url),
+        ("TINHSO_PERSONNEL_URL".to_string(), url.clone()),
+        ("TINHSO_WELFARE_URL".to_string(), url),
         ("TINHSO_SECURE_COOKIES".to_string(), "false".to_string()),
         (
             "TINHSO_DATABASE__URL".to_string(),

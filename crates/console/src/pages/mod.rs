@@ -23,6 +23,8 @@ pub mod statistics;
 pub mod training;
 pub mod unit;
 pub mod units;
+pub mod welfare;
+pub mod welfare_payments;
 
 use crate::Console;
 use axum::Router;
@@ -110,6 +112,26 @@ pub fn routes() -> Router<Console> {
         .route(
             "/danh-muc/{name}",
             get(catalogues::show).post(catalogues::put),
+        )
+        .route("/an-sinh", get(welfare::list).post(welfare::create))
+        .route("/an-sinh/xac-minh", get(welfare::pending))
+        .route(
+            "/an-sinh/tham-so",
+            get(welfare::parameters).post(welfare::set_parameter),
+        )
+        .route("/an-sinh/doi-tuong/{id}", get(welfare::show))
+        .route("/an-sinh/doi-tuong/{id}/che-do", post(welfare::enrol))
+        .route("/an-sinh/doi-tuong/{id}/trung", post(welfare::resolve))
+        .route("/an-sinh/che-do/{id}", get(welfare::enrolment))
+        .route("/an-sinh/che-do/{id}/thay-doi", post(welfare::change))
+        .route("/an-sinh/che-do/{id}/xac-minh", post(welfare::verify))
+        .route("/an-sinh/chi-tra", get(welfare_payments::month))
+        .route("/an-sinh/chi-tra/lap", post(welfare_payments::prepare))
+        .route("/an-sinh/chi-tra/{id}", get(welfare_payments::list))
+        .route("/an-sinh/chi-tra/{id}/ghi", post(welfare_payments::record))
+        .route(
+            "/an-sinh/chi-tra/{id}/buoc",
+            post(welfare_payments::advance),
         )
         .route("/thong-ke", get(statistics::show))
         .route("/thong-ke/tai-ve", get(statistics::export))

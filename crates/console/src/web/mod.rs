@@ -142,6 +142,12 @@ const MENU: &[(&str, &str, &str, &str)] = &[
         "personnel.record.read",
     ),
     (
+        "/an-sinh",
+        "An sinh xã hội",
+        "Welfare",
+        "welfare.beneficiary.read",
+    ),
+    (
         "/ho-so/cua-toi",
         "Hồ sơ của tôi",
         "My record",
