@@ -206,6 +206,33 @@ const MAX_ENTRIES: usize = 1_000;
 /// `YYYY-MM-DD`; whole numbers without a decimal point. Row i and column j are the sheet's row
 /// i + 1 and column j + 1. CPU-bound and untrusted: call it on the blocking pool.
 pub fn read_first_sheet(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<String>>, XlsxError> {
+    // Row i is the sheet's row i + 1 and column j its column j + 1, as the person sees them in
+    // Excel; every row as wide as the widest (at most max_rows x max_columns empty cells).
+    let mut kept: Vec<(usize, Vec<String>)> = Vec::new();
+    for_each_row(bytes, limits, |index, cells| {
+        kept.push((index, cells));
+        Ok::<(), XlsxError>(())
+    })?;
+    let height = kept.last().map_or(0, |(i, _)| i + 1);
+    let width = kept.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
+    let mut rows = vec![vec![String::new(); width]; height];
+    for (index, mut cells) in kept {
+        cells.resize(width, String::new());
+        rows[index] = cells;
+    }
+    Ok(rows)
+}
+
+/// Calls `row` with each row of the first sheet that holds a value, in order: its index (0 for
+/// the sheet's first line) and its trimmed cells up to the last one filled. Only one row is held
+/// at a time, so a file of 100,000 rows is read in the memory of one. Dates typed as dates come
+/// back as `YYYY-MM-DD`; whole numbers without a decimal point. CPU-bound and untrusted: call it
+/// on the blocking pool. An error `row` returns stops the reading and is returned.
+pub fn for_each_row<E: From<XlsxError>>(
+    bytes: &[u8],
+    limits: &ReadLimits,
+    mut row: impl FnMut(usize, Vec<String>) -> Result<(), E>,
+) -> Result<(), E> {
     use calamine::{Data, DataRef, Reader, Xlsx};
     check_archive(bytes, limits)?;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
@@ -218,14 +245,14 @@ pub fn read_first_sheet(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<Str
     let mut cells = workbook
         .worksheet_cells_reader(&name)
         .map_err(|e| XlsxError::Read(e.to_string()))?;
-    // Cells arrive one by one; only those holding a value are kept, each checked against the
-    // limits before anything is allocated for it.
-    let mut kept: Vec<(u32, u32, String)> = Vec::new();
+    // Cells arrive one by one in the sheet's order; only those holding a value are kept, each
+    // checked against the limits before anything is allocated for it.
+    let mut current: Option<(u32, Vec<String>)> = None;
     while let Some(cell) = cells
         .next_cell()
         .map_err(|e| XlsxError::Read(e.to_string()))?
     {
-        let (row, column) = cell.get_position();
+        let (r, column) = cell.get_position();
         let text = match cell.get_value() {
             DataRef::Empty => continue,
             DataRef::SharedString(s) => s.trim().to_string(),
@@ -241,23 +268,28 @@ pub fn read_first_sheet(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<Str
         if text.is_empty() {
             continue;
         }
-        if row >= limits.max_rows {
-            return Err(XlsxError::TooManyRows(limits.max_rows));
+        if r >= limits.max_rows {
+            return Err(XlsxError::TooManyRows(limits.max_rows).into());
         }
         if column >= limits.max_columns {
-            return Err(XlsxError::TooManyColumns(limits.max_columns));
+            return Err(XlsxError::TooManyColumns(limits.max_columns).into());
         }
-        kept.push((row, column, text));
+        if current.as_ref().is_some_and(|(at, _)| *at != r)
+            && let Some((at, done)) = current.take()
+        {
+            row(at as usize, done)?;
+        }
+        let (_, values) = current.get_or_insert_with(|| (r, Vec::new()));
+        let column = column as usize;
+        if values.len() <= column {
+            values.resize(column + 1, String::new());
+        }
+        values[column] = text;
     }
-    // Row i is the sheet's row i + 1 and column j its column j + 1, as the person sees them in
-    // Excel; every row as wide as the widest (at most max_rows x max_columns empty cells).
-    let height = kept.iter().map(|c| c.0 + 1).max().unwrap_or(0) as usize;
-    let width = kept.iter().map(|c| c.1 + 1).max().unwrap_or(0) as usize;
-    let mut rows = vec![vec![String::new(); width]; height];
-    for (row, column, text) in kept {
-        rows[row as usize][column as usize] = text;
+    if let Some((at, done)) = current {
+        row(at as usize, done)?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// Inflates every part of the archive into nothing, counting, before any parser sees it: a part
