@@ -223,6 +223,21 @@ pub fn read_first_sheet(bytes: &[u8], limits: &ReadLimits) -> Result<Vec<Vec<Str
     Ok(rows)
 }
 
+/// An upload the reader refused, as the person reads it, at field `file`: BAD_FILE when it is
+/// not a workbook, FILE_TOO_LARGE when it goes past the limits.
+pub fn upload_error(e: XlsxError) -> crate::AppError {
+    let (code, en) = match e {
+        XlsxError::Read(_) | XlsxError::Write(_) => {
+            (crate::ErrorCode::BadFile, "not an .xlsx file")
+        }
+        _ => (
+            crate::ErrorCode::FileTooLarge,
+            "the file is beyond the import's limits",
+        ),
+    };
+    crate::AppError::invalid("file", code, &e.to_string(), en)
+}
+
 /// Calls `row` with each row of the first sheet that holds a value, in order: its index (0 for
 /// the sheet's first line) and its trimmed cells up to the last one filled. Only one row is held
 /// at a time, so a file of 100,000 rows is read in the memory of one. Dates typed as dates come

@@ -3,7 +3,9 @@
 use crate::store::enrolments::{EnrolmentRow, status_text};
 use prost::Message as _;
 use tinhso_platform::events::Event;
-use tinhso_proto::welfare::v1::{EnrolmentChanged, ParameterChanged, SettlementChanged};
+use tinhso_proto::welfare::v1::{
+    EnrolmentChanged, ImportCommitted, ParameterChanged, SettlementChanged,
+};
 
 pub const SOURCE: &str = "tinhso/welfare";
 
@@ -49,4 +51,17 @@ pub fn settlement(body: SettlementChanged, now: i64) -> Event {
     let event_type = format!("tinhso.welfare.settlement.{}.v1", body.state);
     let subject = body.payment_list_id.clone();
     Event::new(SOURCE, &event_type, &subject, now, body.encode_to_vec())
+}
+
+/// `tinhso.welfare.import.committed.v1`: the pending enrolments an import created, per policy
+/// (one event for the file, not one per row).
+pub fn import_committed(body: ImportCommitted, now: i64) -> Event {
+    let subject = body.import_id.clone();
+    Event::new(
+        SOURCE,
+        "tinhso.welfare.import.committed.v1",
+        &subject,
+        now,
+        body.encode_to_vec(),
+    )
 }

@@ -28,6 +28,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.welfare.v1.EnrolmentService",
     "tinhso.welfare.v1.EntitlementService",
     "tinhso.welfare.v1.PaymentService",
+    "tinhso.welfare.v1.ImportService",
 ];
 
 /// The running welfare service.

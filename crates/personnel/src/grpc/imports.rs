@@ -830,18 +830,7 @@ async fn read_upload(bytes: Vec<u8>) -> AppResult<Vec<Vec<String>>> {
     let read = tokio::task::spawn_blocking(move || xlsx::read_first_sheet(&bytes, &IMPORT_LIMITS))
         .await
         .map_err(AppError::internal)?;
-    read.map_err(|e| {
-        let (code, en) = match e {
-            xlsx::XlsxError::Read(_) | xlsx::XlsxError::Write(_) => {
-                (ErrorCode::BadFile, "not an .xlsx file")
-            }
-            _ => (
-                ErrorCode::FileTooLarge,
-                "the file is beyond the import's limits",
-            ),
-        };
-        AppError::invalid("file", code, &e.to_string(), en)
-    })
+    read.map_err(xlsx::upload_error)
 }
 
 #[cfg(test)]

@@ -24,6 +24,25 @@ pub const COLUMNS: &[(&str, &str, bool)] = &[
     ("end", "Đến ngày", false),
 ];
 
+/// How to fill a template column, for the template's instructions sheet.
+pub fn hint(key: &str) -> &'static str {
+    match key {
+        "full_name" => "Họ và tên khai sinh, ví dụ Nguyễn Văn An",
+        "birth_date" => "dd/mm/yyyy; chỉ biết năm: yyyy",
+        "sex" => "Nam hoặc Nữ",
+        "citizen_id" => {
+            "12 chữ số (CMND cũ: 9 số); người đã có trong hệ thống được nhận theo số này"
+        }
+        "commune" => "Mã đơn vị xã, phường như trong cây đơn vị",
+        "policy" => "TCXH (trợ cấp xã hội), BHYT, HOCPHI, ...",
+        "category" => "Mã nhóm đối tượng của trợ cấp xã hội, ví dụ elderly_80_no_pension",
+        "quantity" => "Số lượng (kWh, ha) nếu chính sách tính theo số lượng, ví dụ 0,35",
+        "decision_number" => "Số quyết định hưởng, ví dụ 45/QĐ-UBND",
+        "decision_date" | "start" | "end" => "dd/mm/yyyy",
+        _ => "",
+    }
+}
+
 /// One problem of the file: the row (1 for the header) and column heading at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -16,6 +16,7 @@ use tonic::{Request, Response, Status};
 mod beneficiaries;
 mod enrolments;
 mod entitlements;
+mod imports;
 mod payments;
 mod policies_api;
 
@@ -43,7 +44,8 @@ pub fn routes(welfare: Arc<Welfare>, routes: tonic::service::Routes) -> tonic::s
         beneficiary_service_server::BeneficiaryServiceServer,
         enrolment_service_server::EnrolmentServiceServer,
         entitlement_service_server::EntitlementServiceServer,
-        payment_service_server::PaymentServiceServer, policy_service_server::PolicyServiceServer,
+        import_service_server::ImportServiceServer, payment_service_server::PaymentServiceServer,
+        policy_service_server::PolicyServiceServer,
     };
     let api = Api(welfare);
     routes
@@ -51,7 +53,8 @@ pub fn routes(welfare: Arc<Welfare>, routes: tonic::service::Routes) -> tonic::s
         .add_service(BeneficiaryServiceServer::new(api.clone()))
         .add_service(EnrolmentServiceServer::new(api.clone()))
         .add_service(EntitlementServiceServer::new(api.clone()))
-        .add_service(PaymentServiceServer::new(api))
+        .add_service(PaymentServiceServer::new(api.clone()))
+        .add_service(ImportServiceServer::new(api))
 }
 
 #[derive(Debug, Clone)]

@@ -302,3 +302,44 @@ pub async fn names(
     }
     Ok(names)
 }
+
+/// The records holding one of `citizen_ids`.
+pub async fn with_citizen_ids(
+    conn: &impl ConnectionTrait,
+    citizen_ids: &[String],
+) -> Result<Vec<BeneficiaryRow>, DbErr> {
+    let mut found = Vec::new();
+    for slice in citizen_ids.chunks(1000) {
+        found.extend(
+            beneficiary::Entity::find()
+                .filter(beneficiary::Column::CitizenId.is_in(slice.to_vec()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(BeneficiaryRow::from),
+        );
+    }
+    Ok(found)
+}
+
+/// The records not merged away in `commune_id` whose folded name is one of `folded_names`.
+pub async fn with_names_in(
+    conn: &impl ConnectionTrait,
+    commune_id: &str,
+    folded_names: &[String],
+) -> Result<Vec<BeneficiaryRow>, DbErr> {
+    let mut found = Vec::new();
+    for slice in folded_names.chunks(1000) {
+        found.extend(
+            beneficiary::Entity::find()
+                .filter(beneficiary::Column::CommuneId.eq(commune_id))
+                .filter(beneficiary::Column::NameFolded.is_in(slice.to_vec()))
+                .filter(beneficiary::Column::MergedInto.is_null())
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(BeneficiaryRow::from),
+        );
+    }
+    Ok(found)
+}

@@ -430,3 +430,25 @@ pub fn steps(history: &[HistoryLine]) -> Vec<Step> {
         })
         .collect()
 }
+
+/// (beneficiary, policy) of the pending, active or suspended enrolments of `beneficiary_ids`.
+pub async fn open_of(
+    conn: &impl ConnectionTrait,
+    beneficiary_ids: &[String],
+) -> Result<std::collections::HashSet<(String, String)>, DbErr> {
+    use sea_orm::QuerySelect as _;
+    let mut open = std::collections::HashSet::new();
+    for slice in beneficiary_ids.chunks(1000) {
+        let rows: Vec<(String, String)> = enrolment::Entity::find()
+            .select_only()
+            .column(enrolment::Column::BeneficiaryId)
+            .column(enrolment::Column::Policy)
+            .filter(enrolment::Column::BeneficiaryId.is_in(slice.to_vec()))
+            .filter(enrolment::Column::Status.is_in(["pending", "active", "suspended"]))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        open.extend(rows);
+    }
+    Ok(open)
+}

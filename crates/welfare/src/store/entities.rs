@@ -244,3 +244,90 @@ pub mod approval_step {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A staged import of beneficiaries and enrolments.
+pub mod import {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "imports")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub unit_id: String,
+        pub unit_path: String,
+        pub filename: String,
+        pub state: String,
+        pub rows_total: i64,
+        pub rows_valid: i64,
+        pub problem_count: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub created_by: String,
+        pub finished_at: Option<TimeDateTimeWithTimeZone>,
+        pub finished_by: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A problem of an imported file.
+pub mod import_problem {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "import_problems")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub import_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i64,
+        pub row_number: i64,
+        pub column_heading: String,
+        pub message: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A checked row of an import, staged until the commit.
+pub mod import_row {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "import_rows")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub import_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub row_number: i64,
+        pub beneficiary_id: String,
+        pub new_beneficiary: bool,
+        pub full_name: String,
+        pub name_folded: String,
+        pub birth_date: TimeDate,
+        pub sex: String,
+        pub citizen_id: String,
+        pub commune_id: String,
+        pub unit_path: String,
+        pub enrolment_id: String,
+        pub policy: String,
+        pub category: String,
+        pub coefficient: i64,
+        pub quantity: i64,
+        pub decision_number: String,
+        pub decision_date: TimeDate,
+        pub start_date: TimeDate,
+        pub end_date: Option<TimeDate>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

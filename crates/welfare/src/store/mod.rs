@@ -4,6 +4,7 @@
 pub mod beneficiaries;
 pub mod enrolments;
 pub mod entities;
+pub mod imports;
 pub mod parameters;
 pub mod payments;
 pub mod units;
@@ -184,6 +185,60 @@ CREATE TABLE approval_steps (
     actor_username TEXT NOT NULL
 );
 CREATE INDEX approval_steps_document ON approval_steps (document_id, id);
+",
+        },
+        Migration {
+            name: "m0008_imports",
+            postgres_only: "",
+            // A staged import: the file's checked rows, ready to become beneficiaries (new, or
+            // the one with the row's citizen ID) and pending enrolments in one transaction, and
+            // every problem of the file by row and column for the report.
+            sql: "
+CREATE TABLE imports (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units (id),
+    unit_path TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    state TEXT NOT NULL,
+    rows_total BIGINT NOT NULL,
+    rows_valid BIGINT NOT NULL,
+    problem_count BIGINT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    created_by TEXT NOT NULL,
+    finished_at TIMESTAMPTZ,
+    finished_by TEXT NOT NULL
+);
+CREATE TABLE import_problems (
+    import_id TEXT NOT NULL REFERENCES imports (id),
+    seq BIGINT NOT NULL,
+    row_number BIGINT NOT NULL,
+    column_heading TEXT NOT NULL,
+    message TEXT NOT NULL,
+    PRIMARY KEY (import_id, seq)
+);
+CREATE TABLE import_rows (
+    import_id TEXT NOT NULL REFERENCES imports (id),
+    row_number BIGINT NOT NULL,
+    beneficiary_id TEXT NOT NULL,
+    new_beneficiary BOOLEAN NOT NULL,
+    full_name TEXT NOT NULL,
+    name_folded TEXT NOT NULL,
+    birth_date DATE NOT NULL,
+    sex TEXT NOT NULL,
+    citizen_id TEXT NOT NULL,
+    commune_id TEXT NOT NULL,
+    unit_path TEXT NOT NULL,
+    enrolment_id TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    category TEXT NOT NULL,
+    coefficient BIGINT NOT NULL,
+    quantity BIGINT NOT NULL,
+    decision_number TEXT NOT NULL,
+    decision_date DATE NOT NULL,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    PRIMARY KEY (import_id, row_number)
+);
 ",
         },
     ],
