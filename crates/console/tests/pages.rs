@@ -3111,3 +3111,163 @@ async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve(
     assert_eq!(home_affairs.get("/an-sinh").await.status, 403);
     assert_eq!(home_affairs.get("/an-sinh/tham-so").await.status, 403);
 }
+
+#[tokio::test]
+async fn a_commune_imports_its_beneficiaries_fixes_the_reported_rows_and_writes_them() {
+    use tinhso_platform::xlsx::{Cell, Sheet, write};
+    use tinhso_proto::identity::v1::UnitKind;
+    let site = start().await;
+    let admin = site
+        .province
+        .sign_in("admin", ADMIN_PASSWORD, NEW_PASSWORD)
+        .await;
+    let p = &site.province;
+    let commune = p
+        .unit(&admin, "X-NGHIAKY", &site.root_id, UnitKind::Commune)
+        .await;
+    let other = p
+        .unit(&admin, "X-NGHIATHO", &site.root_id, UnitKind::Commune)
+        .await;
+    p.person(
+        &admin,
+        "nhaplieu.nghiaky",
+        &commune.id,
+        "data_entry",
+        Some(&commune.id),
+        "",
+    )
+    .await;
+    p.person(
+        &admin,
+        "nhaplieu.nghiatho",
+        &other.id,
+        "data_entry",
+        Some(&other.id),
+        "",
+    )
+    .await;
+    let welfare = site.welfare.clone();
+    let commune_id = commune.id.clone();
+    assert!(
+        tinhso_testkit::eventually(20, move || {
+            let (db, id) = (welfare.db.clone(), commune_id.clone());
+            async move {
+                tinhso_welfare::store::units::get(&db.pool, &id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .is_some()
+            }
+        })
+        .await
+    );
+    let workbook = |rows: Vec<[&str; 12]>| {
+        write(&[Sheet {
+            name: "Đối tượng".into(),
+            title: None,
+            headers: [
+                "Họ và tên",
+                "Ngày sinh",
+                "Giới tính",
+                "Số CCCD",
+                "Mã xã",
+                "Mã chính sách",
+                "Mã đối tượng",
+                "Số lượng",
+                "Số quyết định",
+                "Ngày quyết định",
+                "Hưởng từ ngày",
+                "Đến ngày",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: rows
+                .into_iter()
+                .map(|r| r.into_iter().map(Cell::from).collect())
+                .collect(),
+        }])
+        .expect("workbook")
+    };
+    let person = |name: &'static str, born: &'static str| {
+        [
+            name,
+            born,
+            "Nữ",
+            "",
+            "X-NGHIAKY",
+            "TCXH",
+            "elderly_80_no_pension",
+            "",
+            "3/QĐ-UBND",
+            "02/01/2025",
+            "02/01/2025",
+            "",
+        ]
+    };
+    let mut clerk = site.signed_in("nhaplieu.nghiaky").await;
+    let form = clerk.get("/an-sinh/nhap").await.text();
+    let csrf = value_of(&form, "_csrf");
+    let template = clerk.get("/an-sinh/nhap/mau").await;
+    assert_eq!(&template.body[..2], b"PK", "the template is an .xlsx file");
+    let action = format!("/an-sinh/nhap?_csrf={csrf}");
+    let unit = [("unit_id", commune.id.as_str())];
+    let bad = workbook(vec![
+        person("Nguyễn Thị Một", "01/01/1941"),
+        person("Nguyễn Thị Hai", "30/02/1942"),
+    ]);
+    let r = clerk
+        .upload(&action, &unit, ("file", "nhap.xlsx", &bad))
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let report_path = r.header("location").expect("the report").to_string();
+    let report = clerk.get(&report_path).await.text();
+    assert!(
+        report.contains("<td data-label=\"Dòng\">3</td>") && report.contains("Ngày sinh"),
+        "{report}"
+    );
+    assert!(report.contains("<dd id=\"valid-rows\">1</dd>"), "{report}");
+    let file = clerk.get(&format!("{report_path}/bao-cao")).await;
+    assert_eq!(&file.body[..2], b"PK", "the report downloads as .xlsx");
+    // Another commune's clerk sees nothing of it.
+    let mut stranger = site.signed_in("nhaplieu.nghiatho").await;
+    assert_eq!(stranger.get(&report_path).await.status, 403);
+    let stranger_csrf = stranger.csrf("/an-sinh").await;
+    let r = stranger
+        .post(&format!("{report_path}/ghi"), &[("_csrf", &stranger_csrf)])
+        .await;
+    assert_eq!(r.status, 403, "{}", r.text());
+    // The clerk cancels, fixes the row and uploads again, then writes.
+    let r = clerk
+        .post(&format!("{report_path}/huy"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let fixed = workbook(vec![
+        person("Nguyễn Thị Một", "01/01/1941"),
+        person("Nguyễn Thị Hai", "28/02/1942"),
+    ]);
+    let r = clerk
+        .upload(&action, &unit, ("file", "nhap.xlsx", &fixed))
+        .await;
+    let report_path = r.header("location").expect("the report").to_string();
+    let report = clerk.get(&report_path).await.text();
+    assert!(
+        report.contains("<dd id=\"problem-count\">0</dd>"),
+        "{report}"
+    );
+    let r = clerk
+        .post(&format!("{report_path}/ghi"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        clerk
+            .get(&report_path)
+            .await
+            .text()
+            .contains("Đã ghi vào hệ thống")
+    );
+    let list = clerk.get("/an-sinh?q=nguyen%20thi").await.text();
+    assert!(
+        list.contains("Nguyễn Thị Một") && list.contains("Nguyễn Thị Hai"),
+        "{list}"
+    );
+}

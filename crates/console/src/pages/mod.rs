@@ -24,6 +24,7 @@ pub mod training;
 pub mod unit;
 pub mod units;
 pub mod welfare;
+pub mod welfare_imports;
 pub mod welfare_payments;
 
 use crate::Console;
@@ -115,6 +116,18 @@ pub fn routes() -> Router<Console> {
         )
         .route("/an-sinh", get(welfare::list).post(welfare::create))
         .route("/an-sinh/xac-minh", get(welfare::pending))
+        .route(
+            "/an-sinh/nhap",
+            get(welfare_imports::form).post(welfare_imports::check),
+        )
+        .route("/an-sinh/nhap/mau", get(welfare_imports::template))
+        .route("/an-sinh/nhap/{id}", get(welfare_imports::report))
+        .route(
+            "/an-sinh/nhap/{id}/bao-cao",
+            get(welfare_imports::report_file),
+        )
+        .route("/an-sinh/nhap/{id}/ghi", post(welfare_imports::commit))
+        .route("/an-sinh/nhap/{id}/huy", post(welfare_imports::cancel))
         .route(
             "/an-sinh/tham-so",
             get(welfare::parameters).post(welfare::set_parameter),
