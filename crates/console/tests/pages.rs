@@ -3065,9 +3065,30 @@ async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve(
         "{roll}"
     );
 
+    // The reports and lists download as workbooks.
+    let report = province.get("/an-sinh/bao-cao?thang=2025-08").await.text();
+    assert!(
+        report.contains("Đơn vị H-SONTINH") && report.contains("500.000"),
+        "{report}"
+    );
+    for path in [
+        "/an-sinh/bao-cao/tai-ve?thang=2025-08".to_string(),
+        format!("{list_path}/tai-ve"),
+    ] {
+        let file = province.get(&path).await;
+        assert_eq!(&file.body[..2], b"PK", "{path} is an .xlsx file");
+    }
+    let file = clerk.get("/an-sinh/tai-ve").await;
+    assert_eq!(
+        &file.body[..2],
+        b"PK",
+        "the beneficiaries' list is an .xlsx file"
+    );
+
     // Outside the district, nothing is read or written.
     let mut stranger = site.signed_in("nhaplieu.tunghia").await;
-    for path in [&record_path, &enrolment_path, &list_path] {
+    let list_file = format!("{list_path}/tai-ve");
+    for path in [&record_path, &enrolment_path, &list_path, &list_file] {
         let r = stranger.get(path).await;
         assert_eq!(r.status, 403, "{path}: {}", r.text());
     }

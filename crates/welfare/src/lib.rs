@@ -29,6 +29,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.welfare.v1.EntitlementService",
     "tinhso.welfare.v1.PaymentService",
     "tinhso.welfare.v1.ImportService",
+    "tinhso.welfare.v1.ReportService",
 ];
 
 /// The running welfare service.

@@ -138,6 +138,16 @@ pub fn routes() -> Router<Console> {
         .route("/an-sinh/che-do/{id}", get(welfare::enrolment))
         .route("/an-sinh/che-do/{id}/thay-doi", post(welfare::change))
         .route("/an-sinh/che-do/{id}/xac-minh", post(welfare::verify))
+        .route("/an-sinh/bao-cao", get(welfare_payments::report))
+        .route(
+            "/an-sinh/bao-cao/tai-ve",
+            get(welfare_payments::report_file),
+        )
+        .route("/an-sinh/tai-ve", get(welfare_payments::people_file))
+        .route(
+            "/an-sinh/chi-tra/{id}/tai-ve",
+            get(welfare_payments::list_file),
+        )
         .route("/an-sinh/chi-tra", get(welfare_payments::month))
         .route("/an-sinh/chi-tra/lap", post(welfare_payments::prepare))
         .route("/an-sinh/chi-tra/{id}", get(welfare_payments::list))

@@ -555,3 +555,148 @@ pub async fn advance(
         },
     }
 }
+
+// ---- Reports and downloads ----
+
+#[derive(Template)]
+#[template(path = "welfare_report.html")]
+struct ReportPage {
+    page: Page,
+    units: UnitChoice,
+    month: String,
+    report: pb::WelfareReport,
+    cells: Vec<(String, u8, Vec<String>)>,
+    download_href: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReportQuery {
+    #[serde(default)]
+    don_vi: String,
+    #[serde(default)]
+    thang: String,
+}
+
+/// The month's report per policy and unit, with its workbook.
+pub async fn report(ctx: Ctx, Query(q): Query<ReportQuery>) -> Response {
+    let units = match UnitChoice::of(&ctx, READ, &q.don_vi).await {
+        Ok(u) => u,
+        Err(f) => return f.page(&ctx.page),
+    };
+    let month = if q.thang.trim().is_empty() {
+        this_month(&ctx)
+    } else {
+        q.thang.trim().to_string()
+    };
+    let report = match tinhso_proto::welfare::v1::report_service_client::ReportServiceClient::new(
+        ctx.console.welfare.clone(),
+    )
+    .get_welfare_report(ctx.request(pb::GetWelfareReportRequest {
+        unit_id: units.selected.clone(),
+        month: month.clone(),
+    }))
+    .await
+    {
+        Ok(r) => r.into_inner(),
+        Err(s) => return Failure::of(&s, ctx.page.lang).page(&ctx.page),
+    };
+    let cells = report
+        .rows
+        .iter()
+        .map(|r| {
+            let values = report
+                .columns
+                .iter()
+                .zip(&r.values)
+                .map(|(c, v)| {
+                    if c.key.ends_with(":amount") {
+                        money(*v)
+                    } else {
+                        v.to_string()
+                    }
+                })
+                .collect();
+            (
+                r.unit_name.clone(),
+                u8::try_from(r.depth).unwrap_or(0),
+                values,
+            )
+        })
+        .collect();
+    let download_href = format!(
+        "/an-sinh/bao-cao/tai-ve?don_vi={}&thang={}",
+        encode(&units.selected),
+        encode(&month)
+    );
+    let body = ReportPage {
+        units,
+        month,
+        report,
+        cells,
+        download_href,
+        page: ctx.page.crumbs(&[
+            (Some("/an-sinh"), "An sinh xã hội", "Welfare"),
+            (None, "Báo cáo", "Reports"),
+        ]),
+    };
+    render(&body)
+}
+
+pub async fn report_file(ctx: Ctx, Query(q): Query<ReportQuery>) -> Response {
+    let units = match UnitChoice::of(&ctx, READ, &q.don_vi).await {
+        Ok(u) => u,
+        Err(f) => return f.page(&ctx.page),
+    };
+    match tinhso_proto::welfare::v1::report_service_client::ReportServiceClient::new(
+        ctx.console.welfare.clone(),
+    )
+    .export_welfare_report(ctx.request(pb::GetWelfareReportRequest {
+        unit_id: units.selected,
+        month: q.thang,
+    }))
+    .await
+    {
+        Ok(r) => crate::web::download(r.into_inner(), "bao-cao-an-sinh.xlsx", &ctx.page).await,
+        Err(s) => Failure::of(&s, ctx.page.lang).page(&ctx.page),
+    }
+}
+
+pub async fn list_file(ctx: Ctx, Path(id): Path<String>) -> Response {
+    match tinhso_proto::welfare::v1::report_service_client::ReportServiceClient::new(
+        ctx.console.welfare.clone(),
+    )
+    .export_payment_list(ctx.request(pb::GetPaymentListRequest { id }))
+    .await
+    {
+        Ok(r) => crate::web::download(r.into_inner(), "danh-sach-chi-tra.xlsx", &ctx.page).await,
+        Err(s) => Failure::of(&s, ctx.page.lang).page(&ctx.page),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    don_vi: String,
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn people_file(ctx: Ctx, Query(q): Query<PeopleQuery>) -> Response {
+    let units = match UnitChoice::of(&ctx, READ, &q.don_vi).await {
+        Ok(u) => u,
+        Err(f) => return f.page(&ctx.page),
+    };
+    match tinhso_proto::welfare::v1::report_service_client::ReportServiceClient::new(
+        ctx.console.welfare.clone(),
+    )
+    .export_beneficiaries(ctx.request(pb::ListBeneficiariesRequest {
+        unit_id: units.selected,
+        query: q.q,
+        ..Default::default()
+    }))
+    .await
+    {
+        Ok(r) => crate::web::download(r.into_inner(), "danh-sach-doi-tuong.xlsx", &ctx.page).await,
+        Err(s) => Failure::of(&s, ctx.page.lang).page(&ctx.page),
+    }
+}

@@ -18,6 +18,18 @@ pub enum Group {
     Economic,
 }
 
+impl Group {
+    /// The group's name in Điều 7.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Education => "Chi sự nghiệp giáo dục và đào tạo",
+            Self::Health => "Chi sự nghiệp y tế",
+            Self::SocialAssurance => "Chi sự nghiệp đảm bảo xã hội",
+            Self::Economic => "Chi sự nghiệp kinh tế",
+        }
+    }
+}
+
 /// Who a policy is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BeneficiaryKind {

@@ -44,6 +44,21 @@ impl Api {
         policy: &Policy,
         month: YearMonth,
     ) -> AppResult<Vec<LineRow>> {
+        Ok(self
+            .entitlements_by_unit(unit_path, policy, month)
+            .await?
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect())
+    }
+
+    /// As [`Self::entitlement_lines`], each line with its commune's unit path.
+    pub(super) async fn entitlements_by_unit(
+        &self,
+        unit_path: &str,
+        policy: &Policy,
+        month: YearMonth,
+    ) -> AppResult<Vec<(String, LineRow)>> {
         let pool = &self.0.db.pool;
         let parameters = store::parameters::values(pool).await?;
         let enrolments = store::enrolments::with_history(
@@ -87,24 +102,31 @@ impl Api {
                     }
                 })?;
             for line in owed {
-                lines.push(LineRow {
-                    enrolment_id: row.id.clone(),
-                    beneficiary_id: row.beneficiary_id.clone(),
-                    beneficiary_name: names.get(&row.beneficiary_id).cloned().unwrap_or_default(),
-                    category: row.terms.category.clone(),
-                    base: line.base,
-                    coefficient: i64::from(line.coefficient),
-                    quantity: i64::from(line.quantity),
-                    months: 1,
-                    amount: line.amount,
-                    payment: Payment::Pending,
-                });
+                lines.push((
+                    row.unit_path.clone(),
+                    LineRow {
+                        enrolment_id: row.id.clone(),
+                        beneficiary_id: row.beneficiary_id.clone(),
+                        beneficiary_name: names
+                            .get(&row.beneficiary_id)
+                            .cloned()
+                            .unwrap_or_default(),
+                        category: row.terms.category.clone(),
+                        base: line.base,
+                        coefficient: i64::from(line.coefficient),
+                        quantity: i64::from(line.quantity),
+                        months: 1,
+                        amount: line.amount,
+                        payment: Payment::Pending,
+                    },
+                ));
             }
         }
-        lines.sort_by(|a, b| {
-            tinhso_platform::vn::name_sort_key(&a.beneficiary_name)
-                .cmp(&tinhso_platform::vn::name_sort_key(&b.beneficiary_name))
-                .then_with(|| a.enrolment_id.cmp(&b.enrolment_id))
+        lines.sort_by_cached_key(|(_, l)| {
+            (
+                tinhso_platform::vn::name_sort_key(&l.beneficiary_name),
+                l.enrolment_id.clone(),
+            )
         });
         Ok(lines)
     }

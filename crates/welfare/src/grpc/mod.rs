@@ -19,6 +19,7 @@ mod entitlements;
 mod imports;
 mod payments;
 mod policies_api;
+mod reports;
 
 type Reply<T> = Result<Response<T>, Status>;
 
@@ -45,7 +46,7 @@ pub fn routes(welfare: Arc<Welfare>, routes: tonic::service::Routes) -> tonic::s
         enrolment_service_server::EnrolmentServiceServer,
         entitlement_service_server::EntitlementServiceServer,
         import_service_server::ImportServiceServer, payment_service_server::PaymentServiceServer,
-        policy_service_server::PolicyServiceServer,
+        policy_service_server::PolicyServiceServer, report_service_server::ReportServiceServer,
     };
     let api = Api(welfare);
     routes
@@ -54,7 +55,8 @@ pub fn routes(welfare: Arc<Welfare>, routes: tonic::service::Routes) -> tonic::s
         .add_service(EnrolmentServiceServer::new(api.clone()))
         .add_service(EntitlementServiceServer::new(api.clone()))
         .add_service(PaymentServiceServer::new(api.clone()))
-        .add_service(ImportServiceServer::new(api))
+        .add_service(ImportServiceServer::new(api.clone()))
+        .add_service(ReportServiceServer::new(api))
 }
 
 #[derive(Debug, Clone)]
