@@ -4,7 +4,7 @@ use crate::store::enrolments::{EnrolmentRow, status_text};
 use prost::Message as _;
 use tinhso_platform::events::Event;
 use tinhso_proto::welfare::v1::{
-    EnrolmentChanged, ImportCommitted, ParameterChanged, SettlementChanged,
+    EnrolmentChanged, EstimateChanged, ImportCommitted, ParameterChanged, SettlementChanged,
 };
 
 pub const SOURCE: &str = "tinhso/welfare";
@@ -64,4 +64,11 @@ pub fn import_committed(body: ImportCommitted, now: i64) -> Event {
         now,
         body.encode_to_vec(),
     )
+}
+
+/// `tinhso.welfare.estimate.{state}.v1`: an estimate's approval moved on.
+pub fn estimate(body: EstimateChanged, now: i64) -> Event {
+    let event_type = format!("tinhso.welfare.estimate.{}.v1", body.state);
+    let subject = body.estimate_id.clone();
+    Event::new(SOURCE, &event_type, &subject, now, body.encode_to_vec())
 }

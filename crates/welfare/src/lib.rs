@@ -30,6 +30,7 @@ pub const SERVICE_NAMES: &[&str] = &[
     "tinhso.welfare.v1.PaymentService",
     "tinhso.welfare.v1.ImportService",
     "tinhso.welfare.v1.ReportService",
+    "tinhso.welfare.v1.EstimateService",
 ];
 
 /// The running welfare service.

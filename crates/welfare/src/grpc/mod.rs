@@ -13,9 +13,11 @@ use tinhso_platform::{AppError, AppResult, ErrorCode};
 use tinhso_proto::welfare::v1 as pb;
 use tonic::{Request, Response, Status};
 
+mod approval_flow;
 mod beneficiaries;
 mod enrolments;
 mod entitlements;
+mod estimates;
 mod imports;
 mod payments;
 mod policies_api;
@@ -45,8 +47,9 @@ pub fn routes(welfare: Arc<Welfare>, routes: tonic::service::Routes) -> tonic::s
         beneficiary_service_server::BeneficiaryServiceServer,
         enrolment_service_server::EnrolmentServiceServer,
         entitlement_service_server::EntitlementServiceServer,
-        import_service_server::ImportServiceServer, payment_service_server::PaymentServiceServer,
-        policy_service_server::PolicyServiceServer, report_service_server::ReportServiceServer,
+        estimate_service_server::EstimateServiceServer, import_service_server::ImportServiceServer,
+        payment_service_server::PaymentServiceServer, policy_service_server::PolicyServiceServer,
+        report_service_server::ReportServiceServer,
     };
     let api = Api(welfare);
     routes
@@ -56,7 +59,8 @@ pub fn routes(welfare: Arc<Welfare>, routes: tonic::service::Routes) -> tonic::s
         .add_service(EntitlementServiceServer::new(api.clone()))
         .add_service(PaymentServiceServer::new(api.clone()))
         .add_service(ImportServiceServer::new(api.clone()))
-        .add_service(ReportServiceServer::new(api))
+        .add_service(ReportServiceServer::new(api.clone()))
+        .add_service(EstimateServiceServer::new(api))
 }
 
 #[derive(Debug, Clone)]

@@ -1,6 +1,7 @@
 //! PaymentService: a unit's payment list of a month and its settlement through the approval
 //! flow (issue 12, item 5; QĐ 503/2022 Điều 19.4b).
 
+use super::approval_flow::{APPRAISE, APPROVE, approval_step, locked};
 use super::entitlements::{month_of, monthly_policy};
 use super::*;
 use crate::domain::approval::{self, Action, State};
@@ -12,10 +13,6 @@ use crate::store::{
 use tinhso_platform::clock::to_timestamp;
 use tinhso_platform::grpc::handle;
 use tinhso_platform::validate;
-
-/// District Finance-Planning appraises; provincial Finance approves.
-const APPRAISE: &str = "welfare.settlement.appraise";
-const APPROVE: &str = "welfare.settlement.approve";
 
 pub(super) fn state_pb(s: State) -> pb::ApprovalState {
     match s {
@@ -102,22 +99,6 @@ fn write_error(e: WriteError) -> AppError {
     }
 }
 
-fn locked(state: State) -> AppError {
-    if state == State::Approved {
-        AppError::failed_precondition(
-            ErrorCode::PeriodApproved,
-            "Kỳ này đã được phê duyệt quyết toán nên không thay đổi được",
-            "the period's settlement is approved and locked",
-        )
-    } else {
-        AppError::failed_precondition(
-            ErrorCode::ApprovalOutOfOrder,
-            "Danh sách đang chờ thẩm định, phê duyệt; chỉ sửa được khi còn là bản nháp hoặc bị trả lại",
-            "the list is with the appraisers; it is edited only as a draft or when returned",
-        )
-    }
-}
-
 impl Api {
     /// The list `id` if the caller may read under its unit (readers, appraisers, approvers).
     async fn readable_list(&self, p: &Principal, id: &str) -> AppResult<ListRow> {
@@ -147,7 +128,7 @@ impl Api {
             .unwrap_or_default();
         let mut out = list_pb(list, &unit_name, pending, &figures, lines.len());
         out.lines = lines.iter().map(line_pb).collect();
-        out.steps = store::payments::steps(pool, &list.id)
+        out.steps = store::approval::steps(pool, &list.id)
             .await?
             .into_iter()
             .map(|s| pb::ApprovalStep {
@@ -268,7 +249,7 @@ impl pb::payment_service_server::PaymentService for Api {
                     store::payments::replace_lines(&mut tx, &existing.id, existing.version, &lines)
                         .await
                         .map_err(write_error)?;
-                    store::payments::step(
+                    store::approval::step(
                         &mut tx,
                         &existing.id,
                         "prepare",
@@ -298,7 +279,7 @@ impl pb::payment_service_server::PaymentService for Api {
                         created_by: p.username.clone(),
                     };
                     store::payments::create(&mut tx, &list, &lines).await?;
-                    store::payments::step(
+                    store::approval::step(
                         &mut tx,
                         &list.id,
                         "prepare",
@@ -479,48 +460,8 @@ impl pb::payment_service_server::PaymentService for Api {
             let r = request.into_inner();
             let list = self.readable_list(&p, &r.id).await?;
             let reason = validate::text("reason", &r.reason, false, 1000)?;
-            let action = match r.action.as_str() {
-                "submit" => Action::Submit,
-                "appraise" => Action::Appraise,
-                "approve" => Action::Approve,
-                "return" => Action::Return {
-                    reason: reason.clone(),
-                },
-                _ => {
-                    return Err(AppError::invalid(
-                        "action",
-                        ErrorCode::UnknownCode,
-                        "thao tác ghi submit (gửi), appraise (thẩm định), approve (phê duyệt) hoặc return (trả lại)",
-                        "action is submit, appraise, approve or return",
-                    ));
-                }
-            };
-            // Who may: the unit submits; the holder of the step returns or moves it on.
-            let permission = match (&action, list.state) {
-                (Action::Submit, _) => WRITE,
-                (Action::Appraise, _) | (Action::Return { .. }, State::Submitted) => APPRAISE,
-                _ => APPROVE,
-            };
-            p.require(permission, &list.unit_path)?;
-            let state = approval::next(list.state, &action).map_err(|fault| match fault {
-                approval::Fault::ReasonRequired => AppError::invalid(
-                    "reason",
-                    ErrorCode::Required,
-                    "trả lại phải ghi lý do để đơn vị sửa",
-                    "a return needs its reason",
-                ),
-                approval::Fault::OutOfOrder { from } => {
-                    if from == State::Approved {
-                        locked(from)
-                    } else {
-                        AppError::failed_precondition(
-                            ErrorCode::ApprovalOutOfOrder,
-                            "Thao tác không đúng bước của quy trình duyệt",
-                            "the action does not follow the approval steps",
-                        )
-                    }
-                }
-            })?;
+            let (action, state) =
+                approval_step(&p, &list.unit_path, list.state, &r.action, &reason)?;
             let pool = &self.0.db.pool;
             let lines = store::payments::lines(pool, &list.id).await?;
             let for_settlement: Vec<_> = lines.iter().map(LineRow::for_settlement).collect();
@@ -571,10 +512,7 @@ impl pb::payment_service_server::PaymentService for Api {
             };
             self.0
                 .outbox
-                .enqueue(
-                    &mut tx,
-                    &crate::events::settlement(event, now),
-                )
+                .enqueue(&mut tx, &crate::events::settlement(event, now))
                 .await?;
             self.commit(tx).await?;
             let after = store::payments::get(pool, &list.id)

@@ -331,3 +331,74 @@ pub mod import_row {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// Next year's estimate of a unit and policy.
+pub mod estimate {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "estimates")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: String,
+        pub unit_id: String,
+        pub unit_path: String,
+        pub policy: String,
+        pub year: i64,
+        pub state: String,
+        pub return_reason: String,
+        pub from_enrolments: i64,
+        pub carried_over: i64,
+        pub version: i64,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub created_by: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A change an estimate expects.
+pub mod estimate_change {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "estimate_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub estimate_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub seq: i64,
+        pub description: String,
+        pub beneficiaries: i64,
+        pub monthly_amount: i64,
+        pub months: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// A funding source Finance allocates to an estimate.
+pub mod estimate_funding {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "estimate_funding")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub estimate_id: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub source: String,
+        pub amount: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,9 +1,11 @@
 //! Welfare's tables and queries on sea-orm (PostgreSQL; SQLite in the embedded dev mode). Writes
 //! take the open transaction, so a change and its audit row commit together.
 
+pub mod approval;
 pub mod beneficiaries;
 pub mod enrolments;
 pub mod entities;
+pub mod estimates;
 pub mod imports;
 pub mod parameters;
 pub mod payments;
@@ -238,6 +240,46 @@ CREATE TABLE import_rows (
     start_date DATE NOT NULL,
     end_date DATE,
     PRIMARY KEY (import_id, row_number)
+);
+",
+        },
+        Migration {
+            name: "m0009_estimates",
+            postgres_only: "",
+            // Next year's estimate of a unit and policy: the figure from its enrolments, the
+            // changes the unit expects, the funds carried over, the sources Finance allocates,
+            // and its approval state (its steps are in approval_steps).
+            sql: "
+CREATE TABLE estimates (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL REFERENCES units (id),
+    unit_path TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    year BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    return_reason TEXT NOT NULL,
+    from_enrolments BIGINT NOT NULL,
+    carried_over BIGINT NOT NULL CHECK (carried_over >= 0),
+    version BIGINT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    created_by TEXT NOT NULL,
+    UNIQUE (unit_id, policy, year)
+);
+CREATE INDEX estimates_unit_path ON estimates (unit_path, year);
+CREATE TABLE estimate_changes (
+    estimate_id TEXT NOT NULL REFERENCES estimates (id),
+    seq BIGINT NOT NULL,
+    description TEXT NOT NULL,
+    beneficiaries BIGINT NOT NULL,
+    monthly_amount BIGINT NOT NULL CHECK (monthly_amount >= 0),
+    months BIGINT NOT NULL CHECK (months BETWEEN 1 AND 12),
+    PRIMARY KEY (estimate_id, seq)
+);
+CREATE TABLE estimate_funding (
+    estimate_id TEXT NOT NULL REFERENCES estimates (id),
+    source TEXT NOT NULL,
+    amount BIGINT NOT NULL CHECK (amount >= 0),
+    PRIMARY KEY (estimate_id, source)
 );
 ",
         },

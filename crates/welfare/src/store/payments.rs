@@ -1,7 +1,7 @@
 //! Payment lists and their settlement: the lines as computed (written in batches), each line's
 //! payment, the funds received, the approval state at a version, and every approval step.
 
-use super::entities::{approval_step, payment_line, payment_list};
+use super::entities::{payment_line, payment_list};
 use crate::domain::approval::State;
 use crate::domain::settlement::{Method, Payment, PaymentLine, Settlement};
 use sea_orm::sea_query::Expr;
@@ -305,60 +305,8 @@ pub async fn advance(
         update = update.col_expr(payment_list::Column::ReturnReason, Expr::value(reason));
     }
     update.exec(&*tx).await?;
-    step(tx, id, action, state, reason, now, actor).await?;
+    super::approval::step(tx, id, action, state, reason, now, actor).await?;
     Ok(())
-}
-
-/// Keeps a step of a document's approval.
-pub async fn step(
-    tx: &mut Tx,
-    document_id: &str,
-    action: &str,
-    state: State,
-    reason: &str,
-    now: i64,
-    actor: &str,
-) -> Result<(), DbErr> {
-    approval_step::Entity::insert(approval_step::ActiveModel {
-        document_id: Set(document_id.to_string()),
-        action: Set(action.to_string()),
-        state_after: Set(state.code().to_string()),
-        reason: Set(reason.to_string()),
-        at: Set(db::at(now)),
-        actor_username: Set(actor.to_string()),
-        ..Default::default()
-    })
-    .exec_without_returning(&*tx)
-    .await?;
-    Ok(())
-}
-
-/// A step as kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepRow {
-    pub action: String,
-    pub state: State,
-    pub reason: String,
-    pub at: i64,
-    pub actor_username: String,
-}
-
-/// The steps of document `id`, oldest first.
-pub async fn steps(conn: &impl ConnectionTrait, id: &str) -> Result<Vec<StepRow>, DbErr> {
-    Ok(approval_step::Entity::find()
-        .filter(approval_step::Column::DocumentId.eq(id))
-        .order_by_asc(approval_step::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| StepRow {
-            action: s.action,
-            state: State::from_code(&s.state_after).unwrap_or(State::Draft),
-            reason: s.reason,
-            at: db::millis(s.at),
-            actor_username: s.actor_username,
-        })
-        .collect())
 }
 
 /// Which lists a listing shows.
