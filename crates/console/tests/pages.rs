@@ -3085,8 +3085,52 @@ async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve(
         "the beneficiaries' list is an .xlsx file"
     );
 
+    // Next year's estimate: 12 x 1.0 x 500,000; district Finance funds and appraises it, the
+    // province approves.
+    let r = clerk
+        .post(
+            &format!("/an-sinh/du-toan?don_vi={}&nam=2026", commune.id),
+            &[
+                ("_csrf", &csrf),
+                ("policy", "TCXH"),
+                ("carried_over", "0"),
+                ("description", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let estimate_path = r.header("location").expect("the estimate").to_string();
+    let page = clerk.get(&estimate_path).await.text();
+    assert!(page.contains("6.000.000"), "{page}");
+    let r = send(
+        &mut clerk,
+        format!("{estimate_path}/buoc"),
+        step(&page, "submit", ""),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = finance.get(&estimate_path).await.text();
+    let mut appraise = step(&page, "appraise", "");
+    appraise.push(("central", "6.000.000".to_string()));
+    let r = send(&mut finance, format!("{estimate_path}/buoc"), appraise).await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = province.get(&estimate_path).await.text();
+    let r = send(
+        &mut province,
+        format!("{estimate_path}/buoc"),
+        step(&page, "approve", ""),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = province.get(&estimate_path).await.text();
+    assert!(
+        page.contains("Đã phê duyệt") && page.contains("Ngân sách trung ương"),
+        "{page}"
+    );
+
     // Outside the district, nothing is read or written.
     let mut stranger = site.signed_in("nhaplieu.tunghia").await;
+    assert_eq!(stranger.get(&estimate_path).await.status, 403);
     let list_file = format!("{list_path}/tai-ve");
     for path in [&record_path, &enrolment_path, &list_path, &list_file] {
         let r = stranger.get(path).await;

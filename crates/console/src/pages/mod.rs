@@ -24,6 +24,7 @@ pub mod training;
 pub mod unit;
 pub mod units;
 pub mod welfare;
+pub mod welfare_estimates;
 pub mod welfare_imports;
 pub mod welfare_payments;
 
@@ -138,6 +139,15 @@ pub fn routes() -> Router<Console> {
         .route("/an-sinh/che-do/{id}", get(welfare::enrolment))
         .route("/an-sinh/che-do/{id}/thay-doi", post(welfare::change))
         .route("/an-sinh/che-do/{id}/xac-minh", post(welfare::verify))
+        .route(
+            "/an-sinh/du-toan",
+            get(welfare_estimates::year).post(welfare_estimates::prepare),
+        )
+        .route("/an-sinh/du-toan/{id}", get(welfare_estimates::show))
+        .route(
+            "/an-sinh/du-toan/{id}/buoc",
+            post(welfare_estimates::advance),
+        )
         .route("/an-sinh/bao-cao", get(welfare_payments::report))
         .route(
             "/an-sinh/bao-cao/tai-ve",

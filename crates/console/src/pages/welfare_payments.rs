@@ -21,7 +21,7 @@ use tinhso_proto::welfare::v1::payment_service_client::PaymentServiceClient;
 const APPRAISE: &str = "welfare.settlement.appraise";
 const APPROVE: &str = "welfare.settlement.approve";
 
-fn state_name(page: &Page, state: i32) -> &'static str {
+pub(crate) fn state_name(page: &Page, state: i32) -> &'static str {
     match pb::ApprovalState::try_from(state).unwrap_or(pb::ApprovalState::Unspecified) {
         pb::ApprovalState::Draft => page.t("Đang lập", "Draft"),
         pb::ApprovalState::Submitted => page.t("Đã gửi, chờ thẩm định", "Submitted"),
