@@ -417,6 +417,129 @@ def test_an_employee_sees_only_their_own_record(admin):
         employee.quit()
 
 
+def api_person(admin_token, username, unit_id, role_code, password):
+    """An account holding `role_code` over `unit_id`, past its first password change: its token."""
+    created = api("/api/v1/accounts", {"username": username, "fullName": f"Người dùng {username}", "unitId": unit_id},
+                  admin_token)
+    role = next(r for r in api("/api/v1/roles", token=admin_token)["roles"] if r["code"] == role_code)
+    api(f"/api/v1/accounts/{created['account']['id']}/grants",
+        {"roleId": role["id"], "scope": "GRANT_SCOPE_UNIT", "scopeUnitId": unit_id}, admin_token)
+    first = api("/api/v1/auth/login", {"username": username, "password": created["initialPassword"]})
+    api("/api/v1/auth/password", {"currentPassword": created["initialPassword"], "newPassword": password},
+        first["accessToken"])
+    return created["initialPassword"]
+
+
+WELFARE_HEADINGS = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Mã xã", "Mã chính sách", "Mã đối tượng",
+                    "Số lượng", "Số quyết định", "Ngày quyết định", "Hưởng từ ngày", "Đến ngày"]
+
+
+def welfare_file(path, born_second):
+    rows = [WELFARE_HEADINGS,
+            ["Hồ Thị Lụa", "12/05/1940", "Nữ", "", "X-BINHCHAU", "TCXH", "elderly_80_no_pension", "",
+             "15/QĐ-UBND", "03/08/2025", "03/08/2025", ""],
+            ["Châu Văn Mạnh", born_second, "Nam", "", "X-BINHCHAU", "TCXH", "elderly_80_no_pension", "",
+             "15/QĐ-UBND", "03/08/2025", "03/08/2025", ""]]
+    with open(path, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(",".join(row) + "\n")
+
+
+def test_a_commune_clerk_does_the_welfare_month_in_the_console(admin, tmp_path):
+    """A commune clerk imports the commune's beneficiaries from a spreadsheet, fixes the row the
+    report names, writes them; the district's Labour office verifies; the clerk prepares the
+    month's payment list, records the payments and submits the settlement; the district and the
+    province approve it and the report is there to download."""
+    token = api("/api/v1/auth/login", {"username": "admin", "password": NEW_PASSWORD})["accessToken"]
+    root = api("/api/v1/units", token=token)["units"][0]["id"]
+    district = api("/api/v1/units", {"code": "H-BINHSON", "name": "Huyện Bình Sơn", "kind": "UNIT_KIND_DISTRICT",
+                                     "parentId": root}, token)["id"]
+    commune = api("/api/v1/units", {"code": "X-BINHCHAU", "name": "Xã Bình Châu", "kind": "UNIT_KIND_COMMUNE",
+                                    "parentId": district}, token)["id"]
+    api_person(token, "nhaplieu.binhchau", commune, "data_entry", "Mật khẩu của cán bộ xã Bình Châu")
+    api_person(token, "ldtbxh.binhson", district, "welfare_labour_verifier", "Mật khẩu phòng Lao động Bình Sơn")
+    api_person(token, "tckh.binhson", district, "welfare_district_finance", "Mật khẩu phòng Tài chính Bình Sơn")
+    api_person(token, "stc.tinh", root, "welfare_provincial_finance", "Mật khẩu của Sở Tài chính tỉnh")
+    clerk, office = browser(), browser()
+    try:
+        sign_in(clerk, "nhaplieu.binhchau", "Mật khẩu của cán bộ xã Bình Châu")
+        until(clerk, lambda d: heading(d) == "Việc cần làm", "the clerk's home page")
+        clerk.find_element(By.LINK_TEXT, "An sinh xã hội").click()
+        until(clerk, lambda d: heading(d).startswith("Đối tượng hưởng chính sách"), "the beneficiaries")
+        clerk.find_element(By.LINK_TEXT, "Nhập từ tệp Excel").click()
+        until(clerk, lambda d: d.find_elements(By.ID, "file"), "the upload form")
+        # The second person's birth date is wrong: the report names the row and the column.
+        bad = tmp_path / "doi-tuong.csv"
+        welfare_file(bad, "30/02/1942")
+        clerk.find_element(By.ID, "file").send_keys(str(bad))
+        clerk.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
+        until(clerk, lambda d: heading(d).startswith("Kết quả kiểm tra"), "the report")
+        cells = [td.text for td in clerk.find_elements(By.CSS_SELECTOR, "tbody td")]
+        assert "3" in cells and "Ngày sinh" in cells, cells
+        clerk.save_screenshot(f"{SHOTS}/an-sinh-nhap.png")
+        clerk.find_element(By.XPATH, "//form[contains(@action, '/huy')]//button").click()
+        until(clerk, lambda d: "Đã hủy" in d.page_source, "the import cancelled")
+        fixed = tmp_path / "doi-tuong-da-sua.csv"
+        welfare_file(fixed, "28/02/1942")
+        clerk.get(BASE + "/an-sinh/nhap")
+        clerk.find_element(By.ID, "file").send_keys(str(fixed))
+        clerk.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
+        until(clerk, lambda d: d.find_elements(By.ID, "ghi"), "the clean report")
+        clerk.find_element(By.ID, "ghi").click()
+        until(clerk, lambda d: "Đã ghi vào hệ thống" in d.page_source, "the rows written")
+
+        # The district's Labour office verifies both from its queue.
+        sign_in(office, "ldtbxh.binhson", "Mật khẩu phòng Lao động Bình Sơn")
+        until(office, lambda d: heading(d) == "Việc cần làm", "the office's home page")
+        for _ in range(2):
+            office.get(BASE + "/an-sinh/xac-minh")
+            office.find_element(By.CSS_SELECTOR, "tbody td a").click()
+            until(office, lambda d: d.find_elements(By.CSS_SELECTOR, "button[name=verified][value='1']"), "the form")
+            office.find_element(By.CSS_SELECTOR, "button[name=verified][value='1']").click()
+            until(office, lambda d: "Đã ghi kết quả xác minh" in d.page_source, "verified")
+        office.get(BASE + "/an-sinh/xac-minh")
+        assert "Không có chế độ nào chờ xác minh" in office.page_source
+
+        # The clerk's month: 2 x 1.0 x 500,000 (NĐ 76/2024), paid by the post office.
+        clerk.get(BASE + "/an-sinh/chi-tra?thang=2025-08")
+        until(clerk, lambda d: "1.000.000" in d.page_source, "the month's entitlements")
+        clerk.find_element(By.XPATH, "//form[@action='/an-sinh/chi-tra/lap']//button").click()
+        until(clerk, lambda d: heading(d).startswith("Danh sách chi trả tháng"), "the payment list")
+        for select in clerk.find_elements(By.CSS_SELECTOR, "select[id^='pay.']"):
+            select.find_element(By.CSS_SELECTOR, "option[value=paid]").click()
+        for field in clerk.find_elements(By.CSS_SELECTOR, "input[id^='on.']"):
+            field.send_keys("10/08/2025")
+        for select in clerk.find_elements(By.CSS_SELECTOR, "select[id^='method.']"):
+            select.find_element(By.CSS_SELECTOR, "option[value=post_office]").click()
+        clerk.find_element(By.ID, "funded").clear()
+        clerk.find_element(By.ID, "funded").send_keys("1.000.000")
+        clerk.find_element(By.XPATH, "//form[contains(@action, '/ghi')]//button[@type='submit']").click()
+        until(clerk, lambda d: "Đã ghi chi trả." in d.page_source, "the payments recorded")
+        clerk.save_screenshot(f"{SHOTS}/an-sinh-chi-tra.png")
+        clerk.find_element(By.ID, "gui-quyet-toan").click()
+        until(clerk, lambda d: "Đã gửi, chờ thẩm định" in d.page_source, "the settlement submitted")
+        settlement = clerk.current_url.split("?")[0]
+    finally:
+        clerk.quit()
+        office.quit()
+    for username, password, button in (("tckh.binhson", "Mật khẩu phòng Tài chính Bình Sơn", "appraise"),
+                                       ("stc.tinh", "Mật khẩu của Sở Tài chính tỉnh", "approve")):
+        finance = browser()
+        try:
+            sign_in(finance, username, password)
+            until(finance, lambda d: heading(d) == "Việc cần làm", f"{username}'s home page")
+            finance.get(settlement)
+            finance.find_element(By.CSS_SELECTOR, f"button[name=action][value={button}]").click()
+            until(finance, lambda d: "Đã chuyển bước" in d.page_source, f"{button}d")
+            if button == "approve":
+                assert "Đã phê duyệt" in finance.page_source
+                finance.get(BASE + "/an-sinh/bao-cao?thang=2025-08")
+                assert "Huyện Bình Sơn" in finance.page_source and "1.000.000" in finance.page_source
+                assert finance.find_element(By.PARTIAL_LINK_TEXT, "Tải báo cáo (.xlsx)").get_attribute("download") is not None
+        finally:
+            finance.quit()
+
+
 UNLABELLED = """
 return Array.from(document.querySelectorAll('main input, main select, main textarea'))
   .filter(e => e.type !== 'hidden' && e.type !== 'submit' && e.type !== 'button')
@@ -441,7 +564,8 @@ def test_main_pages_meet_the_accessibility_basics(admin):
              "/ho-so/moi", f"/ho-so/{record}", f"/ho-so/{record}/sua", f"/ho-so/{record}/dieu-chuyen",
              f"/ho-so/{record}/muc/gia-dinh/them", "/ho-so/nhap", "/ho-so/tre-han", "/bang-luong",
              "/nang-luong", "/nghi-huu", "/bien-che", "/dao-tao", "/khen-thuong", "/danh-muc", "/danh-muc/religion",
-             "/thong-ke"]
+             "/thong-ke", "/an-sinh", "/an-sinh/nhap", "/an-sinh/chi-tra", "/an-sinh/xac-minh",
+             "/an-sinh/tham-so", "/an-sinh/bao-cao", "/an-sinh/du-toan"]
     for width, height in ((1366, 768), (390, 844)):
         admin.set_window_size(width, height)
         for path in pages:
