@@ -5,41 +5,9 @@
 mod common;
 
 use common::*;
-use std::sync::{Arc, Mutex};
-use tinhso_platform::events::{BoxFuture, ConsumerSpec, Event, Handler, HandlerError};
 use tinhso_proto::personnel::v1 as pb;
 use tinhso_proto::personnel::v1::staffing_service_client::StaffingServiceClient;
 use tinhso_testkit::authed;
-
-/// Records (event type, subject) of what it consumes.
-#[derive(Debug, Default)]
-struct Seen(Mutex<Vec<(String, String)>>);
-
-impl Seen {
-    fn has(&self, event_type: &str, subject: &str) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .any(|(t, s)| t == event_type && s == subject)
-    }
-}
-
-impl Handler for Seen {
-    fn handle<'a>(
-        &'a self,
-        _tx: &'a mut tinhso_platform::db::Tx,
-        event: &'a Event,
-    ) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push((event.event_type.clone(), event.subject.clone()));
-            Ok(())
-        })
-    }
-}
 
 #[tokio::test]
 async fn record_quota_payroll_and_catalogue_changes_are_published() {
@@ -49,26 +17,10 @@ async fn record_quota_payroll_and_catalogue_changes_are_published() {
     let other = h.unit(&admin, "HEW", &h.root_id).await;
 
     // A consumer of its own, on its own database (the inbox), as reporting will be.
-    let consumer_db = tinhso_testkit::database().await;
-    tinhso_platform::events::tables::events_only("consumer_migrations")
-        .run(&consumer_db.db)
-        .await
-        .expect("migrate");
-    let seen = Arc::new(Seen::default());
     let (_stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(tinhso_platform::events::run_consumer(
-        consumer_db.db.clone(),
-        h.bus.clone(),
-        tinhso_platform::clock::system(),
-        ConsumerSpec {
-            domain: "personnel".into(),
-            durable: format!("reporting-test-{}", uuid::Uuid::new_v4().simple()),
-            filter: "tinhso.personnel.>".into(),
-            max_deliver: 3,
-        },
-        seen.clone(),
-        tinhso_platform::grpc::wait_for(stopped),
-    ));
+    let (seen, _inbox) =
+        tinhso_testkit::events::consume(h.bus.clone(), "personnel", "tinhso.personnel.>", stopped)
+            .await;
 
     let hired = h
         .employees()

@@ -2,6 +2,7 @@
 //! new PostgreSQL database when `TINHSO_TEST_DATABASE_URL` is set), the bus (in-process, or NATS
 //! when `TINHSO_TEST_NATS_URL` is set), and a gRPC server on a free loopback port.
 
+pub mod events;
 pub mod http;
 pub mod province;
 pub mod schema;
