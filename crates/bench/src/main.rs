@@ -12,6 +12,7 @@
 
 mod console;
 mod personnel;
+mod welfare;
 
 use anyhow::{Context as _, bail};
 use std::net::SocketAddr;
@@ -314,6 +315,15 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     // TINHSO_BENCH_ONLY=personnel (or identity) runs one part.
     let only = std::env::var("TINHSO_BENCH_ONLY").unwrap_or_default();
+    if only.is_empty() || only == "welfare" {
+        eprintln!("bench: welfare on a new PostgreSQL database");
+        let report = welfare::run(&database_url).await?;
+        println!("{report}");
+        write_report("welfare", &report)?;
+    }
+    if only == "welfare" {
+        return Ok(());
+    }
     if only != "identity" {
         eprintln!("bench: personnel on a new PostgreSQL database");
         let report = personnel::run(&database_url).await?;

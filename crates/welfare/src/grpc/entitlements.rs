@@ -45,23 +45,25 @@ impl Api {
         month: YearMonth,
     ) -> AppResult<Vec<LineRow>> {
         Ok(self
-            .entitlements_by_unit(unit_path, policy, month)
+            .entitlements_by_unit(unit_path, policy, month, true)
             .await?
             .into_iter()
             .map(|(_, line)| line)
             .collect())
     }
 
-    /// As [`Self::entitlement_lines`], each line with its commune's unit path.
+    /// As [`Self::entitlement_lines`], each line with its commune's unit path; without the
+    /// beneficiaries' names unless `names` (a report counts, it does not name).
     pub(super) async fn entitlements_by_unit(
         &self,
         unit_path: &str,
         policy: &Policy,
         month: YearMonth,
+        names: bool,
     ) -> AppResult<Vec<(String, LineRow)>> {
         let pool = &self.0.db.pool;
         let parameters = store::parameters::values(pool).await?;
-        let enrolments = store::enrolments::with_history(
+        let enrolments = store::enrolments::payable(
             pool,
             &store::enrolments::Filter {
                 unit_prefix: unit_path.to_string(),
@@ -70,17 +72,21 @@ impl Api {
             },
         )
         .await?;
-        let names = store::beneficiaries::names(
-            pool,
-            enrolments
-                .iter()
-                .map(|(e, _)| e.beneficiary_id.clone())
-                .collect(),
-        )
-        .await?;
+        let names = if names {
+            store::beneficiaries::names(
+                pool,
+                enrolments
+                    .iter()
+                    .map(|(e, _)| e.beneficiary_id.clone())
+                    .collect(),
+            )
+            .await?
+        } else {
+            std::collections::HashMap::new()
+        };
         let mut lines = Vec::new();
-        for (row, history) in &enrolments {
-            let Some(mut e) = from_history(&store::enrolments::steps(history)) else {
+        for (row, steps) in &enrolments {
+            let Some(mut e) = from_history(steps) else {
                 continue;
             };
             e.end = row.end;

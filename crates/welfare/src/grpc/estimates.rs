@@ -114,7 +114,7 @@ impl Api {
     ) -> AppResult<i64> {
         let pool = &self.0.db.pool;
         let parameters = store::parameters::values(pool).await?;
-        let enrolments: Vec<_> = store::enrolments::with_history(
+        let enrolments: Vec<_> = store::enrolments::payable(
             pool,
             &store::enrolments::Filter {
                 unit_prefix: unit_path.to_string(),
@@ -124,8 +124,8 @@ impl Api {
         )
         .await?
         .into_iter()
-        .filter_map(|(row, history)| {
-            from_history(&store::enrolments::steps(&history)).map(|mut e| {
+        .filter_map(|(row, steps)| {
+            from_history(&steps).map(|mut e| {
                 e.end = row.end;
                 e
             })

@@ -220,24 +220,23 @@ impl Api {
                     .map(|b| (b.citizen_id.clone(), b))
                     .collect();
             let mut by_name: HashMap<(String, Option<time::Date>, String), String> = HashMap::new();
-            let per_commune: HashMap<&str, Vec<String>> =
-                batch.iter().fold(HashMap::new(), |mut m, r| {
-                    m.entry(r.commune.as_str())
-                        .or_default()
-                        .push(fold(&r.full_name));
-                    m
-                });
-            for (code, names) in per_commune {
-                if let Some(commune) = communes.get(code) {
-                    for b in store::beneficiaries::with_names_in(pool, commune.id.as_str(), &names)
-                        .await?
-                    {
-                        by_name.insert(
-                            (fold(&b.full_name), b.birth_date, b.commune_id.clone()),
-                            b.full_name,
-                        );
-                    }
-                }
+            let commune_ids: Vec<String> = batch
+                .iter()
+                .filter_map(|r| communes.get(&r.commune).map(|c| c.id.to_string()))
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            let names: Vec<String> = batch
+                .iter()
+                .map(|r| fold(&r.full_name))
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect();
+            for b in store::beneficiaries::with_names_in(pool, &commune_ids, &names).await? {
+                by_name.insert(
+                    (fold(&b.full_name), b.birth_date, b.commune_id.clone()),
+                    b.full_name,
+                );
             }
             let existing: Vec<String> = by_id.values().map(|b| b.id.clone()).collect();
             let open = store::enrolments::open_of(pool, &existing).await?;
@@ -569,7 +568,6 @@ impl pb::import_service_server::ImportService for Api {
                     });
                 }
                 let counts = store::imports::policy_counts(&tx, &record.id).await?;
-                store::imports::drop_rows(&mut tx, &record.id).await?;
                 let event = tinhso_proto::welfare::v1::ImportCommitted {
                     import_id: record.id.clone(),
                     unit_id: record.unit_id.clone(),
@@ -592,6 +590,18 @@ impl pb::import_service_server::ImportService for Api {
                     .await?;
                 self.commit(tx).await?;
                 tracing::info!(import = %record.id, rows = record.rows_valid, by = %p.username, "import committed");
+                // The staged rows are done with; cleared after the answer, off the commit's path.
+                let (db, id) = (self.0.db.clone(), record.id.clone());
+                tokio::spawn(async move {
+                    let cleared = async {
+                        let mut tx = db.begin().await?;
+                        store::imports::drop_rows(&mut tx, &id).await?;
+                        tx.commit().await
+                    };
+                    if let Err(e) = cleared.await {
+                        tracing::warn!(import = %id, error = %e, "staged rows not cleared");
+                    }
+                });
             } else {
                 // Already committed (a retry) or cancelled: nothing to write.
                 tx.rollback().await?;

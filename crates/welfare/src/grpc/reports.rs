@@ -61,7 +61,7 @@ impl Api {
         let mut own: HashMap<String, Vec<i64>> = HashMap::new();
         for (i, policy) in monthly.iter().enumerate() {
             for (path, line) in self
-                .entitlements_by_unit(unit.path.as_str(), policy, month)
+                .entitlements_by_unit(unit.path.as_str(), policy, month, false)
                 .await?
             {
                 let id = path

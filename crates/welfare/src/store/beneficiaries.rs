@@ -322,24 +322,23 @@ pub async fn with_citizen_ids(
     Ok(found)
 }
 
-/// The records not merged away in `commune_id` whose folded name is one of `folded_names`.
+/// The records not merged away in one of `commune_ids` whose folded name is one of
+/// `folded_names` (one query for a batch of rows).
 pub async fn with_names_in(
     conn: &impl ConnectionTrait,
-    commune_id: &str,
+    commune_ids: &[String],
     folded_names: &[String],
 ) -> Result<Vec<BeneficiaryRow>, DbErr> {
-    let mut found = Vec::new();
-    for slice in folded_names.chunks(1000) {
-        found.extend(
-            beneficiary::Entity::find()
-                .filter(beneficiary::Column::CommuneId.eq(commune_id))
-                .filter(beneficiary::Column::NameFolded.is_in(slice.to_vec()))
-                .filter(beneficiary::Column::MergedInto.is_null())
-                .all(conn)
-                .await?
-                .into_iter()
-                .map(BeneficiaryRow::from),
-        );
+    if commune_ids.is_empty() || folded_names.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(found)
+    Ok(beneficiary::Entity::find()
+        .filter(beneficiary::Column::CommuneId.is_in(commune_ids.to_vec()))
+        .filter(beneficiary::Column::NameFolded.is_in(folded_names.to_vec()))
+        .filter(beneficiary::Column::MergedInto.is_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(BeneficiaryRow::from)
+        .collect())
 }

@@ -337,46 +337,6 @@ pub async fn list(
         .collect())
 }
 
-/// Every enrolment matching `f` with its history, oldest line first: what entitlements are
-/// computed from.
-pub async fn with_history(
-    conn: &impl ConnectionTrait,
-    f: &Filter,
-) -> Result<Vec<(EnrolmentRow, Vec<HistoryLine>)>, DbErr> {
-    use sea_orm::{QuerySelect as _, QueryTrait as _};
-    let rows: Vec<EnrolmentRow> = filtered(f)
-        .order_by_asc(enrolment::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(EnrolmentRow::from)
-        .collect();
-    let ids = filtered(f)
-        .select_only()
-        .column(enrolment::Column::Id)
-        .into_query();
-    let mut lines: std::collections::HashMap<String, Vec<HistoryLine>> =
-        std::collections::HashMap::new();
-    for c in enrolment_change::Entity::find()
-        .filter(enrolment_change::Column::EnrolmentId.in_subquery(ids))
-        .order_by_asc(enrolment_change::Column::Id)
-        .all(conn)
-        .await?
-    {
-        lines
-            .entry(c.enrolment_id.clone())
-            .or_default()
-            .push(history_of(c));
-    }
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let h = lines.remove(&r.id).unwrap_or_default();
-            (r, h)
-        })
-        .collect())
-}
-
 fn history_of(c: enrolment_change::Model) -> HistoryLine {
     HistoryLine {
         change: c.change,
@@ -410,27 +370,6 @@ pub async fn history(
         .collect())
 }
 
-/// The history as the payment rules read it.
-pub fn steps(history: &[HistoryLine]) -> Vec<Step> {
-    history
-        .iter()
-        .filter_map(|h| {
-            let on = h.effective;
-            let terms = h.terms.for_rule();
-            Some(match h.change.as_str() {
-                "increase" => Step::Increase { on: on?, terms },
-                "verify" => Step::Verify,
-                "reject" => Step::Reject,
-                "adjust" => Step::Adjust { on: on?, terms },
-                "suspend" => Step::Suspend { on: on? },
-                "resume" => Step::Resume { on: on? },
-                "decrease" => Step::Decrease { on: on? },
-                _ => return None,
-            })
-        })
-        .collect()
-}
-
 /// (beneficiary, policy) of the pending, active or suspended enrolments of `beneficiary_ids`.
 pub async fn open_of(
     conn: &impl ConnectionTrait,
@@ -451,4 +390,70 @@ pub async fn open_of(
         open.extend(rows);
     }
     Ok(open)
+}
+
+/// Every enrolment matching `f` with the steps of its history the payment rules read, oldest
+/// first: only the columns they need are read, for a province of half a million enrolments.
+pub async fn payable(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+) -> Result<Vec<(EnrolmentRow, Vec<Step>)>, DbErr> {
+    use sea_orm::{QuerySelect as _, QueryTrait as _};
+    let rows: Vec<EnrolmentRow> = filtered(f)
+        .order_by_asc(enrolment::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(EnrolmentRow::from)
+        .collect();
+    let ids = filtered(f)
+        .select_only()
+        .column(enrolment::Column::Id)
+        .into_query();
+    use enrolment_change::Column as C;
+    type Line = (String, String, Option<time::Date>, i64, i64, String);
+    let lines: Vec<Line> = enrolment_change::Entity::find()
+        .select_only()
+        .columns([
+            C::EnrolmentId,
+            C::Change,
+            C::EffectiveDate,
+            C::Coefficient,
+            C::Quantity,
+            C::Level,
+        ])
+        .filter(C::EnrolmentId.in_subquery(ids))
+        .order_by_asc(C::Id)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut steps: std::collections::HashMap<String, Vec<Step>> =
+        std::collections::HashMap::with_capacity(rows.len());
+    for (enrolment_id, change, on, coefficient, quantity, level) in lines {
+        let terms = Terms {
+            category: String::new(),
+            coefficient,
+            quantity,
+            level,
+        }
+        .for_rule();
+        let step = match (change.as_str(), on) {
+            ("increase", Some(on)) => Step::Increase { on, terms },
+            ("verify", _) => Step::Verify,
+            ("reject", _) => Step::Reject,
+            ("adjust", Some(on)) => Step::Adjust { on, terms },
+            ("suspend", Some(on)) => Step::Suspend { on },
+            ("resume", Some(on)) => Step::Resume { on },
+            ("decrease", Some(on)) => Step::Decrease { on },
+            _ => continue,
+        };
+        steps.entry(enrolment_id).or_default().push(step);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let s = steps.remove(&r.id).unwrap_or_default();
+            (r, s)
+        })
+        .collect())
 }
