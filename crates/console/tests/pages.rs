@@ -3275,7 +3275,8 @@ async fn a_commune_imports_its_beneficiaries_fixes_the_reported_rows_and_writes_
     let template = clerk.get("/an-sinh/nhap/mau").await;
     assert_eq!(&template.body[..2], b"PK", "the template is an .xlsx file");
     let action = format!("/an-sinh/nhap?_csrf={csrf}");
-    let unit = [("unit_id", commune.id.as_str())];
+    // As the page's form sends it: the unit switcher's field.
+    let unit = [("don_vi", commune.id.as_str())];
     let bad = workbook(vec![
         person("Nguyễn Thị Một", "01/01/1941"),
         person("Nguyễn Thị Hai", "30/02/1942"),

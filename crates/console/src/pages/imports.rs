@@ -181,7 +181,8 @@ pub(crate) async fn read_upload(
     let (mut unit_id, mut filename, mut bytes) = (String::new(), String::new(), Vec::new());
     while let Some(mut field) = multipart.next_field().await.map_err(|_| broken())? {
         match field.name() {
-            Some("unit_id") => {
+            // The unit switcher's field (`don_vi`), or `unit_id` from a script.
+            Some("unit_id" | "don_vi") => {
                 unit_id = field.text().await.map_err(|_| broken())?;
                 unit_id.truncate(64);
             }
