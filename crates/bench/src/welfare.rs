@@ -40,7 +40,7 @@ fn import_row(i: usize) -> [String; 12] {
     [
         format!("{family} Văn {given} {i}"),
         format!("{:02}/{:02}/{}", 1 + i % 28, 1 + i % 12, 1930 + i % 60),
-        if i % 2 == 0 { "Nữ" } else { "Nam" }.into(),
+        if i.is_multiple_of(2) { "Nữ" } else { "Nam" }.into(),
         format!("051{:09}", i),
         format!("X-{:02}", i % COMMUNES),
         "TCXH".into(),
@@ -80,7 +80,7 @@ async fn copy_baseline(
             "b{i},\"{}\",\"{}\",{born},{},{},\"\",\"\",{commune_id},{path},person,,\"\",\"\",\"\",,2026-11-30 00:00:00+00,bench,1\n",
             r[0],
             tinhso_platform::vn::fold(&r[0]),
-            if i % 2 == 0 { "female" } else { "male" },
+            if i.is_multiple_of(2) { "female" } else { "male" },
             r[3],
         ));
         enrolments.push_str(&format!(

@@ -421,6 +421,43 @@ impl TrustedProxies {
     }
 }
 
+/// Reads a client-streamed upload: every message's file chunk appended, at most `max_bytes` in
+/// all (FILE_TOO_LARGE past it, UPLOAD_INTERRUPTED when the stream breaks); the first message
+/// (which carries the upload's other fields) and the bytes.
+pub async fn collect_upload<M: Default>(
+    stream: &mut tonic::Streaming<M>,
+    max_bytes: usize,
+    mut chunk: impl FnMut(&mut M) -> Option<tinhso_proto::common::v1::FileChunk>,
+) -> crate::AppResult<(M, Vec<u8>)> {
+    use crate::{AppError, ErrorCode};
+    let mut first: Option<M> = None;
+    let mut bytes = Vec::new();
+    loop {
+        let message = stream.message().await.map_err(|_| {
+            AppError::invalid(
+                "file",
+                ErrorCode::UploadInterrupted,
+                "tệp tải lên bị gián đoạn",
+                "the upload was interrupted",
+            )
+        })?;
+        let Some(mut message) = message else { break };
+        if let Some(c) = chunk(&mut message) {
+            bytes.extend(c.data);
+        }
+        first.get_or_insert(message);
+        if bytes.len() > max_bytes {
+            return Err(AppError::invalid(
+                "file",
+                ErrorCode::FileTooLarge,
+                &format!("tệp nhập vượt quá {} MB", max_bytes / 1024 / 1024),
+                "the import file is too large",
+            ));
+        }
+    }
+    Ok((first.unwrap_or_default(), bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,28 @@ fn category_name(policies: &[pb::Policy], code: &str) -> String {
         .map_or(code.to_string(), |c| c.name.clone())
 }
 
+/// A date field that is not a real day/month/year.
+pub(crate) fn bad_date(page: &Page, field: &str) -> FieldError {
+    field_error(
+        field,
+        page.t(
+            "Hãy nhập một ngày có thật, dạng ngày/tháng/năm.",
+            "Enter a real date as day/month/year.",
+        ),
+    )
+}
+
+/// A quantity field that is not a number.
+fn bad_quantity(page: &Page) -> FieldError {
+    field_error(
+        "quantity",
+        page.t(
+            "Số lượng là một số, ví dụ 30 hoặc 0,35.",
+            "The quantity is a number.",
+        ),
+    )
+}
+
 fn field_error(field: &str, message: &str) -> FieldError {
     FieldError {
         field: field.into(),
@@ -267,18 +289,12 @@ pub async fn create(
         match parse_date(&f.birth_date) {
             Some(d) => Some(d),
             None => {
-                let message = ctx
-                    .page
-                    .t(
-                        "Hãy nhập một ngày có thật, dạng ngày/tháng/năm.",
-                        "Enter a real date as day/month/year.",
-                    )
-                    .to_string();
+                let problem = bad_date(&ctx.page, "birth_date");
                 return beneficiaries_page(
                     ctx,
                     q,
                     f,
-                    Errors(vec![field_error("birth_date", &message)]),
+                    Errors(vec![problem]),
                     StatusCode::BAD_REQUEST,
                 )
                 .await;
@@ -521,13 +537,7 @@ pub async fn enrol(ctx: Ctx, Path(id): Path<String>, Form(f): Form<EnrolForm>) -
     let mut day = |field: &str, text: &str| {
         let d = parse_date(text);
         if d.is_none() {
-            errors.push(field_error(
-                field,
-                ctx.page.t(
-                    "Hãy nhập một ngày có thật, dạng ngày/tháng/năm.",
-                    "Enter a real date as day/month/year.",
-                ),
-            ));
+            errors.push(bad_date(&ctx.page, field));
         }
         d
     };
@@ -535,13 +545,7 @@ pub async fn enrol(ctx: Ctx, Path(id): Path<String>, Form(f): Form<EnrolForm>) -
     let start_date = day("start_date", &f.start_date);
     let quantity = thousandths(&f.quantity);
     if quantity.is_none() {
-        errors.push(field_error(
-            "quantity",
-            ctx.page.t(
-                "Số lượng là một số, ví dụ 30 hoặc 0,35.",
-                "The quantity is a number.",
-            ),
-        ));
+        errors.push(bad_quantity(&ctx.page));
     }
     if !errors.is_empty() {
         return beneficiary_page(ctx, id, "", f, Errors(errors), StatusCode::BAD_REQUEST).await;
@@ -761,22 +765,10 @@ pub async fn change(ctx: Ctx, Path(id): Path<String>, Form(f): Form<ChangeForm>)
     let quantity = thousandths(&f.quantity);
     let mut errors = Vec::new();
     if effective_date.is_none() {
-        errors.push(field_error(
-            "effective_date",
-            ctx.page.t(
-                "Hãy nhập một ngày có thật, dạng ngày/tháng/năm.",
-                "Enter a real date as day/month/year.",
-            ),
-        ));
+        errors.push(bad_date(&ctx.page, "effective_date"));
     }
     if quantity.is_none() {
-        errors.push(field_error(
-            "quantity",
-            ctx.page.t(
-                "Số lượng là một số, ví dụ 30 hoặc 0,35.",
-                "The quantity is a number.",
-            ),
-        ));
+        errors.push(bad_quantity(&ctx.page));
     }
     if !errors.is_empty() {
         return enrolment_page(ctx, id, "", f, Errors(errors), StatusCode::BAD_REQUEST).await;
@@ -1046,13 +1038,7 @@ pub async fn set_parameter(ctx: Ctx, Form(f): Form<ParameterForm>) -> Response {
     let value: Option<i64> = f.value.trim().replace(['.', ' '], "").parse().ok();
     let mut errors = Vec::new();
     if from.is_none() {
-        errors.push(field_error(
-            "effective_from",
-            ctx.page.t(
-                "Hãy nhập một ngày có thật, dạng ngày/tháng/năm.",
-                "Enter a real date as day/month/year.",
-            ),
-        ));
+        errors.push(bad_date(&ctx.page, "effective_from"));
     }
     if value.is_none() {
         errors.push(field_error(

@@ -395,33 +395,12 @@ impl pb::import_service_server::ImportService for Api {
     ) -> Reply<pb::Import> {
         handle(async move {
             let p = self.principal(&request)?;
-            let mut stream = request.into_inner();
-            let mut first: Option<pb::ImportUpload> = None;
-            let mut bytes = Vec::new();
-            loop {
-                let message = stream.message().await.map_err(|_| {
-                    AppError::invalid(
-                        "file",
-                        ErrorCode::UploadInterrupted,
-                        "tệp tải lên bị gián đoạn",
-                        "the upload was interrupted",
-                    )
-                })?;
-                let Some(mut message) = message else { break };
-                if let Some(chunk) = message.file.take() {
-                    bytes.extend(chunk.data);
-                }
-                first.get_or_insert(message);
-                if bytes.len() > MAX_BYTES {
-                    return Err(AppError::invalid(
-                        "file",
-                        ErrorCode::FileTooLarge,
-                        &format!("tệp nhập vượt quá {} MB", MAX_BYTES / 1024 / 1024),
-                        "the import file is too large",
-                    ));
-                }
-            }
-            let first = first.unwrap_or_default();
+            let (first, bytes) = tinhso_platform::grpc::collect_upload(
+                &mut request.into_inner(),
+                MAX_BYTES,
+                |m: &mut pb::ImportUpload| m.file.take(),
+            )
+            .await?;
             if bytes.is_empty() {
                 return Err(AppError::invalid(
                     "file",
