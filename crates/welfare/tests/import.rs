@@ -501,3 +501,55 @@ async fn wrong_and_hostile_files_are_refused_and_stage_nothing() {
     );
     assert!(beneficiaries(&h, &p.clerk).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_file_of_thousands_of_rows_is_staged_and_written_in_batches() {
+    let h = start().await;
+    let p = h.province2().await;
+    // More rows than one batch of the checks (1,000) and of the staging (1,500).
+    let names: Vec<String> = (0..4_000).map(|i| format!("Người thứ {i}")).collect();
+    let ids: Vec<String> = (0..4_000)
+        .map(|i| format!("051{:09}", 700_000 + i))
+        .collect();
+    let rows: Vec<[&str; 12]> = (0..4_000)
+        .map(|i| {
+            row(
+                &names[i],
+                "01/01/1940",
+                &ids[i],
+                "TCXH",
+                "elderly_80_no_pension",
+            )
+        })
+        .collect();
+    let checked = upload(&h, &p.clerk, &p.commune.id, "lon.xlsx", workbook(&rows))
+        .await
+        .expect("checked");
+    assert_eq!((checked.rows_total, checked.rows_valid), (4_000, 4_000));
+    finish(&h, &p.clerk, &checked.id, true)
+        .await
+        .expect("committed");
+    let mut count = 0;
+    let mut token = String::new();
+    loop {
+        let page = h
+            .enrolments()
+            .list_enrolments(authed(
+                &p.clerk,
+                pb::ListEnrolmentsRequest {
+                    page_size: 500,
+                    page_token: token.clone(),
+                    ..Default::default()
+                },
+            ))
+            .await
+            .expect("page")
+            .into_inner();
+        count += page.enrolments.len();
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(count, 4_000);
+}
