@@ -44,7 +44,7 @@ pub struct Welfare {
 }
 
 impl Welfare {
-    /// Migrates the database, seeds the national parameters where missing and loads the token
+    /// Migrates the database, seeds the national parameters and policies where missing and loads the token
     /// denylist; the signing keys come from identity once `spawn_background` runs.
     pub async fn open(
         config: WelfareConfig,
@@ -53,6 +53,7 @@ impl Welfare {
     ) -> Result<Arc<Self>, StartError> {
         store::MIGRATOR.run(&db).await?;
         store::parameters::seed_missing(&db, clock.now_ms()).await?;
+        store::policies::seed_missing(&db, clock.now_ms()).await?;
         let verifier = Arc::new(Verifier::new(&config.issuer, clock.clone()));
         verifier.load_denylist(&db).await?;
         Ok(Arc::new(Self {

@@ -733,3 +733,127 @@ async fn provincial_finance_keeps_the_parameters_and_every_change_is_kept() {
         );
     }
 }
+
+#[tokio::test]
+async fn provincial_finance_adds_a_provinces_own_policy_and_communes_enrol_in_it() {
+    let h = start().await;
+    let p = h.province2().await;
+    // A monthly support of the province: 200,000 a month at one level, for persons, verified by
+    // Labour.
+    let policy = |levels: Vec<(&str, i64)>| pb::Policy {
+        code: "HT-TINH".into(),
+        name: "Hỗ trợ hằng tháng người cao tuổi cô đơn (nghị quyết của tỉnh)".into(),
+        group: pb::PolicyGroup::SocialAssurance as i32,
+        legal_basis: "NQ 12/2025/NQ-HĐND".into(),
+        beneficiary_kind: pb::BeneficiaryKind::Person as i32,
+        rule: "fixed_per_level".into(),
+        frequency: "monthly".into(),
+        verifier: "labour".into(),
+        levels: levels
+            .into_iter()
+            .map(|(code, amount)| pb::Level {
+                code: code.into(),
+                amount,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    let set = |token: &str, p: pb::Policy| {
+        let (h, token) = (&h, token.to_string());
+        async move {
+            h.policies()
+                .set_policy(authed(&token, pb::SetPolicyRequest { policy: Some(p) }))
+                .await
+        }
+    };
+    for (who, token) in [
+        ("a commune clerk", &p.clerk),
+        ("district Finance", &p.finance),
+    ] {
+        let status = set(token, policy(vec![("muc1", 200_000)]))
+            .await
+            .expect_err(who);
+        assert_eq!(status.code(), Code::PermissionDenied, "{who}");
+    }
+    let bad = set(
+        &p.province_finance,
+        policy(vec![("muc1", 200_000), ("muc1", -5)]),
+    )
+    .await
+    .expect_err("repeated level");
+    assert_eq!(fields_of(&bad), ["policy.levels"]);
+    set(&p.province_finance, policy(vec![("muc1", 200_000)]))
+        .await
+        .expect("added");
+    let listed = h
+        .policies()
+        .list_policies(authed(&p.clerk, pb::ListPoliciesRequest {}))
+        .await
+        .expect("policies")
+        .into_inner()
+        .policies;
+    assert!(
+        listed
+            .iter()
+            .any(|x| x.code == "HT-TINH" && x.levels.len() == 1)
+    );
+    let changes = h
+        .policies()
+        .list_parameter_changes(authed(&p.clerk, pb::ListParameterChangesRequest::default()))
+        .await
+        .expect("changes")
+        .into_inner()
+        .changes;
+    assert!(
+        changes.iter().any(|c| c.kind == "policy:HT-TINH"
+            && c.actor_username == "stc"
+            && c.before.is_empty()),
+        "{changes:?}"
+    );
+
+    let b = h
+        .person_in(
+            &p.clerk,
+            &p.commune.id,
+            "Cao Thị Một Mình",
+            (1941, 1, 1),
+            "",
+        )
+        .await
+        .expect("entered")
+        .beneficiary
+        .expect("record");
+    let e = h
+        .enrolments()
+        .create_enrolment(authed(
+            &p.clerk,
+            pb::CreateEnrolmentRequest {
+                enrolment: Some(pb::Enrolment {
+                    beneficiary_id: b.id.clone(),
+                    policy: "HT-TINH".into(),
+                    level: "muc1".into(),
+                    decision_number: "3/QĐ-UBND".into(),
+                    decision_date: Some(Date {
+                        year: 2026,
+                        month: 2,
+                        day: 1,
+                    }),
+                    start_date: Some(Date {
+                        year: 2026,
+                        month: 2,
+                        day: 1,
+                    }),
+                    ..Default::default()
+                }),
+            },
+        ))
+        .await
+        .expect("enrolled")
+        .into_inner();
+    h.verify(&p.labour, &e, true, "").await.expect("verified");
+    let month = h
+        .month(&p.clerk, &p.commune.id, "HT-TINH", "2026-03")
+        .await
+        .expect("March");
+    assert_eq!(month.total, 200_000);
+}

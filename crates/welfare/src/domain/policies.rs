@@ -30,6 +30,25 @@ impl Group {
     }
 }
 
+/// The stored code of a policy's parts, and back.
+macro_rules! codes {
+    ($t:ty { $($v:ident = $c:literal),* $(,)? }) => {
+        impl $t {
+            pub fn code(self) -> &'static str {
+                match self { $(Self::$v => $c),* }
+            }
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($c => Some(Self::$v),)* _ => None }
+            }
+        }
+    };
+}
+
+codes!(Group { Education = "education", Health = "health", SocialAssurance = "social_assurance", Economic = "economic" });
+codes!(BeneficiaryKind { Person = "person", Household = "household" });
+codes!(Frequency { Monthly = "monthly", PerTerm = "per_term", Yearly = "yearly", OneOff = "one_off" });
+codes!(Verifier { Labour = "labour", Education = "education", School = "school", Finance = "finance" });
+
 /// Who a policy is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BeneficiaryKind {
@@ -62,10 +81,10 @@ pub enum Verifier {
 /// A policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
-    pub code: &'static str,
-    pub name: &'static str,
+    pub code: String,
+    pub name: String,
     pub group: Group,
-    pub basis: &'static str,
+    pub basis: String,
     pub beneficiary: BeneficiaryKind,
     pub rule: BenefitRule,
     pub frequency: Frequency,
@@ -77,10 +96,10 @@ pub struct Policy {
 pub fn national_seed() -> Vec<Policy> {
     vec![
         Policy {
-            code: "TCXH",
-            name: "Trợ cấp xã hội hằng tháng",
+            code: "TCXH".into(),
+            name: "Trợ cấp xã hội hằng tháng".into(),
             group: Group::SocialAssurance,
-            basis: "NĐ 20/2021/NĐ-CP",
+            basis: "NĐ 20/2021/NĐ-CP".into(),
             beneficiary: BeneficiaryKind::Person,
             rule: BenefitRule::BaseTimesCoefficient {
                 base: ParameterKind::SocialAssistanceBase,
@@ -89,10 +108,10 @@ pub fn national_seed() -> Vec<Policy> {
             verifier: Verifier::Labour,
         },
         Policy {
-            code: "TIENDIEN",
-            name: "Hỗ trợ tiền điện cho hộ nghèo, hộ chính sách xã hội",
+            code: "TIENDIEN".into(),
+            name: "Hỗ trợ tiền điện cho hộ nghèo, hộ chính sách xã hội".into(),
             group: Group::SocialAssurance,
-            basis: "QĐ 28/2014/QĐ-TTg",
+            basis: "QĐ 28/2014/QĐ-TTg".into(),
             beneficiary: BeneficiaryKind::Household,
             rule: BenefitRule::RateTimesQuantity {
                 rate: Rate::Parameter(ParameterKind::ElectricityTierOnePrice),
@@ -101,11 +120,12 @@ pub fn national_seed() -> Vec<Policy> {
             verifier: Verifier::Labour,
         },
         Policy {
-            code: "BHYT",
+            code: "BHYT".into(),
             name: "Mua thẻ bảo hiểm y tế cho người thuộc hộ nghèo, người dân tộc thiểu số vùng \
-                   đặc biệt khó khăn, trẻ em dưới 6 tuổi",
+                   đặc biệt khó khăn, trẻ em dưới 6 tuổi"
+                .into(),
             group: Group::Health,
-            basis: "NĐ 146/2018/NĐ-CP",
+            basis: "NĐ 146/2018/NĐ-CP".into(),
             beneficiary: BeneficiaryKind::Person,
             rule: BenefitRule::PercentOfParameter {
                 parameter: ParameterKind::BaseSalary,
@@ -115,10 +135,10 @@ pub fn national_seed() -> Vec<Policy> {
             verifier: Verifier::Labour,
         },
         Policy {
-            code: "HOCPHI",
-            name: "Miễn, giảm học phí và hỗ trợ chi phí học tập",
+            code: "HOCPHI".into(),
+            name: "Miễn, giảm học phí và hỗ trợ chi phí học tập".into(),
             group: Group::Education,
-            basis: "NĐ 81/2021/NĐ-CP",
+            basis: "NĐ 81/2021/NĐ-CP".into(),
             beneficiary: BeneficiaryKind::Person,
             rule: BenefitRule::FixedPerLevel {
                 amounts: Vec::new(),
@@ -127,10 +147,10 @@ pub fn national_seed() -> Vec<Policy> {
             verifier: Verifier::Education,
         },
         Policy {
-            code: "DATLUA",
-            name: "Hỗ trợ bảo vệ và phát triển đất trồng lúa",
+            code: "DATLUA".into(),
+            name: "Hỗ trợ bảo vệ và phát triển đất trồng lúa".into(),
             group: Group::Economic,
-            basis: "NĐ 112/2024/NĐ-CP",
+            basis: "NĐ 112/2024/NĐ-CP".into(),
             beneficiary: BeneficiaryKind::Household,
             // 1,500,000 đ a hectare of specialised rice land a year (NĐ 112/2024); Finance
             // confirms the rate when the service ships.
@@ -141,6 +161,59 @@ pub fn national_seed() -> Vec<Policy> {
             verifier: Verifier::Finance,
         },
     ]
+}
+
+/// Why a policy cannot be kept as given, and the field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyFault {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// Checks a policy a province adds or changes: a code of 2 to 16 capital letters, digits, `_`
+/// or `-`; a name; its rule's figures (a percentage above 0 and at most 100%, a rate above 0,
+/// levels with distinct codes and amounts above 0).
+pub fn check(p: &Policy) -> Result<(), PolicyFault> {
+    let fault = |field, message| Err(PolicyFault { field, message });
+    let code_ok = (2..=16).contains(&p.code.len())
+        && p.code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if !code_ok {
+        return fault(
+            "code",
+            "mã chính sách gồm 2 đến 16 chữ in hoa, chữ số, dấu _ hoặc -",
+        );
+    }
+    if p.name.trim().is_empty() {
+        return fault("name", "chưa nhập tên chính sách");
+    }
+    match &p.rule {
+        BenefitRule::PercentOfParameter { basis_points, .. }
+            if *basis_points == 0 || *basis_points > 10_000 =>
+        {
+            fault("basis_points", "tỷ lệ phải lớn hơn 0 và không quá 100%")
+        }
+        BenefitRule::RateTimesQuantity {
+            rate: Rate::Fixed(v),
+        } if *v <= 0 => fault("fixed_rate", "định mức phải lớn hơn 0"),
+        BenefitRule::FixedPerLevel { amounts } => {
+            let mut seen = std::collections::HashSet::new();
+            if amounts.is_empty()
+                || amounts.iter().any(|(level, amount)| {
+                    level.trim().is_empty() || *amount <= 0 || !seen.insert(level.clone())
+                })
+            {
+                fault(
+                    "levels",
+                    "các mức phải có mã riêng, không trùng nhau, số tiền lớn hơn 0",
+                )
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -158,9 +231,31 @@ mod tests {
         ] {
             assert!(seed.iter().any(|p| p.group == group), "{group:?}");
         }
-        let mut codes: Vec<&str> = seed.iter().map(|p| p.code).collect();
+        let mut codes: Vec<&str> = seed.iter().map(|p| p.code.as_str()).collect();
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), seed.len());
+    }
+
+    #[test]
+    fn a_provinces_policy_is_checked_before_it_is_kept() {
+        let mut p = national_seed().remove(0);
+        assert_eq!(check(&p), Ok(()));
+        p.code = "tet".into();
+        assert_eq!(check(&p).map_err(|f| f.field), Err("code"));
+        p.code = "TET-2027".into();
+        p.rule = BenefitRule::FixedPerLevel {
+            amounts: vec![("ngheo".into(), 500_000), ("ngheo".into(), 300_000)],
+        };
+        assert_eq!(check(&p).map_err(|f| f.field), Err("levels"));
+        p.rule = BenefitRule::FixedPerLevel {
+            amounts: vec![("ngheo".into(), 500_000), ("can_ngheo".into(), 300_000)],
+        };
+        assert_eq!(check(&p), Ok(()));
+        p.rule = BenefitRule::PercentOfParameter {
+            parameter: crate::domain::parameters::ParameterKind::BaseSalary,
+            basis_points: 12_000,
+        };
+        assert_eq!(check(&p).map_err(|f| f.field), Err("basis_points"));
     }
 }

@@ -247,7 +247,9 @@ impl pb::enrolment_service_server::EnrolmentService for Api {
                 })?;
             p.require(WRITE, &b.unit_path)?;
             let mut errors = Vec::new();
-            let policy = policy(&e.policy, "enrolment.policy")
+            let policy = self
+                .policy(&e.policy, "enrolment.policy")
+                .await
                 .map_err(|err| errors.push(err))
                 .ok();
             let terms = policy.as_ref().and_then(|policy| {
@@ -388,7 +390,9 @@ impl pb::enrolment_service_server::EnrolmentService for Api {
             let e = store::enrolments::get(pool, &request.get_ref().id)
                 .await?
                 .ok_or_else(|| AppError::not_found("chế độ", "enrolment").with_field("id"))?;
-            let verifier = policy(&e.policy, "id")
+            let verifier = self
+                .policy(&e.policy, "id")
+                .await
                 .map(|policy| p.can(verify_permission(policy.verifier), &e.unit_path))
                 .unwrap_or(false);
             if !verifier {
@@ -478,7 +482,7 @@ impl pb::enrolment_service_server::EnrolmentService for Api {
                 .unwrap_or_default();
             let mut new_terms = None;
             if r.change == "adjust" {
-                let policy = policy(&e.policy, "id")?;
+                let policy = self.policy(&e.policy, "id").await?;
                 match terms(&policy, "", &r.category, r.coefficient, r.quantity, &r.level) {
                     Ok(t) => new_terms = Some(t),
                     Err(err) => errors.push(err),
@@ -530,9 +534,12 @@ impl pb::enrolment_service_server::EnrolmentService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             let r = request.into_inner();
+            let policies = self.policies().await?;
             let e = self
                 .enrolment(&self.0.db.pool, &p, &r.id, |e| {
-                    Ok(verify_permission(policy(&e.policy, "id")?.verifier))
+                    Ok(verify_permission(
+                        policy_in(&policies, &e.policy, "id")?.verifier,
+                    ))
                 })
                 .await?;
             let reason = validate::text("reason", &r.reason, false, 500)?;

@@ -21,18 +21,20 @@ pub(super) fn month_of(text: &str, field: &str) -> AppResult<YearMonth> {
     })
 }
 
-/// The monthly policy `code`; BAD_KIND on `field` when it is paid otherwise.
-pub(super) fn monthly_policy(code: &str, field: &str) -> AppResult<Policy> {
-    let policy = policy(code, field)?;
-    if policy.frequency != Frequency::Monthly {
-        return Err(AppError::invalid(
-            field,
-            ErrorCode::BadKind,
-            "chính sách này không chi trả hằng tháng",
-            "the policy is not paid monthly",
-        ));
+impl Api {
+    /// The monthly policy `code`; BAD_KIND on `field` when it is paid otherwise.
+    pub(super) async fn monthly_policy(&self, code: &str, field: &str) -> AppResult<Policy> {
+        let policy = self.policy(code, field).await?;
+        if policy.frequency != Frequency::Monthly {
+            return Err(AppError::invalid(
+                field,
+                ErrorCode::BadKind,
+                "chính sách này không chi trả hằng tháng",
+                "the policy is not paid monthly",
+            ));
+        }
+        Ok(policy)
     }
-    Ok(policy)
 }
 
 impl Api {
@@ -148,7 +150,7 @@ impl pb::entitlement_service_server::EntitlementService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let unit = self.readable_unit(&p, &r.unit_id).await?;
-            let policy = monthly_policy(&r.policy, "policy")?;
+            let policy = self.monthly_policy(&r.policy, "policy").await?;
             let month = month_of(&r.month, "month")?;
             let lines: Vec<pb::EntitlementLine> = self
                 .entitlement_lines(unit.path.as_str(), &policy, month)

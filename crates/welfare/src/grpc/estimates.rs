@@ -154,7 +154,11 @@ impl pb::estimate_service_server::EstimateService for Api {
             let unit = tinhso_platform::units::active_unit(pool, &r.unit_id, "unit_id").await?;
             p.require(WRITE, unit.path.as_str())?;
             let mut errors = Vec::new();
-            let policy = policy(&r.policy, "policy").map_err(|e| errors.push(e)).ok();
+            let policy = self
+                .policy(&r.policy, "policy")
+                .await
+                .map_err(|e| errors.push(e))
+                .ok();
             if !(2000..=2100).contains(&r.year) {
                 errors.push(AppError::invalid(
                     "year",
@@ -220,7 +224,7 @@ impl pb::estimate_service_server::EstimateService for Api {
             let now = self.now();
             let mut tx = self.0.db.begin().await?;
             let row =
-                match store::estimates::find(&tx, unit.id.as_str(), policy.code, r.year).await? {
+                match store::estimates::find(&tx, unit.id.as_str(), &policy.code, r.year).await? {
                     Some(existing) => {
                         if !approval::editable(existing.state) {
                             return Err(locked(existing.state));

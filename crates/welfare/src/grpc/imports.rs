@@ -201,6 +201,7 @@ impl Api {
         p: &Principal,
     ) -> AppResult<(Vec<StagedRow>, Vec<Problem>)> {
         let pool = &self.0.db.pool;
+        let policies = self.policies().await?;
         let mut staged = Vec::with_capacity(rows.len());
         let mut problems = Vec::new();
         let in_file_problem_rows: HashSet<usize> = rules::repeats_in_file(&rows)
@@ -247,7 +248,7 @@ impl Api {
                 let Some(commune) = communes.get(&r.commune) else {
                     continue;
                 };
-                let Ok(policy) = policy(&r.policy, "policy") else {
+                let Ok(policy) = policy_in(&policies, &r.policy, "policy") else {
                     continue;
                 };
                 if policy.beneficiary != BeneficiaryKind::Person {
@@ -420,7 +421,9 @@ impl pb::import_service_server::ImportService for Api {
                 .map(|u| (u.code.clone(), u))
                 .collect();
             let known = Known {
-                policies: policies::national_seed()
+                policies: self
+                    .policies()
+                    .await?
                     .into_iter()
                     .map(|policy| {
                         let categories: HashSet<String> = match &policy.rule {

@@ -4,7 +4,7 @@
 //! in one transaction.
 
 use crate::Welfare;
-use crate::domain::policies::{self, Policy, Verifier};
+use crate::domain::policies::{Policy, Verifier};
 use std::sync::Arc;
 use tinhso_platform::auth::Principal;
 use tinhso_platform::db::Tx;
@@ -115,11 +115,12 @@ impl Api {
     }
 }
 
-/// The policy `code`, or UNKNOWN_CODE on `field`.
-fn policy(code: &str, field: &str) -> AppResult<Policy> {
-    policies::national_seed()
-        .into_iter()
+/// The policy `code` in `policies`, or UNKNOWN_CODE on `field`.
+fn policy_in(policies: &[Policy], code: &str, field: &str) -> AppResult<Policy> {
+    policies
+        .iter()
         .find(|p| p.code == code)
+        .cloned()
         .ok_or_else(|| {
             AppError::invalid(
                 field,
@@ -128,6 +129,18 @@ fn policy(code: &str, field: &str) -> AppResult<Policy> {
                 "no policy has this code",
             )
         })
+}
+
+impl Api {
+    /// Every policy, as provincial Finance keeps them.
+    async fn policies(&self) -> AppResult<Vec<Policy>> {
+        Ok(crate::store::policies::all(&self.0.db.pool).await?)
+    }
+
+    /// The policy `code`, or UNKNOWN_CODE on `field`.
+    async fn policy(&self, code: &str, field: &str) -> AppResult<Policy> {
+        policy_in(&self.policies().await?, code, field)
+    }
 }
 
 /// A proto date as a calendar date; BAD_DATE on `field` when impossible, None when absent.

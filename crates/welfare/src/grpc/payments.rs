@@ -2,7 +2,7 @@
 //! flow (issue 12, item 5; QĐ 503/2022 Điều 19.4b).
 
 use super::approval_flow::{APPRAISE, APPROVE, approval_step, locked};
-use super::entitlements::{month_of, monthly_policy};
+use super::entitlements::month_of;
 use super::*;
 use crate::domain::approval::{self, Action, State};
 use crate::domain::settlement::{self, Method, Payment};
@@ -200,7 +200,9 @@ impl pb::payment_service_server::PaymentService for Api {
                 tinhso_platform::units::active_unit(&self.0.db.pool, &r.unit_id, "unit_id").await?;
             p.require(WRITE, unit.path.as_str())?;
             let mut errors = Vec::new();
-            let policy = monthly_policy(&r.policy, "policy")
+            let policy = self
+                .monthly_policy(&r.policy, "policy")
+                .await
                 .map_err(|e| errors.push(e))
                 .ok();
             let month = month_of(&r.period, "period")
@@ -220,7 +222,7 @@ impl pb::payment_service_server::PaymentService for Api {
                 &tx,
                 &paths_up(unit.path.as_str()),
                 unit.path.as_str(),
-                policy.code,
+                &policy.code,
                 &period,
             )
             .await?;

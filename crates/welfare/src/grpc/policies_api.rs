@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::parameters::{ParameterKind, ParameterValue};
-use crate::domain::policies::{BeneficiaryKind, Frequency, Group};
+use crate::domain::policies::{BeneficiaryKind, Frequency, Group, Verifier};
 use crate::domain::rules::{BenefitRule, Rate, SOCIAL_ALLOWANCE_CATEGORIES};
 use crate::store;
 use tinhso_platform::clock::to_timestamp;
@@ -27,10 +27,10 @@ pub(super) fn kind_pb(k: BeneficiaryKind) -> pb::BeneficiaryKind {
 
 fn policy_pb(p: &Policy) -> pb::Policy {
     let mut out = pb::Policy {
-        code: p.code.into(),
-        name: p.name.into(),
+        code: p.code.clone(),
+        name: p.name.clone(),
         group: group_pb(p.group) as i32,
-        legal_basis: p.basis.into(),
+        legal_basis: p.basis.clone(),
         beneficiary_kind: kind_pb(p.beneficiary) as i32,
         frequency: match p.frequency {
             Frequency::Monthly => "monthly",
@@ -107,6 +107,113 @@ fn province_wide(p: &Principal, permission: &str) -> bool {
         .any(|s| s.trim_matches('/').split('/').count() == 1)
 }
 
+/// The policy a request describes; every fault at its field under `policy.`.
+fn policy_from(p: &pb::Policy) -> AppResult<Policy> {
+    let bad = |field: &str, vi: &str| {
+        AppError::invalid(
+            &format!("policy.{field}"),
+            ErrorCode::UnknownCode,
+            vi,
+            "not one of the allowed values",
+        )
+    };
+    let mut errors = Vec::new();
+    let group = match pb::PolicyGroup::try_from(p.group) {
+        Ok(pb::PolicyGroup::Education) => Some(Group::Education),
+        Ok(pb::PolicyGroup::Health) => Some(Group::Health),
+        Ok(pb::PolicyGroup::SocialAssurance) => Some(Group::SocialAssurance),
+        Ok(pb::PolicyGroup::Economic) => Some(Group::Economic),
+        _ => {
+            errors.push(bad("group", "chưa chọn nhóm chính sách (Điều 7)"));
+            None
+        }
+    };
+    let beneficiary = match pb::BeneficiaryKind::try_from(p.beneficiary_kind) {
+        Ok(pb::BeneficiaryKind::Household) => BeneficiaryKind::Household,
+        _ => BeneficiaryKind::Person,
+    };
+    let frequency = Frequency::from_code(&p.frequency);
+    if frequency.is_none() {
+        errors.push(bad(
+            "frequency",
+            "kỳ chi trả ghi monthly, per_term, yearly hoặc one_off",
+        ));
+    }
+    let verifier = Verifier::from_code(&p.verifier);
+    if verifier.is_none() {
+        errors.push(bad(
+            "verifier",
+            "ngành xác minh ghi labour, education, school hoặc finance",
+        ));
+    }
+    let parameter = ParameterKind::from_code(&p.parameter);
+    let rule = match (p.rule.as_str(), parameter) {
+        ("base_times_coefficient", Some(base)) => Some(BenefitRule::BaseTimesCoefficient { base }),
+        ("percent_of_parameter", Some(parameter)) => Some(BenefitRule::PercentOfParameter {
+            parameter,
+            basis_points: u32::try_from(p.basis_points).unwrap_or(0),
+        }),
+        ("rate_times_quantity", Some(kind)) => Some(BenefitRule::RateTimesQuantity {
+            rate: Rate::Parameter(kind),
+        }),
+        ("rate_times_quantity", None) => Some(BenefitRule::RateTimesQuantity {
+            rate: Rate::Fixed(p.fixed_rate),
+        }),
+        ("fixed_per_level", _) => Some(BenefitRule::FixedPerLevel {
+            amounts: p
+                .levels
+                .iter()
+                .map(|l| (l.code.trim().to_string(), l.amount))
+                .collect(),
+        }),
+        ("base_times_coefficient" | "percent_of_parameter", None) => {
+            errors.push(bad(
+                "parameter",
+                "chưa chọn tham số tính (mức chuẩn, lương cơ sở...)",
+            ));
+            None
+        }
+        _ => {
+            errors.push(bad(
+                "rule",
+                "cách tính ghi base_times_coefficient, percent_of_parameter, rate_times_quantity hoặc fixed_per_level",
+            ));
+            None
+        }
+    };
+    let name = validate::text("policy.name", &p.name, true, 255)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    let basis = validate::text("policy.legal_basis", &p.legal_basis, true, 255)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    tinhso_platform::error::all_violations(errors)?;
+    let (Some(group), Some(frequency), Some(verifier), Some(rule)) =
+        (group, frequency, verifier, rule)
+    else {
+        return Err(AppError::internal("checked above"));
+    };
+    let policy = Policy {
+        code: p.code.trim().to_string(),
+        name,
+        group,
+        basis,
+        beneficiary,
+        rule,
+        frequency,
+        verifier,
+    };
+    crate::domain::policies::check(&policy).map_err(|f| {
+        AppError::invalid(
+            &format!("policy.{}", f.field),
+            ErrorCode::OutOfRange,
+            f.message,
+            "the policy's figures are not valid",
+        )
+    })?;
+    Ok(policy)
+}
+
 #[tonic::async_trait]
 impl pb::policy_service_server::PolicyService for Api {
     async fn list_policies(
@@ -116,8 +223,34 @@ impl pb::policy_service_server::PolicyService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             self.require_welfare_reader(&p)?;
-            let policies = policies::national_seed().iter().map(policy_pb).collect();
+            let policies = self.policies().await?.iter().map(policy_pb).collect();
             Ok(Response::new(pb::ListPoliciesResponse { policies }))
+        })
+        .await
+    }
+
+    async fn set_policy(&self, request: Request<pb::SetPolicyRequest>) -> Reply<pb::Policy> {
+        handle(async move {
+            let p = self.principal(&request)?;
+            if !province_wide(&p, PARAMETERS) {
+                return Err(AppError::permission_denied());
+            }
+            let policy = policy_from(&request.into_inner().policy.unwrap_or_default())?;
+            let mut tx = self.0.db.begin().await?;
+            store::policies::set(
+                &mut tx,
+                &policy,
+                &store::parameters::Actor {
+                    id: p.account_id.to_string(),
+                    username: p.username.clone(),
+                },
+                self.now(),
+                self.today(),
+            )
+            .await?;
+            self.commit(tx).await?;
+            tracing::info!(policy = %policy.code, by = %p.username, "policy set");
+            Ok(Response::new(policy_pb(&policy)))
         })
         .await
     }

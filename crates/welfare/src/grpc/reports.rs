@@ -36,7 +36,9 @@ impl Api {
     ) -> AppResult<pb::WelfareReport> {
         let unit = self.readable_unit(p, &r.unit_id).await?;
         let month = month_of(&r.month, "month")?;
-        let monthly: Vec<Policy> = policies::national_seed()
+        let monthly: Vec<Policy> = self
+            .policies()
+            .await?
             .into_iter()
             .filter(|p| p.frequency == Frequency::Monthly)
             .collect();
@@ -194,7 +196,7 @@ impl pb::report_service_server::ReportService for Api {
                 .await?
                 .map(|u| u.name)
                 .unwrap_or_default();
-            let policy = policy(&list.policy, "id")?;
+            let policy = self.policy(&list.policy, "id").await?;
             let lines = store::payments::lines(pool, &list.id).await?;
             let sheet = xlsx::Sheet {
                 name: "Danh sách chi trả".into(),

@@ -402,3 +402,33 @@ pub mod estimate_funding {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// A policy as stored.
+pub mod policy {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "policies")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub code: String,
+        pub name: String,
+        pub policy_group: String,
+        pub legal_basis: String,
+        pub beneficiary_kind: String,
+        pub rule: String,
+        pub parameter: String,
+        pub basis_points: i64,
+        pub fixed_rate: i64,
+        pub levels: String,
+        pub frequency: String,
+        pub verifier: String,
+        pub updated_at: TimeDateTimeWithTimeZone,
+        pub updated_by: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -9,6 +9,7 @@ pub mod estimates;
 pub mod imports;
 pub mod parameters;
 pub mod payments;
+pub mod policies;
 pub mod units;
 
 use tinhso_platform::db::{Migration, Migrator};
@@ -280,6 +281,32 @@ CREATE TABLE estimate_funding (
     source TEXT NOT NULL,
     amount BIGINT NOT NULL CHECK (amount >= 0),
     PRIMARY KEY (estimate_id, source)
+);
+",
+        },
+        Migration {
+            name: "m0010_policies",
+            postgres_only: "",
+            // The policies as data: the national ones seeded where missing, a province's own added
+            // and edited by provincial Finance (each change kept with the parameters' changes).
+            // A rule is its kind and its figures; a fixed-per-level rule's levels are
+            // `code=amount` pairs separated by `;`.
+            sql: "
+CREATE TABLE policies (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    policy_group TEXT NOT NULL,
+    legal_basis TEXT NOT NULL,
+    beneficiary_kind TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    parameter TEXT NOT NULL,
+    basis_points BIGINT NOT NULL,
+    fixed_rate BIGINT NOT NULL,
+    levels TEXT NOT NULL,
+    frequency TEXT NOT NULL,
+    verifier TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    updated_by TEXT NOT NULL
 );
 ",
         },
