@@ -3164,6 +3164,41 @@ async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve(
         )
         .await;
     assert_eq!(r.status, 403, "{}", r.text());
+    // Provincial Finance adds a policy of the province from the parameters page; no one else.
+    let policy = |csrf: &str| {
+        vec![
+            ("_csrf", csrf.to_string()),
+            ("code", "TET-HN".to_string()),
+            ("name", "Quà Tết cho hộ nghèo".to_string()),
+            ("legal_basis", "NQ 5/2026/NQ-HĐND".to_string()),
+            ("group", "social_assurance".to_string()),
+            ("kind", "household".to_string()),
+            ("rule", "fixed_per_level".to_string()),
+            ("levels", "ngheo=500.000; can_ngheo=300.000".to_string()),
+            ("frequency", "one_off".to_string()),
+            ("verifier", "labour".to_string()),
+        ]
+    };
+    let province_csrf = province.csrf("/an-sinh/tham-so").await;
+    let r = send(
+        &mut province,
+        "/an-sinh/chinh-sach".into(),
+        policy(&province_csrf),
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = province.get("/an-sinh/tham-so").await.text();
+    assert!(
+        page.contains("Quà Tết cho hộ nghèo") && page.contains("ngheo = 500.000"),
+        "{page}"
+    );
+    let r = send(
+        &mut stranger,
+        "/an-sinh/chinh-sach".into(),
+        policy(&stranger_csrf),
+    )
+    .await;
+    assert_eq!(r.status, 403, "{}", r.text());
     // Home Affairs holds no welfare permission: no menu entry, no page.
     let mut home_affairs = site.signed_in("snv").await;
     assert!(

@@ -133,6 +133,7 @@ pub fn routes() -> Router<Console> {
             "/an-sinh/tham-so",
             get(welfare::parameters).post(welfare::set_parameter),
         )
+        .route("/an-sinh/chinh-sach", post(welfare::set_policy))
         .route("/an-sinh/doi-tuong/{id}", get(welfare::show))
         .route("/an-sinh/doi-tuong/{id}/che-do", post(welfare::enrol))
         .route("/an-sinh/doi-tuong/{id}/trung", post(welfare::resolve))

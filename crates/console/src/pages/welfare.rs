@@ -935,6 +935,8 @@ pub struct ParameterForm {
 #[template(path = "welfare_parameters.html")]
 struct ParametersPage {
     page: Page,
+    policies: Vec<(String, String, String, String)>,
+    policy_form: PolicyForm,
     values: Vec<ParameterLine>,
     kinds: Vec<(String, String)>,
     changes: Vec<ParameterChangeLine>,
@@ -948,9 +950,14 @@ async fn parameters_page(
     ctx: Ctx,
     done: bool,
     form: ParameterForm,
+    policy_form: PolicyForm,
     errors: Errors,
     status: StatusCode,
 ) -> Response {
+    let all = match policies(&ctx).await {
+        Ok(p) => p,
+        Err(f) => return f.page(&ctx.page),
+    };
     let mut client = PolicyServiceClient::new(ctx.console.welfare.clone());
     let values = match client
         .list_parameters(ctx.request(pb::ListParametersRequest {}))
@@ -983,6 +990,22 @@ async fn parameters_page(
             (Some("/an-sinh"), "An sinh xã hội", "Welfare"),
             (None, "Tham số", "Parameters"),
         ]),
+        policies: all
+            .iter()
+            .map(|p| {
+                (
+                    p.code.clone(),
+                    p.name.clone(),
+                    p.legal_basis.clone(),
+                    p.levels
+                        .iter()
+                        .map(|l| format!("{} = {}", l.code, money(l.amount)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })
+            .collect(),
+        policy_form,
         values: values
             .iter()
             .map(|v| ParameterLine {
@@ -1027,6 +1050,7 @@ pub async fn parameters(ctx: Ctx, Query(q): Query<ParametersQuery>) -> Response 
         ctx,
         !q.xong.is_empty(),
         ParameterForm::default(),
+        PolicyForm::default(),
         Errors::default(),
         StatusCode::OK,
     )
@@ -1050,7 +1074,15 @@ pub async fn set_parameter(ctx: Ctx, Form(f): Form<ParameterForm>) -> Response {
         ));
     }
     if !errors.is_empty() {
-        return parameters_page(ctx, false, f, Errors(errors), StatusCode::BAD_REQUEST).await;
+        return parameters_page(
+            ctx,
+            false,
+            f,
+            PolicyForm::default(),
+            Errors(errors),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
     let reply = PolicyServiceClient::new(ctx.console.welfare.clone())
         .set_parameter(ctx.request(pb::SetParameterRequest {
@@ -1064,7 +1096,113 @@ pub async fn set_parameter(ctx: Ctx, Form(f): Form<ParameterForm>) -> Response {
         Ok(_) => Redirect::to("/an-sinh/tham-so?xong=1").into_response(),
         Err(s) => match Failure::of(&s, ctx.page.lang) {
             Failure::Fields(errors) => {
-                parameters_page(ctx, false, f, Errors(errors), StatusCode::BAD_REQUEST).await
+                parameters_page(
+                    ctx,
+                    false,
+                    f,
+                    PolicyForm::default(),
+                    Errors(errors),
+                    StatusCode::BAD_REQUEST,
+                )
+                .await
+            }
+            other => other.page(&ctx.page),
+        },
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PolicyForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    legal_basis: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    parameter: String,
+    #[serde(default)]
+    basis_points: String,
+    #[serde(default)]
+    fixed_rate: String,
+    #[serde(default)]
+    levels: String,
+    #[serde(default)]
+    frequency: String,
+    #[serde(default)]
+    verifier: String,
+}
+
+/// Adds or changes a policy of the province (provincial Finance). Levels are written
+/// `code=amount; code=amount`.
+pub async fn set_policy(ctx: Ctx, Form(f): Form<PolicyForm>) -> Response {
+    let number = |t: &str| {
+        t.trim()
+            .replace(['.', ' '], "")
+            .parse::<i64>()
+            .unwrap_or_default()
+    };
+    let levels = f
+        .levels
+        .split(';')
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (code, amount) = l.split_once('=').unwrap_or((l, ""));
+            pb::Level {
+                code: code.trim().to_string(),
+                amount: number(amount),
+            }
+        })
+        .collect();
+    let group = match f.group.as_str() {
+        "education" => pb::PolicyGroup::Education,
+        "health" => pb::PolicyGroup::Health,
+        "social_assurance" => pb::PolicyGroup::SocialAssurance,
+        "economic" => pb::PolicyGroup::Economic,
+        _ => pb::PolicyGroup::Unspecified,
+    } as i32;
+    let reply = PolicyServiceClient::new(ctx.console.welfare.clone())
+        .set_policy(ctx.request(pb::SetPolicyRequest {
+            policy: Some(pb::Policy {
+                code: f.code.clone(),
+                name: f.name.clone(),
+                group,
+                legal_basis: f.legal_basis.clone(),
+                beneficiary_kind: if f.kind == "household" {
+                    pb::BeneficiaryKind::Household
+                } else {
+                    pb::BeneficiaryKind::Person
+                } as i32,
+                rule: f.rule.clone(),
+                frequency: f.frequency.clone(),
+                verifier: f.verifier.clone(),
+                parameter: f.parameter.clone(),
+                basis_points: i32::try_from(number(&f.basis_points)).unwrap_or_default(),
+                fixed_rate: number(&f.fixed_rate),
+                levels,
+                ..Default::default()
+            }),
+        }))
+        .await;
+    match reply {
+        Ok(_) => Redirect::to("/an-sinh/tham-so?xong=1").into_response(),
+        Err(s) => match Failure::of(&s, ctx.page.lang) {
+            Failure::Fields(errors) => {
+                parameters_page(
+                    ctx,
+                    false,
+                    ParameterForm::default(),
+                    f,
+                    Errors(errors),
+                    StatusCode::BAD_REQUEST,
+                )
+                .await
             }
             other => other.page(&ctx.page),
         },
