@@ -501,7 +501,7 @@ def test_a_commune_clerk_does_the_welfare_month_in_the_console(admin, tmp_path):
         assert "Không có chế độ nào chờ xác minh" in office.page_source
 
         # The clerk's month: 2 x 1.0 x 500,000 (NĐ 76/2024), paid by the post office.
-        clerk.get(BASE + "/an-sinh/chi-tra?thang=2025-08")
+        clerk.get(BASE + "/an-sinh/chi-tra?thang=2025-08&chinh_sach=TCXH")
         until(clerk, lambda d: "1.000.000" in d.page_source, "the month's entitlements")
         clerk.find_element(By.XPATH, "//form[@action='/an-sinh/chi-tra/lap']//button").click()
         until(clerk, lambda d: heading(d).startswith("Danh sách chi trả tháng"), "the payment list")
