@@ -2937,6 +2937,19 @@ async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve(
     );
     let page = clerk.get(&month).await.text();
     assert!(page.contains("500.000"), "{page}");
+    // Without a policy named, the month opens on the one the commune pays (not BHYT, first by
+    // code, which nobody here has).
+    let page = clerk
+        .get(&format!(
+            "/an-sinh/chi-tra?don_vi={}&thang=2025-08",
+            commune.id
+        ))
+        .await
+        .text();
+    assert!(
+        page.contains("<option value=\"TCXH\" selected>") && page.contains("500.000"),
+        "{page}"
+    );
     let r = clerk
         .post(
             "/an-sinh/chi-tra/lap",

@@ -211,4 +211,50 @@ async fn outsiders_are_refused_by_every_rpc() {
         h.month(&home_affairs, &commune, "TCXH", "2025-01").await,
         "entitlements without a welfare permission",
     );
+    denied(
+        pb::import_service_client::ImportServiceClient::new(h.channel.clone())
+            .get_import_template(authed(&home_affairs, pb::GetImportTemplateRequest {}))
+            .await,
+        "the import template without a welfare write permission",
+    );
+    let estimate = pb::estimate_service_client::EstimateServiceClient::new(h.channel.clone())
+        .prepare_estimate(authed(
+            &p.clerk,
+            pb::PrepareEstimateRequest {
+                unit_id: commune.clone(),
+                policy: "TCXH".into(),
+                year: 2026,
+                ..Default::default()
+            },
+        ))
+        .await
+        .expect("an estimate")
+        .into_inner();
+    denied(
+        pb::estimate_service_client::EstimateServiceClient::new(h.channel.clone())
+            .advance_estimate(authed(
+                &p.stranger,
+                pb::AdvanceEstimateRequest {
+                    id: estimate.id.clone(),
+                    version: estimate.version,
+                    action: "submit".into(),
+                    reason: String::new(),
+                },
+            ))
+            .await,
+        "an estimate submitted by another district",
+    );
+    denied(
+        pb::estimate_service_client::EstimateServiceClient::new(h.channel.clone())
+            .allocate_funding(authed(
+                &p.stranger,
+                pb::AllocateFundingRequest {
+                    id: estimate.id.clone(),
+                    version: estimate.version,
+                    funding: Vec::new(),
+                },
+            ))
+            .await,
+        "an estimate funded by another district",
+    );
 }

@@ -112,7 +112,25 @@ async fn month_page(ctx: Ctx, q: MonthQuery, errors: Errors, status: StatusCode)
     let policy = if monthly.iter().any(|(c, _)| *c == q.chinh_sach) {
         q.chinh_sach.clone()
     } else {
-        monthly.first().map(|(c, _)| c.clone()).unwrap_or_default()
+        // None chosen: the first monthly policy the unit pays anyone under this month.
+        let mut first_paid = None;
+        for (code, _) in &monthly {
+            let paid = EntitlementServiceClient::new(ctx.console.welfare.clone())
+                .list_entitlements(ctx.request(pb::ListEntitlementsRequest {
+                    unit_id: units.selected.clone(),
+                    policy: code.clone(),
+                    month: month.clone(),
+                }))
+                .await
+                .is_ok_and(|r| !r.into_inner().lines.is_empty());
+            if paid {
+                first_paid = Some(code.clone());
+                break;
+            }
+        }
+        first_paid
+            .or_else(|| monthly.first().map(|(c, _)| c.clone()))
+            .unwrap_or_default()
     };
     let mut payments = PaymentServiceClient::new(ctx.console.welfare.clone());
     let listed = match payments
