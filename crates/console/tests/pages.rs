@@ -3190,9 +3190,29 @@ async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve(
             ("levels", "ngheo=500.000; can_ngheo=300.000".to_string()),
             ("frequency", "one_off".to_string()),
             ("verifier", "labour".to_string()),
+            ("in_force_from", "15/01/2027".to_string()),
+            ("in_force_to", "10/03/2027".to_string()),
         ]
     };
     let province_csrf = province.csrf("/an-sinh/tham-so").await;
+    // Its days in force are asked for: a day that does not exist is refused at its field.
+    let mut bad = policy(&province_csrf);
+    bad.retain(|(k, _)| *k != "in_force_to");
+    bad.push(("in_force_to", "31/02/2027".to_string()));
+    let r = send(&mut province, "/an-sinh/chinh-sach".into(), bad).await;
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(
+        r.text().contains("Hãy nhập một ngày có thật"),
+        "{}",
+        r.text()
+    );
+    assert!(
+        !province
+            .get("/an-sinh/tham-so")
+            .await
+            .text()
+            .contains("Quà Tết cho hộ nghèo")
+    );
     let r = send(
         &mut province,
         "/an-sinh/chinh-sach".into(),
@@ -3202,7 +3222,9 @@ async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve(
     assert_eq!(r.status, 303, "{}", r.text());
     let page = province.get("/an-sinh/tham-so").await.text();
     assert!(
-        page.contains("Quà Tết cho hộ nghèo") && page.contains("ngheo = 500.000"),
+        page.contains("Quà Tết cho hộ nghèo")
+            && page.contains("ngheo = 500.000")
+            && page.contains("15/01/2027 – 10/03/2027"),
         "{page}"
     );
     let r = send(

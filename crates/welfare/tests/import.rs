@@ -131,6 +131,10 @@ async fn a_file_is_checked_row_by_row_fixed_and_committed_whole() {
     let h = start().await;
     let p = h.province2().await;
     let commune = p.commune.id.clone();
+    // Health-insurance support under NĐ 146/2018 starts on 01/12/2018, not before.
+    let mut too_early = row("Trần Văn Sớm", "01/01/1950", "", "BHYT", "");
+    too_early[9] = "01/11/2018";
+    too_early[10] = "01/11/2018";
     let with_errors = workbook(&[
         row(
             "Võ Thị Út",
@@ -155,6 +159,7 @@ async fn a_file_is_checked_row_by_row_fixed_and_committed_whole() {
         ),
         row("Đỗ Văn Chín", "09/09/2012", "", "TCXH", "poor_household"),
         row("Phan Thị Mười", "10/10/1945", "", "TIENDIEN", ""),
+        too_early,
     ]);
     let checked = upload(&h, &p.clerk, &commune, "doi-tuong.xlsx", with_errors)
         .await
@@ -165,7 +170,7 @@ async fn a_file_is_checked_row_by_row_fixed_and_committed_whole() {
             checked.rows_total,
             checked.rows_valid
         ),
-        ("checked", 5, 1)
+        ("checked", 6, 1)
     );
     let found: Vec<(i64, &str)> = checked
         .problems
@@ -179,9 +184,15 @@ async fn a_file_is_checked_row_by_row_fixed_and_committed_whole() {
             (4, "Số CCCD"),
             (5, "Mã đối tượng"),
             (6, "Mã chính sách"),
+            (7, "Hưởng từ ngày"),
         ],
         "{:?}",
         checked.problems
+    );
+    assert!(
+        checked.problems[4].message.contains("từ 01/12/2018"),
+        "{:?}",
+        checked.problems[4]
     );
     assert!(
         checked.problems[1].message.contains("trùng với dòng 2"),

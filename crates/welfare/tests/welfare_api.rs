@@ -739,7 +739,8 @@ async fn provincial_finance_adds_a_provinces_own_policy_and_communes_enrol_in_it
     let h = start().await;
     let p = h.province2().await;
     // A monthly support of the province: 200,000 a month at one level, for persons, verified by
-    // Labour.
+    // Labour, in force for the first half of 2026 (its resolution's days).
+    let day = |year, month, day| Some(Date { year, month, day });
     let policy = |levels: Vec<(&str, i64)>| pb::Policy {
         code: "HT-TINH".into(),
         name: "Hỗ trợ hằng tháng người cao tuổi cô đơn (nghị quyết của tỉnh)".into(),
@@ -756,6 +757,8 @@ async fn provincial_finance_adds_a_provinces_own_policy_and_communes_enrol_in_it
                 amount,
             })
             .collect(),
+        in_force_from: day(2026, 1, 1),
+        in_force_to: day(2026, 6, 30),
         ..Default::default()
     };
     let set = |token: &str, p: pb::Policy| {
@@ -782,6 +785,27 @@ async fn provincial_finance_adds_a_provinces_own_policy_and_communes_enrol_in_it
     .await
     .expect_err("repeated level");
     assert_eq!(fields_of(&bad), ["policy.levels"]);
+    let undated = set(
+        &p.province_finance,
+        pb::Policy {
+            in_force_from: None,
+            ..policy(vec![("muc1", 200_000)])
+        },
+    )
+    .await
+    .expect_err("no first day");
+    assert_eq!(fields_of(&undated), ["policy.in_force_from"]);
+    let backwards = set(
+        &p.province_finance,
+        pb::Policy {
+            in_force_to: day(2025, 12, 31),
+            ..policy(vec![("muc1", 200_000)])
+        },
+    )
+    .await
+    .expect_err("ends before it begins");
+    assert_eq!(fields_of(&backwards), ["policy.in_force_to"]);
+    assert_eq!(code_of(&backwards), "DATES_OUT_OF_ORDER");
     set(&p.province_finance, policy(vec![("muc1", 200_000)]))
         .await
         .expect("added");
@@ -792,11 +816,10 @@ async fn provincial_finance_adds_a_provinces_own_policy_and_communes_enrol_in_it
         .expect("policies")
         .into_inner()
         .policies;
-    assert!(
-        listed
-            .iter()
-            .any(|x| x.code == "HT-TINH" && x.levels.len() == 1)
-    );
+    assert!(listed.iter().any(|x| x.code == "HT-TINH"
+        && x.levels.len() == 1
+        && x.in_force_from == day(2026, 1, 1)
+        && x.in_force_to == day(2026, 6, 30)));
     let changes = h
         .policies()
         .list_parameter_changes(authed(&p.clerk, pb::ListParameterChangesRequest::default()))
@@ -823,9 +846,8 @@ async fn provincial_finance_adds_a_provinces_own_policy_and_communes_enrol_in_it
         .expect("entered")
         .beneficiary
         .expect("record");
-    let e = h
-        .enrolments()
-        .create_enrolment(authed(
+    let enrolment = |start| {
+        authed(
             &p.clerk,
             pb::CreateEnrolmentRequest {
                 enrolment: Some(pb::Enrolment {
@@ -833,27 +855,39 @@ async fn provincial_finance_adds_a_provinces_own_policy_and_communes_enrol_in_it
                     policy: "HT-TINH".into(),
                     level: "muc1".into(),
                     decision_number: "3/QĐ-UBND".into(),
-                    decision_date: Some(Date {
-                        year: 2026,
-                        month: 2,
-                        day: 1,
-                    }),
-                    start_date: Some(Date {
-                        year: 2026,
-                        month: 2,
-                        day: 1,
-                    }),
+                    decision_date: day(2025, 12, 1),
+                    start_date: start,
                     ..Default::default()
                 }),
             },
-        ))
+        )
+    };
+    // Before the resolution takes effect nobody can be enrolled in it.
+    let early = h
+        .enrolments()
+        .create_enrolment(enrolment(day(2025, 12, 1)))
+        .await
+        .expect_err("before it is in force");
+    assert_eq!(fields_of(&early), ["enrolment.start_date"]);
+    assert_eq!(code_of(&early), "POLICY_NOT_IN_FORCE");
+    let e = h
+        .enrolments()
+        .create_enrolment(enrolment(day(2026, 2, 1)))
         .await
         .expect("enrolled")
         .into_inner();
     h.verify(&p.labour, &e, true, "").await.expect("verified");
-    let month = h
-        .month(&p.clerk, &p.commune.id, "HT-TINH", "2026-03")
-        .await
-        .expect("March");
-    assert_eq!(month.total, 200_000);
+    // Paid from February to June, the last month the policy is in force; nothing after.
+    for (month, total) in [
+        ("2026-01", 0),
+        ("2026-03", 200_000),
+        ("2026-06", 200_000),
+        ("2026-07", 0),
+    ] {
+        let lines = h
+            .month(&p.clerk, &p.commune.id, "HT-TINH", month)
+            .await
+            .expect(month);
+        assert_eq!(lines.total, total, "{month}");
+    }
 }

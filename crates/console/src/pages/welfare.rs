@@ -935,7 +935,8 @@ pub struct ParameterForm {
 #[template(path = "welfare_parameters.html")]
 struct ParametersPage {
     page: Page,
-    policies: Vec<(String, String, String, String)>,
+    /// Code, name, legal basis, days in force, levels.
+    policies: Vec<(String, String, String, String, String)>,
     policy_form: PolicyForm,
     values: Vec<ParameterLine>,
     kinds: Vec<(String, String)>,
@@ -985,6 +986,7 @@ async fn parameters_page(
             .find(|(k, _)| k == kind)
             .map_or(kind.to_string(), |(_, n)| n.clone())
     };
+    let from_word = ctx.page.t("từ", "from").to_string();
     let body = ParametersPage {
         page: ctx.page.crumbs(&[
             (Some("/an-sinh"), "An sinh xã hội", "Welfare"),
@@ -997,6 +999,10 @@ async fn parameters_page(
                     p.code.clone(),
                     p.name.clone(),
                     p.legal_basis.clone(),
+                    match (&p.in_force_from, &p.in_force_to) {
+                        (from, Some(to)) => format!("{} – {}", date(from.as_ref()), date(Some(to))),
+                        (from, None) => format!("{from_word} {}", date(from.as_ref())),
+                    },
                     p.levels
                         .iter()
                         .map(|l| format!("{} = {}", l.code, money(l.amount)))
@@ -1137,6 +1143,10 @@ pub struct PolicyForm {
     frequency: String,
     #[serde(default)]
     verifier: String,
+    #[serde(default)]
+    in_force_from: String,
+    #[serde(default)]
+    in_force_to: String,
 }
 
 /// Adds or changes a policy of the province (provincial Finance). Levels are written
@@ -1167,6 +1177,31 @@ pub async fn set_policy(ctx: Ctx, Form(f): Form<PolicyForm>) -> Response {
         "economic" => pb::PolicyGroup::Economic,
         _ => pb::PolicyGroup::Unspecified,
     } as i32;
+    // An empty start is the service's to refuse (required); an empty end means none.
+    let mut errors = Vec::new();
+    let mut date_field = |field: &str, text: &str| {
+        if text.trim().is_empty() {
+            return None;
+        }
+        let parsed = parse_date(text);
+        if parsed.is_none() {
+            errors.push(bad_date(&ctx.page, field));
+        }
+        parsed
+    };
+    let in_force_from = date_field("in_force_from", &f.in_force_from);
+    let in_force_to = date_field("in_force_to", &f.in_force_to);
+    if !errors.is_empty() {
+        return parameters_page(
+            ctx,
+            false,
+            ParameterForm::default(),
+            f,
+            Errors(errors),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
     let reply = PolicyServiceClient::new(ctx.console.welfare.clone())
         .set_policy(ctx.request(pb::SetPolicyRequest {
             policy: Some(pb::Policy {
@@ -1186,6 +1221,8 @@ pub async fn set_policy(ctx: Ctx, Form(f): Form<PolicyForm>) -> Response {
                 basis_points: i32::try_from(number(&f.basis_points)).unwrap_or_default(),
                 fixed_rate: number(&f.fixed_rate),
                 levels,
+                in_force_from,
+                in_force_to,
                 ..Default::default()
             }),
         }))

@@ -183,6 +183,7 @@ catalogue! {
     PaymentsPending = "PAYMENTS_PENDING", FailedPrecondition, "Còn dòng chưa ghi đã chi hoặc chưa chi (kèm lý do)", "some lines are not marked paid or unpaid with a reason";
     ApprovalOutOfOrder = "APPROVAL_OUT_OF_ORDER", FailedPrecondition, "Thao tác không đúng bước của quy trình duyệt", "the action does not follow the approval steps";
     MergedRecord = "MERGED_RECORD", FailedPrecondition, "Hồ sơ đã được gộp vào hồ sơ khác", "the record was merged into another";
+    PolicyNotInForce = "POLICY_NOT_IN_FORCE", InvalidArgument, "Chính sách không có hiệu lực vào ngày này", "the policy is not in force on this date";
     // The REST gateway
     MalformedJson = "MALFORMED_JSON", InvalidArgument, "Nội dung không phải JSON hợp lệ", "the body is not valid JSON";
     BodyNotObject = "BODY_NOT_OBJECT", InvalidArgument, "Nội dung yêu cầu phải là một đối tượng JSON", "the body must be a JSON object";

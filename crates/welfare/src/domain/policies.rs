@@ -2,8 +2,10 @@
 //! who may benefit, how the amount is computed, how often it is paid and which sector department
 //! verifies the beneficiaries (Điều 16-18). The seed is the national set; a province adds its own.
 
+use super::entitlements::{Enrolment, YearMonth};
 use super::parameters::ParameterKind;
 use super::rules::{BenefitRule, Rate};
+use time::{Date, Month};
 
 /// The four groups of Điều 7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,6 +91,65 @@ pub struct Policy {
     pub rule: BenefitRule,
     pub frequency: Frequency,
     pub verifier: Verifier,
+    pub in_force: InForce,
+}
+
+impl Policy {
+    /// Why an enrolment cannot start outside the policy's days.
+    pub fn not_in_force(&self) -> String {
+        format!(
+            "chính sách \"{}\" có hiệu lực {}; ngày bắt đầu hưởng phải trong thời gian đó",
+            self.code,
+            self.in_force.text()
+        )
+    }
+}
+
+/// The days a policy is in force: from the day its legal basis takes effect to the last day
+/// before it is repealed or replaced, if it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InForce {
+    pub from: Date,
+    pub to: Option<Date>,
+}
+
+impl InForce {
+    /// In force from `from` with no end.
+    pub fn from(year: i32, month: Month, day: u8) -> Self {
+        Self {
+            from: Date::from_calendar_date(year, month, day).unwrap_or(Date::MIN),
+            to: None,
+        }
+    }
+
+    /// The days in words: "từ 01/07/2021" or "từ 15/01/2027 đến 10/03/2027".
+    pub fn text(&self) -> String {
+        let from = tinhso_platform::vn::date(self.from);
+        match self.to {
+            Some(to) => format!("từ {from} đến {}", tinhso_platform::vn::date(to)),
+            None => format!("từ {from}"),
+        }
+    }
+
+    /// Whether `day` is one of the policy's days (an enrolment starts on one of them).
+    pub fn contains(&self, day: Date) -> bool {
+        self.from <= day && self.to.is_none_or(|to| day <= to)
+    }
+
+    /// Whether the policy is in force on some day of `month` (its months count whole, as an
+    /// enrolment's own do).
+    pub fn covers(&self, month: YearMonth) -> bool {
+        YearMonth::of(self.from) <= month && self.to.is_none_or(|to| month <= YearMonth::of(to))
+    }
+
+    /// Bounds `enrolment`'s payment by the policy's days: nothing is paid for a month in which
+    /// the policy is not in force, whatever the enrolment's own dates.
+    pub fn bound(&self, enrolment: &mut Enrolment) {
+        enrolment.start = enrolment.start.max(self.from);
+        if let Some(to) = self.to {
+            enrolment.end = Some(enrolment.end.map_or(to, |end| end.min(to)));
+        }
+    }
 }
 
 /// The national policies shipped with the platform (amounts a province sets, such as tuition
@@ -106,6 +167,8 @@ pub fn national_seed() -> Vec<Policy> {
             },
             frequency: Frequency::Monthly,
             verifier: Verifier::Labour,
+            // NĐ 20/2021 Điều 45: in force from 01/07/2021.
+            in_force: InForce::from(2021, Month::July, 1),
         },
         Policy {
             code: "TIENDIEN".into(),
@@ -118,6 +181,8 @@ pub fn national_seed() -> Vec<Policy> {
             },
             frequency: Frequency::Monthly,
             verifier: Verifier::Labour,
+            // QĐ 28/2014/QĐ-TTg: in force from 01/06/2014.
+            in_force: InForce::from(2014, Month::June, 1),
         },
         Policy {
             code: "BHYT".into(),
@@ -133,6 +198,8 @@ pub fn national_seed() -> Vec<Policy> {
             },
             frequency: Frequency::Monthly,
             verifier: Verifier::Labour,
+            // NĐ 146/2018: in force from 01/12/2018.
+            in_force: InForce::from(2018, Month::December, 1),
         },
         Policy {
             code: "HOCPHI".into(),
@@ -145,6 +212,8 @@ pub fn national_seed() -> Vec<Policy> {
             },
             frequency: Frequency::PerTerm,
             verifier: Verifier::Education,
+            // NĐ 81/2021: in force from 15/10/2021.
+            in_force: InForce::from(2021, Month::October, 15),
         },
         Policy {
             code: "DATLUA".into(),
@@ -159,6 +228,9 @@ pub fn national_seed() -> Vec<Policy> {
             },
             frequency: Frequency::Yearly,
             verifier: Verifier::Finance,
+            // NĐ 112/2024: in force from its signing, 11/09/2024 (Finance confirms with the
+            // rate).
+            in_force: InForce::from(2024, Month::September, 11),
         },
     ]
 }
@@ -187,6 +259,12 @@ pub fn check(p: &Policy) -> Result<(), PolicyFault> {
     }
     if p.name.trim().is_empty() {
         return fault("name", "chưa nhập tên chính sách");
+    }
+    if p.in_force.to.is_some_and(|to| to < p.in_force.from) {
+        return fault(
+            "in_force_to",
+            "ngày hết hiệu lực không được trước ngày có hiệu lực",
+        );
     }
     match &p.rule {
         BenefitRule::PercentOfParameter { basis_points, .. }
@@ -257,5 +335,67 @@ mod tests {
             basis_points: 12_000,
         };
         assert_eq!(check(&p).map_err(|f| f.field), Err("basis_points"));
+        p.rule = BenefitRule::FixedPerLevel {
+            amounts: vec![("ngheo".into(), 500_000)],
+        };
+        p.in_force = InForce {
+            from: date(2027, Month::January, 1),
+            to: Some(date(2026, Month::December, 31)),
+        };
+        assert_eq!(check(&p).map_err(|f| f.field), Err("in_force_to"));
+    }
+
+    fn date(year: i32, month: Month, day: u8) -> Date {
+        Date::from_calendar_date(year, month, day).expect("a real date")
+    }
+
+    fn month(year: i32, month: Month) -> YearMonth {
+        YearMonth { year, month }
+    }
+
+    #[test]
+    fn a_policy_pays_only_the_months_it_is_in_force_each_counted_whole() {
+        // A provincial Tết support in force from 15/01/2027 to 10/03/2027.
+        let tet = InForce {
+            from: date(2027, Month::January, 15),
+            to: Some(date(2027, Month::March, 10)),
+        };
+        assert!(!tet.contains(date(2027, Month::January, 14)));
+        assert!(tet.contains(date(2027, Month::January, 15)));
+        assert!(tet.contains(date(2027, Month::March, 10)));
+        assert!(!tet.contains(date(2027, Month::March, 11)));
+        assert!(!tet.covers(month(2026, Month::December)));
+        assert!(tet.covers(month(2027, Month::January)));
+        assert!(tet.covers(month(2027, Month::March)));
+        assert!(!tet.covers(month(2027, Month::April)));
+
+        // An enrolment from 01/12/2026 with no end is paid January to March only; one ended
+        // 20/02/2027 keeps its own end.
+        let mut open = Enrolment {
+            start: date(2026, Month::December, 1),
+            end: None,
+            terms: Vec::new(),
+            suspensions: Vec::new(),
+        };
+        tet.bound(&mut open);
+        assert_eq!(open.start, date(2027, Month::January, 15));
+        assert_eq!(open.end, Some(date(2027, Month::March, 10)));
+        let mut ended = Enrolment {
+            start: date(2027, Month::February, 1),
+            end: Some(date(2027, Month::February, 20)),
+            terms: Vec::new(),
+            suspensions: Vec::new(),
+        };
+        tet.bound(&mut ended);
+        assert_eq!(ended.start, date(2027, Month::February, 1));
+        assert_eq!(ended.end, Some(date(2027, Month::February, 20)));
+
+        // The national social allowance (NĐ 20/2021) has no end: an enrolment keeps its dates.
+        let allowance = national_seed().remove(0).in_force;
+        assert_eq!(allowance.from, date(2021, Month::July, 1));
+        assert!(!allowance.contains(date(2021, Month::June, 30)));
+        let mut kept = ended.clone();
+        allowance.bound(&mut kept);
+        assert_eq!(kept, ended);
     }
 }

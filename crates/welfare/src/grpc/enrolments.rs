@@ -301,6 +301,16 @@ impl pb::enrolment_service_server::EnrolmentService for Api {
                     "the end date precedes the start date",
                 ));
             }
+            if let (Some(policy), Some(s)) = (&policy, start)
+                && !policy.in_force.contains(s)
+            {
+                errors.push(AppError::invalid(
+                    "enrolment.start_date",
+                    ErrorCode::PolicyNotInForce,
+                    &policy.not_in_force(),
+                    "the policy is not in force on the start date",
+                ));
+            }
             tinhso_platform::error::all_violations(errors)?;
             let (Some(policy), Some(terms), Some(decision_date), Some(start)) =
                 (policy, terms, decision_date, start)

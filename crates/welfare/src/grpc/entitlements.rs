@@ -2,7 +2,7 @@
 //! item 4), rebuilt from each enrolment's history and the parameters in force that month.
 
 use super::*;
-use crate::domain::entitlements::{YearMonth, from_history, monthly_lines};
+use crate::domain::entitlements::{Enrolment, YearMonth, from_history, monthly_lines};
 use crate::domain::policies::Frequency;
 use crate::domain::rules::RuleFault;
 use crate::domain::settlement::Payment;
@@ -38,6 +38,32 @@ impl Api {
 }
 
 impl Api {
+    /// The verified enrolments in `policy` under `unit_path` as they bear on payment: rebuilt
+    /// from their history, their end as stored, bounded by the policy's days in force.
+    pub(super) async fn paid_enrolments(
+        &self,
+        unit_path: &str,
+        policy: &Policy,
+    ) -> AppResult<Vec<(store::enrolments::EnrolmentRow, Enrolment)>> {
+        Ok(store::enrolments::payable(
+            &self.0.db.pool,
+            &store::enrolments::Filter {
+                unit_prefix: unit_path.to_string(),
+                policy: Some(policy.code.to_string()),
+                ..Default::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .filter_map(|(row, steps)| {
+            let mut e = from_history(&steps)?;
+            e.end = row.end;
+            policy.in_force.bound(&mut e);
+            Some((row, e))
+        })
+        .collect())
+    }
+
     /// The lines of `month` for the enrolments in `policy` under `unit_path`, as a payment list
     /// holds them (not yet paid), by beneficiary name.
     pub(super) async fn entitlement_lines(
@@ -65,15 +91,7 @@ impl Api {
     ) -> AppResult<Vec<(String, LineRow)>> {
         let pool = &self.0.db.pool;
         let parameters = store::parameters::values(pool).await?;
-        let enrolments = store::enrolments::payable(
-            pool,
-            &store::enrolments::Filter {
-                unit_prefix: unit_path.to_string(),
-                policy: Some(policy.code.to_string()),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let enrolments = self.paid_enrolments(unit_path, policy).await?;
         let names = if names {
             store::beneficiaries::names(
                 pool,
@@ -87,13 +105,9 @@ impl Api {
             std::collections::HashMap::new()
         };
         let mut lines = Vec::new();
-        for (row, steps) in &enrolments {
-            let Some(mut e) = from_history(steps) else {
-                continue;
-            };
-            e.end = row.end;
+        for (row, e) in &enrolments {
             let owed =
-                monthly_lines(&policy.rule, &e, &parameters, month, month).map_err(|fault| {
+                monthly_lines(&policy.rule, e, &parameters, month, month).map_err(|fault| {
                     match fault {
                         RuleFault::NoParameter(kind) => AppError::failed_precondition(
                             ErrorCode::NoBaseSalary,

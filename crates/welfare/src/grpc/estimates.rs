@@ -4,7 +4,6 @@
 use super::approval_flow::{APPRAISE, APPROVE, approval_step, locked};
 use super::*;
 use crate::domain::approval::{self, State};
-use crate::domain::entitlements::from_history;
 use crate::domain::estimates::{ExpectedChange, estimate, funding_need};
 use crate::store::{
     self,
@@ -112,25 +111,13 @@ impl Api {
         policy: &Policy,
         year: i32,
     ) -> AppResult<i64> {
-        let pool = &self.0.db.pool;
-        let parameters = store::parameters::values(pool).await?;
-        let enrolments: Vec<_> = store::enrolments::payable(
-            pool,
-            &store::enrolments::Filter {
-                unit_prefix: unit_path.to_string(),
-                policy: Some(policy.code.to_string()),
-                ..Default::default()
-            },
-        )
-        .await?
-        .into_iter()
-        .filter_map(|(row, steps)| {
-            from_history(&steps).map(|mut e| {
-                e.end = row.end;
-                e
-            })
-        })
-        .collect();
+        let parameters = store::parameters::values(&self.0.db.pool).await?;
+        let enrolments: Vec<_> = self
+            .paid_enrolments(unit_path, policy)
+            .await?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
         estimate(&policy.rule, &enrolments, &parameters, year, &[]).map_err(|_| {
             AppError::failed_precondition(
                 ErrorCode::NoBaseSalary,

@@ -262,6 +262,10 @@ impl Api {
                     ));
                     continue;
                 }
+                if !policy.in_force.contains(r.start) {
+                    problems.push(problem(r.row, "Hưởng từ ngày", policy.not_in_force()));
+                    continue;
+                }
                 let terms =
                     match check_terms(&policy.rule, &r.category, 0, i64::from(r.quantity), "") {
                         Ok(t) => t,

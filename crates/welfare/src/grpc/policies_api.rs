@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::domain::parameters::{ParameterKind, ParameterValue};
-use crate::domain::policies::{BeneficiaryKind, Frequency, Group, Verifier};
+use crate::domain::policies::{BeneficiaryKind, Frequency, Group, InForce, Verifier};
 use crate::domain::rules::{BenefitRule, Rate, SOCIAL_ALLOWANCE_CATEGORIES};
 use crate::store;
 use tinhso_platform::clock::to_timestamp;
@@ -46,6 +46,8 @@ fn policy_pb(p: &Policy) -> pb::Policy {
             Verifier::Finance => "finance",
         }
         .into(),
+        in_force_from: Some(pb_date(p.in_force.from)),
+        in_force_to: p.in_force.to.map(pb_date),
         ..Default::default()
     };
     match &p.rule {
@@ -187,9 +189,15 @@ fn policy_from(p: &pb::Policy) -> AppResult<Policy> {
     let basis = validate::text("policy.legal_basis", &p.legal_basis, true, 255)
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
+    let from = required(&p.in_force_from, "policy.in_force_from")
+        .map_err(|e| errors.push(e))
+        .ok();
+    let to = date(&p.in_force_to, "policy.in_force_to")
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     tinhso_platform::error::all_violations(errors)?;
-    let (Some(group), Some(frequency), Some(verifier), Some(rule)) =
-        (group, frequency, verifier, rule)
+    let (Some(group), Some(frequency), Some(verifier), Some(rule), Some(from)) =
+        (group, frequency, verifier, rule, from)
     else {
         return Err(AppError::internal("checked above"));
     };
@@ -202,11 +210,16 @@ fn policy_from(p: &pb::Policy) -> AppResult<Policy> {
         rule,
         frequency,
         verifier,
+        in_force: InForce { from, to },
     };
     crate::domain::policies::check(&policy).map_err(|f| {
         AppError::invalid(
             &format!("policy.{}", f.field),
-            ErrorCode::OutOfRange,
+            if f.field == "in_force_to" {
+                ErrorCode::DatesOutOfOrder
+            } else {
+                ErrorCode::OutOfRange
+            },
             f.message,
             "the policy's figures are not valid",
         )

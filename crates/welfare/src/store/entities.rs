@@ -423,6 +423,8 @@ pub mod policy {
         pub levels: String,
         pub frequency: String,
         pub verifier: String,
+        pub in_force_from: TimeDate,
+        pub in_force_to: Option<TimeDate>,
         pub updated_at: TimeDateTimeWithTimeZone,
         pub updated_by: String,
     }

@@ -310,5 +310,21 @@ CREATE TABLE policies (
 );
 ",
         },
+        Migration {
+            name: "m0011_policy_dates",
+            postgres_only: "",
+            // A policy's days in force: from the day its legal basis takes effect to the last day
+            // before its repeal, if any. The national seed's rows get their decrees' dates; a
+            // province's own keep the day the platform began until Finance sets theirs.
+            sql: "
+ALTER TABLE policies ADD COLUMN in_force_from DATE NOT NULL DEFAULT '2000-01-01';
+ALTER TABLE policies ADD COLUMN in_force_to DATE;
+UPDATE policies SET in_force_from = '2021-07-01' WHERE code = 'TCXH';
+UPDATE policies SET in_force_from = '2014-06-01' WHERE code = 'TIENDIEN';
+UPDATE policies SET in_force_from = '2018-12-01' WHERE code = 'BHYT';
+UPDATE policies SET in_force_from = '2021-10-15' WHERE code = 'HOCPHI';
+UPDATE policies SET in_force_from = '2024-09-11' WHERE code = 'DATLUA';
+",
+        },
     ],
 };

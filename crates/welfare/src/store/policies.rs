@@ -3,7 +3,9 @@
 
 use super::entities::{parameter_change, policy};
 use crate::domain::parameters::ParameterKind;
-use crate::domain::policies::{BeneficiaryKind, Frequency, Group, Policy, Verifier, national_seed};
+use crate::domain::policies::{
+    BeneficiaryKind, Frequency, Group, InForce, Policy, Verifier, national_seed,
+};
 use crate::domain::rules::{BenefitRule, Rate};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ConnectionTrait, EntityTrait as _, QueryOrder as _, Set};
@@ -80,6 +82,10 @@ fn policy_of(m: policy::Model) -> Option<Policy> {
         beneficiary: BeneficiaryKind::from_code(&m.beneficiary_kind)?,
         frequency: Frequency::from_code(&m.frequency)?,
         verifier: Verifier::from_code(&m.verifier)?,
+        in_force: InForce {
+            from: m.in_force_from,
+            to: m.in_force_to,
+        },
         code: m.code,
         name: m.name,
         basis: m.legal_basis,
@@ -90,13 +96,18 @@ fn policy_of(m: policy::Model) -> Option<Policy> {
 fn summary(p: &Policy) -> String {
     let (rule, parameter, basis_points, fixed_rate, levels) = rule_columns(&p.rule);
     format!(
-        "{} | {} | {} | {} | {rule} {parameter} {basis_points} {fixed_rate} {levels} | {} | {}",
+        "{} | {} | {} | {} | {rule} {parameter} {basis_points} {fixed_rate} {levels} | {} | {} | {} – {}",
         p.name,
         p.group.code(),
         p.beneficiary.code(),
         p.basis,
         p.frequency.code(),
-        p.verifier.code()
+        p.verifier.code(),
+        tinhso_platform::vn::date(p.in_force.from),
+        p.in_force
+            .to
+            .map(tinhso_platform::vn::date)
+            .unwrap_or_default()
     )
 }
 
@@ -116,6 +127,8 @@ async fn write(tx: &mut Tx, p: &Policy, now: i64, by: &str) -> Result<(), DbErr>
         levels: Set(levels),
         frequency: Set(p.frequency.code().into()),
         verifier: Set(p.verifier.code().into()),
+        in_force_from: Set(p.in_force.from),
+        in_force_to: Set(p.in_force.to),
         updated_at: Set(db::at(now)),
         updated_by: Set(by.into()),
     })
@@ -133,6 +146,8 @@ async fn write(tx: &mut Tx, p: &Policy, now: i64, by: &str) -> Result<(), DbErr>
                 Column::Levels,
                 Column::Frequency,
                 Column::Verifier,
+                Column::InForceFrom,
+                Column::InForceTo,
                 Column::UpdatedAt,
                 Column::UpdatedBy,
             ])
