@@ -2,7 +2,8 @@
 //! Vietnamese message, nothing written before the commit; the fixed file committed whole (and a
 //! retried commit writes nothing twice); a citizen ID entered since the check makes the commit
 //! write nothing; a person already on the records is enrolled, not entered again; hostile and
-//! wrong files refused; another district's clerk refused.
+//! wrong files refused; another district's clerk refused; a replica killed in the middle of a
+//! commit writes nothing, and the commit retried on another writes every row once.
 
 mod common;
 
@@ -563,4 +564,169 @@ async fn a_file_of_thousands_of_rows_is_staged_and_written_in_batches() {
         token = page.next_page_token;
     }
     assert_eq!(count, 4_000);
+}
+
+/// A welfare process, killed when dropped (a failed test leaves none behind).
+struct Replica(std::process::Child);
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A welfare replica started as its own process on the harness's database, identity and broker.
+fn replica(h: &Harness) -> (Replica, std::net::SocketAddr) {
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tinhso-welfare"))
+        .env("TINHSO_GRPC_ADDR", addr.to_string())
+        .env("TINHSO_IDENTITY_URL", format!("http://{}", h.addr))
+        .env("TINHSO_DATABASE__URL", &h.welfare_url)
+        .env(
+            "TINHSO_NATS__URL",
+            std::env::var("TINHSO_TEST_NATS_URL").unwrap_or_default(),
+        )
+        .env(
+            "TINHSO_CONSUMER_NAME",
+            format!("welfare-replica-{}", uuid::Uuid::new_v4().simple()),
+        )
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the welfare binary starts");
+    (Replica(child), addr)
+}
+
+#[tokio::test]
+async fn a_replica_killed_in_the_middle_of_a_commit_writes_nothing_and_the_retry_writes_all() {
+    use tinhso_platform::db::query;
+    let h = start().await;
+    let p = h.province2().await;
+    const ROWS: usize = 20_000;
+    let names: Vec<String> = (0..ROWS).map(|i| format!("Người nhập số {i}")).collect();
+    let ids: Vec<String> = (0..ROWS)
+        .map(|i| format!("052{:09}", 100_000 + i))
+        .collect();
+    let rows: Vec<[&str; 12]> = (0..ROWS)
+        .map(|i| {
+            row(
+                &names[i],
+                "01/01/1940",
+                &ids[i],
+                "TCXH",
+                "elderly_80_no_pension",
+            )
+        })
+        .collect();
+    let checked = upload(
+        &h,
+        &p.clerk,
+        &p.commune.id,
+        "ca-huyen.xlsx",
+        workbook(&rows),
+    )
+    .await
+    .expect("checked");
+    assert_eq!(checked.rows_valid, ROWS as i64);
+
+    // A second replica, in its own process, takes the commit.
+    let (child, addr) = replica(&h);
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .expect("endpoint")
+        .connect_lazy();
+    let mut imports = pb::import_service_client::ImportServiceClient::new(channel);
+    let ready = {
+        let (imports, token, id) = (imports.clone(), p.clerk.clone(), checked.id.clone());
+        tinhso_testkit::eventually(60, move || {
+            let (mut imports, token, id) = (imports.clone(), token.clone(), id.clone());
+            async move {
+                imports
+                    .get_import(authed(&token, pb::GetImportRequest { id }))
+                    .await
+                    .is_ok()
+            }
+        })
+        .await
+    };
+    assert!(ready, "the replica answers with identity's keys");
+    let commit = {
+        let (token, id) = (p.clerk.clone(), checked.id.clone());
+        tokio::spawn(async move {
+            imports
+                .commit_import(authed(&token, pb::FinishImportRequest { id }))
+                .await
+        })
+    };
+    // Killed while it writes: on PostgreSQL, once its enrolments' INSERT is seen running (the
+    // new beneficiaries already written in the open transaction); on SQLite, soon after the
+    // request, wherever that falls.
+    let pool = &h.welfare.db.pool;
+    if pool.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let mut seen = false;
+        for _ in 0..20_000 {
+            let running: i64 = query(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND state = 'active' AND query LIKE 'INSERT INTO \"enrolments\"%'",
+            )
+            .scalar(pool)
+            .await
+            .expect("activity");
+            if running > 0 {
+                seen = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        assert!(
+            seen,
+            "the commit's enrolments were never seen being written"
+        );
+    } else {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+    drop(child);
+    let answered = commit.await.expect("task");
+
+    let state: String = query("SELECT state FROM imports WHERE id = $1")
+        .bind(checked.id.clone())
+        .scalar(pool)
+        .await
+        .expect("state");
+    let after_kill = written(&h).await;
+    // All or nothing, whichever moment the kill fell on.
+    if state == "committed" {
+        assert_eq!(after_kill, (ROWS as i64, ROWS as i64, ROWS as i64));
+    } else {
+        assert_eq!(state, "checked");
+        assert_eq!(after_kill, (0, 0, 0), "a killed commit left rows behind");
+        assert!(answered.is_err(), "no answer from a killed replica");
+    }
+    if pool.get_database_backend() == sea_orm::DbBackend::Postgres {
+        assert_eq!(state, "checked", "killed before its transaction ended");
+    }
+
+    // The clerk commits again on the replica still running: every row once.
+    let done = finish(&h, &p.clerk, &checked.id, true)
+        .await
+        .expect("committed");
+    assert_eq!(done.state, "committed");
+    assert_eq!(written(&h).await, (ROWS as i64, ROWS as i64, ROWS as i64));
+}
+
+/// How many beneficiaries, enrolments and history lines welfare's database holds.
+async fn written(h: &Harness) -> (i64, i64, i64) {
+    let mut counts = Vec::new();
+    for table in ["beneficiaries", "enrolments", "enrolment_changes"] {
+        counts.push(
+            tinhso_platform::db::query(format!("SELECT count(*) FROM {table}"))
+                .scalar::<i64, _>(&h.welfare.db.pool)
+                .await
+                .expect("count"),
+        );
+    }
+    (counts[0], counts[1], counts[2])
 }

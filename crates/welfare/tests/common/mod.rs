@@ -31,6 +31,10 @@ pub struct Harness {
     pub channel: Channel,
     pub root_id: String,
     pub bus: tinhso_platform::events::SharedBus,
+    /// Where identity (and this welfare) answer, for a welfare process started beside it.
+    pub addr: std::net::SocketAddr,
+    /// Welfare's database, for a second replica.
+    pub welfare_url: String,
     _server: TestServer,
     _dbs: (TestDb, TestDb),
     _stop: tokio::sync::watch::Sender<bool>,
@@ -96,6 +100,8 @@ pub async fn start() -> Harness {
         channel,
         root_id: boot.root_unit_id,
         bus,
+        addr: server.addr,
+        welfare_url: welfare_db.url.clone(),
         _server: server,
         _dbs: (identity_db, welfare_db),
         _stop: stop,
