@@ -326,7 +326,8 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
             &token,
             pb::GetWelfareReportRequest {
                 unit_id: boot.root_unit_id.clone(),
-                month: "2025-08".into(),
+                period: "2025-08".into(),
+                ..Default::default()
             },
         ))
         .await?

@@ -3078,6 +3078,29 @@ async fn a_commune_does_its_welfare_month_and_the_district_and_province_approve(
         "{roll}"
     );
 
+    // A policy not paid monthly is shown by its own period: a month typed for the yearly
+    // rice-land support is refused at the field, and the page opens on this year.
+    let yearly = province
+        .get("/an-sinh/chi-tra?thang=2025-08&chinh_sach=DATLUA")
+        .await;
+    assert_eq!(yearly.status, 400);
+    let this_year = tinhso_platform::clock::vietnam_today().year().to_string();
+    assert!(
+        yearly.text().contains("năm ghi 4 chữ số")
+            && yearly.text().contains(&format!("value=\"{this_year}\""))
+            && yearly.text().contains("(hằng năm)"),
+        "{}",
+        yearly.text()
+    );
+    // The year's report counts every policy over the year.
+    let year = province.get("/an-sinh/bao-cao?thang=2025").await.text();
+    assert!(
+        year.contains("Báo cáo chi trả kỳ 2025")
+            && year.contains("Hỗ trợ bảo vệ và phát triển đất trồng lúa")
+            && year.contains("Đơn vị H-SONTINH"),
+        "{year}"
+    );
+
     // The reports and lists download as workbooks.
     let report = province.get("/an-sinh/bao-cao?thang=2025-08").await.text();
     assert!(

@@ -74,7 +74,8 @@ async fn the_months_report_rolls_up_the_communes_and_reads_the_same_later() {
     let mut reports = pb::report_service_client::ReportServiceClient::new(h.channel.clone());
     let report = |month: &str| pb::GetWelfareReportRequest {
         unit_id: p.district.id.clone(),
-        month: month.into(),
+        period: month.into(),
+        ..Default::default()
     };
     let read = |r: &pb::WelfareReport| -> Vec<(String, i32, i64, i64)> {
         let people = r
@@ -164,7 +165,7 @@ async fn the_months_report_rolls_up_the_communes_and_reads_the_same_later() {
             .into_inner(),
     )
     .await;
-    assert!(sheet[0][0].contains("tháng 2024-08"), "{:?}", sheet[0]);
+    assert!(sheet[0][0].contains("tháng 08/2024"), "{:?}", sheet[0]);
     let district_row = sheet
         .iter()
         .find(|r| r.first().is_some_and(|c| c.trim() == "Đơn vị HTN"))
@@ -233,9 +234,10 @@ async fn the_months_report_rolls_up_the_communes_and_reads_the_same_later() {
             line[3].as_str(),
             line[5].as_str(),
             line[6].as_str(),
-            line[7].as_str()
+            line[7].as_str(),
+            line[8].as_str()
         ),
-        ("500000", "1.5", "750000", "2024-08-12", "Tiền mặt"),
+        ("500000", "1.5", "1", "750000", "2024-08-12", "Tiền mặt"),
         "{line:?}"
     );
     let people = download(

@@ -478,8 +478,13 @@ async fn bad_input_is_named_and_changes_nothing() {
     let yearly = h
         .month(&p.clerk, &commune, "DATLUA", "2025-01")
         .await
-        .expect_err("a yearly policy");
-    assert_eq!(fields_of(&yearly), ["policy"]);
+        .expect_err("a month of a yearly policy");
+    assert_eq!(fields_of(&yearly), ["month"]);
+    assert!(
+        yearly.message().contains("năm ghi 4 chữ số"),
+        "{}",
+        yearly.message()
+    );
     let still = h
         .enrolments()
         .get_enrolment(authed(

@@ -1,5 +1,6 @@
-//! The month's payment list and its settlement (QĐ 503/2022 Điều 9, 19.4b): the commune sees the
-//! month's entitlements, prepares the list, marks each line paid or unpaid with its reason,
+//! A period's payment list and its settlement (QĐ 503/2022 Điều 9, 19.4b) — a month, a school
+//! term or a year by the policy's frequency: the commune sees the period's entitlements,
+//! prepares the list, marks each line paid or unpaid with its reason,
 //! records the funds received and submits; the district Finance-Planning office appraises or
 //! returns it with a reason; provincial Finance approves and reads the roll-up.
 
@@ -37,6 +38,30 @@ fn this_month(ctx: &Ctx) -> String {
     format!("{:04}-{:02}", today.year(), u8::from(today.month()))
 }
 
+/// The period a policy paid at `frequency` is at today (Vietnam's date): this month, the
+/// school term (September to December the first; January to August still the second) or this
+/// year.
+fn current_period(ctx: &Ctx, frequency: &str) -> String {
+    let today = tinhso_platform::clock::vietnam_date(ctx.console.clock.now_ms());
+    let (year, month) = (today.year(), u8::from(today.month()));
+    match frequency {
+        "per_term" if month >= 9 => format!("{year}-{}/HK1", year + 1),
+        "per_term" => format!("{}-{year}/HK2", year - 1),
+        "yearly" => format!("{year:04}"),
+        _ => this_month(ctx),
+    }
+}
+
+/// How often a policy is paid, as its choice in a list says it.
+fn paid_by(page: &Page, frequency: &str) -> &'static str {
+    match frequency {
+        "per_term" => page.t(" (theo học kỳ)", " (per term)"),
+        "yearly" => page.t(" (hằng năm)", " (yearly)"),
+        "one_off" => page.t(" (một lần)", " (once)"),
+        _ => "",
+    }
+}
+
 #[derive(Deserialize, Default)]
 pub struct MonthQuery {
     #[serde(default)]
@@ -52,6 +77,7 @@ pub struct EntitlementRow {
     pub category: String,
     pub base: String,
     pub coefficient: String,
+    pub months: i32,
     pub amount: String,
 }
 
@@ -95,22 +121,32 @@ async fn month_page(ctx: Ctx, q: MonthQuery, errors: Errors, status: StatusCode)
         Ok(u) => u,
         Err(f) => return f.page(&ctx.page),
     };
-    let month = if q.thang.trim().is_empty() {
-        this_month(&ctx)
-    } else {
-        q.thang.trim().to_string()
-    };
     let all_policies = match policies(&ctx).await {
         Ok(p) => p,
         Err(f) => return f.page(&ctx.page),
+    };
+    let chosen = all_policies.iter().find(|p| p.code == q.chinh_sach);
+    let month = match (q.thang.trim(), chosen) {
+        ("", Some(p)) => current_period(&ctx, &p.frequency),
+        ("", None) => this_month(&ctx),
+        (typed, _) => typed.to_string(),
     };
     let monthly: Vec<(String, String)> = all_policies
         .iter()
         .filter(|p| p.frequency == "monthly")
         .map(|p| (p.code.clone(), p.name.clone()))
         .collect();
-    let policy = if monthly.iter().any(|(c, _)| *c == q.chinh_sach) {
-        q.chinh_sach.clone()
+    let choices: Vec<(String, String)> = all_policies
+        .iter()
+        .map(|p| {
+            (
+                p.code.clone(),
+                format!("{}{}", p.name, paid_by(&ctx.page, &p.frequency)),
+            )
+        })
+        .collect();
+    let policy = if let Some(p) = chosen {
+        p.code.clone()
     } else {
         // None chosen: the first monthly policy the unit pays anyone under this month.
         let mut first_paid = None;
@@ -119,7 +155,8 @@ async fn month_page(ctx: Ctx, q: MonthQuery, errors: Errors, status: StatusCode)
                 .list_entitlements(ctx.request(pb::ListEntitlementsRequest {
                     unit_id: units.selected.clone(),
                     policy: code.clone(),
-                    month: month.clone(),
+                    period: month.clone(),
+                    ..Default::default()
                 }))
                 .await
                 .is_ok_and(|r| !r.into_inner().lines.is_empty());
@@ -145,9 +182,9 @@ async fn month_page(ctx: Ctx, q: MonthQuery, errors: Errors, status: StatusCode)
         Ok(r) => r.into_inner(),
         Err(s) => match Failure::of(&s, ctx.page.lang) {
             Failure::Fields(errors) => {
-                // A month typed wrong: show the page for this month with the problem.
+                // A period typed wrong: show the page for the current one with the problem.
                 let q = MonthQuery {
-                    thang: this_month(&ctx),
+                    thang: String::new(),
                     ..q
                 };
                 return Box::pin(month_page(ctx, q, Errors(errors), StatusCode::BAD_REQUEST)).await;
@@ -165,7 +202,8 @@ async fn month_page(ctx: Ctx, q: MonthQuery, errors: Errors, status: StatusCode)
             .list_entitlements(ctx.request(pb::ListEntitlementsRequest {
                 unit_id: units.selected.clone(),
                 policy: policy.clone(),
-                month: month.clone(),
+                period: month.clone(),
+                ..Default::default()
             }))
             .await
         {
@@ -183,13 +221,26 @@ async fn month_page(ctx: Ctx, q: MonthQuery, errors: Errors, status: StatusCode)
                             } else {
                                 crate::pages::welfare::quantity(l.quantity)
                             },
+                            months: l.months,
                             amount: money(l.amount),
                         })
                         .collect(),
                     money(r.total),
                 )
             }
-            Err(s) => return Failure::of(&s, ctx.page.lang).page(&ctx.page),
+            Err(s) => match Failure::of(&s, ctx.page.lang) {
+                // A period not of the policy's kind (a month for a per-term policy): the
+                // policy's current period, with the problem at the field.
+                Failure::Fields(errors) if !q.thang.trim().is_empty() => {
+                    let q = MonthQuery {
+                        thang: String::new(),
+                        ..q
+                    };
+                    return Box::pin(month_page(ctx, q, Errors(errors), StatusCode::BAD_REQUEST))
+                        .await;
+                }
+                other => return other.page(&ctx.page),
+            },
         }
     } else {
         (Vec::new(), String::new())
@@ -227,7 +278,7 @@ async fn month_page(ctx: Ctx, q: MonthQuery, errors: Errors, status: StatusCode)
         units,
         month,
         policy,
-        policies: monthly,
+        policies: choices,
         own_list,
         preview,
         preview_total,
@@ -611,7 +662,8 @@ pub async fn report(ctx: Ctx, Query(q): Query<ReportQuery>) -> Response {
     )
     .get_welfare_report(ctx.request(pb::GetWelfareReportRequest {
         unit_id: units.selected.clone(),
-        month: month.clone(),
+        period: month.clone(),
+        ..Default::default()
     }))
     .await
     {
@@ -670,7 +722,8 @@ pub async fn report_file(ctx: Ctx, Query(q): Query<ReportQuery>) -> Response {
     )
     .export_welfare_report(ctx.request(pb::GetWelfareReportRequest {
         unit_id: units.selected,
-        month: q.thang,
+        period: q.thang,
+        ..Default::default()
     }))
     .await
     {

@@ -1,11 +1,13 @@
 //! Next year's estimate and funding need (QĐ 503/2022 Điều 9.5-9.6): each current enrolment for
-//! the twelve months of the year on the year's parameters, plus the changes the unit expects;
-//! the funding need is the estimate less the funds carried over, never below zero.
+//! the year on the year's parameters (twelve months of a monthly policy, the months of study of
+//! a per-term one, once for a yearly one), plus the changes the unit expects; the funding need is
+//! the estimate less the funds carried over, never below zero.
 
-use super::entitlements::{Enrolment, YearMonth, monthly_lines};
+use super::entitlements::Enrolment;
 use super::parameters::ParameterValue;
+use super::periods::{Period, period_line};
+use super::policies::Frequency;
 use super::rules::{BenefitRule, RuleFault};
-use time::Month;
 
 /// A change the unit expects in the year: so many more (or fewer) beneficiaries at an amount a
 /// month, for a number of months.
@@ -16,31 +18,20 @@ pub struct ExpectedChange {
     pub months: i64,
 }
 
-/// The estimate of a policy for `year`: the enrolments' lines for its twelve months (ended
-/// enrolments bring nothing) plus the expected changes.
+/// The estimate of a policy paid at `frequency` for `year`: the enrolments' lines for the year
+/// (ended enrolments bring nothing) plus the expected changes.
 pub fn estimate(
     rule: &BenefitRule,
+    frequency: Frequency,
     enrolments: &[Enrolment],
     parameters: &[ParameterValue],
     year: i32,
     expected: &[ExpectedChange],
 ) -> Result<i64, RuleFault> {
-    let (first, last) = (
-        YearMonth {
-            year,
-            month: Month::January,
-        },
-        YearMonth {
-            year,
-            month: Month::December,
-        },
-    );
     let mut total = 0;
     for enrolment in enrolments {
-        total += monthly_lines(rule, enrolment, parameters, first, last)?
-            .iter()
-            .map(|l| l.amount)
-            .sum::<i64>();
+        total += period_line(rule, frequency, enrolment, parameters, Period::Year(year))?
+            .map_or(0, |l| l.amount);
     }
     total += expected
         .iter()
@@ -59,7 +50,7 @@ mod tests {
     use super::*;
     use crate::domain::parameters::{ParameterKind, national_seed};
     use crate::domain::rules::EnrolmentTerms;
-    use time::Date;
+    use time::{Date, Month};
 
     fn d(y: i32, m: Month, day: u8) -> Date {
         Date::from_calendar_date(y, m, day).expect("date")
@@ -102,8 +93,15 @@ mod tests {
             monthly_amount: 500_000,
             months: 6,
         }];
-        let total =
-            estimate(&rule, &enrolments, &national_seed(), 2025, &expected).expect("estimate");
+        let total = estimate(
+            &rule,
+            Frequency::Monthly,
+            &enrolments,
+            &national_seed(),
+            2025,
+            &expected,
+        )
+        .expect("estimate");
         assert_eq!(total, 9_000_000 + 15_000_000 + 9_000_000);
         assert_eq!(funding_need(total, 4_500_000), 28_500_000);
         assert_eq!(

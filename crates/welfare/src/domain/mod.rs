@@ -7,6 +7,7 @@ pub mod entitlements;
 pub mod estimates;
 pub mod import;
 pub mod parameters;
+pub mod periods;
 pub mod policies;
 pub mod rules;
 pub mod settlement;

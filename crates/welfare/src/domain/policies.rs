@@ -142,6 +142,11 @@ impl InForce {
         YearMonth::of(self.from) <= month && self.to.is_none_or(|to| month <= YearMonth::of(to))
     }
 
+    /// Whether the policy is in force in some month from `first` to `last`.
+    pub fn overlaps(&self, first: YearMonth, last: YearMonth) -> bool {
+        YearMonth::of(self.from) <= last && self.to.is_none_or(|to| first <= YearMonth::of(to))
+    }
+
     /// Bounds `enrolment`'s payment by the policy's days: nothing is paid for a month in which
     /// the policy is not in force, whatever the enrolment's own dates.
     pub fn bound(&self, enrolment: &mut Enrolment) {

@@ -1,39 +1,54 @@
-//! EntitlementService: a month's lines for a unit's enrolments in a monthly policy (issue 12,
-//! item 4), rebuilt from each enrolment's history and the parameters in force that month.
+//! EntitlementService: a period's lines for a unit's enrolments in a policy (issue 12, item 4)
+//! — a month, a school term or a year by the policy's frequency — rebuilt from each enrolment's
+//! history and the parameters in force in each month.
 
 use super::*;
-use crate::domain::entitlements::{Enrolment, YearMonth, from_history, monthly_lines};
-use crate::domain::policies::Frequency;
+use crate::domain::entitlements::{Enrolment, from_history};
+use crate::domain::periods::{Period, period_line};
 use crate::domain::rules::RuleFault;
 use crate::domain::settlement::Payment;
 use crate::store::{self, payments::LineRow};
 use tinhso_platform::grpc::handle;
 
-/// `YYYY-MM` as a month; BAD_FORMAT on `field` otherwise.
-pub(super) fn month_of(text: &str, field: &str) -> AppResult<YearMonth> {
-    YearMonth::parse(text).ok_or_else(|| {
+/// A period's code (`2026-11`, `2026-2027/HK1`, `2026`); BAD_FORMAT on `field` otherwise.
+pub(super) fn period_of(text: &str, field: &str) -> AppResult<Period> {
+    Period::parse(text).ok_or_else(|| {
         AppError::invalid(
             field,
             ErrorCode::BadFormat,
-            "tháng ghi dạng YYYY-MM, ví dụ 2026-11",
-            "the month is YYYY-MM",
+            "kỳ ghi dạng YYYY-MM (tháng), YYYY-YYYY/HK1 hoặc HK2 (học kỳ) hoặc YYYY (năm)",
+            "the period is YYYY-MM, YYYY-YYYY/HK1|HK2 or YYYY",
         )
     })
 }
 
 impl Api {
-    /// The monthly policy `code`; BAD_KIND on `field` when it is paid otherwise.
-    pub(super) async fn monthly_policy(&self, code: &str, field: &str) -> AppResult<Policy> {
-        let policy = self.policy(code, field).await?;
-        if policy.frequency != Frequency::Monthly {
-            return Err(AppError::invalid(
-                field,
-                ErrorCode::BadKind,
-                "chính sách này không chi trả hằng tháng",
-                "the policy is not paid monthly",
-            ));
-        }
-        Ok(policy)
+    /// Policy `code` and the period `text` of it: BAD_FORMAT on `period_field` when the period
+    /// is not written as the policy is paid (a month for a monthly or one-off policy, a term for
+    /// a per-term one, a year for a yearly one).
+    pub(super) async fn policy_period(
+        &self,
+        code: &str,
+        policy_field: &str,
+        text: &str,
+        period_field: &str,
+    ) -> AppResult<(Policy, Period)> {
+        let policy = self.policy(code, policy_field).await?;
+        let period = Period::parse(text)
+            .filter(|p| p.fits(policy.frequency))
+            .ok_or_else(|| {
+                AppError::invalid(
+                    period_field,
+                    ErrorCode::BadFormat,
+                    &format!(
+                        "chính sách \"{}\" chi trả theo kỳ riêng: {}",
+                        policy.code,
+                        Period::form_for(policy.frequency)
+                    ),
+                    "the period is not one the policy is paid by",
+                )
+            })?;
+        Ok((policy, period))
     }
 }
 
@@ -64,16 +79,16 @@ impl Api {
         .collect())
     }
 
-    /// The lines of `month` for the enrolments in `policy` under `unit_path`, as a payment list
-    /// holds them (not yet paid), by beneficiary name.
+    /// The lines of `period` for the enrolments in `policy` under `unit_path`, as a payment
+    /// list holds them (not yet paid), by beneficiary name.
     pub(super) async fn entitlement_lines(
         &self,
         unit_path: &str,
         policy: &Policy,
-        month: YearMonth,
+        period: Period,
     ) -> AppResult<Vec<LineRow>> {
         Ok(self
-            .entitlements_by_unit(unit_path, policy, month, true)
+            .entitlements_by_unit(unit_path, policy, period, true)
             .await?
             .into_iter()
             .map(|(_, line)| line)
@@ -86,7 +101,7 @@ impl Api {
         &self,
         unit_path: &str,
         policy: &Policy,
-        month: YearMonth,
+        period: Period,
         names: bool,
     ) -> AppResult<Vec<(String, LineRow)>> {
         let pool = &self.0.db.pool;
@@ -106,24 +121,23 @@ impl Api {
         };
         let mut lines = Vec::new();
         for (row, e) in &enrolments {
-            let owed =
-                monthly_lines(&policy.rule, e, &parameters, month, month).map_err(|fault| {
-                    match fault {
-                        RuleFault::NoParameter(kind) => AppError::failed_precondition(
-                            ErrorCode::NoBaseSalary,
-                            &format!(
-                                "Chưa có {} áp dụng cho tháng này",
-                                kind.name().to_lowercase()
-                            ),
-                            "no parameter value applies to the month",
+            let owed = period_line(&policy.rule, policy.frequency, e, &parameters, period)
+                .map_err(|fault| match fault {
+                    RuleFault::NoParameter(kind) => AppError::failed_precondition(
+                        ErrorCode::NoBaseSalary,
+                        &format!(
+                            "Chưa có {} áp dụng cho {}",
+                            kind.name().to_lowercase(),
+                            period.name()
                         ),
-                        RuleFault::UnknownLevel(level) => AppError::internal(format!(
-                            "enrolment {} has level {level} its policy lacks",
-                            row.id
-                        )),
-                    }
+                        "no parameter value applies to the period",
+                    ),
+                    RuleFault::UnknownLevel(level) => AppError::internal(format!(
+                        "enrolment {} has level {level} its policy lacks",
+                        row.id
+                    )),
                 })?;
-            for line in owed {
+            if let Some(line) = owed {
                 lines.push((
                     row.unit_path.clone(),
                     LineRow {
@@ -137,7 +151,7 @@ impl Api {
                         base: line.base,
                         coefficient: i64::from(line.coefficient),
                         quantity: i64::from(line.quantity),
-                        months: 1,
+                        months: i64::from(line.months),
                         amount: line.amount,
                         payment: Payment::Pending,
                     },
@@ -164,10 +178,15 @@ impl pb::entitlement_service_server::EntitlementService for Api {
             let p = self.principal(&request)?;
             let r = request.into_inner();
             let unit = self.readable_unit(&p, &r.unit_id).await?;
-            let policy = self.monthly_policy(&r.policy, "policy").await?;
-            let month = month_of(&r.month, "month")?;
+            // `period` names a month, term or year; `month` is its older name.
+            let (text, field) = if r.period.is_empty() {
+                (&r.month, "month")
+            } else {
+                (&r.period, "period")
+            };
+            let (policy, period) = self.policy_period(&r.policy, "policy", text, field).await?;
             let lines: Vec<pb::EntitlementLine> = self
-                .entitlement_lines(unit.path.as_str(), &policy, month)
+                .entitlement_lines(unit.path.as_str(), &policy, period)
                 .await?
                 .into_iter()
                 .map(|l| pb::EntitlementLine {

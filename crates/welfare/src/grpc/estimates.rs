@@ -118,7 +118,15 @@ impl Api {
             .into_iter()
             .map(|(_, e)| e)
             .collect();
-        estimate(&policy.rule, &enrolments, &parameters, year, &[]).map_err(|_| {
+        estimate(
+            &policy.rule,
+            policy.frequency,
+            &enrolments,
+            &parameters,
+            year,
+            &[],
+        )
+        .map_err(|_| {
             AppError::failed_precondition(
                 ErrorCode::NoBaseSalary,
                 "Chưa có mức tham số áp dụng cho năm dự toán",

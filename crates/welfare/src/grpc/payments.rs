@@ -2,7 +2,7 @@
 //! flow (issue 12, item 5; QĐ 503/2022 Điều 19.4b).
 
 use super::approval_flow::{APPRAISE, APPROVE, approval_step, locked};
-use super::entitlements::month_of;
+use super::entitlements::period_of;
 use super::*;
 use crate::domain::approval::{self, Action, State};
 use crate::domain::settlement::{self, Method, Payment};
@@ -199,22 +199,12 @@ impl pb::payment_service_server::PaymentService for Api {
             let unit =
                 tinhso_platform::units::active_unit(&self.0.db.pool, &r.unit_id, "unit_id").await?;
             p.require(WRITE, unit.path.as_str())?;
-            let mut errors = Vec::new();
-            let policy = self
-                .monthly_policy(&r.policy, "policy")
-                .await
-                .map_err(|e| errors.push(e))
-                .ok();
-            let month = month_of(&r.period, "period")
-                .map_err(|e| errors.push(e))
-                .ok();
-            tinhso_platform::error::all_violations(errors)?;
-            let (Some(policy), Some(month)) = (policy, month) else {
-                return Err(AppError::internal("checked above"));
-            };
-            let period = month.code();
+            let (policy, of) = self
+                .policy_period(&r.policy, "policy", &r.period, "period")
+                .await?;
+            let (period, last_month) = (of.code(), of.months().1.code());
             let mut lines = self
-                .entitlement_lines(unit.path.as_str(), &policy, month)
+                .entitlement_lines(unit.path.as_str(), &policy, of)
                 .await?;
             let now = self.now();
             let mut tx = self.0.db.begin().await?;
@@ -231,8 +221,8 @@ impl pb::payment_service_server::PaymentService for Api {
                     return Err(AppError::already_exists(
                         "unit_id",
                         ErrorCode::ListOverlaps,
-                        "đã có danh sách chi trả của đơn vị cấp trên hoặc cấp dưới cho tháng này",
-                        "a unit above or below already has this month's list",
+                        "đã có danh sách chi trả của đơn vị cấp trên hoặc cấp dưới cho kỳ này",
+                        "a unit above or below already has this period's list",
                     ));
                 }
                 Some(existing) => {
@@ -273,6 +263,7 @@ impl pb::payment_service_server::PaymentService for Api {
                         unit_path: unit.path.to_string(),
                         policy: policy.code.to_string(),
                         period: period.clone(),
+                        last_month,
                         state: State::Draft,
                         return_reason: String::new(),
                         funded: 0,
@@ -330,7 +321,7 @@ impl pb::payment_service_server::PaymentService for Api {
             let period = if r.period.is_empty() {
                 None
             } else {
-                Some(month_of(&r.period, "period")?.code())
+                Some(period_of(&r.period, "period")?.code())
             };
             let state = pb::ApprovalState::try_from(r.state)
                 .ok()

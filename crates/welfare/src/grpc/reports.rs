@@ -1,9 +1,11 @@
-//! ReportService: the month's report per policy group, policy and unit rolled up the tree (Điều
-//! 9.3, 10), rebuilt from history so a past month reads the same; and the workbooks.
+//! ReportService: a period's report per policy group, policy and unit rolled up the tree (Điều
+//! 9.3, 10) — a month (the monthly and one-off policies), a school term (the per-term ones) or a
+//! year (every policy, each by its own frequency) — rebuilt from history so a past period reads
+//! the same; and the workbooks.
 
-use super::entitlements::month_of;
+use super::entitlements::period_of;
 use super::*;
-use crate::domain::policies::Frequency;
+use crate::domain::periods::Period;
 use crate::domain::settlement::Payment;
 use crate::store;
 use std::collections::HashMap;
@@ -28,19 +30,38 @@ async fn workbook(sheets: Vec<xlsx::Sheet>) -> AppResult<Vec<u8>> {
         .map_err(AppError::internal)
 }
 
+/// A period's name for a title ("tháng 11/2026", "năm 2026"), or its code if it is not one.
+fn period_name(code: &str) -> String {
+    Period::parse(code).map_or_else(|| code.to_string(), Period::name)
+}
+
+/// A period's code fit for a file name (`2026-2027/HK1` -> `2026-2027-HK1`).
+fn file_code(code: &str) -> String {
+    code.replace('/', "-")
+}
+
 impl Api {
-    async fn monthly_report(
+    async fn period_report(
         &self,
         p: &Principal,
         r: &pb::GetWelfareReportRequest,
     ) -> AppResult<pb::WelfareReport> {
         let unit = self.readable_unit(p, &r.unit_id).await?;
-        let month = month_of(&r.month, "month")?;
+        // `period` names a month, term or year; `month` is its older name.
+        let period = if r.period.is_empty() {
+            period_of(&r.month, "month")?
+        } else {
+            period_of(&r.period, "period")?
+        };
+        let (first, last) = period.months();
+        // A year counts every policy; a month or term those paid by it. Only policies in force
+        // in some month of the period have columns.
         let monthly: Vec<Policy> = self
             .policies()
             .await?
             .into_iter()
-            .filter(|p| p.frequency == Frequency::Monthly)
+            .filter(|p| matches!(period, Period::Year(_)) || period.fits(p.frequency))
+            .filter(|p| p.in_force.overlaps(first, last))
             .collect();
         let mut columns = Vec::new();
         for policy in &monthly {
@@ -63,7 +84,7 @@ impl Api {
         let mut own: HashMap<String, Vec<i64>> = HashMap::new();
         for (i, policy) in monthly.iter().enumerate() {
             for (path, line) in self
-                .entitlements_by_unit(unit.path.as_str(), policy, month, false)
+                .entitlements_by_unit(unit.path.as_str(), policy, period, false)
                 .await?
             {
                 let id = path
@@ -109,7 +130,7 @@ impl Api {
             .collect();
         Ok(pb::WelfareReport {
             unit_name: unit.name.clone(),
-            month: month.code(),
+            month: period.code(),
             columns,
             rows,
         })
@@ -125,7 +146,7 @@ impl pb::report_service_server::ReportService for Api {
         handle(async move {
             let p = self.principal(&request)?;
             Ok(Response::new(
-                self.monthly_report(&p, request.get_ref()).await?,
+                self.period_report(&p, request.get_ref()).await?,
             ))
         })
         .await
@@ -139,12 +160,13 @@ impl pb::report_service_server::ReportService for Api {
     ) -> Reply<Self::ExportWelfareReportStream> {
         handle(async move {
             let p = self.principal(&request)?;
-            let report = self.monthly_report(&p, request.get_ref()).await?;
+            let report = self.period_report(&p, request.get_ref()).await?;
             let sheet = xlsx::Sheet {
                 name: "Báo cáo".into(),
                 title: Some(format!(
-                    "Báo cáo chi trả chính sách an sinh xã hội tháng {} — {}",
-                    report.month, report.unit_name
+                    "Báo cáo chi trả chính sách an sinh xã hội {} — {}",
+                    period_name(&report.month),
+                    report.unit_name
                 )),
                 headers: std::iter::once("Đơn vị".to_string())
                     .chain(report.columns.iter().map(|c| c.title.clone()))
@@ -170,7 +192,7 @@ impl pb::report_service_server::ReportService for Api {
             };
             let bytes = workbook(vec![sheet]).await?;
             Ok(Response::new(file_stream(
-                &format!("bao-cao-an-sinh-{}.xlsx", report.month),
+                &format!("bao-cao-an-sinh-{}.xlsx", file_code(&report.month)),
                 &bytes,
             )))
         })
@@ -201,8 +223,10 @@ impl pb::report_service_server::ReportService for Api {
             let sheet = xlsx::Sheet {
                 name: "Danh sách chi trả".into(),
                 title: Some(format!(
-                    "Danh sách chi trả {} tháng {} — {}",
-                    policy.name, list.period, unit_name
+                    "Danh sách chi trả {} {} — {}",
+                    policy.name,
+                    period_name(&list.period),
+                    unit_name
                 )),
                 headers: [
                     "STT",
@@ -210,6 +234,7 @@ impl pb::report_service_server::ReportService for Api {
                     "Mức chuẩn, định mức (đồng)",
                     "Hệ số",
                     "Số lượng",
+                    "Số tháng",
                     "Số tiền (đồng)",
                     "Đã chi ngày",
                     "Hình thức",
@@ -253,6 +278,7 @@ impl pb::report_service_server::ReportService for Api {
                             } else {
                                 Cell::Empty
                             },
+                            Cell::Int(l.months),
                             Cell::Money(l.amount),
                             on,
                             method,
@@ -265,6 +291,7 @@ impl pb::report_service_server::ReportService for Api {
                         Cell::Empty,
                         Cell::Empty,
                         Cell::Empty,
+                        Cell::Empty,
                         Cell::Money(lines.iter().map(|l| l.amount).sum()),
                         Cell::Empty,
                         Cell::Empty,
@@ -274,7 +301,7 @@ impl pb::report_service_server::ReportService for Api {
             };
             let bytes = workbook(vec![sheet]).await?;
             Ok(Response::new(file_stream(
-                &format!("danh-sach-chi-tra-{}.xlsx", list.period),
+                &format!("danh-sach-chi-tra-{}.xlsx", file_code(&list.period)),
                 &bytes,
             )))
         })

@@ -177,6 +177,7 @@ pub mod payment_list {
         pub unit_path: String,
         pub policy: String,
         pub period: String,
+        pub last_month: String,
         pub state: String,
         pub return_reason: String,
         pub funded: i64,

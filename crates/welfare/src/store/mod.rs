@@ -326,5 +326,15 @@ UPDATE policies SET in_force_from = '2021-10-15' WHERE code = 'HOCPHI';
 UPDATE policies SET in_force_from = '2024-09-11' WHERE code = 'DATLUA';
 ",
         },
+        Migration {
+            name: "m0012_payment_list_periods",
+            postgres_only: "",
+            // A list's period is a month, a school term or a year by its policy's frequency; its
+            // last month (YYYY-MM) is what an approval locks up to, whatever the period's form.
+            sql: "
+ALTER TABLE payment_lists ADD COLUMN last_month TEXT NOT NULL DEFAULT '';
+UPDATE payment_lists SET last_month = period;
+",
+        },
     ],
 };

@@ -17,7 +17,10 @@ pub struct ListRow {
     pub unit_id: String,
     pub unit_path: String,
     pub policy: String,
+    /// A month, a school term or a year (`domain::periods::Period`'s code).
     pub period: String,
+    /// The period's last month, `YYYY-MM`: an approved list locks the months up to it.
+    pub last_month: String,
     pub state: State,
     pub return_reason: String,
     pub funded: i64,
@@ -34,6 +37,7 @@ impl From<payment_list::Model> for ListRow {
             unit_path: m.unit_path,
             policy: m.policy,
             period: m.period,
+            last_month: m.last_month,
             state: State::from_code(&m.state).unwrap_or(State::Draft),
             return_reason: m.return_reason,
             funded: m.funded,
@@ -153,17 +157,17 @@ pub async fn find(
 }
 
 /// Whether a list of `policy` held by one of the units `unit_paths` (an enrolment's commune and
-/// the units above it) is approved for `period` or a later month.
+/// the units above it) is approved for a period ending in `month` (`YYYY-MM`) or later.
 pub async fn approved_from(
     conn: &impl ConnectionTrait,
     unit_paths: &[String],
     policy: &str,
-    period: &str,
+    month: &str,
 ) -> Result<bool, DbErr> {
     Ok(payment_list::Entity::find()
         .filter(payment_list::Column::UnitPath.is_in(unit_paths.to_vec()))
         .filter(payment_list::Column::Policy.eq(policy))
-        .filter(payment_list::Column::Period.gte(period))
+        .filter(payment_list::Column::LastMonth.gte(month))
         .filter(payment_list::Column::State.eq(State::Approved.code()))
         .one(conn)
         .await?
@@ -203,6 +207,7 @@ pub async fn create(tx: &mut Tx, list: &ListRow, lines: &[LineRow]) -> Result<()
         unit_path: Set(list.unit_path.clone()),
         policy: Set(list.policy.clone()),
         period: Set(list.period.clone()),
+        last_month: Set(list.last_month.clone()),
         state: Set(list.state.code().to_string()),
         return_reason: Set(list.return_reason.clone()),
         funded: Set(list.funded),

@@ -341,6 +341,7 @@ impl Harness {
                     unit_id: unit.into(),
                     policy: policy.into(),
                     month: month.into(),
+                    ..Default::default()
                 },
             ))
             .await
