@@ -504,7 +504,7 @@ def test_a_commune_clerk_does_the_welfare_month_in_the_console(admin, tmp_path):
         clerk.get(BASE + "/an-sinh/chi-tra?thang=2025-08&chinh_sach=TCXH")
         until(clerk, lambda d: "1.000.000" in d.page_source, "the month's entitlements")
         clerk.find_element(By.XPATH, "//form[@action='/an-sinh/chi-tra/lap']//button").click()
-        until(clerk, lambda d: heading(d).startswith("Danh sách chi trả tháng"), "the payment list")
+        until(clerk, lambda d: heading(d).startswith("Danh sách chi trả kỳ"), "the payment list")
         for select in clerk.find_elements(By.CSS_SELECTOR, "select[id^='pay.']"):
             select.find_element(By.CSS_SELECTOR, "option[value=paid]").click()
         for field in clerk.find_elements(By.CSS_SELECTOR, "input[id^='on.']"):

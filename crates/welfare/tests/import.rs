@@ -64,6 +64,25 @@ fn row<'a>(
     ]
 }
 
+/// A workbook of `n` different elderly people with their citizen IDs, each enrolled in the
+/// monthly social allowance.
+fn elders(n: usize) -> Vec<u8> {
+    let names: Vec<String> = (0..n).map(|i| format!("Người thứ {i}")).collect();
+    let ids: Vec<String> = (0..n).map(|i| format!("051{:09}", 700_000 + i)).collect();
+    let rows: Vec<[&str; 12]> = (0..n)
+        .map(|i| {
+            row(
+                &names[i],
+                "01/01/1940",
+                &ids[i],
+                "TCXH",
+                "elderly_80_no_pension",
+            )
+        })
+        .collect();
+    workbook(&rows)
+}
+
 async fn upload(
     h: &Harness,
     token: &str,
@@ -519,22 +538,7 @@ async fn a_file_of_thousands_of_rows_is_staged_and_written_in_batches() {
     let h = start().await;
     let p = h.province2().await;
     // More rows than one batch of the checks (1,000) and of the staging (1,500).
-    let names: Vec<String> = (0..4_000).map(|i| format!("Người thứ {i}")).collect();
-    let ids: Vec<String> = (0..4_000)
-        .map(|i| format!("051{:09}", 700_000 + i))
-        .collect();
-    let rows: Vec<[&str; 12]> = (0..4_000)
-        .map(|i| {
-            row(
-                &names[i],
-                "01/01/1940",
-                &ids[i],
-                "TCXH",
-                "elderly_80_no_pension",
-            )
-        })
-        .collect();
-    let checked = upload(&h, &p.clerk, &p.commune.id, "lon.xlsx", workbook(&rows))
+    let checked = upload(&h, &p.clerk, &p.commune.id, "lon.xlsx", elders(4_000))
         .await
         .expect("checked");
     assert_eq!((checked.rows_total, checked.rows_valid), (4_000, 4_000));
@@ -607,30 +611,9 @@ async fn a_replica_killed_in_the_middle_of_a_commit_writes_nothing_and_the_retry
     let h = start().await;
     let p = h.province2().await;
     const ROWS: usize = 20_000;
-    let names: Vec<String> = (0..ROWS).map(|i| format!("Người nhập số {i}")).collect();
-    let ids: Vec<String> = (0..ROWS)
-        .map(|i| format!("052{:09}", 100_000 + i))
-        .collect();
-    let rows: Vec<[&str; 12]> = (0..ROWS)
-        .map(|i| {
-            row(
-                &names[i],
-                "01/01/1940",
-                &ids[i],
-                "TCXH",
-                "elderly_80_no_pension",
-            )
-        })
-        .collect();
-    let checked = upload(
-        &h,
-        &p.clerk,
-        &p.commune.id,
-        "ca-huyen.xlsx",
-        workbook(&rows),
-    )
-    .await
-    .expect("checked");
+    let checked = upload(&h, &p.clerk, &p.commune.id, "ca-huyen.xlsx", elders(ROWS))
+        .await
+        .expect("checked");
     assert_eq!(checked.rows_valid, ROWS as i64);
 
     // A second replica, in its own process, takes the commit.

@@ -13,26 +13,6 @@ fn day(year: i32, month: i32, day: i32) -> Option<Date> {
     Some(Date { year, month, day })
 }
 
-async fn advance(
-    h: &Harness,
-    token: &str,
-    list: &pb::PaymentList,
-    action: &str,
-) -> Result<pb::PaymentList, tonic::Status> {
-    pb::payment_service_client::PaymentServiceClient::new(h.channel.clone())
-        .advance_payment_list(authed(
-            token,
-            pb::AdvancePaymentListRequest {
-                id: list.id.clone(),
-                version: list.version,
-                action: action.into(),
-                reason: String::new(),
-            },
-        ))
-        .await
-        .map(tonic::Response::into_inner)
-}
-
 fn entitlements(unit: &str, policy: &str, period: &str) -> pb::ListEntitlementsRequest {
     pb::ListEntitlementsRequest {
         unit_id: unit.into(),
@@ -242,13 +222,15 @@ async fn terms_and_years_are_paid_settled_locked_and_reported_by_their_own_perio
         .await
         .expect("paid")
         .into_inner();
-    let list = advance(&h, &p.clerk, &list, "submit")
+    let list = h
+        .advance(&p.clerk, &list, "submit", "")
         .await
         .expect("submitted");
-    let list = advance(&h, &p.finance, &list, "appraise")
+    let list = h
+        .advance(&p.finance, &list, "appraise", "")
         .await
         .expect("appraised");
-    advance(&h, &p.province_finance, &list, "approve")
+    h.advance(&p.province_finance, &list, "approve", "")
         .await
         .expect("approved");
     // Approved, the year is locked up to December: a new area from June 2025 is refused, one

@@ -10,27 +10,6 @@ use common::*;
 use tinhso_proto::welfare::v1 as pb;
 use tonic::Code;
 
-async fn advance(
-    h: &Harness,
-    token: &str,
-    list: &pb::PaymentList,
-    action: &str,
-    reason: &str,
-) -> Result<pb::PaymentList, tonic::Status> {
-    pb::payment_service_client::PaymentServiceClient::new(h.channel.clone())
-        .advance_payment_list(authed(
-            token,
-            pb::AdvancePaymentListRequest {
-                id: list.id.clone(),
-                version: list.version,
-                action: action.into(),
-                reason: reason.into(),
-            },
-        ))
-        .await
-        .map(tonic::Response::into_inner)
-}
-
 #[tokio::test]
 async fn a_commune_settles_its_month_and_the_province_approves_it() {
     let h = start().await;
@@ -91,7 +70,8 @@ async fn a_commune_settles_its_month_and_the_province_approves_it() {
         (pb::ApprovalState::Draft as i32, 1_250_000, 2)
     );
 
-    let early = advance(&h, &p.clerk, &list, "submit", "")
+    let early = h
+        .advance(&p.clerk, &list, "submit", "")
         .await
         .expect_err("lines not marked");
     assert_eq!(code_of(&early), "PAYMENTS_PENDING");
@@ -160,14 +140,16 @@ async fn a_commune_settles_its_month_and_the_province_approves_it() {
         ("district Finance approving", &p.finance, "approve"),
         ("Labour submitting", &p.labour, "submit"),
     ] {
-        let status = advance(&h, token, &list, action, "").await.expect_err(who);
+        let status = h.advance(token, &list, action, "").await.expect_err(who);
         assert_eq!(status.code(), Code::PermissionDenied, "{who}");
     }
-    let skipped = advance(&h, &p.province_finance, &list, "approve", "")
+    let skipped = h
+        .advance(&p.province_finance, &list, "approve", "")
         .await
         .expect_err("approving a draft");
     assert_eq!(code_of(&skipped), "APPROVAL_OUT_OF_ORDER");
-    let list = advance(&h, &p.clerk, &list, "submit", "")
+    let list = h
+        .advance(&p.clerk, &list, "submit", "")
         .await
         .expect("submitted");
     let held = payments
@@ -175,28 +157,32 @@ async fn a_commune_settles_its_month_and_the_province_approves_it() {
         .await
         .expect_err("with the appraisers");
     assert_eq!(code_of(&held), "APPROVAL_OUT_OF_ORDER");
-    let bare = advance(&h, &p.finance, &list, "return", "")
+    let bare = h
+        .advance(&p.finance, &list, "return", "")
         .await
         .expect_err("a return needs its reason");
     assert_eq!(fields_of(&bare), ["reason"]);
-    let list = advance(
-        &h,
-        &p.finance,
-        &list,
-        "return",
-        "Thiếu chứng từ chi của bưu điện",
-    )
-    .await
-    .expect("returned");
+    let list = h
+        .advance(
+            &p.finance,
+            &list,
+            "return",
+            "Thiếu chứng từ chi của bưu điện",
+        )
+        .await
+        .expect("returned");
     assert_eq!(list.state, pb::ApprovalState::Returned as i32);
     assert_eq!(list.return_reason, "Thiếu chứng từ chi của bưu điện");
-    let list = advance(&h, &p.clerk, &list, "submit", "")
+    let list = h
+        .advance(&p.clerk, &list, "submit", "")
         .await
         .expect("again");
-    let list = advance(&h, &p.finance, &list, "appraise", "")
+    let list = h
+        .advance(&p.finance, &list, "appraise", "")
         .await
         .expect("appraised");
-    let list = advance(&h, &p.province_finance, &list, "approve", "")
+    let list = h
+        .advance(&p.province_finance, &list, "approve", "")
         .await
         .expect("approved");
     assert_eq!(list.state, pb::ApprovalState::Approved as i32);
@@ -336,7 +322,8 @@ async fn a_commune_settles_its_month_and_the_province_approves_it() {
             .await
             .expect_err(who);
         assert_eq!(status.code(), Code::PermissionDenied, "{who}");
-        let status = advance(&h, token, &list, "return", "Không thuộc thẩm quyền")
+        let status = h
+            .advance(token, &list, "return", "Không thuộc thẩm quyền")
             .await
             .expect_err(who);
         assert_eq!(status.code(), Code::PermissionDenied, "{who}");

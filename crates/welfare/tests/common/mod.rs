@@ -326,6 +326,28 @@ impl Harness {
             .map(tonic::Response::into_inner)
     }
 
+    /// Takes payment list `list` (at its version) a step of its approval as `token`.
+    pub async fn advance(
+        &self,
+        token: &str,
+        list: &pb::PaymentList,
+        action: &str,
+        reason: &str,
+    ) -> Result<pb::PaymentList, tonic::Status> {
+        pb::payment_service_client::PaymentServiceClient::new(self.channel.clone())
+            .advance_payment_list(authed(
+                token,
+                pb::AdvancePaymentListRequest {
+                    id: list.id.clone(),
+                    version: list.version,
+                    action: action.into(),
+                    reason: reason.into(),
+                },
+            ))
+            .await
+            .map(tonic::Response::into_inner)
+    }
+
     /// The month's entitlement lines of the policy under `unit` as `token`.
     pub async fn month(
         &self,
