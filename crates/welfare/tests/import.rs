@@ -713,3 +713,36 @@ async fn written(h: &Harness) -> (i64, i64, i64) {
     }
     (counts[0], counts[1], counts[2])
 }
+
+#[tokio::test]
+async fn a_check_cut_short_is_never_committed() {
+    use tinhso_welfare::store::imports::{ImportRecord, create};
+    let h = start().await;
+    let p = h.province2().await;
+    // The import written, its rows not (the service stopped between the two writes).
+    let record = ImportRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        unit_id: p.commune.id.clone(),
+        unit_path: p.commune.path.clone(),
+        filename: "bi-ngat.xlsx".into(),
+        state: "staging".into(),
+        rows_total: 10,
+        rows_valid: 10,
+        problem_count: 0,
+        created_at: 1_795_000_000_000,
+        created_by: "nhaplieu.xta".into(),
+    };
+    let mut tx = h.welfare.db.begin().await.expect("tx");
+    create(&mut tx, &record, &[]).await.expect("written");
+    tx.commit().await.expect("committed");
+    let refused = finish(&h, &p.clerk, &record.id, true)
+        .await
+        .expect_err("a cut-short check");
+    assert_eq!(code_of(&refused), "VALIDATION_REQUIRED");
+    assert!(
+        refused.message().contains("bị ngắt"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(written(&h).await, (0, 0, 0));
+}

@@ -11,7 +11,9 @@ use sea_orm::{
 };
 use std::time::Duration;
 
+mod copy;
 mod migrate;
+pub use copy::{CopyRows, copy_then};
 pub use migrate::{Migration, Migrator};
 
 pub use sea_orm::{

@@ -470,7 +470,7 @@ impl pb::import_service_server::ImportService for Api {
                     false,
                     255,
                 )?,
-                state: "checked".into(),
+                state: "staging".into(),
                 rows_total: i64::try_from(checked.total).unwrap_or(i64::MAX),
                 rows_valid: i64::try_from(staged.len()).unwrap_or(i64::MAX),
                 problem_count: i64::try_from(problems.len()).unwrap_or(i64::MAX),
@@ -478,8 +478,9 @@ impl pb::import_service_server::ImportService for Api {
                 created_by: p.username.clone(),
             };
             let mut tx = self.0.db.begin().await?;
-            store::imports::create(&mut tx, &record, &problems, &staged).await?;
+            store::imports::create(&mut tx, &record, &problems).await?;
             tx.commit().await?;
+            store::imports::stage(&self.0.db, &record.id, &staged).await?;
             tracing::info!(import = %record.id, rows = record.rows_total, valid = record.rows_valid, by = %p.username, "import checked");
             Ok(Response::new(self.import_answer(&record.id).await?))
         })
@@ -592,15 +593,26 @@ impl pb::import_service_server::ImportService for Api {
                 // Already committed (a retry) or cancelled: nothing to write.
                 tx.rollback().await?;
             }
-            if store::imports::get(&self.0.db.pool, &record.id)
+            match store::imports::get(&self.0.db.pool, &record.id)
                 .await?
-                .is_some_and(|r| r.state == "cancelled")
+                .map(|r| r.state)
+                .as_deref()
             {
-                return Err(AppError::failed_precondition(
-                    ErrorCode::ValidationRequired,
-                    "Lần nhập này đã hủy; hãy tải tệp lên lại",
-                    "the import was cancelled; upload the file again",
-                ));
+                Some("cancelled") => {
+                    return Err(AppError::failed_precondition(
+                        ErrorCode::ValidationRequired,
+                        "Lần nhập này đã hủy; hãy tải tệp lên lại",
+                        "the import was cancelled; upload the file again",
+                    ));
+                }
+                Some("staging") => {
+                    return Err(AppError::failed_precondition(
+                        ErrorCode::ValidationRequired,
+                        "Lần kiểm tra tệp này bị ngắt giữa chừng, chưa có dòng nào sẵn sàng; hãy tải tệp lên lại",
+                        "the check of this file was cut short; upload the file again",
+                    ));
+                }
+                _ => {}
             }
             Ok(Response::new(self.import_answer(&record.id).await?))
         })
