@@ -746,3 +746,55 @@ async fn a_check_cut_short_is_never_committed() {
     );
     assert_eq!(written(&h).await, (0, 0, 0));
 }
+
+#[tokio::test]
+async fn a_person_on_several_rows_is_entered_once_with_each_enrolment() {
+    let h = start().await;
+    let p = h.province2().await;
+    // An elderly person on the allowance and on health insurance: two rows, one person — with a
+    // citizen ID, and without one (known by name, birth date and commune).
+    let file = workbook(&[
+        row(
+            "Hồ Văn Hai",
+            "02/02/1940",
+            "051140009999",
+            "TCXH",
+            "elderly_80_no_pension",
+        ),
+        row("Hồ Văn Hai", "02/02/1940", "051140009999", "BHYT", ""),
+        row(
+            "Đinh Thị Ba",
+            "03/03/1941",
+            "",
+            "TCXH",
+            "elderly_80_no_pension",
+        ),
+        row("Đinh Thị Ba", "03/03/1941", "", "BHYT", ""),
+    ]);
+    let checked = upload(&h, &p.clerk, &p.commune.id, "hai-che-do.xlsx", file)
+        .await
+        .expect("checked");
+    assert_eq!(
+        (checked.rows_valid, checked.problem_count),
+        (4, 0),
+        "{:?}",
+        checked.problems
+    );
+    finish(&h, &p.clerk, &checked.id, true)
+        .await
+        .expect("committed");
+    let people = beneficiaries(&h, &p.clerk).await;
+    let mut names: Vec<&str> = people.iter().map(|b| b.full_name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Hồ Văn Hai", "Đinh Thị Ba"]);
+    for person in &people {
+        let mut policies: Vec<String> = enrolments(&h, &p.clerk)
+            .await
+            .into_iter()
+            .filter(|e| e.beneficiary_id == person.id)
+            .map(|e| e.policy)
+            .collect();
+        policies.sort_unstable();
+        assert_eq!(policies, ["BHYT", "TCXH"], "{}", person.full_name);
+    }
+}

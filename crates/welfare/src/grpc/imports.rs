@@ -1,7 +1,8 @@
 //! ImportService: the staged import of beneficiaries and enrolments (issue 12, item 8). The file
 //! is read and every row checked on the blocking pool (untrusted bytes never on the async
-//! threads), one row at a time; the rows are then checked against the records in batches and
-//! staged with the problems; the commit writes them in one transaction.
+//! threads), one row at a time; each batch of rows is checked against the records while the
+//! next is read (the two cores overlap), then the rows are staged with the problems; the commit
+//! writes them in one transaction.
 
 use super::*;
 use crate::domain::import::{self as rules, Known, Problem, Row};
@@ -51,23 +52,32 @@ fn file_error(message: &str, en: &str) -> AppError {
     AppError::invalid("file", ErrorCode::BadFile, message, en)
 }
 
-/// What the rows of a file came to: those that passed their own checks, every problem, and
-/// how many data rows there were.
+/// What the rows of a file came to: every problem of a row on its own, and how many data rows
+/// there were (those that passed went to the caller in batches).
 struct Checked {
-    rows: Vec<Row>,
     problems: Vec<Problem>,
     total: usize,
 }
 
+/// Rows handed on at a time, as many as one round of record lookups takes.
+const ROW_BATCH: usize = 1_000;
+
 /// Reads and checks the file (CPU-bound, untrusted: on the blocking pool). An .xlsx is read one
-/// row at a time; a CSV must be UTF-8.
-fn check_file(bytes: &[u8], known: &Known, today: time::Date) -> AppResult<Checked> {
+/// row at a time; a CSV must be UTF-8. The rows that pass their own checks go to `deliver` in
+/// batches; it answers false when nobody takes them any more, which ends the reading.
+fn check_file(
+    bytes: &[u8],
+    known: &Known,
+    today: time::Date,
+    mut deliver: impl FnMut(Vec<Row>) -> bool,
+) -> AppResult<Checked> {
     let mut header: Option<HashMap<&'static str, usize>> = None;
     let mut checked = Checked {
-        rows: Vec::new(),
         problems: Vec::new(),
         total: 0,
     };
+    let mut batch = Vec::with_capacity(ROW_BATCH);
+    let abandoned = || AppError::internal("the check of the file was abandoned");
     let mut on_row = |index: usize, cells: Vec<String>| -> AppResult<()> {
         let Some(at) = &header else {
             match rules::columns_of(&cells) {
@@ -94,8 +104,11 @@ fn check_file(bytes: &[u8], known: &Known, today: time::Date) -> AppResult<Check
         };
         checked.total += 1;
         match rules::check_row(index + 1, &cells, at, known, today) {
-            Ok(row) => checked.rows.push(row),
+            Ok(row) => batch.push(row),
             Err(problems) => checked.problems.extend(problems),
+        }
+        if batch.len() == ROW_BATCH && !deliver(std::mem::take(&mut batch)) {
+            return Err(abandoned());
         }
         Ok(())
     };
@@ -162,10 +175,33 @@ fn check_file(bytes: &[u8], known: &Known, today: time::Date) -> AppResult<Check
             "the file has no data rows",
         ));
     }
-    checked
-        .problems
-        .extend(rules::repeats_in_file(&checked.rows));
+    if !batch.is_empty() && !deliver(batch) {
+        return Err(abandoned());
+    }
     Ok(checked)
+}
+
+/// A person new to the records on several rows of the file (one per policy) is entered once:
+/// the first row's record, the later rows enrolling it. Known by citizen ID, or without one by
+/// the folded name, birth date and commune.
+fn one_record_per_person(staged: &mut [StagedRow]) {
+    let mut first: HashMap<String, String> = HashMap::new();
+    for row in staged.iter_mut().filter(|r| r.new_beneficiary) {
+        let person = if row.citizen_id.is_empty() {
+            format!("{}|{}|{}", row.name_folded, row.birth_date, row.commune_id)
+        } else {
+            row.citizen_id.clone()
+        };
+        match first.get(&person) {
+            Some(id) => {
+                row.beneficiary_id = id.clone();
+                row.new_beneficiary = false;
+            }
+            None => {
+                first.insert(person, row.beneficiary_id.clone());
+            }
+        }
+    }
 }
 
 /// A row callback's error or the reader's.
@@ -192,172 +228,161 @@ fn problem(row: usize, column: &str, message: String) -> Problem {
 }
 
 impl Api {
-    /// The rows that passed their own checks, checked against the policies' rules and the
-    /// records (in batches): the staged rows, and the further problems.
+    /// A batch of rows that passed their own checks, checked against the policies' rules and
+    /// the records: the staged rows, and the further problems.
     async fn against_records(
         &self,
-        rows: Vec<Row>,
+        rows: &[Row],
         communes: &HashMap<String, ReplicaUnit>,
         p: &Principal,
+        policies: &[Policy],
     ) -> AppResult<(Vec<StagedRow>, Vec<Problem>)> {
         let pool = &self.0.db.pool;
-        let policies = self.policies().await?;
         let mut staged = Vec::with_capacity(rows.len());
         let mut problems = Vec::new();
-        let in_file_problem_rows: HashSet<usize> = rules::repeats_in_file(&rows)
-            .into_iter()
-            .map(|p| p.row)
+        let ids: Vec<String> = rows
+            .iter()
+            .filter(|r| !r.citizen_id.is_empty())
+            .map(|r| r.citizen_id.clone())
             .collect();
-        for batch in rows.chunks(1000) {
-            let ids: Vec<String> = batch
-                .iter()
-                .filter(|r| !r.citizen_id.is_empty())
-                .map(|r| r.citizen_id.clone())
-                .collect();
-            let by_id: HashMap<String, store::beneficiaries::BeneficiaryRow> =
-                store::beneficiaries::with_citizen_ids(pool, &ids)
-                    .await?
-                    .into_iter()
-                    .map(|b| (b.citizen_id.clone(), b))
-                    .collect();
-            let mut by_name: HashMap<(String, Option<time::Date>, String), String> = HashMap::new();
-            let commune_ids: Vec<String> = batch
-                .iter()
-                .filter_map(|r| communes.get(&r.commune).map(|c| c.id.to_string()))
-                .collect::<HashSet<_>>()
+        let by_id: HashMap<String, store::beneficiaries::BeneficiaryRow> =
+            store::beneficiaries::with_citizen_ids(pool, &ids)
+                .await?
                 .into_iter()
+                .map(|b| (b.citizen_id.clone(), b))
                 .collect();
-            let names: Vec<String> = batch
-                .iter()
-                .map(|r| fold(&r.full_name))
-                .collect::<HashSet<_>>()
-                .into_iter()
-                .collect();
-            for b in store::beneficiaries::with_names_in(pool, &commune_ids, &names).await? {
-                by_name.insert(
-                    (fold(&b.full_name), b.birth_date, b.commune_id.clone()),
-                    b.full_name,
-                );
+        let mut by_name: HashMap<(String, Option<time::Date>, String), String> = HashMap::new();
+        let commune_ids: Vec<String> = rows
+            .iter()
+            .filter_map(|r| communes.get(&r.commune).map(|c| c.id.to_string()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let names: Vec<String> = rows
+            .iter()
+            .map(|r| fold(&r.full_name))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        for b in store::beneficiaries::with_names_in(pool, &commune_ids, &names).await? {
+            by_name.insert(
+                (fold(&b.full_name), b.birth_date, b.commune_id.clone()),
+                b.full_name,
+            );
+        }
+        let existing: Vec<String> = by_id.values().map(|b| b.id.clone()).collect();
+        let open = store::enrolments::open_of(pool, &existing).await?;
+        for r in rows {
+            let Some(commune) = communes.get(&r.commune) else {
+                continue;
+            };
+            let Ok(policy) = policy_in(policies, &r.policy, "policy") else {
+                continue;
+            };
+            if policy.beneficiary != BeneficiaryKind::Person {
+                problems.push(problem(
+                    r.row,
+                    "Mã chính sách",
+                    format!(
+                        "chính sách \"{}\" dành cho hộ gia đình, không nhập theo từng người",
+                        r.policy
+                    ),
+                ));
+                continue;
             }
-            let existing: Vec<String> = by_id.values().map(|b| b.id.clone()).collect();
-            let open = store::enrolments::open_of(pool, &existing).await?;
-            for r in batch {
-                if in_file_problem_rows.contains(&r.row) {
+            if !policy.in_force.contains(r.start) {
+                problems.push(problem(r.row, "Hưởng từ ngày", policy.not_in_force()));
+                continue;
+            }
+            let terms = match check_terms(&policy.rule, &r.category, 0, i64::from(r.quantity), "") {
+                Ok(t) => t,
+                Err(fault) => {
+                    let (column, message) = match fault.field() {
+                        "quantity" => (
+                            "Số lượng",
+                            "chính sách này tính theo số lượng: nhập số lớn hơn 0".to_string(),
+                        ),
+                        _ => (
+                            "Mã đối tượng",
+                            format!(
+                                "mã đối tượng \"{}\" không có trong chính sách \"{}\"",
+                                r.category, r.policy
+                            ),
+                        ),
+                    };
+                    problems.push(problem(r.row, column, message));
                     continue;
                 }
-                let Some(commune) = communes.get(&r.commune) else {
-                    continue;
-                };
-                let Ok(policy) = policy_in(&policies, &r.policy, "policy") else {
-                    continue;
-                };
-                if policy.beneficiary != BeneficiaryKind::Person {
+            };
+            let (beneficiary_id, new_beneficiary) = match by_id.get(&r.citizen_id) {
+                Some(b) if !p.can(WRITE, &b.unit_path) => {
                     problems.push(problem(
                         r.row,
-                        "Mã chính sách",
-                        format!(
-                            "chính sách \"{}\" dành cho hộ gia đình, không nhập theo từng người",
-                            r.policy
-                        ),
+                        "Số CCCD",
+                        "số CCCD này đã có ở đối tượng của đơn vị khác".into(),
                     ));
                     continue;
                 }
-                if !policy.in_force.contains(r.start) {
-                    problems.push(problem(r.row, "Hưởng từ ngày", policy.not_in_force()));
+                Some(b) if b.merged_into.is_some() => {
+                    problems.push(problem(
+                        r.row,
+                        "Số CCCD",
+                        "đối tượng mang số CCCD này đã được gộp vào hồ sơ khác".into(),
+                    ));
                     continue;
                 }
-                let terms =
-                    match check_terms(&policy.rule, &r.category, 0, i64::from(r.quantity), "") {
-                        Ok(t) => t,
-                        Err(fault) => {
-                            let (column, message) = match fault.field() {
-                                "quantity" => (
-                                    "Số lượng",
-                                    "chính sách này tính theo số lượng: nhập số lớn hơn 0"
-                                        .to_string(),
-                                ),
-                                _ => (
-                                    "Mã đối tượng",
-                                    format!(
-                                        "mã đối tượng \"{}\" không có trong chính sách \"{}\"",
-                                        r.category, r.policy
-                                    ),
-                                ),
-                            };
-                            problems.push(problem(r.row, column, message));
-                            continue;
-                        }
-                    };
-                let (beneficiary_id, new_beneficiary) = match by_id.get(&r.citizen_id) {
-                    Some(b) if !p.can(WRITE, &b.unit_path) => {
+                Some(b) => {
+                    if open.contains(&(b.id.clone(), r.policy.clone())) {
                         problems.push(problem(
                             r.row,
-                            "Số CCCD",
-                            "số CCCD này đã có ở đối tượng của đơn vị khác".into(),
+                            "Mã chính sách",
+                            format!("{} đang hưởng chính sách \"{}\"", b.full_name, r.policy),
                         ));
                         continue;
                     }
-                    Some(b) if b.merged_into.is_some() => {
+                    (b.id.clone(), false)
+                }
+                None => {
+                    let key = (
+                        fold(&r.full_name),
+                        Some(r.birth_date),
+                        commune.id.to_string(),
+                    );
+                    if let Some(name) = by_name.get(&key) {
                         problems.push(problem(
-                            r.row,
-                            "Số CCCD",
-                            "đối tượng mang số CCCD này đã được gộp vào hồ sơ khác".into(),
-                        ));
-                        continue;
-                    }
-                    Some(b) => {
-                        if open.contains(&(b.id.clone(), r.policy.clone())) {
-                            problems.push(problem(
-                                r.row,
-                                "Mã chính sách",
-                                format!("{} đang hưởng chính sách \"{}\"", b.full_name, r.policy),
-                            ));
-                            continue;
-                        }
-                        (b.id.clone(), false)
-                    }
-                    None => {
-                        let key = (
-                            fold(&r.full_name),
-                            Some(r.birth_date),
-                            commune.id.to_string(),
-                        );
-                        if let Some(name) = by_name.get(&key) {
-                            problems.push(problem(
                                 r.row,
                                 "Họ và tên",
                                 format!(
                                     "nghi trùng với đối tượng \"{name}\" đã có (cùng họ tên, ngày sinh, xã); ghi số CCCD để nhận đúng người"
                                 ),
                             ));
-                            continue;
-                        }
-                        (uuid::Uuid::now_v7().to_string(), true)
+                        continue;
                     }
-                };
-                staged.push(StagedRow {
-                    import_id: String::new(),
-                    row_number: i64::try_from(r.row).unwrap_or(i64::MAX),
-                    beneficiary_id,
-                    new_beneficiary,
-                    full_name: r.full_name.clone(),
-                    name_folded: fold(&r.full_name),
-                    birth_date: r.birth_date,
-                    sex: if r.female { "female" } else { "male" }.into(),
-                    citizen_id: r.citizen_id.clone(),
-                    commune_id: commune.id.to_string(),
-                    unit_path: commune.path.to_string(),
-                    enrolment_id: uuid::Uuid::now_v7().to_string(),
-                    policy: r.policy.clone(),
-                    category: terms.0,
-                    coefficient: i64::from(terms.1.coefficient),
-                    quantity: i64::from(terms.1.quantity),
-                    decision_number: r.decision_number.clone(),
-                    decision_date: r.decision_date,
-                    start_date: r.start,
-                    end_date: r.end,
-                });
-            }
+                    (uuid::Uuid::now_v7().to_string(), true)
+                }
+            };
+            staged.push(StagedRow {
+                import_id: String::new(),
+                row_number: i64::try_from(r.row).unwrap_or(i64::MAX),
+                beneficiary_id,
+                new_beneficiary,
+                full_name: r.full_name.clone(),
+                name_folded: fold(&r.full_name),
+                birth_date: r.birth_date,
+                sex: if r.female { "female" } else { "male" }.into(),
+                citizen_id: r.citizen_id.clone(),
+                commune_id: commune.id.to_string(),
+                unit_path: commune.path.to_string(),
+                enrolment_id: uuid::Uuid::now_v7().to_string(),
+                policy: r.policy.clone(),
+                category: terms.0,
+                coefficient: i64::from(terms.1.coefficient),
+                quantity: i64::from(terms.1.quantity),
+                decision_number: r.decision_number.clone(),
+                decision_date: r.decision_date,
+                start_date: r.start,
+                end_date: r.end,
+            });
         }
         Ok((staged, problems))
     }
@@ -445,13 +470,38 @@ impl pb::import_service_server::ImportService for Api {
                 communes: communes.keys().cloned().collect(),
             };
             let today = self.today();
-            let checked = tokio::task::spawn_blocking(move || check_file(&bytes, &known, today))
-                .await
-                .map_err(AppError::internal)??;
-            let (staged, more) = self.against_records(checked.rows, &communes, &p).await?;
+            let policies = self.policies().await?;
+            // The file is read on the blocking pool while the rows already read are checked
+            // against the records here.
+            let (sender, mut batches) = tokio::sync::mpsc::channel::<Vec<Row>>(2);
+            let reading = tokio::task::spawn_blocking(move || {
+                check_file(&bytes, &known, today, |batch| {
+                    sender.blocking_send(batch).is_ok()
+                })
+            });
+            let (mut rows, mut staged, mut more) = (Vec::new(), Vec::new(), Vec::new());
+            while let Some(batch) = batches.recv().await {
+                let (s, m) = self
+                    .against_records(&batch, &communes, &p, &policies)
+                    .await?;
+                staged.extend(s);
+                more.extend(m);
+                rows.extend(batch);
+            }
+            let checked = reading.await.map_err(AppError::internal)??;
+            // A person repeated inside the file is named at each repeat and goes no further.
+            let repeats = rules::repeats_in_file(&rows);
+            let repeated: HashSet<i64> = repeats
+                .iter()
+                .map(|r| i64::try_from(r.row).unwrap_or(i64::MAX))
+                .collect();
+            staged.retain(|s| !repeated.contains(&s.row_number));
+            one_record_per_person(&mut staged);
+            more.retain(|m| !repeated.contains(&i64::try_from(m.row).unwrap_or(i64::MAX)));
             let mut problems: Vec<ProblemRow> = checked
                 .problems
                 .into_iter()
+                .chain(repeats)
                 .chain(more)
                 .map(|pr| ProblemRow {
                     row: i64::try_from(pr.row).unwrap_or(i64::MAX),
