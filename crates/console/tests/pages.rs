@@ -3429,4 +3429,27 @@ async fn a_commune_imports_its_beneficiaries_fixes_the_reported_rows_and_writes_
         list.contains("Nguyễn Thị Một") && list.contains("Nguyễn Thị Hai"),
         "{list}"
     );
+    // A check cut short (its rows never staged) says so and offers no write.
+    let cut = tinhso_welfare::store::imports::ImportRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        unit_id: commune.id.clone(),
+        unit_path: commune.path.clone(),
+        filename: "bi-ngat.xlsx".into(),
+        state: "staging".into(),
+        rows_total: 2,
+        rows_valid: 2,
+        problem_count: 0,
+        created_at: 1_795_000_000_000,
+        created_by: "nhaplieu.nghiaky".into(),
+    };
+    let mut tx = site.welfare.db.begin().await.expect("tx");
+    tinhso_welfare::store::imports::create(&mut tx, &cut, &[])
+        .await
+        .expect("written");
+    tx.commit().await.expect("committed");
+    let page = clerk.get(&format!("/an-sinh/nhap/{}", cut.id)).await.text();
+    assert!(
+        page.contains("bị ngắt giữa chừng") && !page.contains("id=\"ghi\""),
+        "{page}"
+    );
 }
