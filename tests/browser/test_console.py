@@ -17,7 +17,11 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -53,8 +57,14 @@ def until(driver, condition, what):
 
 
 def heading(driver):
-    found = driver.find_elements(By.TAG_NAME, "h1")
-    return found[0].text if found else ""
+    """The page's heading, or "" while the page is being replaced: Chrome may answer a heading
+    found on the old page with "Node ... does not belong to the document" rather than a stale
+    element, and `until` asks again."""
+    try:
+        found = driver.find_elements(By.TAG_NAME, "h1")
+        return found[0].text if found else ""
+    except WebDriverException:
+        return ""
 
 
 @pytest.fixture(scope="module")

@@ -152,12 +152,20 @@ pub fn check_row(
         } else {
             cell_date(text)
         };
-        match parts.and_then(calendar_day) {
-            Some(d) if d > today && key != "end" => {
+        match parts.map(calendar_day) {
+            Some(Some(d)) if d > today && key != "end" => {
                 problem(key, "ngày không được ở tương lai".into());
                 None
             }
-            Some(d) => Some(d),
+            Some(Some(d)) => Some(d),
+            // Written as a date, but not a day of the calendar (31/02, month 13).
+            Some(None) => {
+                problem(
+                    key,
+                    format!("ngày \"{text}\" không có trên lịch: xem lại ngày và tháng"),
+                );
+                None
+            }
             None => {
                 problem(key, format!("\"{text}\" không phải ngày dạng dd/mm/yyyy"));
                 None
@@ -375,6 +383,16 @@ mod tests {
             "{problems:?}"
         );
         assert!(problems.iter().all(|p| p.row == 5));
+        assert!(
+            problems[0].message.contains("không có trên lịch"),
+            "{:?}",
+            problems[0]
+        );
+        let mut unreadable = GOOD;
+        unreadable[1] = "mùng 2 tháng 3";
+        let problems =
+            check_row(7, &cells(unreadable), &at, &known(), today()).expect_err("not a date");
+        assert!(problems[0].message.contains("dd/mm/yyyy"), "{problems:?}");
         let mut empty = GOOD;
         empty[0] = "";
         empty[9] = "01/01/2030";
