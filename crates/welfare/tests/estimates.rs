@@ -18,17 +18,15 @@ async fn a_commune_estimates_next_year_finance_funds_it_and_the_province_approve
         ("Bùi Thị Bảy", (1960, 7, 7), "elderly_poor_60_80"),
         ("Bùi Văn Bé", (2023, 2, 2), "orphan_under_4"),
     ] {
-        let b = h
-            .person_in(&p.clerk, &commune, name, born, "")
-            .await
-            .expect("entered")
-            .beneficiary
-            .expect("record");
-        let e = h
-            .allowance(&p.clerk, &b.id, category, (2024, 6, 3))
-            .await
-            .expect("enrolled");
-        h.verify(&p.labour, &e, true, "").await.expect("verified");
+        h.verified_allowance(
+            &p.clerk,
+            &p.labour,
+            &commune,
+            (name, born, ""),
+            category,
+            (2024, 6, 3),
+        )
+        .await;
     }
     let mut estimates = pb::estimate_service_client::EstimateServiceClient::new(h.channel.clone());
     let prepare = |months: i64| pb::PrepareEstimateRequest {

@@ -18,17 +18,16 @@ async fn changes_are_published_and_records_follow_a_commune_merge() {
     let (seen, _inbox) =
         tinhso_testkit::events::consume(h.bus.clone(), "welfare", "tinhso.welfare.>", stopped)
             .await;
-    let b = h
-        .person_in(&p.clerk, &p.commune.id, "Đoàn Thị Gấm", (1939, 9, 9), "")
-        .await
-        .expect("entered")
-        .beneficiary
-        .expect("record");
     let e = h
-        .allowance(&p.clerk, &b.id, "elderly_80_no_pension", (2025, 3, 1))
-        .await
-        .expect("enrolled");
-    let e = h.verify(&p.labour, &e, true, "").await.expect("verified");
+        .verified_allowance(
+            &p.clerk,
+            &p.labour,
+            &p.commune.id,
+            ("Đoàn Thị Gấm", (1939, 9, 9), ""),
+            "elderly_80_no_pension",
+            (2025, 3, 1),
+        )
+        .await;
     let mut payments = pb::payment_service_client::PaymentServiceClient::new(h.channel.clone());
     let list = payments
         .prepare_payment_list(authed(
@@ -106,7 +105,7 @@ async fn changes_are_published_and_records_follow_a_commune_merge() {
         .await
         .expect("merged");
     let followed = tinhso_testkit::eventually(30, || {
-        let (h, labour, b, e) = (&h, p.labour.clone(), b.id.clone(), e.id.clone());
+        let (h, labour, b, e) = (&h, p.labour.clone(), e.beneficiary_id.clone(), e.id.clone());
         let target = target.clone();
         async move {
             let record = h

@@ -142,19 +142,15 @@ async fn terms_and_years_are_paid_settled_locked_and_reported_by_their_own_perio
         .expect("verified");
 
     // And an elderly person on the monthly allowance (1.0) from 15/03/2024.
-    let elder = h
-        .person_in(&p.clerk, &p.commune.id, "Lê Thị Già", (1938, 1, 1), "")
-        .await
-        .expect("elder")
-        .beneficiary
-        .expect("record");
-    let allowance = h
-        .allowance(&p.clerk, &elder.id, "elderly_80_no_pension", (2024, 3, 15))
-        .await
-        .expect("enrolled");
-    h.verify(&p.labour, &allowance, true, "")
-        .await
-        .expect("verified");
+    h.verified_allowance(
+        &p.clerk,
+        &p.labour,
+        &p.commune.id,
+        ("Lê Thị Già", (1938, 1, 1), ""),
+        "elderly_80_no_pension",
+        (2024, 3, 15),
+    )
+    .await;
 
     // Each policy by its own period: the first term pays October to December, the second
     // January to May; the rice land once for the year.

@@ -59,17 +59,17 @@ async fn the_months_report_rolls_up_the_communes_and_reads_the_same_later() {
             "elderly_80_no_pension",
         ),
     ] {
-        let b = h
-            .person_in(token, commune, name, born, "")
-            .await
-            .expect("entered")
-            .beneficiary
-            .expect("record");
-        let e = h
-            .allowance(token, &b.id, category, (2024, 3, 4))
-            .await
-            .expect("enrolled");
-        enrolled.push(h.verify(&p.labour, &e, true, "").await.expect("verified"));
+        enrolled.push(
+            h.verified_allowance(
+                token,
+                &p.labour,
+                commune,
+                (name, born, ""),
+                category,
+                (2024, 3, 4),
+            )
+            .await,
+        );
     }
     let mut reports = pb::report_service_client::ReportServiceClient::new(h.channel.clone());
     let report = |month: &str| pb::GetWelfareReportRequest {

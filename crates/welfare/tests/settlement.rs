@@ -27,17 +27,17 @@ async fn a_commune_settles_its_month_and_the_province_approves_it() {
             "051140009876",
         ),
     ] {
-        let b = h
-            .person_in(&p.clerk, &commune, name, born, id)
-            .await
-            .expect("entered")
-            .beneficiary
-            .expect("record");
-        let e = h
-            .allowance(&p.clerk, &b.id, category, (2025, 1, 6))
-            .await
-            .expect("enrolled");
-        enrolments.push(h.verify(&p.labour, &e, true, "").await.expect("verified"));
+        enrolments.push(
+            h.verified_allowance(
+                &p.clerk,
+                &p.labour,
+                &commune,
+                (name, born, id),
+                category,
+                (2025, 1, 6),
+            )
+            .await,
+        );
     }
     let (ti, sen) = (&enrolments[0], &enrolments[1]);
 

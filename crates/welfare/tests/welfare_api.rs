@@ -714,17 +714,15 @@ async fn provincial_finance_keeps_the_parameters_and_every_change_is_kept() {
     );
 
     // A verified enrolment at 1.5 is paid on the new base from July 2026, the old before.
-    let person = h
-        .person_in(&p.clerk, &p.commune.id, "Lê Thị Hoa", (2012, 3, 3), "")
-        .await
-        .expect("entered")
-        .beneficiary
-        .expect("record");
-    let e = h
-        .allowance(&p.clerk, &person.id, "orphan_4_plus", (2026, 1, 10))
-        .await
-        .expect("enrolled");
-    h.verify(&p.labour, &e, true, "").await.expect("verified");
+    h.verified_allowance(
+        &p.clerk,
+        &p.labour,
+        &p.commune.id,
+        ("Lê Thị Hoa", (2012, 3, 3), ""),
+        "orphan_4_plus",
+        (2026, 1, 10),
+    )
+    .await;
     for (month, amount) in [("2026-06", 750_000), ("2026-07", 900_000)] {
         let lines = h
             .month(&p.clerk, &p.commune.id, "TCXH", month)

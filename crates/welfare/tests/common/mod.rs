@@ -274,6 +274,30 @@ impl Harness {
             .map(tonic::Response::into_inner)
     }
 
+    /// A person (name, birth date, citizen ID) entered in `commune` by `clerk` and enrolled in
+    /// the monthly allowance under `category` from `start`, verified by `labour`.
+    pub async fn verified_allowance(
+        &self,
+        clerk: &str,
+        labour: &str,
+        commune: &str,
+        (name, born, citizen_id): (&str, (i32, i32, i32), &str),
+        category: &str,
+        start: (i32, i32, i32),
+    ) -> pb::Enrolment {
+        let b = self
+            .person_in(clerk, commune, name, born, citizen_id)
+            .await
+            .expect("entered")
+            .beneficiary
+            .expect("record");
+        let e = self
+            .allowance(clerk, &b.id, category, start)
+            .await
+            .expect("enrolled");
+        self.verify(labour, &e, true, "").await.expect("verified")
+    }
+
     /// Verifies (or rejects with `reason`) the enrolment at its version as `token`.
     pub async fn verify(
         &self,
