@@ -432,8 +432,9 @@ impl pb::estimate_service_server::EstimateService for Api {
             let answer = self.estimate_answer(&e, false).await?;
             let now = self.now();
             let mut tx = self.0.db.begin().await?;
-            store::estimates::advance(
+            store::approval::advance(
                 &mut tx,
+                store::approval::Document::Estimate,
                 &e.id,
                 r.version,
                 action.code(),

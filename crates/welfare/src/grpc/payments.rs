@@ -479,8 +479,9 @@ impl pb::payment_service_server::PaymentService for Api {
             };
             let now = self.now();
             let mut tx = self.0.db.begin().await?;
-            store::payments::advance(
+            store::approval::advance(
                 &mut tx,
+                store::approval::Document::PaymentList,
                 &list.id,
                 r.version,
                 action.code(),

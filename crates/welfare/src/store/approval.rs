@@ -1,5 +1,6 @@
-//! The steps of a settlement's or estimate's approval (draft, submitted, appraised, approved,
-//! returned): who did what, when, with the reason of a return.
+//! The approval of a settlement (payment list) or an estimate: its version checked and bumped
+//! on every write, its state moved (draft, submitted, appraised, approved, returned), and each
+//! step kept (who did what, when, with the reason of a return).
 
 use super::entities::approval_step;
 use crate::domain::approval::State;
@@ -7,6 +8,87 @@ use sea_orm::{
     ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _, Set,
 };
 use tinhso_platform::db::{self, DbErr, Tx};
+
+/// The tables whose rows go through the approval flow; each has the columns `id`, `version`,
+/// `state` and `return_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    PaymentList,
+    Estimate,
+}
+
+impl Document {
+    fn table(self) -> &'static str {
+        match self {
+            Self::PaymentList => "payment_lists",
+            Self::Estimate => "estimates",
+        }
+    }
+}
+
+/// Why a write did not happen.
+#[derive(Debug)]
+pub enum WriteError {
+    NotFound,
+    /// Someone changed the document since it was read.
+    Stale,
+    Db(DbErr),
+}
+
+impl From<DbErr> for WriteError {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// Bumps the document's version if it is still at `version`; Stale otherwise.
+pub async fn bump(tx: &mut Tx, doc: Document, id: &str, version: i64) -> Result<(), WriteError> {
+    let done = db::query(format!(
+        "UPDATE {} SET version = $1 WHERE id = $2 AND version = $3",
+        doc.table()
+    ))
+    .bind(version + 1)
+    .bind(id.to_string())
+    .bind(version)
+    .execute(&*tx)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(WriteError::Stale)
+    }
+}
+
+/// Moves document `id` read at `version` to `state` (with the reason of a return) and keeps
+/// the step.
+#[allow(clippy::too_many_arguments)]
+pub async fn advance(
+    tx: &mut Tx,
+    doc: Document,
+    id: &str,
+    version: i64,
+    action: &str,
+    state: State,
+    reason: &str,
+    now: i64,
+    actor: &str,
+) -> Result<(), WriteError> {
+    bump(tx, doc, id, version).await?;
+    let returned = state == State::Returned;
+    db::query(format!(
+        "UPDATE {} SET state = $1, return_reason = CASE WHEN $2 THEN $3 ELSE return_reason END \
+         WHERE id = $4",
+        doc.table()
+    ))
+    .bind(state.code())
+    .bind(returned)
+    .bind(reason.to_string())
+    .bind(id.to_string())
+    .execute(&*tx)
+    .await?;
+    step(tx, id, action, state, reason, now, actor).await?;
+    Ok(())
+}
 
 /// Keeps a step of a document's approval.
 pub async fn step(

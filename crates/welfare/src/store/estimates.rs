@@ -11,7 +11,8 @@ use sea_orm::{
 };
 use tinhso_platform::db::{self, DbErr, Tx};
 
-pub use super::payments::WriteError;
+pub use super::approval::WriteError;
+use super::approval::{Document, bump};
 
 /// An estimate as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,20 +171,6 @@ pub async fn create(tx: &mut Tx, e: &EstimateRow, changes: &[ExpectedRow]) -> Re
     put_changes(tx, &e.id, changes).await
 }
 
-async fn bump(tx: &mut Tx, id: &str, version: i64) -> Result<(), WriteError> {
-    let done = estimate::Entity::update_many()
-        .col_expr(estimate::Column::Version, Expr::value(version + 1))
-        .filter(estimate::Column::Id.eq(id))
-        .filter(estimate::Column::Version.eq(version))
-        .exec(&*tx)
-        .await?;
-    if done.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(WriteError::Stale)
-    }
-}
-
 /// Recomputes estimate `id` read at `version`: its figure, carried-over funds and changes.
 pub async fn replace(
     tx: &mut Tx,
@@ -193,7 +180,7 @@ pub async fn replace(
     carried_over: i64,
     changes: &[ExpectedRow],
 ) -> Result<(), WriteError> {
-    bump(tx, id, version).await?;
+    bump(tx, Document::Estimate, id, version).await?;
     estimate::Entity::update_many()
         .col_expr(
             estimate::Column::FromEnrolments,
@@ -214,7 +201,7 @@ pub async fn set_funding(
     version: i64,
     sources: &[(String, i64)],
 ) -> Result<(), WriteError> {
-    bump(tx, id, version).await?;
+    bump(tx, Document::Estimate, id, version).await?;
     estimate_funding::Entity::delete_many()
         .filter(estimate_funding::Column::EstimateId.eq(id))
         .exec(&*tx)
@@ -230,29 +217,5 @@ pub async fn set_funding(
         .exec_without_returning(&*tx)
         .await?;
     }
-    Ok(())
-}
-
-/// Moves estimate `id` read at `version` to `state` and keeps the step.
-#[allow(clippy::too_many_arguments)]
-pub async fn advance(
-    tx: &mut Tx,
-    id: &str,
-    version: i64,
-    action: &str,
-    state: State,
-    reason: &str,
-    now: i64,
-    actor: &str,
-) -> Result<(), WriteError> {
-    bump(tx, id, version).await?;
-    let mut update = estimate::Entity::update_many()
-        .col_expr(estimate::Column::State, Expr::value(state.code()))
-        .filter(estimate::Column::Id.eq(id));
-    if state == State::Returned {
-        update = update.col_expr(estimate::Column::ReturnReason, Expr::value(reason));
-    }
-    update.exec(&*tx).await?;
-    super::approval::step(tx, id, action, state, reason, now, actor).await?;
     Ok(())
 }

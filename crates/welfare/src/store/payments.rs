@@ -1,6 +1,8 @@
 //! Payment lists and their settlement: the lines as computed (written in batches), each line's
 //! payment, the funds received, the approval state at a version, and every approval step.
 
+pub use super::approval::WriteError;
+use super::approval::{Document, bump};
 use super::entities::{payment_line, payment_list};
 use crate::domain::approval::State;
 use crate::domain::settlement::{Method, Payment, PaymentLine, Settlement};
@@ -118,21 +120,6 @@ fn line_model(list_id: &str, l: &LineRow) -> payment_line::ActiveModel {
     }
 }
 
-/// Why a write did not happen.
-#[derive(Debug)]
-pub enum WriteError {
-    NotFound,
-    /// Someone changed the list since it was read.
-    Stale,
-    Db(DbErr),
-}
-
-impl From<DbErr> for WriteError {
-    fn from(e: DbErr) -> Self {
-        Self::Db(e)
-    }
-}
-
 pub async fn get(conn: &impl ConnectionTrait, id: &str) -> Result<Option<ListRow>, DbErr> {
     Ok(payment_list::Entity::find_by_id(id.to_string())
         .one(conn)
@@ -220,21 +207,6 @@ pub async fn create(tx: &mut Tx, list: &ListRow, lines: &[LineRow]) -> Result<()
     insert_lines(tx, &list.id, lines).await
 }
 
-/// Bumps the list's version if it is still at `version`; Stale otherwise.
-async fn bump(tx: &mut Tx, id: &str, version: i64) -> Result<(), WriteError> {
-    let done = payment_list::Entity::update_many()
-        .col_expr(payment_list::Column::Version, Expr::value(version + 1))
-        .filter(payment_list::Column::Id.eq(id))
-        .filter(payment_list::Column::Version.eq(version))
-        .exec(&*tx)
-        .await?;
-    if done.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(WriteError::Stale)
-    }
-}
-
 /// Replaces the lines of list `id` read at `version`.
 pub async fn replace_lines(
     tx: &mut Tx,
@@ -242,7 +214,7 @@ pub async fn replace_lines(
     version: i64,
     lines: &[LineRow],
 ) -> Result<(), WriteError> {
-    bump(tx, id, version).await?;
+    bump(tx, Document::PaymentList, id, version).await?;
     payment_line::Entity::delete_many()
         .filter(payment_line::Column::ListId.eq(id))
         .exec(&*tx)
@@ -260,7 +232,7 @@ pub async fn record(
     marks: &[(String, Payment)],
     funded: Option<i64>,
 ) -> Result<(), WriteError> {
-    bump(tx, id, version).await?;
+    bump(tx, Document::PaymentList, id, version).await?;
     for (enrolment_id, payment) in marks {
         let (state, paid_on, method, reason) = match payment {
             Payment::Pending => ("pending", None, "", String::new()),
@@ -287,30 +259,6 @@ pub async fn record(
             .exec(&*tx)
             .await?;
     }
-    Ok(())
-}
-
-/// Moves list `id` read at `version` to `state` (with the reason of a return) and keeps the step.
-#[allow(clippy::too_many_arguments)]
-pub async fn advance(
-    tx: &mut Tx,
-    id: &str,
-    version: i64,
-    action: &str,
-    state: State,
-    reason: &str,
-    now: i64,
-    actor: &str,
-) -> Result<(), WriteError> {
-    bump(tx, id, version).await?;
-    let mut update = payment_list::Entity::update_many()
-        .col_expr(payment_list::Column::State, Expr::value(state.code()))
-        .filter(payment_list::Column::Id.eq(id));
-    if state == State::Returned {
-        update = update.col_expr(payment_list::Column::ReturnReason, Expr::value(reason));
-    }
-    update.exec(&*tx).await?;
-    super::approval::step(tx, id, action, state, reason, now, actor).await?;
     Ok(())
 }
 
