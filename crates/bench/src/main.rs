@@ -12,6 +12,7 @@
 
 mod console;
 mod personnel;
+mod stack;
 mod welfare;
 
 use anyhow::{Context as _, bail};
@@ -19,7 +20,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tinhso_gateway::{Gateway, GatewayConfig};
-use tinhso_identity::{Identity, IdentityConfig};
 use tinhso_proto::identity::v1 as pb;
 use tinhso_proto::identity::v1::account_service_client::AccountServiceClient;
 use tinhso_proto::identity::v1::auth_service_client::AuthServiceClient;
@@ -174,61 +174,21 @@ struct Platform {
     unit_id: String,
     account_id: String,
     _server: tinhso_testkit::TestServer,
-    _db: tinhso_testkit::TestDb,
-    _stop: tokio::sync::watch::Sender<bool>,
+    _identity: stack::IdentityUp,
 }
 
 async fn start(database_url: &str) -> anyhow::Result<Platform> {
-    let test_db = tinhso_testkit::database_at(Some(database_url)).await;
-    let db = tinhso_platform::db::Db::connect(&test_db.url, 20).await?;
-    let env = vec![
-        (
-            "TINHSO_BOOTSTRAP_ADMIN_PASSWORD".to_string(),
-            ADMIN_PASSWORD.to_string(),
-        ),
-        ("TINHSO_DATABASE__URL".to_string(), test_db.url.clone()),
-        // The login benchmark is about argon2, not the per-address limit.
-        (
-            "TINHSO_LOGIN_RATE__MAX_ATTEMPTS".to_string(),
-            "1000000".to_string(),
-        ),
-    ];
-    let config = IdentityConfig::load(None, &env)?;
-    let clock = tinhso_platform::clock::system();
-    let identity = Identity::open(config, db, clock.clone()).await?;
-    let boot = identity.bootstrap().await?;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    identity.spawn_background(
-        Arc::new(tinhso_platform::events::InProcessBus::new()),
-        stopped.clone(),
-    );
-    let server = tinhso_testkit::TestServer::start(
-        identity.routes(),
-        tinhso_identity::SERVICE_NAMES,
-        identity.verifier.clone(),
+    // The login benchmark is about argon2, not the per-address limit.
+    let up = stack::identity(
+        database_url,
+        ADMIN_PASSWORD,
+        &[("TINHSO_LOGIN_RATE__MAX_ATTEMPTS", "1000000")],
     )
-    .await;
-    let grpc = server.channel().await;
-
+    .await?;
+    let clock = tinhso_platform::clock::system();
+    let (server, grpc) = stack::serve(&up, up.identity.routes(), &[]).await;
+    let token = stack::admin_token(grpc.clone(), ADMIN_PASSWORD, NEW_PASSWORD).await?;
     let mut auth = AuthServiceClient::new(grpc.clone());
-    let first = auth
-        .login(pb::LoginRequest {
-            username: "admin".into(),
-            password: ADMIN_PASSWORD.into(),
-        })
-        .await?
-        .into_inner();
-    let token = auth
-        .change_password(authed(
-            &first.access_token,
-            pb::ChangePasswordRequest {
-                current_password: ADMIN_PASSWORD.into(),
-                new_password: NEW_PASSWORD.into(),
-            },
-        ))
-        .await?
-        .into_inner()
-        .access_token;
     let mut units = UnitServiceClient::new(grpc.clone());
     for i in 0..20 {
         units
@@ -239,7 +199,7 @@ async fn start(database_url: &str) -> anyhow::Result<Platform> {
                         code: format!("XA-{i:02}"),
                         name: format!("Xã số {i}"),
                         kind: pb::UnitKind::Commune as i32,
-                        parent_id: boot.root_unit_id.clone(),
+                        parent_id: up.root_unit_id.clone(),
                         ..Default::default()
                     }),
                     request_id: String::new(),
@@ -270,6 +230,7 @@ async fn start(database_url: &str) -> anyhow::Result<Platform> {
         .set_keys(&tinhso_platform::auth::fetch_jwks(grpc.clone()).await?);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let http = listener.local_addr()?;
+    let stopped = up.stopped.clone();
     tokio::spawn(async move {
         let _ = gateway
             .serve(listener, tinhso_platform::grpc::wait_for(stopped))
@@ -279,11 +240,10 @@ async fn start(database_url: &str) -> anyhow::Result<Platform> {
         grpc,
         http,
         token,
-        unit_id: boot.root_unit_id,
+        unit_id: up.root_unit_id.clone(),
         account_id,
         _server: server,
-        _db: test_db,
-        _stop: stop,
+        _identity: up,
     })
 }
 

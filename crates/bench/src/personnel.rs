@@ -2,10 +2,9 @@
 //! five-criteria search (p50/p99 at 10 concurrent callers), the BM02 statistics of the whole
 //! province, and an .xlsx import of 10,000 rows (check, then commit) in rows/s.
 
+use crate::stack;
 use crate::{load, ms};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tinhso_identity::{Identity, IdentityConfig};
 use tinhso_personnel::store::employees::EmployeeRow;
 use tinhso_personnel::{Personnel, PersonnelConfig};
 use tinhso_proto::identity::v1 as id;
@@ -75,71 +74,22 @@ fn generated(i: usize, unit_id: &str, unit_path: &str, now: i64) -> EmployeeRow 
 }
 
 pub async fn run(database_url: &str) -> anyhow::Result<String> {
-    let identity_db = tinhso_testkit::database_at(Some(database_url)).await;
-    let personnel_db = tinhso_testkit::database_at(Some(database_url)).await;
+    let up = stack::identity(database_url, ADMIN_PASSWORD, &[]).await?;
+    let (_personnel_db, db) = stack::service_db(database_url).await?;
     let clock = tinhso_platform::clock::system();
-    let env = vec![
-        (
-            "TINHSO_BOOTSTRAP_ADMIN_PASSWORD".to_string(),
-            ADMIN_PASSWORD.to_string(),
-        ),
-        ("TINHSO_DATABASE__URL".to_string(), identity_db.url.clone()),
-    ];
-    let identity = Identity::open(
-        IdentityConfig::load(None, &env)?,
-        tinhso_platform::db::Db::connect(&identity_db.url, 10).await?,
-        clock.clone(),
-    )
-    .await?;
-    let boot = identity.bootstrap().await?;
-    let env = vec![("TINHSO_DATABASE__URL".to_string(), personnel_db.url.clone())];
-    let personnel = Personnel::open(
-        PersonnelConfig::load(None, &env)?,
-        tinhso_platform::db::Db::connect(&personnel_db.url, 20).await?,
-        clock.clone(),
-    )
-    .await?;
-    let bus: tinhso_platform::events::SharedBus =
-        Arc::new(tinhso_platform::events::InProcessBus::new());
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    identity.spawn_background(bus.clone(), stopped.clone());
-    let names: Vec<&'static str> = tinhso_identity::SERVICE_NAMES
-        .iter()
-        .chain(tinhso_personnel::SERVICE_NAMES)
-        .copied()
-        .collect();
-    let server = tinhso_testkit::TestServer::start(
-        personnel.add_routes(identity.routes()),
-        names.leak(),
-        identity.verifier.clone(),
+    let personnel =
+        Personnel::open(PersonnelConfig::load(None, &Vec::new())?, db, clock.clone()).await?;
+    let (server, grpc) = stack::serve(
+        &up,
+        personnel.add_routes(up.identity.routes()),
+        tinhso_personnel::SERVICE_NAMES,
     )
     .await;
-    let grpc = server.channel().await;
-    personnel.spawn_background(bus, grpc.clone(), stopped);
+    personnel.spawn_background(up.bus.clone(), grpc.clone(), up.stopped.clone());
     personnel
         .verifier
         .set_keys(&tinhso_platform::auth::fetch_jwks(grpc.clone()).await?);
-
-    let mut auth =
-        tinhso_proto::identity::v1::auth_service_client::AuthServiceClient::new(grpc.clone());
-    let first = auth
-        .login(id::LoginRequest {
-            username: "admin".into(),
-            password: ADMIN_PASSWORD.into(),
-        })
-        .await?
-        .into_inner();
-    let token = auth
-        .change_password(authed(
-            &first.access_token,
-            id::ChangePasswordRequest {
-                current_password: ADMIN_PASSWORD.into(),
-                new_password: NEW_PASSWORD.into(),
-            },
-        ))
-        .await?
-        .into_inner()
-        .access_token;
+    let token = stack::admin_token(grpc.clone(), ADMIN_PASSWORD, NEW_PASSWORD).await?;
 
     // 20 districts, the records spread over them, written straight to the database.
     let mut units =
@@ -154,7 +104,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
                         code: format!("H-{i:02}"),
                         name: format!("Huyện số {i}"),
                         kind: id::UnitKind::District as i32,
-                        parent_id: boot.root_unit_id.clone(),
+                        parent_id: up.root_unit_id.clone(),
                         ..Default::default()
                     }),
                     request_id: String::new(),
@@ -266,7 +216,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
             .get_staff_statistics(authed(
                 &token,
                 pb::GetStaffStatisticsRequest {
-                    unit_id: boot.root_unit_id.clone(),
+                    unit_id: up.root_unit_id.clone(),
                     ..Default::default()
                 },
             ))
@@ -354,7 +304,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
     let commit_time = t0.elapsed();
     anyhow::ensure!(committed.committed, "the import was not committed");
     let copy_time = copy_baseline(&db, &districts[0], now).await?;
-    let _ = stop.send(true);
+    let _ = up.stop.send(true);
 
     let rate = |d: Duration| IMPORT_ROWS as f64 / d.as_secs_f64();
     let header = "| call | requests/s | p50 ms | p99 ms | errors |\n|---|---|---|---|---|";
@@ -366,7 +316,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
          slowest {:.0} ms.\n\n\
          Import of {IMPORT_ROWS} rows (.xlsx, {} KB): check {:.1} s ({:.0} rows/s), commit \
          {:.1} s ({:.0} rows/s), together {:.0} rows/s. A plain PostgreSQL COPY of the same \
-         {IMPORT_ROWS} records into a bare copy of the table takes {:.2} s ({:.0} rows/s): the \
+         {IMPORT_ROWS} records into a bare copy of the table (ordinary, logged) takes {:.2} s ({:.0} rows/s): the \
          commit (checks, change record, audit and events in one transaction) costs {:.1}x the \
          COPY.\n",
         by_name.row(),
@@ -411,7 +361,9 @@ async fn name_search(
 }
 
 /// The floor under the import's commit: the same records written by one COPY into a bare copy
-/// of the employees table (no index, no constraint, no change record, no event).
+/// of the employees table (its defaults, no index, no constraint, no change record, no event).
+/// An ordinary table, written to the log like the real one, as welfare's baseline: a temporary
+/// table skips the write-ahead log.
 async fn copy_baseline(
     db: &tinhso_platform::db::Db,
     district: &id::Unit,
@@ -419,7 +371,9 @@ async fn copy_baseline(
 ) -> anyhow::Result<Duration> {
     let pool = db.pool.get_postgres_connection_pool();
     let mut conn = pool.acquire().await?;
-    sqlx::query("CREATE TEMPORARY TABLE copy_baseline (LIKE employees)")
+    // With its defaults: a column added since with NOT NULL DEFAULT (initial_entry) is not in
+    // the generated values.
+    sqlx::query("CREATE TABLE copy_baseline (LIKE employees INCLUDING DEFAULTS)")
         .execute(&mut *conn)
         .await?;
     let first = generated(0, "", "", now);
@@ -469,6 +423,9 @@ async fn copy_baseline(
     let copied = copy.finish().await?;
     let elapsed = t0.elapsed();
     anyhow::ensure!(copied as usize == IMPORT_ROWS, "COPY wrote {copied} rows");
+    sqlx::query("DROP TABLE copy_baseline")
+        .execute(&mut *conn)
+        .await?;
     Ok(elapsed)
 }
 

@@ -4,11 +4,9 @@
 //! report of one month (every entitlement of the month computed) and next year's estimate of the
 //! province (every enrolment for twelve months).
 
-use std::sync::Arc;
+use crate::stack;
 use std::time::{Duration, Instant};
-use tinhso_identity::{Identity, IdentityConfig};
 use tinhso_platform::xlsx::{self, Cell};
-use tinhso_proto::identity::v1 as id;
 use tinhso_proto::welfare::v1 as pb;
 use tinhso_testkit::authed;
 use tinhso_welfare::{Welfare, WelfareConfig};
@@ -121,72 +119,28 @@ async fn copy_baseline(
 }
 
 pub async fn run(database_url: &str) -> anyhow::Result<String> {
-    let identity_db = tinhso_testkit::database_at(Some(database_url)).await;
-    let welfare_db = tinhso_testkit::database_at(Some(database_url)).await;
-    let clock = tinhso_platform::clock::system();
-    let env = vec![
-        (
-            "TINHSO_BOOTSTRAP_ADMIN_PASSWORD".to_string(),
-            ADMIN_PASSWORD.to_string(),
-        ),
-        ("TINHSO_DATABASE__URL".to_string(), identity_db.url.clone()),
-    ];
-    let identity = Identity::open(
-        IdentityConfig::load(None, &env)?,
-        tinhso_platform::db::Db::connect(&identity_db.url, 10).await?,
-        clock.clone(),
-    )
-    .await?;
-    let boot = identity.bootstrap().await?;
-    let env = vec![("TINHSO_DATABASE__URL".to_string(), welfare_db.url.clone())];
+    let up = stack::identity(database_url, ADMIN_PASSWORD, &[]).await?;
+    let (_welfare_db, db) = stack::service_db(database_url).await?;
     let welfare = Welfare::open(
-        WelfareConfig::load(None, &env)?,
-        tinhso_platform::db::Db::connect(&welfare_db.url, 20).await?,
-        clock.clone(),
+        WelfareConfig::load(None, &Vec::new())?,
+        db,
+        tinhso_platform::clock::system(),
     )
     .await?;
-    let bus: tinhso_platform::events::SharedBus =
-        Arc::new(tinhso_platform::events::InProcessBus::new());
-    let (_stop, stopped) = tokio::sync::watch::channel(false);
-    identity.spawn_background(bus.clone(), stopped.clone());
-    let names: Vec<&'static str> = tinhso_identity::SERVICE_NAMES
-        .iter()
-        .chain(tinhso_welfare::SERVICE_NAMES)
-        .copied()
-        .collect();
-    let server = tinhso_testkit::TestServer::start(
-        welfare.add_routes(identity.routes()),
-        names.leak(),
-        identity.verifier.clone(),
+    let (_server, grpc) = stack::serve(
+        &up,
+        welfare.add_routes(up.identity.routes()),
+        tinhso_welfare::SERVICE_NAMES,
     )
     .await;
-    let grpc = server.channel().await;
-    welfare.spawn_background(bus, grpc.clone(), stopped);
+    welfare.spawn_background(up.bus.clone(), grpc.clone(), up.stopped.clone());
     welfare
         .verifier
         .set_keys(&tinhso_platform::auth::fetch_jwks(grpc.clone()).await?);
-    let mut auth = id::auth_service_client::AuthServiceClient::new(grpc.clone());
-    let first = auth
-        .login(id::LoginRequest {
-            username: "admin".into(),
-            password: ADMIN_PASSWORD.into(),
-        })
-        .await?
-        .into_inner();
-    let token = auth
-        .change_password(authed(
-            &first.access_token,
-            id::ChangePasswordRequest {
-                current_password: ADMIN_PASSWORD.into(),
-                new_password: NEW_PASSWORD.into(),
-            },
-        ))
-        .await?
-        .into_inner()
-        .access_token;
+    let token = stack::admin_token(grpc.clone(), ADMIN_PASSWORD, NEW_PASSWORD).await?;
 
     // A district and its communes, straight into welfare's replica.
-    let root = format!("/{}/", boot.root_unit_id);
+    let root = format!("/{}/", up.root_unit_id);
     let district_id = "bench-district".to_string();
     let district_path = format!("{root}{district_id}/");
     let mut paths = Vec::new();
@@ -200,11 +154,8 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
         kind: kind.into(),
         version: 1,
     };
-    tinhso_platform::units::upsert(
-        &mut tx,
-        &unit(&boot.root_unit_id, "TINH", &root, "province"),
-    )
-    .await?;
+    tinhso_platform::units::upsert(&mut tx, &unit(&up.root_unit_id, "TINH", &root, "province"))
+        .await?;
     tinhso_platform::units::upsert(
         &mut tx,
         &unit(&district_id, "HUYEN", &district_path, "district"),
@@ -325,7 +276,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
         .get_welfare_report(authed(
             &token,
             pb::GetWelfareReportRequest {
-                unit_id: boot.root_unit_id.clone(),
+                unit_id: up.root_unit_id.clone(),
                 period: "2025-08".into(),
                 ..Default::default()
             },
@@ -346,7 +297,7 @@ pub async fn run(database_url: &str) -> anyhow::Result<String> {
         .prepare_estimate(authed(
             &token,
             pb::PrepareEstimateRequest {
-                unit_id: boot.root_unit_id.clone(),
+                unit_id: up.root_unit_id.clone(),
                 policy: "TCXH".into(),
                 year: 2026,
                 carried_over: 0,

@@ -262,17 +262,23 @@ pub fn check_row(
     }
 }
 
+/// Who a row of the file is about: the citizen ID, or without one the folded name, birth date
+/// and commune (the duplicate rule of Điều 9.2).
+pub fn person_key(citizen_id: &str, folded_name: &str, birth_date: Date, commune: &str) -> String {
+    if citizen_id.is_empty() {
+        format!("{folded_name}|{birth_date}|{commune}")
+    } else {
+        citizen_id.to_string()
+    }
+}
+
 /// Rows that repeat a person's enrolment in a policy inside the file (by citizen ID, or by the
 /// folded name, birth date and commune): every repeat after the first is a problem naming it.
 pub fn repeats_in_file(rows: &[Row]) -> Vec<Problem> {
     let mut first_of: HashMap<(String, String), usize> = HashMap::new();
     let mut problems = Vec::new();
     for r in rows {
-        let person = if r.citizen_id.is_empty() {
-            format!("{}|{}|{}", fold(&r.full_name), r.birth_date, r.commune)
-        } else {
-            r.citizen_id.clone()
-        };
+        let person = person_key(&r.citizen_id, &fold(&r.full_name), r.birth_date, &r.commune);
         match first_of.get(&(person.clone(), r.policy.clone())) {
             Some(first) => problems.push(Problem {
                 row: r.row,

@@ -187,11 +187,12 @@ fn check_file(
 fn one_record_per_person(staged: &mut [StagedRow]) {
     let mut first: HashMap<String, String> = HashMap::new();
     for row in staged.iter_mut().filter(|r| r.new_beneficiary) {
-        let person = if row.citizen_id.is_empty() {
-            format!("{}|{}|{}", row.name_folded, row.birth_date, row.commune_id)
-        } else {
-            row.citizen_id.clone()
-        };
+        let person = rules::person_key(
+            &row.citizen_id,
+            &row.name_folded,
+            row.birth_date,
+            &row.commune_id,
+        );
         match first.get(&person) {
             Some(id) => {
                 row.beneficiary_id = id.clone();
